@@ -1,0 +1,48 @@
+/**
+ * Every error dqx raises on purpose is a DqxError with a stable `code`, so that
+ * callers (and the CLI) can branch on the code and show the message as is:
+ * messages name the thing that is wrong and say how to fix it.
+ */
+export type DqxErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_DATE'
+  | 'EMPTY_CHECKS'
+  | 'DUPLICATE_CHECK'
+  | 'DUPLICATE_PLUGIN'
+  | 'INVALID_PLUGIN'
+  | 'INVALID_PLUGIN_CONFIG'
+  | 'UNKNOWN_PLUGIN_CONFIG'
+  | 'CHECK_DEFINITION'
+  | 'MISSING_COLUMN'
+  | 'DATA_SOURCE'
+  | 'SQL'
+  | 'METRIC_DB'
+  | 'HOOK_ORDER'
+  | 'HOOK_USAGE'
+  | 'PLUGIN_FAILURE'
+  | 'CONFIG'
+
+export class DqxError extends Error {
+  override readonly name = 'DqxError'
+  readonly code: DqxErrorCode
+
+  constructor(code: DqxErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** Turns anything thrown (a string, undefined, an object) into an Error without losing it. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown
+  let text: string
+  if (typeof thrown === 'string') text = thrown
+  else {
+    try {
+      text = JSON.stringify(thrown) ?? String(thrown)
+    } catch {
+      text = String(thrown)
+    }
+  }
+  return new Error(`non-Error thrown: ${text}`, { cause: thrown })
+}
