@@ -1,0 +1,99 @@
+import type { AssertionSpec } from './assertion.js'
+import type { CollectedCheck } from './check.js'
+import type { EvalResult, MetricRef } from './expression.js'
+import { metricName } from './metric-spec.js'
+import type { ResultKey } from './result-key.js'
+import type { AssertionResult, SymbolInfo } from './types.js'
+
+/** What evaluation needs of the computed metrics. */
+export interface MetricValues {
+  get(dataset: string, ref: MetricRef): { value: number | null; date: string; error?: string } | undefined
+}
+
+/** A check as the run sees it: its assertions bound to datasets, or why it is skipped. */
+export interface PlannedCheck {
+  collected: CollectedCheck
+  assertions: readonly AssertionSpec[]
+  skipReason?: string
+}
+
+function symbolName(ref: MetricRef): string {
+  const base = metricName(ref.spec)
+  return ref.lag === 0 ? base : `lag(${ref.lag}, ${base})`
+}
+
+/**
+ * Judges every assertion against the computed metric values. Nothing here
+ * throws for bad data: a missing, NULL or NaN value, or a division by zero,
+ * fails only the assertion that depends on it, with the reason in `error`.
+ */
+export function evaluate(
+  suite: string,
+  key: ResultKey,
+  checks: readonly PlannedCheck[],
+  values: MetricValues,
+): { results: AssertionResult[]; symbols: SymbolInfo[] } {
+  const results: AssertionResult[] = []
+  const symbols: SymbolInfo[] = []
+  const seen = new Set<string>()
+  const tags = { ...key.tags }
+
+  // Every metric an evaluated assertion reads becomes a symbol, x_1 … in order of first use.
+  const addSymbol = (ref: MetricRef): void => {
+    const dataset = ref.dataset as string
+    const id = `${dataset}\u0000${symbolName(ref)}`
+    if (seen.has(id)) return
+    seen.add(id)
+    const v = values.get(dataset, ref)
+    const sym: SymbolInfo = {
+      name: `x_${symbols.length + 1}`,
+      metric: symbolName(ref),
+      dataset,
+      value: v?.value ?? null,
+      date: v?.date ?? key.lag(ref.lag).date,
+      tags: { ...tags },
+    }
+    if (v?.error !== undefined) sym.error = v.error
+    symbols.push(sym)
+  }
+
+  const lookup = (ref: MetricRef): EvalResult => {
+    const dataset = ref.dataset as string
+    const v = values.get(dataset, ref)
+    const what = `${symbolName(ref)} on '${dataset}'`
+    if (!v) return { ok: false, error: `${what} was not computed` }
+    if (v.error !== undefined) return { ok: false, error: v.error }
+    if (v.value === null)
+      return { ok: false, error: `${what} is NULL (the dataset has no non-null values for it)` }
+    if (Number.isNaN(v.value)) return { ok: false, error: `${what} is NaN (the data contains NaN)` }
+    return { ok: true, value: v.value }
+  }
+
+  for (const pc of checks) {
+    for (const a of pc.assertions) {
+      const base = {
+        date: key.date,
+        suite,
+        check: pc.collected.check.name,
+        assertion: a.name,
+        severity: a.severity,
+        expression: a.expr.toString(),
+        bound: a.validator.bound,
+        tags: { ...tags },
+        assertionTags: [...a.tags],
+      }
+      if (pc.skipReason !== undefined) {
+        results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason })
+        continue
+      }
+      for (const ref of a.expr.refs()) addSymbol(ref)
+      const r = a.expr.evaluate(lookup)
+      if (!r.ok) {
+        results.push({ ...base, status: 'FAILED', value: null, error: r.error })
+        continue
+      }
+      results.push({ ...base, status: a.validator.test(r.value) ? 'PASSED' : 'FAILED', value: r.value })
+    }
+  }
+  return { results, symbols }
+}

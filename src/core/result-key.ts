@@ -1,0 +1,93 @@
+import { DqxError } from './errors.js'
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/
+
+/** Parses 'YYYY-MM-DD' into a UTC timestamp, refusing dates that do not exist (2026-02-30). */
+export function parseIsoDate(date: unknown, what = 'date'): number {
+  if (typeof date !== 'string') {
+    throw new DqxError('INVALID_DATE', `${what} must be a 'YYYY-MM-DD' string, got ${typeof date}`)
+  }
+  const m = DATE_RE.exec(date)
+  if (!m)
+    throw new DqxError('INVALID_DATE', `${what} '${date}' is not in 'YYYY-MM-DD' form, e.g. '2026-11-25'`)
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+  const t = Date.UTC(y, mo - 1, d)
+  const back = new Date(t)
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
+    throw new DqxError(
+      'INVALID_DATE',
+      `${what} '${date}' does not exist in the calendar; use a real day such as '${y}-${m[2]}-01'`,
+    )
+  }
+  return t
+}
+
+const DAY_MS = 86_400_000
+
+/** Shifts an ISO date by whole days (negative = into the past). */
+export function shiftDate(date: string, days: number): string {
+  return new Date(parseIsoDate(date) + days * DAY_MS).toISOString().slice(0, 10)
+}
+
+const TAG_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.:-]*$/
+
+/**
+ * Identifies one run's slice of data: a day plus free-form tags (env, region …).
+ * Metrics are stored and looked up by (metric, dataset, key), so `lag(n)` is how
+ * history is addressed.
+ */
+export class ResultKey {
+  readonly date: string
+  readonly tags: Readonly<Record<string, string>>
+
+  constructor(date: string, tags: Record<string, string> = {}) {
+    parseIsoDate(date, 'ResultKey date')
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        'ResultKey tags must be an object of string values, e.g. { env: "prod" }',
+      )
+    }
+    const clean: Record<string, string> = {}
+    for (const k of Object.keys(tags).sort()) {
+      const v = tags[k]
+      if (!TAG_KEY_RE.test(k)) {
+        throw new DqxError(
+          'INVALID_ARGUMENT',
+          `ResultKey tag name ${JSON.stringify(k)} is not allowed: use letters, digits, '_', '.', ':' or '-', starting with a letter or '_'`,
+        )
+      }
+      if (typeof v !== 'string') {
+        throw new DqxError('INVALID_ARGUMENT', `ResultKey tag '${k}' must be a string, got ${typeof v}`)
+      }
+      clean[k] = v
+    }
+    this.date = date
+    this.tags = Object.freeze(clean)
+    Object.freeze(this)
+  }
+
+  /** The same tags, `days` days earlier. */
+  lag(days: number): ResultKey {
+    if (!Number.isInteger(days) || days < 0) {
+      throw new DqxError('INVALID_ARGUMENT', `lag must be a non-negative whole number of days, got ${days}`)
+    }
+    return days === 0 ? this : new ResultKey(shiftDate(this.date, -days), { ...this.tags })
+  }
+
+  /** Canonical text of the tags (sorted keys), used as a storage key. */
+  get tagsKey(): string {
+    return JSON.stringify(this.tags)
+  }
+
+  toString(): string {
+    const t = Object.entries(this.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
+    return t ? `${this.date} [${t}]` : this.date
+  }
+
+  toJSON(): { date: string; tags: Record<string, string> } {
+    return { date: this.date, tags: { ...this.tags } }
+  }
+}

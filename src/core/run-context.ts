@@ -1,0 +1,59 @@
+import type { Logger } from 'pino'
+import type { PluginRun } from '../hooks/types.js'
+import type { ResultKey } from './result-key.js'
+import type { AssertionResult, HookName, RunReport, RunSummary, SymbolInfo } from './types.js'
+
+/** What every tap's context carries for that tap alone. */
+export interface TapScope {
+  /** Aborted when this tap times out: pass it to fetch() and friends. */
+  readonly signal: AbortSignal
+  /** A pino child logger bound to the tap's plugin name. */
+  readonly logger: Logger
+  /** This plugin's entry of `pluginConfig` (validated), or undefined. */
+  readonly config: unknown
+}
+
+/** `beforeRun`: datasources resolved, no SQL issued yet. */
+export interface RunContext extends TapScope {
+  readonly suiteName: string
+  readonly runId: string
+  readonly key: ResultKey
+  readonly timestamp: Date
+  readonly datasources: readonly string[]
+  readonly checks: readonly string[]
+}
+
+/** `afterEvaluate`: every assertion judged and persisted. */
+export interface EvaluatedContext extends RunContext {
+  readonly durationMs: number
+  readonly results: readonly AssertionResult[]
+  readonly symbols: readonly SymbolInfo[]
+  readonly summary: Readonly<RunSummary>
+}
+
+/** `processResults`: the result-processor fan-out (the seed's context plus more). */
+export type ResultsContext = EvaluatedContext
+
+/** `onPluginError`: a tap of some hook threw, rejected or timed out. */
+export interface PluginErrorContext extends TapScope {
+  readonly plugin: string
+  readonly hook: HookName
+  readonly error: Error
+  readonly timedOut: boolean
+  readonly durationMs: number
+  readonly runId: string
+  readonly suiteName: string
+}
+
+/** `afterRun`: the final report, always delivered, even after failures. */
+export type AfterRunContext = RunReport & TapScope
+
+export type { PluginRun }
+
+/** Freezes an object graph in place (results, symbols, summary, key): plugins must not rewrite history. */
+export function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
+  Object.freeze(value)
+  for (const v of Object.values(value as object)) deepFreeze(v)
+  return value
+}

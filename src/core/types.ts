@@ -1,0 +1,77 @@
+import type { PluginRun } from '../hooks/types.js'
+import type { ResultKey } from './result-key.js'
+
+export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const
+/** P0 is the worst; P1 is the default. */
+export type Severity = (typeof SEVERITIES)[number]
+export type AssertionStatus = 'PASSED' | 'FAILED' | 'SKIPPED'
+
+/** The hooks a suite calls, in the order it calls them. */
+export type HookName = 'beforeRun' | 'afterEvaluate' | 'processResults' | 'onPluginError' | 'afterRun'
+
+export interface FailedRowSample {
+  rows: Record<string, unknown>[]
+  total: number
+}
+
+export interface AssertionResult {
+  date: string
+  suite: string
+  check: string
+  assertion: string
+  severity: Severity
+  status: AssertionStatus
+  /** The expression's value, or null when it could not be computed (see `error`). */
+  value: number | null
+  /** The expression as text, e.g. `nullCount(email) / numRows()`. */
+  expression: string
+  /** Why the assertion failed to evaluate, or why it was skipped. */
+  error?: string
+  /** Human-readable description of the bound that was checked, e.g. `< 0.05`. */
+  bound?: string
+  tags: Record<string, string>
+  assertionTags: string[]
+  samples?: FailedRowSample
+}
+
+export interface SymbolInfo {
+  /** x_1, x_2 … in order of first use. */
+  name: string
+  /** e.g. `average(price)`; lagged metrics read `lag(1, sum(revenue))`. */
+  metric: string
+  dataset: string
+  value: number | null
+  /** The date the value belongs to (the lagged day for lagged metrics). */
+  date: string
+  tags: Record<string, string>
+  error?: string
+}
+
+export interface RunSummary {
+  total: number
+  passed: number
+  failed: number
+  skipped: number
+  /** 0..100; 100 when there are no assertions. SKIPPED counts in `total`. */
+  passRate: number
+  bySeverity: Record<Severity, number>
+  failuresBySeverity: Record<Severity, number>
+}
+
+export interface RunReport {
+  suiteName: string
+  runId: string
+  key: ResultKey
+  startedAt: Date
+  durationMs: number
+  datasources: string[]
+  results: readonly AssertionResult[]
+  symbols: readonly SymbolInfo[]
+  summary: RunSummary
+  /** One per plugin tap per hook called. */
+  pluginRuns: readonly PluginRun[]
+  /** The subset of pluginRuns with an error or a timeout. */
+  pluginErrors: readonly PluginRun[]
+  /** Set when the run itself failed (bad data source, missing column …); results are then empty. */
+  error?: Error
+}

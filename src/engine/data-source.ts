@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { DqxError } from '../core/errors.js'
+import { type Dialect, duckdbDialect } from './dialect.js'
+import type { DuckDBSession, Row } from './duckdb-session.js'
+import { loadRecords, PLACEHOLDER_COLUMN, type RecordSchema } from './records-table.js'
+import { Params, quoteIdent, type SqlParam } from './sql.js'
+
+export interface ColumnInfo {
+  name: string
+  /** The engine's type name, e.g. BIGINT, VARCHAR, DECIMAL(10,2). */
+  type: string
+}
+
+/** Where the run's SQL for one dataset goes, and what it reads from. */
+export interface BoundSource {
+  readonly dialect: Dialect
+  /** FROM-clause text; file paths and the like are bound through `params`. */
+  relation(params: Params): string
+  describe(): Promise<ColumnInfo[]>
+  query(sql: string, params: readonly SqlParam[]): Promise<Row[]>
+}
+
+/** Everything a data source may need from the run that binds it. */
+export interface EngineSession {
+  readonly duckdb: DuckDBSession
+}
+
+export interface SourceOptions {
+  /**
+   * A date/timestamp column that says which day each row belongs to. With it,
+   * the run scans only the rows of the ResultKey's date, and lagged metrics
+   * missing from the MetricDB are computed from the source for their own day.
+   */
+  dateColumn?: string
+}
+
+export interface RecordsOptions extends SourceOptions {
+  /** Column types for columns that are empty or all null (`number`, `string`, `boolean`, `bigint`, `date`). */
+  schema?: RecordSchema
+}
+
+function checkPath(kind: string, path: unknown): string {
+  if (typeof path !== 'string' || path.trim() === '') {
+    throw new DqxError('DATA_SOURCE', `DataSource.${kind}() needs a file path or glob, got ${typeof path}`)
+  }
+  return path
+}
+
+function isGlob(p: string): boolean {
+  return /[*?[\]{}]/.test(p)
+}
+
+/**
+ * A dataset a suite can scan. Construction is cheap and validates input; the
+ * data is only touched when a run binds the source.
+ */
+export abstract class DataSource {
+  abstract readonly kind: string
+  readonly dateColumn: string | undefined
+
+  protected constructor(options: SourceOptions | undefined) {
+    const dc = options?.dateColumn
+    if (dc !== undefined && (typeof dc !== 'string' || dc === '')) {
+      throw new DqxError('DATA_SOURCE', 'dateColumn must be a non-empty column name')
+    }
+    this.dateColumn = dc
+  }
+
+  /** A short description for messages (`parquet data/*.parquet`). */
+  abstract describe(): string
+  abstract bind(session: EngineSession, dataset: string): Promise<BoundSource>
+
+  /** In-memory rows, loaded into the run's DuckDB as a table. */
+  static fromRecords(rows: readonly Record<string, unknown>[], options?: RecordsOptions): DataSource {
+    return new RecordsSource(rows, options)
+  }
+  /** One parquet file or a glob of them, scanned in place. */
+  static parquet(pathOrGlob: string, options?: SourceOptions): DataSource {
+    return new FileSource('parquet', 'read_parquet', checkPath('parquet', pathOrGlob), options)
+  }
+  /** A CSV file (header row, types sniffed by DuckDB). */
+  static csv(path: string, options?: SourceOptions): DataSource {
+    return new FileSource('csv', 'read_csv_auto', checkPath('csv', path), options)
+  }
+  /** A JSON or newline-delimited JSON file. */
+  static json(path: string, options?: SourceOptions): DataSource {
+    return new FileSource('json', 'read_json_auto', checkPath('json', path), options)
+  }
+  /** A DuckDB query whose result is the dataset (e.g. joining files). Trusted SQL you wrote. */
+  static sql(query: string, options?: SourceOptions): DataSource {
+    return new SqlSource(query, options)
+  }
+}
+
+/** A DuckDB-executed source: describe and query go through the run's session. */
+abstract class DuckDBSource extends DataSource {
+  protected duckdbBinding(
+    session: EngineSession,
+    dataset: string,
+    relation: (p: Params) => string,
+  ): BoundSource {
+    const where = this.describe()
+    return {
+      dialect: duckdbDialect,
+      relation,
+      describe: async () => {
+        const params = new Params()
+        const rel = relation(params)
+        const rows = await wrap(
+          session.duckdb.query(`DESCRIBE SELECT * FROM ${rel} AS dqx_src`, params.values),
+          dataset,
+          where,
+        )
+        return rows
+          .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+          .filter((c) => c.name !== PLACEHOLDER_COLUMN)
+      },
+      query: (sql, params) => wrap(session.duckdb.query(sql, params), dataset, where),
+    }
+  }
+}
+
+/** Maps DuckDB's errors to a DqxError naming the dataset and its source. */
+async function wrap<T>(p: Promise<T>, dataset: string, where: string): Promise<T> {
+  try {
+    return await p
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err)
+    const first = msg.split('\n')[0] ?? msg
+    if (
+      /^IO Error|No files found|Could not open|Invalid Input Error|Conversion Error.*(CSV|JSON)/i.test(first)
+    ) {
+      throw new DqxError('DATA_SOURCE', `dataset '${dataset}' (${where}) could not be read: ${first}`, {
+        cause: err,
+      })
+    }
+    throw new DqxError('SQL', `dataset '${dataset}' (${where}): ${first}`, { cause: err })
+  }
+}
+
+class FileSource extends DuckDBSource {
+  constructor(
+    readonly kind: 'parquet' | 'csv' | 'json',
+    private readonly reader: string,
+    readonly path: string,
+    options: SourceOptions | undefined,
+  ) {
+    super(options)
+  }
+  describe(): string {
+    return `${this.kind} ${this.path}`
+  }
+  async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
+    const full = resolve(this.path)
+    if (!isGlob(this.path) && !existsSync(full)) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `dataset '${dataset}': ${this.kind} file not found at ${full}; check the path (relative paths resolve from ${process.cwd()})`,
+      )
+    }
+    return this.duckdbBinding(session, dataset, (p) => `${this.reader}(${p.add(full)})`)
+  }
+}
+
+class SqlSource extends DuckDBSource {
+  readonly kind = 'sql'
+  constructor(
+    readonly query: string,
+    options: SourceOptions | undefined,
+  ) {
+    super(options)
+    if (typeof query !== 'string' || query.trim() === '') {
+      throw new DqxError('DATA_SOURCE', 'DataSource.sql() needs a SELECT query')
+    }
+    if (query.trim().replace(/;\s*$/, '').includes(';')) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        'DataSource.sql() takes a single query, without ";" between statements',
+      )
+    }
+  }
+  describe(): string {
+    return `sql ${this.query.length > 60 ? `${this.query.slice(0, 57)}...` : this.query}`
+  }
+  async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
+    const q = this.query.trim().replace(/;\s*$/, '')
+    return this.duckdbBinding(session, dataset, () => `(${q})`)
+  }
+}
+
+class RecordsSource extends DuckDBSource {
+  readonly kind = 'records'
+  private readonly rows: readonly Row[]
+  private readonly schema: RecordSchema | undefined
+  constructor(rows: readonly Row[], options: RecordsOptions | undefined) {
+    super(options)
+    if (!Array.isArray(rows)) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `DataSource.fromRecords() needs an array of row objects, got ${typeof rows}`,
+      )
+    }
+    this.rows = rows
+    this.schema = options?.schema
+  }
+  describe(): string {
+    return `records (${this.rows.length} rows)`
+  }
+  async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
+    const table = session.duckdb.nextTableName()
+    await loadRecords(session.duckdb, table, this.rows, this.schema, dataset)
+    return this.duckdbBinding(session, dataset, () => quoteIdent(table))
+  }
+}

@@ -1,0 +1,236 @@
+import { resolve } from 'node:path'
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import { DqxError } from '../core/errors.js'
+import type { AssertionResult, Severity } from '../core/types.js'
+import {
+  type MetricDB,
+  type MetricLookup,
+  type StoredMetric,
+  type StoredResult,
+  tagsKey,
+} from './metric-db.js'
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS dqx_metrics (
+     metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL,
+     value DOUBLE, suite VARCHAR NOT NULL, run_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+     PRIMARY KEY (metric, dataset, date, tags))`,
+  `CREATE TABLE IF NOT EXISTS dqx_results (
+     run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, suite VARCHAR NOT NULL, check_name VARCHAR NOT NULL,
+     assertion VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+     status VARCHAR NOT NULL, value DOUBLE, expression VARCHAR NOT NULL, error VARCHAR, bound VARCHAR,
+     assertion_tags VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, seq))`,
+]
+
+/**
+ * One DuckDB instance per database file in this process: two instances of one
+ * file would not see each other's writes. Shared by every MetricDB object on
+ * the same path and closed when the last of them closes.
+ */
+const open = new Map<string, { instance: Promise<DuckDBInstance>; refs: number }>()
+
+/** A persistent MetricDB in a DuckDB file: history survives the process and is seen by the next one. */
+export class DuckDBMetricDB implements MetricDB {
+  readonly description: string
+  private readonly path: string
+  private conn: Promise<DuckDBConnection> | undefined
+
+  constructor(file: string) {
+    if (typeof file !== 'string' || file.trim() === '') {
+      throw new DqxError(
+        'METRIC_DB',
+        'MetricDB.duckdb() needs a file path, e.g. MetricDB.duckdb(".dqx/metrics.duckdb")',
+      )
+    }
+    this.path = resolve(file)
+    this.description = `duckdb:${this.path}`
+  }
+
+  private connection(): Promise<DuckDBConnection> {
+    this.conn ??= (async () => {
+      let entry = open.get(this.path)
+      if (!entry) {
+        entry = { instance: DuckDBInstance.create(this.path), refs: 0 }
+        open.set(this.path, entry)
+      }
+      entry.refs += 1
+      try {
+        const conn = await (await entry.instance).connect()
+        for (const ddl of SCHEMA) await conn.run(ddl)
+        return conn
+      } catch (err) {
+        this.conn = undefined
+        await this.release()
+        throw new DqxError(
+          'METRIC_DB',
+          `cannot open the MetricDB file ${this.path}: ${(err as Error).message}`,
+          { cause: err },
+        )
+      }
+    })()
+    return this.conn
+  }
+
+  private async release(): Promise<void> {
+    const entry = open.get(this.path)
+    if (!entry) return
+    entry.refs -= 1
+    if (entry.refs <= 0) {
+      open.delete(this.path)
+      try {
+        ;(await entry.instance).closeSync()
+      } catch {
+        // The instance never opened (bad path): nothing to close.
+      }
+    }
+  }
+
+  private async rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    const conn = await this.connection()
+    const r = await conn.runAndReadAll(sql, params as DuckDBValue[])
+    return r.getRowObjectsJS() as Record<string, unknown>[]
+  }
+
+  /** Runs statements in one transaction so a failed write leaves nothing half-written. */
+  private async transaction(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
+    const conn = await this.connection()
+    await conn.run('BEGIN TRANSACTION')
+    try {
+      await fn(conn)
+      await conn.run('COMMIT')
+    } catch (err) {
+      await conn.run('ROLLBACK')
+      throw err
+    }
+  }
+
+  async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
+    if (rows.length === 0) return
+    const now = new Date().toISOString()
+    await this.transaction(async (conn) => {
+      const stmt = await conn.prepare(
+        'INSERT OR REPLACE INTO dqx_metrics VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, $7, CAST($8 AS TIMESTAMP))',
+      )
+      for (const r of rows) {
+        stmt.bind([
+          r.metric,
+          r.dataset,
+          r.date,
+          tagsKey(r.tags),
+          r.value,
+          r.suite,
+          r.runId,
+          now,
+        ] as DuckDBValue[])
+        await stmt.run()
+      }
+    })
+  }
+
+  async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
+    const rows = await this.rows(
+      `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
+       WHERE metric = $1 AND dataset = $2 AND date = CAST($3 AS DATE) AND tags = $4`,
+      [q.metric, q.dataset, q.date, tagsKey(q.tags)],
+    )
+    const r = rows[0]
+    return r ? toMetric(r) : undefined
+  }
+
+  async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
+    const rows = await this.rows(
+      `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
+       WHERE metric = $1 AND dataset = $2 AND tags = $3 AND date BETWEEN CAST($4 AS DATE) AND CAST($5 AS DATE)
+       ORDER BY date`,
+      [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
+    )
+    return rows.map(toMetric)
+  }
+
+  async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
+    const now = new Date().toISOString()
+    await this.transaction(async (conn) => {
+      await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
+      if (results.length === 0) return
+      const stmt = await conn.prepare(
+        `INSERT INTO dqx_results VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), $7, $8, $9, $10, $11, $12, $13, $14, CAST($15 AS TIMESTAMP))`,
+      )
+      let seq = 0
+      for (const r of results) {
+        stmt.bind([
+          runId,
+          seq++,
+          r.suite,
+          r.check,
+          r.assertion,
+          r.date,
+          tagsKey(r.tags),
+          r.severity,
+          r.status,
+          r.value,
+          r.expression,
+          r.error ?? null,
+          r.bound ?? null,
+          JSON.stringify(r.assertionTags),
+          now,
+        ] as DuckDBValue[])
+        await stmt.run()
+      }
+    })
+  }
+
+  async getResults(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+  }): Promise<StoredResult[]> {
+    const rows = await this.rows(
+      `SELECT run_id, suite, check_name, assertion, CAST(date AS VARCHAR) AS date, tags, severity, status, value,
+              expression, error, bound, assertion_tags FROM dqx_results
+       WHERE suite = $1 AND date = CAST($2 AS DATE) AND tags = $3 ORDER BY created_at DESC, run_id, seq`,
+      [q.suite, q.date, tagsKey(q.tags)],
+    )
+    return rows.map((r) => {
+      const out: StoredResult = {
+        runId: String(r.run_id),
+        suite: String(r.suite),
+        check: String(r.check_name),
+        assertion: String(r.assertion),
+        date: String(r.date),
+        tags: JSON.parse(String(r.tags)) as Record<string, string>,
+        severity: String(r.severity) as Severity,
+        status: String(r.status) as StoredResult['status'],
+        value: r.value === null ? null : Number(r.value),
+        expression: String(r.expression),
+        assertionTags: JSON.parse(String(r.assertion_tags)) as string[],
+      }
+      if (r.error !== null) out.error = String(r.error)
+      if (r.bound !== null) out.bound = String(r.bound)
+      return out
+    })
+  }
+
+  async close(): Promise<void> {
+    if (!this.conn) return
+    const pending = this.conn
+    this.conn = undefined
+    try {
+      ;(await pending).closeSync()
+    } catch {
+      return // failed to open: release already ran
+    }
+    await this.release()
+  }
+}
+
+function toMetric(r: Record<string, unknown>): StoredMetric {
+  return {
+    metric: String(r.metric),
+    dataset: String(r.dataset),
+    date: String(r.date),
+    tags: JSON.parse(String(r.tags)) as Record<string, string>,
+    value: r.value === null ? null : Number(r.value),
+    suite: String(r.suite),
+    runId: String(r.run_id),
+  }
+}

@@ -1,0 +1,216 @@
+import type { Logger } from 'pino'
+import { DqxError } from '../core/errors.js'
+import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
+import type { ResultKey } from '../core/result-key.js'
+import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
+import { compileScan } from './dialect.js'
+import type { MetricDB, StoredMetric } from './metric-db.js'
+import { Params } from './sql.js'
+
+/** One metric a check needs, with the check that needs it (for error messages). */
+export interface MetricNeed {
+  dataset: string
+  spec: MetricSpec
+  lag: number
+  check: string
+}
+
+/** A metric's value for the run: a number, NULL (no non-null input), or why it is unavailable. */
+export interface MetricValue {
+  value: number | null
+  date: string
+  error?: string
+}
+
+export function valueKey(dataset: string, spec: MetricSpec, lag: number): string {
+  return `${dataset}\u0000${metricName(spec)}\u0000${lag}`
+}
+
+export interface ComputeOptions {
+  needs: readonly MetricNeed[]
+  sources: Readonly<Record<string, DataSource>>
+  key: ResultKey
+  db: MetricDB
+  session: EngineSession
+  logger: Logger
+  suite: string
+  runId: string
+}
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|BOOLEAN|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)\b/i
+const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
+  'sum',
+  'average',
+  'minimum',
+  'maximum',
+  'variance',
+  'stddev',
+])
+
+function closest(name: string, options: readonly string[]): string | undefined {
+  const lower = name.toLowerCase()
+  return (
+    options.find((o) => o.toLowerCase() === lower) ??
+    options.find((o) => o.toLowerCase().includes(lower) || lower.includes(o.toLowerCase()))
+  )
+}
+
+/** Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate. */
+function validateColumns(
+  dataset: string,
+  source: DataSource,
+  columns: ColumnInfo[],
+  needs: readonly MetricNeed[],
+): void {
+  const byName = new Map(columns.map((c) => [c.name, c]))
+  const names = columns.map((c) => c.name)
+  for (const need of needs) {
+    for (const col of metricColumns(need.spec)) {
+      const info = byName.get(col)
+      if (!info) {
+        const hint = closest(col, names)
+        throw new DqxError(
+          'MISSING_COLUMN',
+          `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || '(none)'}`,
+        )
+      }
+      if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {
+        throw new DqxError(
+          'CHECK_DEFINITION',
+          `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
+        )
+      }
+    }
+    if (source.dateColumn !== undefined && !byName.has(source.dateColumn)) {
+      throw new DqxError(
+        'MISSING_COLUMN',
+        `dataset '${dataset}': dateColumn '${source.dateColumn}' does not exist (${source.describe()}); columns are: ${names.join(', ')}`,
+      )
+    }
+  }
+}
+
+function toNumber(v: unknown, what: string): { value: number | null; error?: string } {
+  if (v === null || v === undefined) return { value: null }
+  if (typeof v === 'number') return { value: v }
+  if (typeof v === 'bigint') return { value: Number(v) }
+  if (typeof v === 'boolean') return { value: v ? 1 : 0 }
+  return {
+    value: null,
+    error: `${what} returned ${typeof v === 'object' ? 'a non-numeric value' : typeof v} (${String(v)}), expected a number`,
+  }
+}
+
+/**
+ * Computes every metric the checks need. Per dataset and per date it issues
+ * exactly one batched SELECT; lagged values come from the MetricDB first and,
+ * when the source has a dateColumn, from a scan of that day otherwise.
+ */
+export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, MetricValue>> {
+  const { needs, sources, key, db, session, logger } = opts
+  const out = new Map<string, MetricValue>()
+  const byDataset = new Map<string, MetricNeed[]>()
+  for (const n of needs) {
+    const list = byDataset.get(n.dataset)
+    if (list) list.push(n)
+    else byDataset.set(n.dataset, [n])
+  }
+  const fresh: StoredMetric[] = []
+
+  for (const [dataset, list] of byDataset) {
+    const source = sources[dataset] as DataSource
+    const bound = await source.bind(session, dataset)
+    validateColumns(dataset, source, await bound.describe(), list)
+
+    // Group distinct specs by lag; lag 0 is always computed fresh.
+    const perDate = new Map<string, Map<string, { spec: MetricSpec; lags: Set<number> }>>()
+    const want = (date: string, spec: MetricSpec, lag: number): void => {
+      let specs = perDate.get(date)
+      if (!specs) {
+        specs = new Map()
+        perDate.set(date, specs)
+      }
+      const name = metricName(spec)
+      const entry = specs.get(name)
+      if (entry) entry.lags.add(lag)
+      else specs.set(name, { spec, lags: new Set([lag]) })
+    }
+    for (const n of list) {
+      const date = key.lag(n.lag).date
+      if (n.lag === 0) {
+        want(date, n.spec, 0)
+        continue
+      }
+      const k = valueKey(dataset, n.spec, n.lag)
+      if (out.has(k)) continue
+      const stored = await db.getMetric({ metric: metricName(n.spec), dataset, date, tags: key.tags })
+      if (stored) out.set(k, { value: stored.value, date })
+      else if (source.dateColumn !== undefined) want(date, n.spec, n.lag)
+      else {
+        out.set(k, {
+          value: null,
+          date,
+          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${formatTags(key.tags)} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
+        })
+      }
+    }
+
+    for (const [date, specs] of perDate) {
+      const entries = [...specs.values()]
+      const values = await scan(
+        bound,
+        source,
+        dataset,
+        date,
+        entries.map((e) => e.spec),
+        logger,
+      )
+      entries.forEach((e, i) => {
+        const r = toNumber(values[`m${i}`], `${metricName(e.spec)} on '${dataset}'`)
+        for (const lag of e.lags) {
+          const v: MetricValue = { value: r.value, date }
+          if (r.error !== undefined) v.error = r.error
+          out.set(valueKey(dataset, e.spec, lag), v)
+        }
+        if (r.error === undefined) {
+          fresh.push({
+            metric: metricName(e.spec),
+            dataset,
+            date,
+            tags: { ...key.tags },
+            value: r.value,
+            suite: opts.suite,
+            runId: opts.runId,
+          })
+        }
+      })
+    }
+  }
+  if (fresh.length > 0) await db.putMetrics(fresh)
+  return out
+}
+
+async function scan(
+  bound: BoundSource,
+  source: DataSource,
+  dataset: string,
+  date: string,
+  specs: MetricSpec[],
+  logger: Logger,
+): Promise<Record<string, unknown>> {
+  const params = new Params()
+  const plan =
+    source.dateColumn === undefined
+      ? { relation: bound.relation, metrics: specs }
+      : { relation: bound.relation, metrics: specs, dateFilter: { column: source.dateColumn, date } }
+  const sql = compileScan(bound.dialect, plan, params)
+  logger.debug({ dataset, date, metrics: specs.length, sql }, 'scan')
+  const rows = await bound.query(sql, params.values)
+  return rows[0] ?? {}
+}
+
+export function formatTags(tags: Readonly<Record<string, string>>): string {
+  const t = Object.entries(tags)
+  return t.length === 0 ? '' : ` [${t.map(([k, v]) => `${k}=${v}`).join(', ')}]`
+}

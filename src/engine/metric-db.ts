@@ -1,0 +1,76 @@
+import type { AssertionResult } from '../core/types.js'
+import { DuckDBMetricDB } from './duckdb-metric-db.js'
+import { MemoryMetricDB } from './memory-metric-db.js'
+
+/** One metric value as stored: what, where, which day and tags, and the run that computed it. */
+export interface StoredMetric {
+  metric: string
+  dataset: string
+  date: string
+  tags: Record<string, string>
+  value: number | null
+  suite: string
+  runId: string
+}
+
+/** A stored assertion outcome, for history-aware features (change alerts, anomaly baselines). */
+export interface StoredResult extends AssertionResult {
+  runId: string
+}
+
+export interface MetricLookup {
+  metric: string
+  dataset: string
+  date: string
+  tags: Readonly<Record<string, string>>
+}
+
+/** Canonical text of a tag set: sorted keys, so {a,b} and {b,a} are one key. */
+export function tagsKey(tags: Readonly<Record<string, string>>): string {
+  const sorted: Record<string, string> = {}
+  for (const k of Object.keys(tags).sort()) sorted[k] = tags[k] as string
+  return JSON.stringify(sorted)
+}
+
+/**
+ * Where metric values live between runs. `lag`, `dayOverDay` and
+ * `weekOverWeek` read history from here; every run writes its metrics and
+ * assertion results here before any result-processing plugin runs.
+ */
+export abstract class MetricDB {
+  /** Keeps history for the life of the process: the default. */
+  static memory(): MetricDB {
+    return new MemoryMetricDB()
+  }
+  /** Keeps history in a DuckDB file, shared by every run and process that opens it. */
+  static duckdb(file: string): MetricDB {
+    return new DuckDBMetricDB(file)
+  }
+  /** True for objects that implement the MetricDB methods (subclasses or structural implementations). */
+  static isMetricDB(value: unknown): value is MetricDB {
+    if (value === null || typeof value !== 'object') return false
+    const v = value as Record<string, unknown>
+    return ['putMetrics', 'getMetric', 'getHistory', 'putResults', 'getResults', 'close'].every(
+      (m) => typeof v[m] === 'function',
+    )
+  }
+
+  /** A short description for logs (`memory`, `duckdb:/path/metrics.db`). */
+  abstract readonly description: string
+  /** Inserts or replaces values by (metric, dataset, date, tags). */
+  abstract putMetrics(rows: readonly StoredMetric[]): Promise<void>
+  /** The stored value of one metric for one day and tag set, or undefined when never computed. */
+  abstract getMetric(q: MetricLookup): Promise<StoredMetric | undefined>
+  /** Values of one metric for days in [from, to] (inclusive), oldest first. */
+  abstract getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]>
+  /** Stores a run's assertion results (replacing that run's earlier rows). */
+  abstract putResults(runId: string, results: readonly AssertionResult[]): Promise<void>
+  /** Stored results of one suite for one day and tag set, newest run first. */
+  abstract getResults(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+  }): Promise<StoredResult[]>
+  /** Releases files and connections. The MetricDB can be used again afterwards (it reopens). */
+  abstract close(): Promise<void>
+}
