@@ -19,3 +19,26 @@ export { SEVERITIES } from './core/types.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './core/verification-suite.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
+export { PluginFailureError } from './core/errors.js'
+export type {
+  AfterRunContext,
+  EvaluatedContext,
+  PluginErrorContext,
+  ResultsContext,
+  RunContext,
+  TapScope,
+} from './core/run-context.js'
+export * from './hooks/index.js'
+export type { SuiteHooks } from './plugins/lifecycle.js'
+export {
+  definePlugin,
+  definePreset,
+  type FunctionPlugin,
+  type ObjectPlugin,
+  type Plugin,
+  type PluginOption,
+  type Preset,
+  type ResultProcessor,
+  type Suite,
+} from './plugins/plugin.js'
+export { type DiscoveredPlugin, type DiscoverOptions, type DiscoveryFailure, PluginManager } from './plugins/discovery.js'

@@ -1,3 +1,6 @@
+import type { PluginRun } from '../hooks/types.js'
+import type { RunReport } from './types.js'
+
 /**
  * Every error dqx raises on purpose is a DqxError with a stable `code`, so that
  * callers (and the CLI) can branch on the code and show the message as is:
@@ -45,4 +48,17 @@ export function toError(thrown: unknown): Error {
     }
   }
   return new Error(`non-Error thrown: ${text}`, { cause: thrown })
+}
+
+/** What `run()` rejects with under `failOnPluginError: true`: the full report plus the failed plugin runs. */
+export class PluginFailureError extends DqxError {
+  readonly report: RunReport
+  readonly failures: readonly PluginRun[]
+
+  constructor(report: RunReport) {
+    const names = report.pluginErrors.map((r) => `${r.plugin}@${r.hook}${r.timedOut ? ' (timed out)' : ''}`)
+    super('PLUGIN_FAILURE', `${names.length} plugin run${names.length === 1 ? '' : 's'} failed in suite '${report.suiteName}': ${names.join(', ')}`)
+    this.report = report
+    this.failures = report.pluginErrors
+  }
 }

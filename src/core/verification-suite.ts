@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto'
 import { type Logger, pino } from 'pino'
+import type { PluginRun, TapInfo } from '../hooks/index.js'
 import { DataSource, type EngineSession } from '../engine/data-source.js'
 import { DuckDBSession } from '../engine/duckdb-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
+import { audit } from '../plugins/audit.js'
+import { SuiteLifecycle, type SuiteHooks } from '../plugins/lifecycle.js'
+import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
+import type { PluginOption } from '../plugins/plugin.js'
+import { checkConfigKeys, validateConfig } from '../plugins/plugin-config.js'
+import { redactSecrets } from '../plugins/redact.js'
 import type { Check } from './check.js'
 import { type CollectedCheck, collectAssertions } from './check.js'
-import { DqxError } from './errors.js'
+import { DqxError, PluginFailureError } from './errors.js'
 import { evaluate, type PlannedCheck } from './evaluate.js'
 import { ResultKey } from './result-key.js'
+import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
 import { summarize } from './summary.js'
 import type { AssertionResult, RunReport, SymbolInfo } from './types.js'
 
@@ -19,12 +27,36 @@ export interface SuiteOptions {
   db?: MetricDB
   /** A pino logger; default: warnings and errors to stderr (`DQX_LOG_LEVEL` overrides the level). */
   logger?: Logger
+  /** Plugins: functions, { name, apply } objects, ResultProcessors; arrays (presets) are flattened, falsy entries skipped. */
+  plugins?: readonly PluginOption[]
+  /** Per-plugin configuration keyed by plugin name, validated against each plugin's configSchema. */
+  pluginConfig?: Readonly<Record<string, unknown>>
+  /** Max processResults taps running at once (default 4). */
+  concurrency?: number
+  /** Default time limit of every tap call in ms (default 60 000; 0 = none). */
+  pluginTimeoutMs?: number
+  /** Reject run() with PluginFailureError when any plugin failed (default false). */
+  failOnPluginError?: boolean
+  /** The built-in audit summary (default true). */
+  audit?: boolean
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000
+const DEFAULT_CONCURRENCY = 4
+
+function positiveInt(v: unknown, what: string, allowZero: boolean): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
+    throw new DqxError('INVALID_ARGUMENT', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(v)}`)
+  }
+  return v
 }
 
 export interface RunOptions {
   /** false skips every plugin hook (default true). */
   enablePlugins?: boolean
 }
+
+const failed = (r: PluginRun): boolean => r.error !== undefined || r.timedOut
 
 function defaultLogger(): Logger {
   return pino({ name: 'dqx', level: process.env.DQX_LOG_LEVEL ?? 'warn' }, pino.destination(2))
@@ -39,7 +71,19 @@ export class VerificationSuite {
   readonly name: string
   readonly db: MetricDB
   readonly logger: Logger
+  /** Lifecycle hooks plugins tap: beforeRun, afterEvaluate, processResults, onPluginError, afterRun. */
+  readonly hooks: SuiteHooks
+  /** The applied plugins, in order (audit first when enabled). */
+  readonly plugins: readonly { name: string; kind: string; source: string }[]
+  readonly failOnPluginError: boolean
   private readonly collected: readonly CollectedCheck[]
+  private readonly lifecycle: SuiteLifecycle
+  private readonly configs = new Map<string, unknown>()
+  /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
+  private ready: Promise<void> | undefined
+  /** Which plugin registered each tap, recorded while that plugin's apply() runs. */
+  private readonly tapOwners = new WeakMap<object, string>()
+  private applying: string | undefined
 
   constructor(options: SuiteOptions) {
     if (options === null || typeof options !== 'object') {
@@ -82,7 +126,78 @@ export class VerificationSuite {
     this.name = options.name
     this.db = options.db ?? MetricDB.memory()
     this.logger = options.logger ?? defaultLogger()
+    this.failOnPluginError = options.failOnPluginError ?? false
     this.collected = options.checks.map(collectAssertions)
+
+    const timeoutMs = positiveInt(options.pluginTimeoutMs ?? DEFAULT_TIMEOUT_MS, 'pluginTimeoutMs', true)
+    const concurrency = positiveInt(options.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency', false)
+    const plugins = normalizePlugins(options.plugins)
+    if ((options.audit ?? true) && !plugins.some((p) => p.name === 'audit')) {
+      plugins.unshift(...normalizePlugins([audit()]).map((p) => ({ ...p, source: 'built-in audit' })))
+    }
+    this.plugins = plugins.map((p) => ({ name: p.name, kind: p.kind, source: p.source }))
+    this.lifecycle = new SuiteLifecycle({
+      logger: this.logger,
+      timeoutMs,
+      concurrency,
+      configFor: (plugin) => this.configs.get(plugin),
+      pluginOf: (tap) => this.tapOwners.get(tap) ?? tap.name,
+    })
+    this.hooks = this.lifecycle.hooks
+    for (const hook of Object.values(this.hooks)) {
+      hook.intercept({
+        register: (tap: TapInfo) => {
+          if (this.applying !== undefined) this.tapOwners.set(tap, this.applying)
+          return tap
+        },
+      })
+    }
+    this.ready = this.applyPlugins(plugins, options.pluginConfig ?? {})
+  }
+
+  /**
+   * Validates pluginConfig and applies every plugin. Synchronous work (and its
+   * errors) happens here in the constructor; anything asynchronous is awaited
+   * by the first run.
+   */
+  private applyPlugins(plugins: NormalizedPlugin[], pluginConfig: Readonly<Record<string, unknown>>): Promise<void> | undefined {
+    checkConfigKeys(pluginConfig, plugins)
+    const pending: Promise<void>[] = []
+    for (const p of plugins) {
+      const validated = validateConfig(p, pluginConfig[p.name])
+      const apply = (config: unknown): Promise<void> | undefined => {
+        this.configs.set(p.name, config)
+        this.logger.debug({ plugin: p.name, source: p.source, config: redactSecrets(config) }, 'plugin applied')
+        this.applying = p.name
+        let out: unknown
+        try {
+          out = p.apply(this, config)
+        } catch (err) {
+          throw new DqxError('INVALID_PLUGIN', `plugin '${p.name}' (${p.source}) failed in apply(): ${String(err instanceof Error ? err.message : err)}`, { cause: err })
+        } finally {
+          this.applying = undefined
+        }
+        // A non-Promise return (such as a tap's unregister function) is ignored.
+        if (out instanceof Promise) {
+          return out.then(
+            () => undefined,
+            (err: unknown) => {
+              throw new DqxError('INVALID_PLUGIN', `plugin '${p.name}' (${p.source}) failed in apply(): ${String(err instanceof Error ? err.message : err)}`, { cause: err })
+            },
+          )
+        }
+        return undefined
+      }
+      if (validated instanceof Promise) pending.push(validated.then((v) => apply(v.value)))
+      else {
+        const out = apply(validated.value)
+        if (out) pending.push(out)
+      }
+    }
+    if (pending.length === 0) return undefined
+    const all = Promise.all(pending).then(() => undefined)
+    all.catch(() => {}) // surfaced by run(); never an unhandled rejection
+    return all
   }
 
   /** Check names in declaration order. */
@@ -90,48 +205,48 @@ export class VerificationSuite {
     return this.collected.map((c) => c.check.name)
   }
 
-  async run(
-    datasources: Readonly<Record<string, DataSource>>,
-    key: ResultKey,
-    _options: RunOptions = {},
-  ): Promise<RunReport> {
+  async run(datasources: Readonly<Record<string, DataSource>>, key: ResultKey, options: RunOptions = {}): Promise<RunReport> {
     if (!(key instanceof ResultKey)) {
-      throw new DqxError(
-        'INVALID_ARGUMENT',
-        "run() needs a ResultKey as its second argument, e.g. new ResultKey('2026-11-25')",
-      )
+      throw new DqxError('INVALID_ARGUMENT', "run() needs a ResultKey as its second argument, e.g. new ResultKey('2026-11-25')")
     }
     if (datasources === null || typeof datasources !== 'object') {
       throw new DqxError('INVALID_ARGUMENT', 'run() needs datasources: { name: DataSource.parquet(...) }')
     }
     for (const [name, ds] of Object.entries(datasources)) {
       if (!(ds instanceof DataSource)) {
-        throw new DqxError(
-          'DATA_SOURCE',
-          `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/fromRecords`,
-        )
+        throw new DqxError('DATA_SOURCE', `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/fromRecords`)
       }
     }
+    const plugins = options.enablePlugins ?? true
+    if (plugins && this.ready) await this.ready
     const runId = randomUUID()
     const startedAt = new Date()
     const t0 = performance.now()
+    const pluginRuns: PluginRun[] = []
+    const scope: TapScope = { signal: new AbortController().signal, logger: this.logger, config: undefined }
+    const runCtx: RunContext = deepFreeze({
+      suiteName: this.name,
+      runId,
+      key,
+      timestamp: startedAt,
+      datasources: Object.keys(datasources),
+      checks: this.checkNames,
+      ...scope,
+    })
     const planned = this.plan(datasources)
-    const session: EngineSession = { duckdb: new DuckDBSession() }
     let results: AssertionResult[] = []
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
+
+    if (plugins) pluginRuns.push(...(await this.hooks.beforeRun.promise(runCtx)))
+    const session: EngineSession = { duckdb: new DuckDBSession() }
     try {
       const needs: MetricNeed[] = []
       for (const pc of planned) {
         if (pc.skipReason !== undefined) continue
         for (const a of pc.assertions) {
           for (const ref of a.expr.refs()) {
-            needs.push({
-              dataset: ref.dataset as string,
-              spec: ref.spec,
-              lag: ref.lag,
-              check: pc.collected.check.name,
-            })
+            needs.push({ dataset: ref.dataset as string, spec: ref.spec, lag: ref.lag, check: pc.collected.check.name })
           }
         }
       }
@@ -148,11 +263,19 @@ export class VerificationSuite {
       ;({ results, symbols } = evaluate(this.name, key, planned, {
         get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)),
       }))
+      // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {
       await session.duckdb.close()
+    }
+
+    const summary = summarize(results)
+    if (plugins && !runError) {
+      const evaluated = deepFreeze({ ...runCtx, durationMs: performance.now() - t0, results, symbols, summary })
+      pluginRuns.push(...(await this.hooks.afterEvaluate.promise(evaluated)))
+      pluginRuns.push(...(await this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 })))
     }
     const report: RunReport = {
       suiteName: this.name,
@@ -163,13 +286,22 @@ export class VerificationSuite {
       datasources: Object.keys(datasources),
       results,
       symbols,
-      summary: summarize(results),
-      pluginRuns: [],
+      summary,
+      pluginRuns,
       pluginErrors: [],
     }
-    if (runError) {
-      report.error = runError
-      throw runError
+    if (runError) report.error = runError
+    if (plugins) {
+      const finalRuns = await this.hooks.afterRun.promise(deepFreeze({ ...report, pluginRuns: [...pluginRuns], pluginErrors: pluginRuns.filter(failed), ...scope }))
+      pluginRuns.push(...finalRuns)
+      pluginRuns.push(...this.lifecycle.takeErrorRuns(runId))
+    }
+    report.pluginErrors = pluginRuns.filter(failed)
+    deepFreeze(report.results)
+    deepFreeze(report.symbols)
+    if (runError) throw runError
+    if (this.failOnPluginError && report.pluginErrors.length > 0) {
+      throw new PluginFailureError(report)
     }
     return report
   }

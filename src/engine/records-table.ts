@@ -65,19 +65,12 @@ function inferSchema(
 }
 
 function append(app: DuckDBAppender, type: RecordColumnType, v: unknown): void {
-  if (v === null || v === undefined) return app.appendNull()
-  switch (type) {
-    case 'number':
-      return app.appendDouble(v as number)
-    case 'string':
-      return app.appendVarchar(v as string)
-    case 'boolean':
-      return app.appendBoolean(v as boolean)
-    case 'bigint':
-      return app.appendHugeInt(v as bigint)
-    case 'date':
-      return app.appendTimestamp(timestampValue(BigInt((v as Date).getTime()) * 1000n))
-  }
+  if (v === null || v === undefined) app.appendNull()
+  else if (type === 'number') app.appendDouble(v as number)
+  else if (type === 'string') app.appendVarchar(v as string)
+  else if (type === 'boolean') app.appendBoolean(v as boolean)
+  else if (type === 'bigint') app.appendHugeInt(v as bigint)
+  else app.appendTimestamp(timestampValue(BigInt((v as Date).getTime()) * 1000n))
 }
 
 /** Creates a table in the run's DuckDB and appends the rows through DuckDB's appender. */

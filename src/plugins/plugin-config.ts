@@ -1,0 +1,81 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { DqxError } from '../core/errors.js'
+import type { NormalizedPlugin } from './normalize.js'
+
+/** Edit distance, for did-you-mean suggestions on misspelt plugin names. */
+export function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
+    }
+    prev = cur
+  }
+  return prev[b.length] as number
+}
+
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined
+  let bestD = Number.POSITIVE_INFINITY
+  for (const c of candidates) {
+    const d = levenshtein(name.toLowerCase(), c.toLowerCase())
+    if (d < bestD) {
+      best = c
+      bestD = d
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined
+}
+
+function issuePath(issue: StandardSchemaV1.Issue): string {
+  if (!issue.path || issue.path.length === 0) return '(root)'
+  return issue.path
+    .map((seg) => {
+      const k = typeof seg === 'object' ? seg.key : seg
+      return typeof k === 'number' ? `[${k}]` : `.${String(k)}`
+    })
+    .join('')
+    .replace(/^\./, '')
+}
+
+function failure(plugin: string, issues: readonly StandardSchemaV1.Issue[]): DqxError {
+  const lines = issues.map((i) => `${issuePath(i)}: ${i.message}`)
+  return new DqxError(
+    'INVALID_PLUGIN_CONFIG',
+    `invalid pluginConfig for plugin '${plugin}': ${lines.join('; ')}`,
+  )
+}
+
+/** Rejects keys of pluginConfig that name no plugin, suggesting the closest name. */
+export function checkConfigKeys(config: Readonly<Record<string, unknown>>, plugins: readonly NormalizedPlugin[]): void {
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new DqxError('INVALID_PLUGIN_CONFIG', 'pluginConfig must be an object keyed by plugin name, e.g. { slack: { channel: "#data" } }')
+  }
+  const names = plugins.map((p) => p.name)
+  for (const key of Object.keys(config)) {
+    if (names.includes(key)) continue
+    const hint = didYouMean(key, names)
+    throw new DqxError(
+      'UNKNOWN_PLUGIN_CONFIG',
+      `unknown plugin '${key}' in pluginConfig${hint ? ` — did you mean '${hint}'?` : ''} (plugins: ${names.join(', ') || 'none'})`,
+    )
+  }
+}
+
+/**
+ * Validates one plugin's config against its schema. Synchronous schemas are
+ * checked at suite construction; a schema that validates asynchronously is
+ * awaited before the first run (the returned promise).
+ */
+export function validateConfig(plugin: NormalizedPlugin, value: unknown): { value: unknown } | Promise<{ value: unknown }> {
+  const schema = plugin.configSchema
+  if (!schema) return { value }
+  const result = schema['~standard'].validate(value)
+  const settle = (r: StandardSchemaV1.Result<unknown>): { value: unknown } => {
+    if (r.issues) throw failure(plugin.name, r.issues)
+    return { value: r.value }
+  }
+  return result instanceof Promise ? result.then(settle) : settle(result)
+}
