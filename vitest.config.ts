@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The default logger writes plugin failures to stderr; tests that assert on logs pass their own.
+    env: { DQX_LOG_LEVEL: 'silent' },
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -42,3 +42,4 @@ export {
   type Suite,
 } from './plugins/plugin.js'
 export { type DiscoveredPlugin, type DiscoverOptions, type DiscoveryFailure, PluginManager } from './plugins/discovery.js'
+export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'

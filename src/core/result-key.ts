@@ -11,8 +11,10 @@ export function parseIsoDate(date: unknown, what = 'date'): number {
   if (!m)
     throw new DqxError('INVALID_DATE', `${what} '${date}' is not in 'YYYY-MM-DD' form, e.g. '2026-11-25'`)
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
-  const t = Date.UTC(y, mo - 1, d)
-  const back = new Date(t)
+  // Not Date.UTC(y, …): it maps years 0–99 to 1900–1999, which would reject '0099-01-01'.
+  const back = new Date(0)
+  back.setUTCFullYear(y, mo - 1, d)
+  const t = back.getTime()
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
     throw new DqxError(
       'INVALID_DATE',

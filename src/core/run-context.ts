@@ -50,9 +50,16 @@ export type AfterRunContext = RunReport & TapScope
 
 export type { PluginRun }
 
-/** Freezes an object graph in place (results, symbols, summary, key): plugins must not rewrite history. */
+/**
+ * Freezes an object graph in place (results, symbols, summary, key): plugins must not rewrite history.
+ * Only plain objects and arrays are descended into: a context also carries the suite's pino logger
+ * and an AbortSignal, and freezing those would break the caller's logger (`child()`, `level = …`
+ * throw on a frozen pino instance) for every later run.
+ */
 export function deepFreeze<T>(value: T): T {
   if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return value
   Object.freeze(value)
   for (const v of Object.values(value as object)) deepFreeze(v)
   return value

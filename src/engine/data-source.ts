@@ -3,7 +3,9 @@ import { resolve } from 'node:path'
 import { DqxError } from '../core/errors.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
+import { type PostgresSourceOptions, PostgresSourceSpec } from './postgres-source.js'
 import { loadRecords, PLACEHOLDER_COLUMN, type RecordSchema } from './records-table.js'
+import type { SessionResources } from './session-resources.js'
 import { Params, quoteIdent, type SqlParam } from './sql.js'
 
 export interface ColumnInfo {
@@ -24,6 +26,11 @@ export interface BoundSource {
 /** Everything a data source may need from the run that binds it. */
 export interface EngineSession {
   readonly duckdb: DuckDBSession
+  /**
+   * Run-scoped resources (pg pools …), closed at the end of the run. Create
+   * sessions with `createEngineSession()` and call its `close()`.
+   */
+  readonly resources?: SessionResources
 }
 
 export interface SourceOptions {
@@ -90,6 +97,29 @@ export abstract class DataSource {
   /** A DuckDB query whose result is the dataset (e.g. joining files). Trusted SQL you wrote. */
   static sql(query: string, options?: SourceOptions): DataSource {
     return new SqlSource(query, options)
+  }
+  /**
+   * A PostgreSQL table (`{ connectionString, table, schema? }`) or query
+   * (`{ connectionString, query }`), scanned on the server in the PostgreSQL dialect.
+   */
+  static postgres(options: PostgresSourceOptions): DataSource {
+    return new PostgresSource(options)
+  }
+}
+
+/** Thin DataSource shell; the PostgreSQL work lives in postgres-source.ts. */
+class PostgresSource extends DataSource {
+  readonly kind = 'postgres'
+  private readonly spec: PostgresSourceSpec
+  constructor(options: PostgresSourceOptions) {
+    super(options)
+    this.spec = new PostgresSourceSpec(options)
+  }
+  describe(): string {
+    return this.spec.describe()
+  }
+  async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
+    return this.spec.bind(session, dataset)
   }
 }
 

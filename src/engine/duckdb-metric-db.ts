@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
-import type { AssertionResult, Severity } from '../core/types.js'
+import type { AssertionResult } from '../core/types.js'
 import {
   type MetricDB,
   type MetricLookup,
@@ -9,6 +9,7 @@ import {
   type StoredResult,
   tagsKey,
 } from './metric-db.js'
+import { toStoredMetric, toStoredResult } from './metric-rows.js'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
@@ -134,7 +135,7 @@ export class DuckDBMetricDB implements MetricDB {
       [q.metric, q.dataset, q.date, tagsKey(q.tags)],
     )
     const r = rows[0]
-    return r ? toMetric(r) : undefined
+    return r ? toStoredMetric(r) : undefined
   }
 
   async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
@@ -144,7 +145,7 @@ export class DuckDBMetricDB implements MetricDB {
        ORDER BY date`,
       [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
     )
-    return rows.map(toMetric)
+    return rows.map(toStoredMetric)
   }
 
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
@@ -190,24 +191,7 @@ export class DuckDBMetricDB implements MetricDB {
        WHERE suite = $1 AND date = CAST($2 AS DATE) AND tags = $3 ORDER BY created_at DESC, run_id, seq`,
       [q.suite, q.date, tagsKey(q.tags)],
     )
-    return rows.map((r) => {
-      const out: StoredResult = {
-        runId: String(r.run_id),
-        suite: String(r.suite),
-        check: String(r.check_name),
-        assertion: String(r.assertion),
-        date: String(r.date),
-        tags: JSON.parse(String(r.tags)) as Record<string, string>,
-        severity: String(r.severity) as Severity,
-        status: String(r.status) as StoredResult['status'],
-        value: r.value === null ? null : Number(r.value),
-        expression: String(r.expression),
-        assertionTags: JSON.parse(String(r.assertion_tags)) as string[],
-      }
-      if (r.error !== null) out.error = String(r.error)
-      if (r.bound !== null) out.bound = String(r.bound)
-      return out
-    })
+    return rows.map(toStoredResult)
   }
 
   async close(): Promise<void> {
@@ -220,17 +204,5 @@ export class DuckDBMetricDB implements MetricDB {
       return // failed to open: release already ran
     }
     await this.release()
-  }
-}
-
-function toMetric(r: Record<string, unknown>): StoredMetric {
-  return {
-    metric: String(r.metric),
-    dataset: String(r.dataset),
-    date: String(r.date),
-    tags: JSON.parse(String(r.tags)) as Record<string, string>,
-    value: r.value === null ? null : Number(r.value),
-    suite: String(r.suite),
-    runId: String(r.run_id),
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { DqxError } from '../core/errors.js'
+import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
 import type { ResultKey } from '../core/result-key.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
@@ -37,8 +37,10 @@ export interface ComputeOptions {
   runId: string
 }
 
+// The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
+// numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|BOOLEAN|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)\b/i
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
 const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'sum',
   'average',
@@ -122,6 +124,13 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
     validateColumns(dataset, source, await bound.describe(), list)
+    const checksOf = new Map<string, Set<string>>()
+    for (const n of list) {
+      const name = metricName(n.spec)
+      const set = checksOf.get(name) ?? new Set<string>()
+      set.add(n.check)
+      checksOf.set(name, set)
+    }
 
     // Group distinct specs by lag; lag 0 is always computed fresh.
     const perDate = new Map<string, Map<string, { spec: MetricSpec; lags: Set<number> }>>()
@@ -165,6 +174,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
         date,
         entries.map((e) => e.spec),
         logger,
+        (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
       )
       entries.forEach((e, i) => {
         const r = toNumber(values[`m${i}`], `${metricName(e.spec)} on '${dataset}'`)
@@ -198,16 +208,58 @@ async function scan(
   date: string,
   specs: MetricSpec[],
   logger: Logger,
+  checksOf: (spec: MetricSpec) => string[],
 ): Promise<Record<string, unknown>> {
-  const params = new Params()
+  const params = new Params(bound.dialect)
   const plan =
     source.dateColumn === undefined
       ? { relation: bound.relation, metrics: specs }
       : { relation: bound.relation, metrics: specs, dateFilter: { column: source.dateColumn, date } }
   const sql = compileScan(bound.dialect, plan, params)
   logger.debug({ dataset, date, metrics: specs.length, sql }, 'scan')
-  const rows = await bound.query(sql, params.values)
-  return rows[0] ?? {}
+  let rows: Record<string, unknown>[]
+  try {
+    rows = await bound.query(sql, params.values)
+  } catch (err) {
+    if (!(err instanceof DqxError) || err.code !== 'SQL') throw err
+    throw await explainScanError(bound, dataset, specs, checksOf, err)
+  }
+  // An aggregate SELECT without GROUP BY always returns exactly one row.
+  return rows[0] as Record<string, unknown>
+}
+
+const checkList = (checks: readonly string[]): string =>
+  `check${checks.length === 1 ? '' : 's'} ${checks.map((c) => `'${c}'`).join(', ')}`
+
+/**
+ * The batched scan failed and its error names only the dataset. Finds the metric (and so the
+ * check) that breaks it by compiling each metric alone over zero rows (parser and binder errors
+ * show without reading data); otherwise names every check the scan served. Error path only.
+ */
+async function explainScanError(
+  bound: BoundSource,
+  dataset: string,
+  specs: readonly MetricSpec[],
+  checksOf: (spec: MetricSpec) => string[],
+  err: DqxError,
+): Promise<DqxError> {
+  for (const spec of specs) {
+    const params = new Params(bound.dialect)
+    const relation = (p: Params) => `(SELECT * FROM ${bound.relation(p)} AS dqx_probe LIMIT 0)`
+    const sql = compileScan(bound.dialect, { relation, metrics: [spec] }, params)
+    try {
+      await bound.query(sql, params.values)
+    } catch (probe) {
+      const reason = toError((probe as DqxError).cause).message.split('\n')[0]
+      return new DqxError(
+        'SQL',
+        `${checkList(checksOf(spec))}: ${metricName(spec)} cannot be computed on dataset '${dataset}': ${reason}`,
+        { cause: probe },
+      )
+    }
+  }
+  const all = [...new Set(specs.flatMap(checksOf))]
+  return new DqxError('SQL', `${err.message} (scanning for ${checkList(all)})`, { cause: err.cause })
 }
 
 export function formatTags(tags: Readonly<Record<string, string>>): string {

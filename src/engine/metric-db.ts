@@ -1,6 +1,7 @@
 import type { AssertionResult } from '../core/types.js'
 import { DuckDBMetricDB } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
+import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
 
 /** One metric value as stored: what, where, which day and tags, and the run that computed it. */
 export interface StoredMetric {
@@ -45,6 +46,14 @@ export abstract class MetricDB {
   /** Keeps history in a DuckDB file, shared by every run and process that opens it. */
   static duckdb(file: string): MetricDB {
     return new DuckDBMetricDB(file)
+  }
+  /**
+   * Keeps history in PostgreSQL (`postgres://user:password@host:5432/db`): tables
+   * dqx_metrics and dqx_results, created on first use, shared by every process and
+   * safe for concurrent writers. Call `close()` to end its connection pool.
+   */
+  static postgres(url: string, options?: PostgresMetricDBOptions): MetricDB {
+    return new PostgresMetricDB(url, options)
   }
   /** True for objects that implement the MetricDB methods (subclasses or structural implementations). */
   static isMetricDB(value: unknown): value is MetricDB {

@@ -31,7 +31,18 @@ function inferSchema(
   given: RecordSchema | undefined,
   dataset: string,
 ): Map<string, RecordColumnType> {
-  const types = new Map<string, RecordColumnType>(Object.entries(given ?? {}))
+  const types = new Map<string, RecordColumnType>()
+  for (const [col, t] of Object.entries(given ?? {})) {
+    // Checked before any row (a bad schema type would otherwise surface as a "mixes" error), and
+    // with hasOwn: `'toString' in SQL_TYPE` is true and would reach the DDL as SQL text.
+    if (!Object.hasOwn(SQL_TYPE, t)) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `dataset '${dataset}': schema type '${t}' for column '${col}' is not one of ${Object.keys(SQL_TYPE).join(', ')}`,
+      )
+    }
+    types.set(col, t)
+  }
   const nullOnly = new Set<string>()
   rows.forEach((row, i) => {
     if (row === null || typeof row !== 'object') {
@@ -82,14 +93,6 @@ export async function loadRecords(
   dataset: string,
 ): Promise<void> {
   const types = inferSchema(rows, schema, dataset)
-  for (const [col, t] of types) {
-    if (!(t in SQL_TYPE)) {
-      throw new DqxError(
-        'DATA_SOURCE',
-        `dataset '${dataset}': schema type '${t}' for column '${col}' is not one of ${Object.keys(SQL_TYPE).join(', ')}`,
-      )
-    }
-  }
   const cols = [...types.entries()]
   const ddl =
     cols.length === 0

@@ -1,16 +1,27 @@
 /** Values that may be bound as SQL parameters. */
 export type SqlParam = string | number | boolean | bigint | null
 
+/** How an engine spells the placeholder of the n-th bound value (1-based): `$1`, `?`, `@p1`. */
+export interface PlaceholderStyle {
+  placeholder(index: number): string
+}
+
+/** `$1`, `$2` …: DuckDB and PostgreSQL. */
+export const DOLLAR_PLACEHOLDERS: PlaceholderStyle = { placeholder: (index) => `$${index}` }
+
 /**
- * Collects bound parameters while SQL text is rendered, handing out `$n`
- * placeholders (both DuckDB and PostgreSQL take them). User values go here;
- * they are never spliced into SQL text.
+ * Collects bound parameters while SQL text is rendered and hands out the
+ * placeholder text of the engine the SQL is for (a dialect is a
+ * `PlaceholderStyle`; the default is `$n`). User values go here; they are
+ * never spliced into SQL text. `values[n - 1]` is the value of the n-th
+ * placeholder, whatever its spelling.
  */
 export class Params {
   readonly values: SqlParam[] = []
+  constructor(private readonly style: PlaceholderStyle = DOLLAR_PLACEHOLDERS) {}
   add(value: SqlParam): string {
     this.values.push(value)
-    return `$${this.values.length}`
+    return this.style.placeholder(this.values.length)
   }
 }
 

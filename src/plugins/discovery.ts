@@ -53,7 +53,7 @@ function declaredDependencies(pkg: Record<string, unknown>): string[] {
     const deps = pkg[field]
     if (deps && typeof deps === 'object') for (const n of Object.keys(deps)) names.add(n)
   }
-  return [...names].sort()
+  return [...names] // declaration order: dependencies first, so they win a name clash
 }
 
 /**

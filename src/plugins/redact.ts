@@ -15,9 +15,9 @@ export const REDACT_PATHS: string[] = (() => {
 export function redactUrl(text: string): string {
   return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@]+@)?([^\s?#]*)(\?[^\s#]*)?/gi, (_m, scheme: string, cred: string | undefined, rest: string, query: string | undefined) => {
     const user = cred ? `${cred.split(':')[0]?.replace(/@$/, '')}:${REDACTED}@` : ''
-    // Slack-style webhook URLs carry the token in the path: keep only the host.
+    // Webhook URLs (Slack, Teams, Discord) carry their token in the path: keep only the host.
     const slash = rest.indexOf('/')
-    const hostOnly = slash >= 0 && /hooks?|webhook|token|secret|key/i.test(rest.slice(slash)) ? `${rest.slice(0, slash)}/${REDACTED}` : rest
+    const hostOnly = slash >= 0 && slash < rest.length - 1 ? `${rest.slice(0, slash)}/${REDACTED}` : rest
     return `${scheme}${user}${hostOnly}${query ? `?${REDACTED}` : ''}`
   })
 }

@@ -1,0 +1,153 @@
+import Table from 'cli-table3'
+import { type AssertionResult, type RunReport, SEVERITIES, type Severity } from '../core/types.js'
+import type { Colors } from './io.js'
+
+/** Assertion failures whose severity is `failOn` or worse (P0 is the worst). */
+export function failuresAtOrAbove(report: Pick<RunReport, 'results'>, failOn: Severity): number {
+  const limit = SEVERITIES.indexOf(failOn)
+  return report.results.filter((r) => r.status === 'FAILED' && SEVERITIES.indexOf(r.severity) <= limit).length
+}
+
+/** A number as people read it: integers as is, others with up to 4 decimals, huge/tiny ones in e-notation. */
+export function formatValue(v: number | null): string {
+  if (v === null) return '—'
+  if (!Number.isFinite(v)) return String(v)
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v)
+  const abs = Math.abs(v)
+  if (abs !== 0 && (abs < 1e-4 || abs >= 1e15)) return v.toExponential(3)
+  return String(Number(v.toFixed(4)))
+}
+
+/** Cuts `text` to `max` characters with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
+}
+
+function statusCell(r: AssertionResult, c: Colors): string {
+  if (r.status === 'PASSED') return c.green('PASS')
+  if (r.status === 'SKIPPED') return c.yellow('SKIP')
+  return c.red(c.bold('FAIL'))
+}
+
+function severityCell(s: Severity, failed: boolean, c: Colors): string {
+  if (!failed) return c.dim(s)
+  return s === 'P0' ? c.red(s) : s === 'P1' ? c.yellow(s) : s
+}
+
+export interface FormatOptions {
+  /** Total width the table may take (it never exceeds it). */
+  width: number
+  colors: Colors
+  failOn: Severity
+}
+
+/**
+ * The results of one run as a table that fits `width` columns — names and
+ * expressions are truncated — followed by the full text of every failure and
+ * skip reason, and one summary line.
+ */
+export function formatReport(report: RunReport, o: FormatOptions): string {
+  const c = o.colors
+  // 5 columns: 6 border characters; status (4+2) and severity ('Sev' 3+2) are fixed.
+  const valueWidth = Math.min(12, Math.max(5, ...report.results.map((r) => formatValue(r.value).length))) + 2
+  const free = Math.max(30, o.width - 6 - 6 - 5 - valueWidth)
+  const assertionW = Math.floor(free * 0.48)
+  const exprW = free - assertionW
+  const table = new Table({
+    head: ['', 'Sev', 'Assertion', 'Value', 'Expression'].map((h) => c.bold(h)),
+    colWidths: [6, 5, assertionW, valueWidth, exprW],
+    colAligns: ['left', 'left', 'left', 'right', 'left'],
+    style: { head: [], border: [], compact: true },
+    wordWrap: false,
+  })
+  let check: string | undefined
+  for (const r of report.results) {
+    if (r.check !== check) {
+      check = r.check
+      table.push(['', '', c.bold(c.cyan(truncate(r.check, assertionW - 2))), '', ''])
+    }
+    const failed = r.status === 'FAILED'
+    const expr = r.bound ? `${r.expression} ${r.bound}` : r.expression
+    table.push([
+      statusCell(r, c),
+      severityCell(r.severity, failed, c),
+      truncate(r.assertion, assertionW - 2),
+      r.value === null ? c.dim('—') : formatValue(r.value),
+      c.dim(truncate(expr, exprW - 2)),
+    ])
+  }
+  const lines: string[] = []
+  const tagText = Object.entries(report.key.tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')
+  lines.push(`${c.bold(report.suiteName)} ${c.dim(`${report.key.date}${tagText ? ` ${tagText}` : ''}`)}`)
+  if (report.results.length > 0) lines.push(table.toString())
+  else lines.push(c.dim('  (no assertions)'))
+
+  const notes = report.results.filter((r) => r.status !== 'PASSED')
+  if (notes.length > 0) {
+    lines.push('')
+    for (const r of notes) {
+      const mark = r.status === 'FAILED' ? c.red('✖') : c.yellow('○')
+      const why =
+        r.error ??
+        `${r.expression} = ${formatValue(r.value)}, expected ${r.bound ?? 'the assertion to hold'}`
+      lines.push(`${mark} ${r.severity} ${r.check} › ${r.assertion}`)
+      lines.push(`    ${c.dim(why)}`)
+    }
+  }
+  lines.push('')
+  lines.push(summaryLine(report, o))
+  return `${lines.join('\n')}\n`
+}
+
+/** `✔ nightly: 5 passed, 1 failed (P2: 1), 0 skipped in 85 ms` — the verdict against --fail-on. */
+export function summaryLine(report: RunReport, o: Pick<FormatOptions, 'colors' | 'failOn'>): string {
+  const c = o.colors
+  const s = report.summary
+  const bySev = SEVERITIES.filter((sev) => s.failuresBySeverity[sev] > 0)
+    .map((sev) => `${sev}: ${s.failuresBySeverity[sev]}`)
+    .join(', ')
+  const blocking = failuresAtOrAbove(report, o.failOn)
+  const mark = blocking > 0 ? c.red('✖') : s.failed > 0 ? c.yellow('✔') : c.green('✔')
+  const failed = s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`
+  const verdict =
+    blocking > 0
+      ? c.red(` — ${blocking} at or above ${o.failOn}`)
+      : s.failed > 0
+        ? c.dim(` — none at or above ${o.failOn}`)
+        : ''
+  return `${mark} ${c.bold(report.suiteName)}: ${s.passed} passed, ${failed}${bySev ? ` (${bySev})` : ''}, ${s.skipped} skipped in ${Math.round(report.durationMs)} ms${verdict}`
+}
+
+/** An Error as JSON: name, message, code (DqxError) — never the stack. */
+export function errorToJson(err: Error): { name: string; message: string; code?: string } {
+  const out: { name: string; message: string; code?: string } = { name: err.name, message: err.message }
+  const code = (err as { code?: unknown }).code
+  if (typeof code === 'string') out.code = code
+  return out
+}
+
+/** A RunReport as plain JSON: the key as { date, tags }, dates as ISO strings, errors as { name, message, code }. */
+export function reportToJson(report: RunReport): Record<string, unknown> {
+  const run = (p: RunReport['pluginRuns'][number]): Record<string, unknown> => {
+    const out: Record<string, unknown> = { plugin: p.plugin, hook: p.hook, durationMs: p.durationMs, timedOut: p.timedOut }
+    if (p.error) out.error = errorToJson(p.error)
+    return out
+  }
+  const out: Record<string, unknown> = {
+    suiteName: report.suiteName,
+    runId: report.runId,
+    key: { date: report.key.date, tags: { ...report.key.tags } },
+    startedAt: report.startedAt.toISOString(),
+    durationMs: report.durationMs,
+    datasources: report.datasources,
+    results: report.results,
+    symbols: report.symbols,
+    summary: report.summary,
+    pluginRuns: report.pluginRuns.map(run),
+    pluginErrors: report.pluginErrors.map(run),
+  }
+  if (report.error) out.error = errorToJson(report.error)
+  return out
+}

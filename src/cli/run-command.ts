@@ -1,0 +1,166 @@
+import { dirname } from 'node:path'
+import { DqxError, PluginFailureError } from '../core/errors.js'
+import { parseIsoDate, ResultKey } from '../core/result-key.js'
+import type { RunReport, Severity } from '../core/types.js'
+import { VerificationSuite } from '../core/verification-suite.js'
+import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
+import { didYouMean } from '../plugins/plugin-config.js'
+import { printError, type Ui, withCwd } from './context.js'
+import { cliLogger, parseLevel } from './logger.js'
+import { checkDisabled, type Discovery, discoverPlugins, type PluginRow, planPlugins, suitePluginOptions } from './plugin-plan.js'
+import { RunProgress } from './progress.js'
+import { errorToJson, failuresAtOrAbove, formatReport, reportToJson } from './report.js'
+
+export interface RunFlags {
+  config?: string
+  date?: string
+  tag: string[]
+  suite: string[]
+  /** false with --no-plugins. */
+  plugins: boolean
+  disablePlugin: string[]
+  json: boolean
+  failOn: Severity
+  concurrency?: number
+  verbose: boolean
+}
+
+/** Today's date in UTC as YYYY-MM-DD. */
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10)
+}
+
+/** `--tag k=v` values as a tags object (a later key wins). */
+export function parseTags(pairs: readonly string[]): Record<string, string> {
+  const tags: Record<string, string> = {}
+  for (const pair of pairs) {
+    const i = pair.indexOf('=')
+    if (i <= 0) throw new DqxError('INVALID_ARGUMENT', `--tag must look like key=value, got '${pair}'`)
+    tags[pair.slice(0, i)] = pair.slice(i + 1)
+  }
+  return tags
+}
+
+/** The suites `--suite` selects (all when none is named). */
+export function selectSuites(loaded: LoadedConfig, names: readonly string[]): SuiteEntry[] {
+  if (names.length === 0) return loaded.suites
+  const all = loaded.suites.map((s) => s.config.name)
+  for (const n of names) {
+    if (all.includes(n)) continue
+    const hint = didYouMean(n, all)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `--suite '${n}' is not in ${loaded.label}${hint ? ` — did you mean '${hint}'?` : ''} (suites: ${all.join(', ')})`,
+    )
+  }
+  return loaded.suites.filter((s) => names.includes(s.config.name))
+}
+
+type JsonEntry = Record<string, unknown>
+
+/** `dqx run`: loads the config, runs each suite, prints tables (or JSON) and returns the exit code. */
+export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
+  const date = flags.date ?? todayUtc()
+  parseIsoDate(date, '--date')
+  const key = new ResultKey(date, parseTags(flags.tag))
+  const file = findConfigFile(ui.io.cwd, flags.config)
+  // Relative paths in the config (data files, MetricDB files, plugin outputs) resolve from its directory.
+  return withCwd(dirname(file), async () => {
+    const loaded = await loadConfig(file, ui.io.cwd)
+    const entries = selectSuites(loaded, flags.suite)
+    const disabled = new Set(flags.disablePlugin)
+
+    let discovery: Discovery | undefined
+    if (flags.plugins && entries.some((e) => e.config.discover !== false)) {
+      discovery = await discoverPlugins(dirname(file))
+      for (const f of discovery.failures) {
+        ui.status.write(
+          `${ui.err.yellow('dqx warn:')} plugin ${f.plugin ? `'${f.plugin}' ` : ''}from package '${f.package}' skipped: ${f.reason}\n`,
+        )
+      }
+    }
+    const plans: PluginRow[][] = flags.plugins
+      ? entries.map((e) => planPlugins(e, { label: loaded.label, discovery, disabled }))
+      : entries.map(() => [])
+    if (flags.plugins) checkDisabled(disabled, plans)
+
+    // Build every suite first: a config error anywhere stops the command before any data is read.
+    const suites = entries.map((entry, i) => {
+      const rows = plans[i] as PluginRow[]
+      for (const r of rows) {
+        if (r.status === 'shadowed') {
+          ui.status.write(`${ui.err.yellow('dqx warn:')} plugin '${r.name}' from ${r.source} not used: ${r.reason}\n`)
+        }
+      }
+      return buildSuite(entry, rows, flags, ui, loaded.label)
+    })
+
+    const json: JsonEntry[] = []
+    let code = 0
+    for (const [i, { suite, progress }] of suites.entries()) {
+      const entry = entries[i] as SuiteEntry
+      progress.start(suite.name, key.date, Object.keys(entry.config.datasources), suite.checkNames.length)
+      let report: RunReport | undefined
+      try {
+        report = await suite.run(entry.config.datasources, key, { enablePlugins: flags.plugins })
+        progress.evaluated(report.results.length, report.durationMs)
+      } catch (err) {
+        progress.failed()
+        code = 2
+        if (err instanceof PluginFailureError) {
+          report = err.report
+          printError(ui, err)
+        } else {
+          printError(ui, err, `suite '${suite.name}': `)
+          if (flags.json) json.push({ suiteName: suite.name, error: errorToJson(err as Error) })
+        }
+      } finally {
+        await suite.db.close()
+      }
+      if (!report) continue
+      if (failuresAtOrAbove(report, flags.failOn) > 0) code = Math.max(code, 1)
+      if (flags.json) json.push(reportToJson(report))
+      else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, failOn: flags.failOn })}\n`)
+    }
+    if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
+    return code
+  })
+}
+
+function buildSuite(
+  entry: SuiteEntry,
+  rows: PluginRow[],
+  flags: RunFlags,
+  ui: Ui,
+  label: string,
+): { suite: VerificationSuite; progress: RunProgress } {
+  const progress = new RunProgress(ui.status, ui.err)
+  const level = parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn')
+  const logger = cliLogger({
+    sink: ui.status,
+    level,
+    colors: ui.err,
+    stacks: flags.verbose,
+    onScan: (dataset, date) => progress.scan(dataset, date),
+  })
+  const { datasources: _d, discover: _x, plugins: _p, pluginConfig, concurrency, ...options } = entry.config
+  // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.
+  const plugged = flags.plugins ? suitePluginOptions(rows, pluginConfig, ui.status) : { plugins: [], pluginConfig: {} }
+  const limit = flags.concurrency ?? concurrency
+  let suite: VerificationSuite
+  try {
+    suite = new VerificationSuite({
+      ...options,
+      ...plugged,
+      ...(limit !== undefined ? { concurrency: limit } : {}),
+      audit: false,
+      logger,
+    })
+  } catch (err) {
+    throw new DqxError('CONFIG', `${label}: ${entry.where}${(err as Error).message}`, { cause: err })
+  }
+  suite.hooks.afterEvaluate.intercept({
+    call: (ctx) => progress.evaluated(ctx.results.length, ctx.durationMs),
+  })
+  return { suite, progress }
+}

@@ -1,0 +1,125 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import pkg from '../../package.json' with { type: 'json' }
+import { SEVERITIES, type Severity } from '../core/types.js'
+import { makeUi, printError, type Ui } from './context.js'
+import { initCommand } from './init-command.js'
+import type { CliIO } from './io.js'
+import { pluginsCommand } from './plugins-command.js'
+import { runCommand } from './run-command.js'
+
+export type { CliIO, OutStream } from './io.js'
+
+/** Exit codes: no blocking failure, assertion failures at or above --fail-on, usage/config/data errors. */
+export const EXIT = { OK: 0, FAILURES: 1, ERROR: 2 } as const
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < 1) {
+    throw new InvalidArgumentError('must be a positive whole number.')
+  }
+  return n
+}
+
+function buildProgram(io: CliIO, result: { code: number; ui?: Ui }): Command {
+  const program = new Command()
+  program
+    .name('dqx')
+    .description('Run dqx data-quality suites declared in dqx.config.ts.')
+    .version(pkg.version, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run dqx --help for usage)')
+    .showSuggestionAfterError(true)
+
+  const verbose = (opts: { verbose?: boolean }): Ui => {
+    result.ui = makeUi(io, opts.verbose === true)
+    return result.ui
+  }
+
+  program
+    .command('run')
+    .description('run the suites of the config file and print their results')
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-d, --date <YYYY-MM-DD>', 'the day to check (default: today, UTC)')
+    .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect, [])
+    .option('-s, --suite <name>', 'run only this suite of an array config; repeatable', collect, [])
+    .option('--no-plugins', 'apply no plugin at all (not even the audit summary), discover none')
+    .option('--disable-plugin <name>', 'turn one plugin off by name; repeatable', collect, [])
+    .option('--json', 'print the RunReport (an array for an array config) as JSON on stdout, nothing else')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when an assertion of this severity or worse fails (P0 is the worst)')
+        .choices(SEVERITIES)
+        .default('P1'),
+    )
+    .option('--concurrency <n>', 'max processResults plugins running at once (overrides the config)', positiveInt)
+    .option('-v, --verbose', 'debug logs and stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await runCommand(
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
+          tag: opts.tag as string[],
+          suite: opts.suite as string[],
+          plugins: opts.plugins as boolean,
+          disablePlugin: opts.disablePlugin as string[],
+          json: opts.json === true,
+          failOn: opts.failOn as Severity,
+          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
+          verbose: opts.verbose === true,
+        },
+        ui,
+      )
+    })
+
+  program
+    .command('plugins')
+    .description('list built-in, configured and discovered plugins with their source and status')
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('--json', 'print the list as JSON on stdout')
+    .option('-v, --verbose', 'stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await pluginsCommand(
+        { ...(opts.config !== undefined ? { config: opts.config as string } : {}), json: opts.json === true },
+        ui,
+      )
+    })
+
+  program
+    .command('init')
+    .description('write a starter dqx.config.ts and sample data into the current directory')
+    .option('-f, --force', 'overwrite existing files')
+    .option('-v, --verbose', 'stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await initCommand({ force: opts.force === true }, ui)
+    })
+
+  return program
+}
+
+/**
+ * The dqx CLI: parses `argv` (without node and script), runs the command and
+ * resolves to the exit code — 0 ok, 1 assertion failures at or above
+ * `--fail-on`, 2 usage, config or data errors. Never exits the process.
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const result: { code: number; ui?: Ui } = { code: EXIT.OK }
+  const program = buildProgram(io, result)
+  try {
+    await program.parseAsync([...argv], { from: 'user' })
+    return result.code
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR
+    const ui = result.ui ?? makeUi(io, false)
+    ui.status.done()
+    printError(ui, err)
+    return EXIT.ERROR
+  }
+}

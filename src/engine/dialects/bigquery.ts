@@ -1,0 +1,58 @@
+import type { Dialect } from '../dialect.js'
+import { quoteBacktick, typedParams } from './common.js'
+
+const q = quoteBacktick
+const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
+
+/**
+ * BigQuery GoogleSQL. Rendered and snapshot-tested only: dqx cannot run it here (no BigQuery).
+ * - named parameters: the n-th value is `@pn` (bind `values[n - 1]` as `pn`).
+ * - backtick identifiers; a `project.dataset.table` relation is yours to spell.
+ * - `approxDistinct` is `APPROX_COUNT_DISTINCT` (HyperLogLog++), like DuckDB approximate.
+ * - `duplicateCount` counts distinct `TO_JSON_STRING(STRUCT(…))`: STRUCTs are not allowed in
+ *   `COUNT(DISTINCT …)`, and the JSON text keeps NULL fields, so NULLs compare equal.
+ * - `countValues` uses `COUNTIF`: BigQuery has no `FILTER (WHERE …)`.
+ */
+export const bigqueryDialect: Dialect = {
+  name: 'bigquery',
+  placeholder: (index) => `@p${index}`,
+  quoteIdent: quoteBacktick,
+  renderMetric(spec, params) {
+    switch (spec.kind) {
+      case 'numRows':
+        return 'COUNT(*)'
+      case 'sum':
+        return `CAST(SUM(${q(spec.column)}) AS FLOAT64)`
+      case 'average':
+        return `CAST(AVG(${q(spec.column)}) AS FLOAT64)`
+      case 'minimum':
+        return `CAST(MIN(${q(spec.column)}) AS FLOAT64)`
+      case 'maximum':
+        return `CAST(MAX(${q(spec.column)}) AS FLOAT64)`
+      case 'variance':
+        return `VAR_SAMP(${q(spec.column)})`
+      case 'stddev':
+        return `STDDEV_SAMP(${q(spec.column)})`
+      case 'nullCount':
+        return `COUNT(*) - COUNT(${q(spec.column)})`
+      case 'uniqueCount':
+        return `COUNT(DISTINCT ${q(spec.column)})`
+      case 'approxDistinct':
+        return `APPROX_COUNT_DISTINCT(${q(spec.column)})`
+      case 'duplicateCount':
+        return `COUNT(*) - COUNT(DISTINCT TO_JSON_STRING(STRUCT(${spec.columns.map(q).join(', ')})))`
+      case 'countValues':
+        if (spec.values.length === 0) return 'CAST(0 AS INT64)'
+        return `COUNTIF(${q(spec.column)} IN (${typedParams(spec.values, params, TYPES)}))`
+      case 'minLength':
+        return `MIN(LENGTH(CAST(${q(spec.column)} AS STRING)))`
+      case 'maxLength':
+        return `MAX(LENGTH(CAST(${q(spec.column)} AS STRING)))`
+      case 'customSql':
+        return `(${spec.sql})`
+    }
+  },
+  renderDateFilter(column, date, params) {
+    return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
+  },
+}

@@ -1,0 +1,54 @@
+import type { Dialect } from '../dialect.js'
+import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
+
+/** DuckDB's spelling of every metric (the default engine). */
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  placeholder: DOLLAR_PLACEHOLDERS.placeholder,
+  quoteIdent,
+  renderMetric(spec, params) {
+    switch (spec.kind) {
+      case 'numRows':
+        return 'count(*)'
+      case 'sum':
+        return `CAST(sum(${quoteIdent(spec.column)}) AS DOUBLE)`
+      case 'average':
+        return `CAST(avg(${quoteIdent(spec.column)}) AS DOUBLE)`
+      case 'minimum':
+        return `CAST(min(${quoteIdent(spec.column)}) AS DOUBLE)`
+      case 'maximum':
+        return `CAST(max(${quoteIdent(spec.column)}) AS DOUBLE)`
+      case 'variance':
+        return `var_samp(${quoteIdent(spec.column)})`
+      case 'stddev':
+        return `stddev_samp(${quoteIdent(spec.column)})`
+      case 'nullCount':
+        return `count(*) - count(${quoteIdent(spec.column)})`
+      case 'uniqueCount':
+        return `count(DISTINCT ${quoteIdent(spec.column)})`
+      case 'approxDistinct':
+        return `approx_count_distinct(${quoteIdent(spec.column)})`
+      case 'duplicateCount':
+        // row(...) is never NULL itself, so NULL-holding combinations are counted like any other.
+        return `count(*) - count(DISTINCT row(${spec.columns.map(quoteIdent).join(', ')}))`
+      case 'countValues': {
+        if (spec.values.length === 0) return 'CAST(0 AS BIGINT)'
+        const list = spec.values.map((v) => `CAST(${params.add(v)} AS ${sqlTypeOf(v)})`)
+        return `count(*) FILTER (WHERE ${quoteIdent(spec.column)} IN (${list.join(', ')}))`
+      }
+      case 'minLength':
+        return `min(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
+      case 'maxLength':
+        return `max(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
+      case 'customSql':
+        return `(${spec.sql})`
+    }
+  },
+  renderDateFilter(column, date, params) {
+    return `CAST(${quoteIdent(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
+  },
+}
+
+function sqlTypeOf(v: string | number | boolean): string {
+  return typeof v === 'string' ? 'VARCHAR' : typeof v === 'number' ? 'DOUBLE' : 'BOOLEAN'
+}

@@ -1,0 +1,262 @@
+import type pg from 'pg'
+import { DqxError } from '../core/errors.js'
+import type { AssertionResult } from '../core/types.js'
+import {
+  type MetricDB,
+  type MetricLookup,
+  type StoredMetric,
+  type StoredResult,
+  tagsKey,
+} from './metric-db.js'
+import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
+import { connectFailure, createPool, isServerError, type PgTarget, pgTarget } from './postgres-connection.js'
+import { quoteIdent } from './sql.js'
+
+export interface PostgresMetricDBOptions {
+  /** Schema holding dqx_metrics and dqx_results, created if missing. Default: the first schema of the search_path (public). */
+  schema?: string
+  /** Most connections this MetricDB opens at once (default 4). */
+  poolSize?: number
+  /** How long to wait for a connection, in ms (default 10 000). */
+  connectTimeoutMs?: number
+}
+
+/** Deadlock and serialization failures: the statement is safe to run again. */
+const RETRYABLE = new Set(['40P01', '40001'])
+const MAX_ATTEMPTS = 5
+
+/**
+ * A MetricDB in PostgreSQL: the same tables and behaviour as the DuckDB-file
+ * store, shared by every process that points at the database. Writers never
+ * lose each other's rows: metrics are upserted by key (`ON CONFLICT … DO
+ * UPDATE`) in one statement, in a fixed key order so that concurrent writers
+ * cannot deadlock; a run's results are replaced in one transaction.
+ */
+export class PostgresMetricDB implements MetricDB {
+  readonly description: string
+  private readonly url: string
+  private readonly target: PgTarget
+  private readonly schema: string | undefined
+  private readonly poolSize: number
+  private readonly connectTimeoutMs: number
+  private ready: Promise<pg.Pool> | undefined
+
+  constructor(url: string, options: PostgresMetricDBOptions = {}) {
+    this.target = pgTarget(url, 'MetricDB.postgres()', 'METRIC_DB')
+    this.url = url
+    const { schema, poolSize = 4, connectTimeoutMs = 10_000 } = options
+    if (schema !== undefined && (typeof schema !== 'string' || schema.trim() === '')) {
+      throw new DqxError('METRIC_DB', 'MetricDB.postgres(): schema must be a non-empty string')
+    }
+    for (const [name, v] of [
+      ['poolSize', poolSize],
+      ['connectTimeoutMs', connectTimeoutMs],
+    ] as const) {
+      if (!Number.isSafeInteger(v) || v <= 0) {
+        throw new DqxError('METRIC_DB', `MetricDB.postgres(): ${name} must be a positive integer, got ${String(v)}`)
+      }
+    }
+    this.schema = schema
+    this.poolSize = poolSize
+    this.connectTimeoutMs = connectTimeoutMs
+    this.description = `postgres:${this.target.label}${schema === undefined ? '' : ` schema ${schema}`}`
+  }
+
+  /** A table name, qualified with the schema when one was given. */
+  private table(name: string): string {
+    return this.schema === undefined ? name : `${quoteIdent(this.schema)}.${name}`
+  }
+
+  /** The pool, with the tables created on first use. After close() it opens again. */
+  private open(): Promise<pg.Pool> {
+    this.ready ??= (async () => {
+      const pool = createPool(this.url, { max: this.poolSize, connectTimeoutMs: this.connectTimeoutMs })
+      try {
+        await this.transaction(pool, async (client) => {
+          // Two processes creating the tables at once would collide on the catalog: take turns.
+          await client.query("SELECT pg_advisory_xact_lock(hashtext('dqx.metric-db.schema'))")
+          if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_metrics')} (
+            metric text NOT NULL, dataset text NOT NULL, date date NOT NULL, tags text NOT NULL,
+            value double precision, suite text NOT NULL, run_id text NOT NULL, created_at timestamptz NOT NULL,
+            PRIMARY KEY (metric, dataset, date, tags))`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_results')} (
+            run_id text NOT NULL, seq integer NOT NULL, suite text NOT NULL, check_name text NOT NULL,
+            assertion text NOT NULL, date date NOT NULL, tags text NOT NULL, severity text NOT NULL,
+            status text NOT NULL, value double precision, expression text NOT NULL, error text, bound text,
+            assertion_tags text NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (run_id, seq))`)
+          await client.query(
+            `CREATE INDEX IF NOT EXISTS dqx_results_by_suite_date ON ${this.table('dqx_results')} (suite, date, tags)`,
+          )
+        })
+        return pool
+      } catch (err) {
+        this.ready = undefined
+        await pool.end()
+        if (err instanceof DqxError) throw err
+        throw new DqxError(
+          'METRIC_DB',
+          `cannot create the MetricDB tables in PostgreSQL ${this.target.label}: ${(err as Error).message}`,
+          { cause: err },
+        )
+      }
+    })()
+    return this.ready
+  }
+
+  private async connect(pool: pg.Pool): Promise<pg.PoolClient> {
+    try {
+      return await pool.connect()
+    } catch (err) {
+      throw new DqxError('METRIC_DB', `MetricDB: ${connectFailure(err, this.target, this.connectTimeoutMs)}`, {
+        cause: err,
+      })
+    }
+  }
+
+  /** Runs `fn` in one transaction; a failure rolls everything back. */
+  private async transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.connect(pool)
+    let broken: Error | undefined
+    try {
+      await client.query('BEGIN')
+      const out = await fn(client)
+      await client.query('COMMIT')
+      return out
+    } catch (err) {
+      if (isServerError(err)) await client.query('ROLLBACK')
+      else broken = err as Error
+      throw err
+    } finally {
+      client.release(broken)
+    }
+  }
+
+  private async rows(sql: string, params: unknown[]): Promise<DbRow[]> {
+    const pool = await this.open()
+    const client = await this.connect(pool)
+    try {
+      return (await client.query<DbRow>(sql, params)).rows
+    } finally {
+      client.release()
+    }
+  }
+
+  async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
+    if (rows.length === 0) return
+    // One row per key (the last wins, as with sequential upserts), in key order: every writer
+    // locks keys in the same order, so concurrent writers wait for each other but never deadlock.
+    const byKey = new Map<string, StoredMetric & { tagsText: string }>()
+    for (const r of rows) {
+      const tagsText = tagsKey(r.tags)
+      byKey.set(JSON.stringify([r.metric, r.dataset, r.date, tagsText]), { ...r, tagsText })
+    }
+    const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r)
+    const sql = `INSERT INTO ${this.table('dqx_metrics')} (metric, dataset, date, tags, value, suite, run_id, created_at)
+      SELECT u.metric, u.dataset, u.date::date, u.tags, u.value, u.suite, u.run_id, now()
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[])
+        AS u(metric, dataset, date, tags, value, suite, run_id)
+      ON CONFLICT (metric, dataset, date, tags) DO UPDATE SET value = EXCLUDED.value, suite = EXCLUDED.suite,
+        run_id = EXCLUDED.run_id, created_at = EXCLUDED.created_at`
+    const params = [
+      sorted.map((r) => r.metric),
+      sorted.map((r) => r.dataset),
+      sorted.map((r) => r.date),
+      sorted.map((r) => r.tagsText),
+      sorted.map((r) => r.value),
+      sorted.map((r) => r.suite),
+      sorted.map((r) => r.runId),
+    ]
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.rows(sql, params)
+        return
+      } catch (err) {
+        const code = (err as { code?: unknown }).code
+        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err
+      }
+    }
+  }
+
+  async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
+    const rows = await this.rows(
+      `SELECT metric, dataset, to_char(date, 'YYYY-MM-DD') AS date, tags, value, suite, run_id
+       FROM ${this.table('dqx_metrics')}
+       WHERE metric = $1 AND dataset = $2 AND date = $3::date AND tags = $4`,
+      [q.metric, q.dataset, q.date, tagsKey(q.tags)],
+    )
+    const r = rows[0]
+    return r ? toStoredMetric(r) : undefined
+  }
+
+  async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
+    const rows = await this.rows(
+      `SELECT metric, dataset, to_char(date, 'YYYY-MM-DD') AS date, tags, value, suite, run_id
+       FROM ${this.table('dqx_metrics')}
+       WHERE metric = $1 AND dataset = $2 AND tags = $3 AND date BETWEEN $4::date AND $5::date
+       ORDER BY date`,
+      [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
+    )
+    return rows.map(toStoredMetric)
+  }
+
+  async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
+    const pool = await this.open()
+    await this.transaction(pool, async (client) => {
+      await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE run_id = $1`, [runId])
+      if (results.length === 0) return
+      await client.query(
+        `INSERT INTO ${this.table('dqx_results')} (run_id, seq, suite, check_name, assertion, date, tags,
+           severity, status, value, expression, error, bound, assertion_tags, created_at)
+         SELECT $1, (u.ord - 1)::int, u.suite, u.check_name, u.assertion, u.date::date, u.tags, u.severity,
+           u.status, u.value, u.expression, u.error, u.bound, u.assertion_tags, now()
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+           $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
+           AS u(suite, check_name, assertion, date, tags, severity, status, value, expression, error, bound,
+             assertion_tags, ord)`,
+        [
+          runId,
+          results.map((r) => r.suite),
+          results.map((r) => r.check),
+          results.map((r) => r.assertion),
+          results.map((r) => r.date),
+          results.map((r) => tagsKey(r.tags)),
+          results.map((r) => r.severity),
+          results.map((r) => r.status),
+          results.map((r) => r.value),
+          results.map((r) => r.expression),
+          results.map((r) => r.error ?? null),
+          results.map((r) => r.bound ?? null),
+          results.map((r) => JSON.stringify(r.assertionTags)),
+        ],
+      )
+    })
+  }
+
+  async getResults(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+  }): Promise<StoredResult[]> {
+    const rows = await this.rows(
+      `SELECT run_id, suite, check_name, assertion, to_char(date, 'YYYY-MM-DD') AS date, tags, severity, status,
+              value, expression, error, bound, assertion_tags
+       FROM ${this.table('dqx_results')}
+       WHERE suite = $1 AND date = $2::date AND tags = $3 ORDER BY created_at DESC, run_id, seq`,
+      [q.suite, q.date, tagsKey(q.tags)],
+    )
+    return rows.map(toStoredResult)
+  }
+
+  /** Ends the pool. The MetricDB opens a new one on next use. */
+  async close(): Promise<void> {
+    const ready = this.ready
+    this.ready = undefined
+    if (!ready) return
+    try {
+      await (await ready).end()
+    } catch {
+      // It never opened (the error went to whoever used it first): nothing to end.
+    }
+  }
+}

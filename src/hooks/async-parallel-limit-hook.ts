@@ -1,0 +1,155 @@
+import pLimit from 'p-limit'
+import { toError } from '../core/errors.js'
+import { type Deadline, unwatch, watch } from './deadlines.js'
+import { Hook } from './hook.js'
+import { resolveConcurrency } from './options.js'
+import {
+  CallState,
+  type CompiledTap,
+  callTap,
+  type HookRuntime,
+  isThenable,
+  now,
+  prepareTap,
+  TapTimeoutError,
+} from './tap-runner.js'
+import type { AsyncParallelLimitHookOptions, PluginRun } from './types.js'
+
+/**
+ * Calls its taps in parallel, at most `concurrency` at once (default 4), in
+ * tap order; `.promise(...args)` resolves to their PluginRuns in tap order
+ * once every tap has settled or timed out. It never rejects for a tap's
+ * failure. N taps of latency L take about ceil(N / concurrency) · L.
+ */
+export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
+  /** The most taps that run at once. */
+  readonly concurrency: number
+
+  constructor(options?: AsyncParallelLimitHookOptions<T>) {
+    super('AsyncParallelLimitHook', options, ['concurrency'])
+    this.concurrency = resolveConcurrency(`AsyncParallelLimitHook '${this.name}'`, options?.concurrency)
+  }
+
+  /** Runs the taps; rejects only with DqxError 'HOOK_ORDER' (or a throwing `call` interceptor). */
+  promise(...args: T): Promise<PluginRun[]> {
+    let taps: readonly CompiledTap<T>[]
+    try {
+      taps = this.begin(args)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    const rt = this.rt
+    const concurrency = this.concurrency
+    return new Promise((resolve) => {
+      const call = new ParallelCall(rt, args, taps.length, resolve)
+      if (taps.length <= concurrency) {
+        // Everything fits: start all taps now. p-limit would only add its
+        // queue and a promise per tap (≈ 8 µs around ten taps).
+        taps.forEach((tap, i) => new ParallelTap(call, i, tap, undefined).run())
+      } else {
+        const limit = pLimit(concurrency)
+        taps.forEach((tap, i) => {
+          // The task's promise settles when the tap settles or times out, which frees its slot.
+          void limit(() => new Promise<void>((freed) => new ParallelTap(call, i, tap, freed).run()))
+        })
+      }
+      call.started()
+    })
+  }
+}
+
+/** One parallel call: counts the taps still out and resolves when none is. */
+class ParallelCall<T extends unknown[]> extends CallState<T> {
+  /** Taps not yet finished, plus one until every tap has been handed out (see `started`). */
+  private remaining: number
+
+  constructor(
+    rt: HookRuntime<T>,
+    args: T,
+    count: number,
+    private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
+  ) {
+    super(rt, args)
+    // The runs array has a slot per tap: taps finish in any order, PluginRuns stay in tap order.
+    this.runs.length = count
+    this.remaining = count + 1
+  }
+
+  /** All taps handed out (started or queued): the call may now end. */
+  started(): void {
+    this.tapDone()
+  }
+
+  tapDone(): void {
+    if (--this.remaining === 0) this.resolve(this.finish())
+  }
+}
+
+/** One tap of a parallel call; its own Deadline, since several taps wait at once. */
+class ParallelTap<T extends unknown[]> implements Deadline {
+  deadline = 0
+  prevDeadline: Deadline | undefined = undefined
+  nextDeadline: Deadline | undefined = undefined
+  watched = false
+  controller: AbortController | undefined = undefined
+  private start = 0
+  private finished = false
+
+  constructor(
+    private readonly call: ParallelCall<T>,
+    private readonly index: number,
+    private readonly tap: CompiledTap<T>,
+    private readonly freed: (() => void) | undefined,
+  ) {}
+
+  run(): void {
+    const { call, tap } = this
+    const rt = call.rt
+    let result: unknown
+    this.start = now()
+    try {
+      let tapArgs = call.args
+      if (rt.prepared) {
+        tapArgs = prepareTap(rt, tap, tapArgs, this)
+        this.start = now()
+      }
+      result = callTap(rt, tap, tapArgs)
+    } catch (e) {
+      this.finish(toError(e), false)
+      return
+    }
+    if (!isThenable(result)) {
+      this.finish(undefined, false)
+      return
+    }
+    if (tap.timeoutMs > 0) {
+      this.deadline = this.start + tap.timeoutMs
+      watch(this)
+    }
+    try {
+      // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
+      result.then(
+        () => this.finish(undefined, false),
+        (e: unknown) => this.finish(toError(e), false),
+      )
+    } catch (e) {
+      this.finish(toError(e), false)
+    }
+  }
+
+  /** The watchdog's call: abandon the tap, abort its signal. */
+  expire(): void {
+    const error = new TapTimeoutError(this.tap.name, this.call.rt.name, this.tap.timeoutMs)
+    this.controller?.abort(error)
+    this.finish(error, true)
+  }
+
+  private finish(error: Error | undefined, timedOut: boolean): void {
+    if (this.finished) return
+    this.finished = true
+    if (this.watched) unwatch(this)
+    this.call.record(this.index, this.tap, now() - this.start, error, timedOut)
+    this.freed?.()
+    this.call.tapDone()
+  }
+}
