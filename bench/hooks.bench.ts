@@ -64,7 +64,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
   const noop = (): void => {}
   const asyncNoop = async (): Promise<void> => {}
 
-  bench.add('clock', syncBatch(() => performance.now()))
+  bench.add(
+    'clock',
+    syncBatch(() => performance.now()),
+  )
   for (const n of [1, 10]) {
     const tSync = new TapableSyncHook<[number]>(['ctx'])
     const tAsync = new TapableAsyncSeriesHook<[number]>(['ctx'])
@@ -85,14 +88,38 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
       ourAsync.tapPromise(name, asyncNoop)
     }
     bench
-      .add(`tapable sync ${n}`, syncBatch(() => tSync.call(1)))
-      .add(`hookable sync ${n}`, syncBatch(() => hookable.callHook('sync', 1)))
-      .add(`dqx sync off ${n}`, syncBatch(() => ourSyncOff.call(1)))
-      .add(`dqx sync ${n}`, syncBatch(() => ourSync.call(1)))
-      .add(`tapable async ${n}`, asyncBatch(() => tAsync.promise(1)))
-      .add(`hookable async ${n}`, asyncBatch(async () => hookable.callHook('async', 1)))
-      .add(`dqx async off ${n}`, asyncBatch(() => ourAsyncOff.promise(1)))
-      .add(`dqx async ${n}`, asyncBatch(() => ourAsync.promise(1)))
+      .add(
+        `tapable sync ${n}`,
+        syncBatch(() => tSync.call(1)),
+      )
+      .add(
+        `hookable sync ${n}`,
+        syncBatch(() => hookable.callHook('sync', 1)),
+      )
+      .add(
+        `dqx sync off ${n}`,
+        syncBatch(() => ourSyncOff.call(1)),
+      )
+      .add(
+        `dqx sync ${n}`,
+        syncBatch(() => ourSync.call(1)),
+      )
+      .add(
+        `tapable async ${n}`,
+        asyncBatch(() => tAsync.promise(1)),
+      )
+      .add(
+        `hookable async ${n}`,
+        asyncBatch(async () => hookable.callHook('async', 1)),
+      )
+      .add(
+        `dqx async off ${n}`,
+        asyncBatch(() => ourAsyncOff.promise(1)),
+      )
+      .add(
+        `dqx async ${n}`,
+        asyncBatch(() => ourAsync.promise(1)),
+      )
   }
   await bench.run()
   const ns = (name: string): number => nsPerCall(bench.getTask(name))

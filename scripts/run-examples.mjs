@@ -2,6 +2,7 @@
 // Runs every examples/*.ts (top level only; names starting with `_` are helpers, not examples)
 // with tsx, one after another, and fails naming each example that exited non-zero.
 // The environment is passed through as is, so DQX_TEST_PG_URL reaches examples that need PostgreSQL.
+// Last, it runs the CLI example (examples/cli) through the built binary: scripts/run-cli-example.mjs.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,16 +19,25 @@ const files = existsSync(dir)
       .sort()
   : []
 
-if (files.length === 0) {
+const jobs = files.map((name) => ({ name, command: 'npx', args: ['tsx', join(dir, name)] }))
+if (existsSync(join(dir, 'cli', 'dqx.config.ts'))) {
+  jobs.push({
+    name: 'cli/dqx.config.ts (node dist/cli.js)',
+    command: 'node',
+    args: ['scripts/run-cli-example.mjs'],
+  })
+}
+
+if (jobs.length === 0) {
   console.log('no examples')
   process.exit(0)
 }
 
 const failed = []
-for (const name of files) {
+for (const { name, command, args } of jobs) {
   console.log(`\n=== example: ${name} ===`)
   const t0 = performance.now()
-  const r = spawnSync('npx', ['tsx', join(dir, name)], {
+  const r = spawnSync(command, args, {
     stdio: 'inherit',
     env: process.env,
     timeout: TIMEOUT_MS,
@@ -42,7 +52,7 @@ for (const name of files) {
   }
 }
 
-console.log(`\nexamples: ${files.length - failed.length} ok, ${failed.length} failed`)
+console.log(`\nexamples: ${jobs.length - failed.length} ok, ${failed.length} failed`)
 if (failed.length) {
   console.error(`failed examples: ${failed.join(', ')}`)
   process.exit(1)

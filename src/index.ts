@@ -1,10 +1,19 @@
+export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
 export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
-export { DqxError, type DqxErrorCode } from './core/errors.js'
+export { DqxError, type DqxErrorCode, PluginFailureError } from './core/errors.js'
 export { Expr, Metric } from './core/expression.js'
 export { type MetricOptions, MetricProvider } from './core/metric-provider.js'
 export type { MetricLiteral, MetricSpec } from './core/metric-spec.js'
 export { ResultKey } from './core/result-key.js'
+export type {
+  AfterRunContext,
+  EvaluatedContext,
+  PluginErrorContext,
+  ResultsContext,
+  RunContext,
+  TapScope,
+} from './core/run-context.js'
 export { summarize } from './core/summary.js'
 export type {
   AssertionResult,
@@ -18,17 +27,27 @@ export type {
 export { SEVERITIES } from './core/types.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './core/verification-suite.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
+// SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
+export { compileScan, type Dialect, type ScanPlan } from './engine/dialect.js'
+export {
+  bigqueryDialect,
+  clickhouseDialect,
+  dialects,
+  duckdbDialect,
+  postgresDialect,
+  trinoDialect,
+} from './engine/dialects/index.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
-export { PluginFailureError } from './core/errors.js'
-export type {
-  AfterRunContext,
-  EvaluatedContext,
-  PluginErrorContext,
-  ResultsContext,
-  RunContext,
-  TapScope,
-} from './core/run-context.js'
+export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
+export type { PostgresSourceOptions } from './engine/postgres-source.js'
+export { Params, type SqlParam } from './engine/sql.js'
 export * from './hooks/index.js'
+export {
+  type DiscoveredPlugin,
+  type DiscoverOptions,
+  type DiscoveryFailure,
+  PluginManager,
+} from './plugins/discovery.js'
 export type { SuiteHooks } from './plugins/lifecycle.js'
 export {
   definePlugin,
@@ -41,5 +60,3 @@ export {
   type ResultProcessor,
   type Suite,
 } from './plugins/plugin.js'
-export { type DiscoveredPlugin, type DiscoverOptions, type DiscoveryFailure, PluginManager } from './plugins/discovery.js'
-export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'

@@ -59,7 +59,9 @@ export async function initCommand(flags: InitFlags, ui: Ui): Promise<number> {
     const file = join(dir, name)
     mkdirSync(dirname(file), { recursive: true })
     writeFileSync(file, text)
-    ui.io.stdout.write(`${c.green(existing.includes(name) ? 'overwrote' : 'created')} ${relative(dir, file)}\n`)
+    ui.io.stdout.write(
+      `${c.green(existing.includes(name) ? 'overwrote' : 'created')} ${relative(dir, file)}\n`,
+    )
   }
   ui.io.stdout.write(
     `\nNext steps:\n  npm install --save-dev dqx   ${c.dim('# if it is not installed yet (editor types)')}\n  npx dqx run\n`,

@@ -24,7 +24,9 @@ const truthy = (v: string | undefined): boolean => v !== undefined && v !== '' &
 export function colorsFor(stream: OutStream, env: CliIO['env']): Colors {
   const force = env.FORCE_COLOR
   const enabled =
-    force !== undefined ? truthy(force) : stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb'
+    force !== undefined
+      ? truthy(force)
+      : stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== 'dumb'
   return picocolors.createColors(enabled)
 }
 

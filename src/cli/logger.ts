@@ -1,8 +1,23 @@
 import { type Logger, pino } from 'pino'
 import type { Colors, OutStream } from './io.js'
 
-const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity }
-const NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }
+const LEVELS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+}
+const NAMES: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+}
 const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg'])
 
 export interface CliLoggerOptions {
@@ -33,7 +48,8 @@ function show(v: unknown): string {
 /** Renders one pino JSON line as `dqx warn: message key=value …` (plus the stack of an `err` when asked). */
 export function formatLogLine(line: Record<string, unknown>, colors: Colors, stacks: boolean): string {
   const level = NAMES[line.level as number] ?? String(line.level)
-  const paint = (line.level as number) >= 50 ? colors.red : (line.level as number) >= 40 ? colors.yellow : colors.dim
+  const paint =
+    (line.level as number) >= 50 ? colors.red : (line.level as number) >= 40 ? colors.yellow : colors.dim
   const fields = Object.entries(line)
     .filter(([k]) => !SKIP.has(k))
     .map(([k, v]) => `${k}=${show(v)}`)
@@ -56,7 +72,8 @@ export function cliLogger(o: CliLoggerOptions): Logger {
       write(text: string) {
         const line = JSON.parse(text) as Record<string, unknown>
         if (line.msg === 'scan' && typeof line.dataset === 'string') o.onScan(line.dataset, String(line.date))
-        if ((line.level as number) >= (threshold as number)) o.sink.write(formatLogLine(line, o.colors, o.stacks))
+        if ((line.level as number) >= (threshold as number))
+          o.sink.write(formatLogLine(line, o.colors, o.stacks))
       },
     },
   )

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { DqxError } from '../core/errors.js'
 import type { SuiteEntry } from '../config/load-config.js'
+import { DqxError } from '../core/errors.js'
 import { audit } from '../plugins/audit.js'
 import { type DiscoveryFailure, PluginManager } from '../plugins/discovery.js'
 import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
@@ -87,7 +87,13 @@ export function planPlugins(entry: SuiteEntry, o: PlanOptions): PluginRow[] {
   if (o.discovery && entry.config.discover !== false) {
     for (const d of o.discovery.found) {
       const shadow = configured.find((p) => p.name === d.plugin.name)
-      const row: PluginRow = { name: d.plugin.name, kind: d.plugin.kind, source: d.source, status: 'ok', plugin: d.plugin }
+      const row: PluginRow = {
+        name: d.plugin.name,
+        kind: d.plugin.kind,
+        source: d.source,
+        status: 'ok',
+        plugin: d.plugin,
+      }
       if (shadow) {
         row.status = 'shadowed'
         row.reason = `the config's ${entry.path}${shadow.source} has the same name and is used instead`
@@ -113,7 +119,14 @@ export function planPlugins(entry: SuiteEntry, o: PlanOptions): PluginRow[] {
 
 /** Fails (usage error) when a --disable-plugin name matches no plugin of any selected suite. */
 export function checkDisabled(disabled: ReadonlySet<string>, plans: readonly PluginRow[][]): void {
-  const names = [...new Set(plans.flat().filter((r) => r.status !== 'failed').map((r) => r.name))]
+  const names = [
+    ...new Set(
+      plans
+        .flat()
+        .filter((r) => r.status !== 'failed')
+        .map((r) => r.name),
+    ),
+  ]
   for (const d of disabled) {
     if (names.includes(d)) continue
     const hint = didYouMean(d, names)

@@ -1,11 +1,11 @@
 import { dirname } from 'node:path'
 import Table from 'cli-table3'
-import { DqxError } from '../core/errors.js'
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config.js'
+import { DqxError } from '../core/errors.js'
 import { checkConfigKeys, validateConfig } from '../plugins/plugin-config.js'
 import { type Ui, withCwd } from './context.js'
 import { type Discovery, discoverPlugins, type PluginRow, planPlugins } from './plugin-plan.js'
-import { truncate } from './report.js'
+import { truncate, wrap } from './report.js'
 
 export interface PluginsFlags {
   config?: string
@@ -21,7 +21,10 @@ interface Section {
 }
 
 /** Checks each plugin's pluginConfig entry against its schema; a bad one becomes status 'invalid config'. */
-async function validateRows(rows: PluginRow[], pluginConfig: Readonly<Record<string, unknown>>): Promise<void> {
+async function validateRows(
+  rows: PluginRow[],
+  pluginConfig: Readonly<Record<string, unknown>>,
+): Promise<void> {
   for (const r of rows) {
     if (r.status !== 'ok' || !r.plugin) continue
     try {
@@ -33,10 +36,19 @@ async function validateRows(rows: PluginRow[], pluginConfig: Readonly<Record<str
   }
 }
 
-async function sections(loaded: LoadedConfig | undefined, discovery: Discovery | undefined): Promise<Section[]> {
+async function sections(
+  loaded: LoadedConfig | undefined,
+  discovery: Discovery | undefined,
+): Promise<Section[]> {
   if (!loaded) {
     const entry = { config: { name: '', checks: [], datasources: {}, audit: false }, path: '', where: '' }
-    return [{ suite: undefined, plugins: planPlugins(entry, { label: '', discovery, disabled: new Set() }), problems: [] }]
+    return [
+      {
+        suite: undefined,
+        plugins: planPlugins(entry, { label: '', discovery, disabled: new Set() }),
+        problems: [],
+      },
+    ]
   }
   const out: Section[] = []
   for (const entry of loaded.suites) {
@@ -77,15 +89,24 @@ function render(section: Section, label: string | undefined, ui: Ui): string {
     })
     for (const r of section.plugins) {
       const status =
-        r.status === 'ok' ? c.green('ok') : r.status === 'failed' || r.status === 'invalid config' ? c.red(r.status) : c.yellow(r.status)
+        r.status === 'ok'
+          ? c.green('ok')
+          : r.status === 'failed' || r.status === 'invalid config'
+            ? c.red(r.status)
+            : c.yellow(r.status)
       table.push([truncate(r.name, nameW - 2), r.kind, truncate(r.source, sourceW - 2), status])
     }
     lines.push(table.toString())
   }
-  for (const r of section.plugins) {
-    if (r.reason) lines.push(`${r.status === 'shadowed' ? c.yellow('○') : c.red('✖')} ${r.name} (${r.source}): ${c.dim(r.reason)}`)
+  const detail = (mark: string, title: string, reason: string): void => {
+    lines.push(`${mark} ${truncate(title, ui.width - 2)}`)
+    for (const l of wrap(reason, ui.width - 4)) lines.push(`    ${c.dim(l)}`)
   }
-  for (const p of section.problems) lines.push(`${c.red('✖')} pluginConfig: ${c.dim(p)}`)
+  for (const r of section.plugins) {
+    if (r.reason)
+      detail(r.status === 'shadowed' ? c.yellow('○') : c.red('✖'), `${r.name} (${r.source})`, r.reason)
+  }
+  for (const p of section.problems) detail(c.red('✖'), 'pluginConfig', p)
   return `${lines.join('\n')}\n`
 }
 

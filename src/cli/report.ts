@@ -23,6 +23,30 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
 }
 
+/** Word-wraps `text` into lines of at most `width` characters (longer words are split). */
+export function wrap(text: string, width: number): string[] {
+  const out: string[] = []
+  for (const para of text.split('\n')) {
+    let line = ''
+    for (let word of para.split(' ')) {
+      while (word.length > width) {
+        if (line !== '') out.push(line)
+        line = ''
+        out.push(word.slice(0, width))
+        word = word.slice(width)
+      }
+      if (line === '') line = word
+      else if (line.length + 1 + word.length <= width) line += ` ${word}`
+      else {
+        out.push(line)
+        line = word
+      }
+    }
+    out.push(line)
+  }
+  return out
+}
+
 function statusCell(r: AssertionResult, c: Colors): string {
   if (r.status === 'PASSED') return c.green('PASS')
   if (r.status === 'SKIPPED') return c.yellow('SKIP')
@@ -90,10 +114,9 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
     for (const r of notes) {
       const mark = r.status === 'FAILED' ? c.red('✖') : c.yellow('○')
       const why =
-        r.error ??
-        `${r.expression} = ${formatValue(r.value)}, expected ${r.bound ?? 'the assertion to hold'}`
-      lines.push(`${mark} ${r.severity} ${r.check} › ${r.assertion}`)
-      lines.push(`    ${c.dim(why)}`)
+        r.error ?? `${r.expression} = ${formatValue(r.value)}, expected ${r.bound ?? 'the assertion to hold'}`
+      lines.push(`${mark} ${r.severity} ${truncate(`${r.check} › ${r.assertion}`, o.width - 5)}`)
+      for (const l of wrap(why, o.width - 4)) lines.push(`    ${c.dim(l)}`)
     }
   }
   lines.push('')
@@ -101,8 +124,14 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
   return `${lines.join('\n')}\n`
 }
 
-/** `✔ nightly: 5 passed, 1 failed (P2: 1), 0 skipped in 85 ms` — the verdict against --fail-on. */
-export function summaryLine(report: RunReport, o: Pick<FormatOptions, 'colors' | 'failOn'>): string {
+/**
+ * `✔ nightly: 5 passed, 1 failed (P2: 1), 0 skipped in 85 ms — none at or above P1`: the
+ * verdict against --fail-on; the part after the dash goes on its own line when `width` is too small.
+ */
+export function summaryLine(
+  report: RunReport,
+  o: Pick<FormatOptions, 'colors' | 'failOn'> & { width?: number },
+): string {
   const c = o.colors
   const s = report.summary
   const bySev = SEVERITIES.filter((sev) => s.failuresBySeverity[sev] > 0)
@@ -110,14 +139,35 @@ export function summaryLine(report: RunReport, o: Pick<FormatOptions, 'colors' |
     .join(', ')
   const blocking = failuresAtOrAbove(report, o.failOn)
   const mark = blocking > 0 ? c.red('✖') : s.failed > 0 ? c.yellow('✔') : c.green('✔')
-  const failed = s.failed > 0 ? c.red(`${s.failed} failed`) : `${s.failed} failed`
+  const failed = `${s.failed} failed${bySev ? ` (${bySev})` : ''}`
+  const head = `${mark} ${c.bold(report.suiteName)}: ${s.passed} passed, ${s.failed > 0 ? c.red(failed) : failed}, ${s.skipped} skipped`
   const verdict =
     blocking > 0
-      ? c.red(` — ${blocking} at or above ${o.failOn}`)
+      ? `— ${blocking} at or above ${o.failOn}`
       : s.failed > 0
-        ? c.dim(` — none at or above ${o.failOn}`)
+        ? `— none at or above ${o.failOn}`
         : ''
-  return `${mark} ${c.bold(report.suiteName)}: ${s.passed} passed, ${failed}${bySev ? ` (${bySev})` : ''}, ${s.skipped} skipped in ${Math.round(report.durationMs)} ms${verdict}`
+  // [plain text, painted text]; pieces that would overflow `width` start a new, indented line.
+  const pieces: [string, string][] = [
+    [`✔ ${report.suiteName}: ${s.passed} passed, ${failed}, ${s.skipped} skipped`, head],
+    [`in ${Math.round(report.durationMs)} ms`, `in ${Math.round(report.durationMs)} ms`],
+  ]
+  if (verdict !== '') pieces.push([verdict, blocking > 0 ? c.red(verdict) : c.dim(verdict)])
+  let out = ''
+  let lineLength = 0
+  for (const [text, painted] of pieces) {
+    if (out === '') {
+      out = painted
+      lineLength = text.length
+    } else if (o.width === undefined || lineLength + 1 + text.length <= o.width) {
+      out += ` ${painted}`
+      lineLength += 1 + text.length
+    } else {
+      out += `\n  ${painted}`
+      lineLength = 2 + text.length
+    }
+  }
+  return out
 }
 
 /** An Error as JSON: name, message, code (DqxError) — never the stack. */
@@ -131,7 +181,12 @@ export function errorToJson(err: Error): { name: string; message: string; code?:
 /** A RunReport as plain JSON: the key as { date, tags }, dates as ISO strings, errors as { name, message, code }. */
 export function reportToJson(report: RunReport): Record<string, unknown> {
   const run = (p: RunReport['pluginRuns'][number]): Record<string, unknown> => {
-    const out: Record<string, unknown> = { plugin: p.plugin, hook: p.hook, durationMs: p.durationMs, timedOut: p.timedOut }
+    const out: Record<string, unknown> = {
+      plugin: p.plugin,
+      hook: p.hook,
+      durationMs: p.durationMs,
+      timedOut: p.timedOut,
+    }
     if (p.error) out.error = errorToJson(p.error)
     return out
   }

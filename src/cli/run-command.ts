@@ -1,13 +1,20 @@
 import { dirname } from 'node:path'
+import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { DqxError, PluginFailureError } from '../core/errors.js'
 import { parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
 import { VerificationSuite } from '../core/verification-suite.js'
-import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { didYouMean } from '../plugins/plugin-config.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { cliLogger, parseLevel } from './logger.js'
-import { checkDisabled, type Discovery, discoverPlugins, type PluginRow, planPlugins, suitePluginOptions } from './plugin-plan.js'
+import {
+  checkDisabled,
+  type Discovery,
+  discoverPlugins,
+  type PluginRow,
+  planPlugins,
+  suitePluginOptions,
+} from './plugin-plan.js'
 import { RunProgress } from './progress.js'
 import { errorToJson, failuresAtOrAbove, formatReport, reportToJson } from './report.js'
 
@@ -89,7 +96,9 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       const rows = plans[i] as PluginRow[]
       for (const r of rows) {
         if (r.status === 'shadowed') {
-          ui.status.write(`${ui.err.yellow('dqx warn:')} plugin '${r.name}' from ${r.source} not used: ${r.reason}\n`)
+          ui.status.write(
+            `${ui.err.yellow('dqx warn:')} plugin '${r.name}' from ${r.source} not used: ${r.reason}\n`,
+          )
         }
       }
       return buildSuite(entry, rows, flags, ui, loaded.label)
@@ -120,7 +129,10 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       if (!report) continue
       if (failuresAtOrAbove(report, flags.failOn) > 0) code = Math.max(code, 1)
       if (flags.json) json.push(reportToJson(report))
-      else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, failOn: flags.failOn })}\n`)
+      else
+        ui.io.stdout.write(
+          `${formatReport(report, { width: ui.width, colors: ui.out, failOn: flags.failOn })}\n`,
+        )
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
     return code
@@ -145,7 +157,9 @@ function buildSuite(
   })
   const { datasources: _d, discover: _x, plugins: _p, pluginConfig, concurrency, ...options } = entry.config
   // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.
-  const plugged = flags.plugins ? suitePluginOptions(rows, pluginConfig, ui.status) : { plugins: [], pluginConfig: {} }
+  const plugged = flags.plugins
+    ? suitePluginOptions(rows, pluginConfig, ui.status)
+    : { plugins: [], pluginConfig: {} }
   const limit = flags.concurrency ?? concurrency
   let suite: VerificationSuite
   try {
@@ -159,8 +173,11 @@ function buildSuite(
   } catch (err) {
     throw new DqxError('CONFIG', `${label}: ${entry.where}${(err as Error).message}`, { cause: err })
   }
+  // With plugins on, the progress line ends before any plugin prints (the audit, say).
   suite.hooks.afterEvaluate.intercept({
     call: (ctx) => progress.evaluated(ctx.results.length, ctx.durationMs),
   })
+  // afterRun without afterEvaluate: the run failed (a no-op when evaluation finished).
+  suite.hooks.afterRun.intercept({ call: () => progress.failed() })
   return { suite, progress }
 }

@@ -12,7 +12,7 @@ export type { CliIO, OutStream } from './io.js'
 /** Exit codes: no blocking failure, assertion failures at or above --fail-on, usage/config/data errors. */
 export const EXIT = { OK: 0, FAILURES: 1, ERROR: 2 } as const
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -22,7 +22,7 @@ function positiveInt(value: string): number {
   return n
 }
 
-function buildProgram(io: CliIO, result: { code: number; ui?: Ui }): Command {
+function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
   const program = new Command()
   program
     .name('dqx')
@@ -46,17 +46,24 @@ function buildProgram(io: CliIO, result: { code: number; ui?: Ui }): Command {
     .description('run the suites of the config file and print their results')
     .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
     .option('-d, --date <YYYY-MM-DD>', 'the day to check (default: today, UTC)')
-    .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect, [])
-    .option('-s, --suite <name>', 'run only this suite of an array config; repeatable', collect, [])
+    .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect)
+    .option('-s, --suite <name>', 'run only this suite of an array config; repeatable', collect)
     .option('--no-plugins', 'apply no plugin at all (not even the audit summary), discover none')
-    .option('--disable-plugin <name>', 'turn one plugin off by name; repeatable', collect, [])
+    .option('--disable-plugin <name>', 'turn one plugin off by name; repeatable', collect)
     .option('--json', 'print the RunReport (an array for an array config) as JSON on stdout, nothing else')
     .addOption(
-      new Option('--fail-on <severity>', 'exit 1 when an assertion of this severity or worse fails (P0 is the worst)')
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when an assertion of this severity or worse fails (P0 is the worst)',
+      )
         .choices(SEVERITIES)
         .default('P1'),
     )
-    .option('--concurrency <n>', 'max processResults plugins running at once (overrides the config)', positiveInt)
+    .option(
+      '--concurrency <n>',
+      'max processResults plugins running at once (overrides the config)',
+      positiveInt,
+    )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)
@@ -64,10 +71,10 @@ function buildProgram(io: CliIO, result: { code: number; ui?: Ui }): Command {
         {
           ...(opts.config !== undefined ? { config: opts.config as string } : {}),
           ...(opts.date !== undefined ? { date: opts.date as string } : {}),
-          tag: opts.tag as string[],
-          suite: opts.suite as string[],
+          tag: (opts.tag as string[] | undefined) ?? [],
+          suite: (opts.suite as string[] | undefined) ?? [],
           plugins: opts.plugins as boolean,
-          disablePlugin: opts.disablePlugin as string[],
+          disablePlugin: (opts.disablePlugin as string[] | undefined) ?? [],
           json: opts.json === true,
           failOn: opts.failOn as Severity,
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
@@ -110,16 +117,15 @@ function buildProgram(io: CliIO, result: { code: number; ui?: Ui }): Command {
  * `--fail-on`, 2 usage, config or data errors. Never exits the process.
  */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
-  const result: { code: number; ui?: Ui } = { code: EXIT.OK }
+  const result: { code: number; ui: Ui } = { code: EXIT.OK, ui: makeUi(io, false) }
   const program = buildProgram(io, result)
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return result.code
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.ERROR
-    const ui = result.ui ?? makeUi(io, false)
-    ui.status.done()
-    printError(ui, err)
+    result.ui.status.done()
+    printError(result.ui, err)
     return EXIT.ERROR
   }
 }

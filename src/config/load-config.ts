@@ -5,8 +5,8 @@ import { DqxError } from '../core/errors.js'
 import { DataSource } from '../engine/data-source.js'
 import { MetricDB } from '../engine/metric-db.js'
 import * as dqx from '../index.js'
-import { didYouMean } from '../plugins/plugin-config.js'
 import * as dqxPlugins from '../plugins/index.js'
+import { didYouMean } from '../plugins/plugin-config.js'
 import * as dqxTesting from '../testing/index.js'
 import { CONFIG_KEYS, type DqxConfig } from './define-config.js'
 
@@ -74,17 +74,26 @@ const errorMessage = (err: unknown): string => (err instanceof Error ? err.messa
 
 /** Imports a config file with jiti (TypeScript or JavaScript, ESM or CommonJS) and returns its default export. */
 async function importConfig(file: string, label: string): Promise<unknown> {
-  const jiti = createJiti(file, { moduleCache: false, interopDefault: false, virtualModules: VIRTUAL_MODULES })
+  const jiti = createJiti(file, {
+    moduleCache: false,
+    interopDefault: false,
+    virtualModules: VIRTUAL_MODULES,
+  })
   let mod: unknown
   try {
     // Always transpiled (never a native import), so that `import … from 'dqx'` reaches VIRTUAL_MODULES.
-    mod = await jiti.evalModule(readFileSync(file, 'utf8'), { filename: file, async: true, forceTranspile: true })
+    mod = await jiti.evalModule(readFileSync(file, 'utf8'), {
+      filename: file,
+      async: true,
+      forceTranspile: true,
+    })
   } catch (err) {
     if (err instanceof DqxError) throw new DqxError('CONFIG', `${label}: ${err.message}`, { cause: err })
     throw new DqxError('CONFIG', `${label}: failed to load: ${errorMessage(err)}`, { cause: err })
   }
   const exports = mod as Record<string, unknown> | null | undefined
-  let value = exports !== null && typeof exports === 'object' && 'default' in exports ? exports.default : undefined
+  let value =
+    exports !== null && typeof exports === 'object' && 'default' in exports ? exports.default : undefined
   if (value === undefined) {
     throw new DqxError(
       'CONFIG',
@@ -95,7 +104,9 @@ async function importConfig(file: string, label: string): Promise<unknown> {
     try {
       value = await (value as () => unknown)()
     } catch (err) {
-      throw new DqxError('CONFIG', `${label}: the exported config function failed: ${errorMessage(err)}`, { cause: err })
+      throw new DqxError('CONFIG', `${label}: the exported config function failed: ${errorMessage(err)}`, {
+        cause: err,
+      })
     }
   }
   return value
@@ -131,19 +142,25 @@ function validateSuite(raw: unknown, label: string, path: string): DqxConfig {
       `${label}: unknown key '${path}${key}'${hint ? ` — did you mean '${hint}'?` : ''} (allowed: ${CONFIG_KEYS.join(', ')})`,
     )
   }
-  if (typeof raw.name !== 'string' || raw.name.trim() === '') fail('name', `must be a non-empty string, got ${describe(raw.name)}`)
+  if (typeof raw.name !== 'string' || raw.name.trim() === '')
+    fail('name', `must be a non-empty string, got ${describe(raw.name)}`)
   if (!Array.isArray(raw.checks) || raw.checks.length === 0) {
     fail('checks', `must be a non-empty array of check(), got ${describe(raw.checks)}`)
   }
   ;(raw.checks as unknown[]).forEach((c, i) => {
     const ok = isPlainObject(c) && typeof c.name === 'string' && typeof c.fn === 'function'
-    if (!ok) fail(`checks[${i}]`, `is not a check (got ${describe(c)}); create it with check({ name }, (mp, ctx) => { … })`)
+    if (!ok)
+      fail(
+        `checks[${i}]`,
+        `is not a check (got ${describe(c)}); create it with check({ name }, (mp, ctx) => { … })`,
+      )
   })
   if (!isPlainObject(raw.datasources)) {
     fail('datasources', `must be an object of { name: DataSource }, got ${describe(raw.datasources)}`)
   }
   const sources = raw.datasources as Record<string, unknown>
-  if (Object.keys(sources).length === 0) fail('datasources', 'is empty; add at least one, e.g. { orders: DataSource.csv(...) }')
+  if (Object.keys(sources).length === 0)
+    fail('datasources', 'is empty; add at least one, e.g. { orders: DataSource.csv(...) }')
   for (const [name, ds] of Object.entries(sources)) {
     if (!(ds instanceof DataSource)) {
       fail(
@@ -155,7 +172,8 @@ function validateSuite(raw: unknown, label: string, path: string): DqxConfig {
   if (raw.db !== undefined && !MetricDB.isMetricDB(raw.db)) {
     fail('db', `must be a MetricDB such as MetricDB.duckdb('metrics.duckdb'), got ${describe(raw.db)}`)
   }
-  if (raw.plugins !== undefined && !Array.isArray(raw.plugins)) fail('plugins', `must be an array, got ${describe(raw.plugins)}`)
+  if (raw.plugins !== undefined && !Array.isArray(raw.plugins))
+    fail('plugins', `must be an array, got ${describe(raw.plugins)}`)
   if (raw.pluginConfig !== undefined && !isPlainObject(raw.pluginConfig)) {
     fail('pluginConfig', `must be an object keyed by plugin name, got ${describe(raw.pluginConfig)}`)
   }
@@ -168,7 +186,8 @@ function validateSuite(raw: unknown, label: string, path: string): DqxConfig {
   int('concurrency', 1)
   int('pluginTimeoutMs', 0)
   for (const field of ['failOnPluginError', 'audit', 'discover'] as const) {
-    if (raw[field] !== undefined && typeof raw[field] !== 'boolean') fail(field, `must be true or false, got ${describe(raw[field])}`)
+    if (raw[field] !== undefined && typeof raw[field] !== 'boolean')
+      fail(field, `must be true or false, got ${describe(raw[field])}`)
   }
   return raw as unknown as DqxConfig
 }
@@ -176,10 +195,18 @@ function validateSuite(raw: unknown, label: string, path: string): DqxConfig {
 /** Validates a config file's default export: one suite object or a non-empty array of them with unique names. */
 export function validateConfig(value: unknown, file: string, label: string): LoadedConfig {
   if (!Array.isArray(value)) {
-    return { file, label, multiple: false, suites: [{ config: validateSuite(value, label, ''), path: '', where: '' }] }
+    return {
+      file,
+      label,
+      multiple: false,
+      suites: [{ config: validateSuite(value, label, ''), path: '', where: '' }],
+    }
   }
   if (value.length === 0) {
-    throw new DqxError('CONFIG', `${label}: the default export is an empty array; list at least one suite config`)
+    throw new DqxError(
+      'CONFIG',
+      `${label}: the default export is an empty array; list at least one suite config`,
+    )
   }
   const seen = new Map<string, number>()
   const suites = value.map((raw, i): SuiteEntry => {

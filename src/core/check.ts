@@ -1,6 +1,6 @@
 import { AssertionBuilder, type AssertionSpec } from './assertion.js'
 import { DqxError } from './errors.js'
-import { type Expr, Metric } from './expression.js'
+import type { Expr, Metric } from './expression.js'
 import { MetricProvider } from './metric-provider.js'
 
 /** What a check function receives besides the metric provider. */
@@ -111,7 +111,7 @@ function bindDataset(c: Check, spec: AssertionSpec): AssertionSpec {
     if (ref.dataset === undefined && c.datasets.length > 1) {
       throw new DqxError(
         'CHECK_DEFINITION',
-        `check '${c.name}', assertion '${spec.name}': ${String(ref instanceof Metric ? ref : ref.spec.kind)} must name its dataset ({ dataset: '…' }) because the check reads ${c.datasets.map((d) => `'${d}'`).join(', ')}`,
+        `check '${c.name}', assertion '${spec.name}': ${String(ref)} must name its dataset ({ dataset: '…' }) because the check reads ${c.datasets.map((d) => `'${d}'`).join(', ')}`,
       )
     }
     if (ref.dataset !== undefined && c.datasets.length > 0 && !c.datasets.includes(ref.dataset)) {

@@ -30,11 +30,6 @@ export function metricColumns(spec: MetricSpec): string[] {
   }
 }
 
-/** Metrics whose value is exact integer arithmetic (the rest are floating point or approximate). */
-export function isApproximate(spec: MetricSpec): boolean {
-  return spec.kind === 'approxDistinct'
-}
-
 function literalText(v: MetricLiteral): string {
   return typeof v === 'string' ? JSON.stringify(v) : String(v)
 }

@@ -1,8 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { type Logger, pino } from 'pino'
 import type { PluginRun, TapInfo } from '../hooks/index.js'
-import { DataSource, type EngineSession } from '../engine/data-source.js'
-import { DuckDBSession } from '../engine/duckdb-session.js'
+import { DataSource } from '../engine/data-source.js'
+import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
 import { audit } from '../plugins/audit.js'
@@ -10,10 +11,10 @@ import { SuiteLifecycle, type SuiteHooks } from '../plugins/lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
 import type { PluginOption } from '../plugins/plugin.js'
 import { checkConfigKeys, validateConfig } from '../plugins/plugin-config.js'
-import { redactSecrets } from '../plugins/redact.js'
+import { redactSecrets, scrubSecrets } from '../plugins/redact.js'
 import type { Check } from './check.js'
 import { type CollectedCheck, collectAssertions } from './check.js'
-import { DqxError, PluginFailureError } from './errors.js'
+import { DqxError, PluginFailureError, toError } from './errors.js'
 import { evaluate, type PlannedCheck } from './evaluate.js'
 import { ResultKey } from './result-key.js'
 import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
@@ -78,12 +79,19 @@ export class VerificationSuite {
   readonly failOnPluginError: boolean
   private readonly collected: readonly CollectedCheck[]
   private readonly lifecycle: SuiteLifecycle
-  private readonly configs = new Map<string, unknown>()
+  // A true private field (reliability pass): `suite` is handed to every plugin's apply(), and a
+  // TS-private Map was one `(suite as any).configs.get('other')` away from another plugin's secrets.
+  readonly #configs = new Map<string, unknown>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
   /** Which plugin registered each tap, recorded while that plugin's apply() runs. */
   private readonly tapOwners = new WeakMap<object, string>()
-  private applying: string | undefined
+  /**
+   * The plugin whose apply() is running, kept across its awaits (reliability pass: a plain field
+   * was reset when an async apply() first awaited, so taps it registered afterwards belonged to no
+   * plugin and got the config of whichever plugin shared the tap's name).
+   */
+  readonly #applying = new AsyncLocalStorage<string>()
 
   constructor(options: SuiteOptions) {
     if (options === null || typeof options !== 'object') {
@@ -140,14 +148,15 @@ export class VerificationSuite {
       logger: this.logger,
       timeoutMs,
       concurrency,
-      configFor: (plugin) => this.configs.get(plugin),
-      pluginOf: (tap) => this.tapOwners.get(tap) ?? tap.name,
+      configFor: (plugin) => this.#configs.get(plugin),
+      pluginOf: (tap) => this.tapOwners.get(tap),
     })
     this.hooks = this.lifecycle.hooks
     for (const hook of Object.values(this.hooks)) {
       hook.intercept({
         register: (tap: TapInfo) => {
-          if (this.applying !== undefined) this.tapOwners.set(tap, this.applying)
+          const applying = this.#applying.getStore()
+          if (applying !== undefined) this.tapOwners.set(tap, applying)
           return tap
         },
       })
@@ -166,23 +175,29 @@ export class VerificationSuite {
     for (const p of plugins) {
       const validated = validateConfig(p, pluginConfig[p.name])
       const apply = (config: unknown): Promise<void> | undefined => {
-        this.configs.set(p.name, config)
-        this.logger.debug({ plugin: p.name, source: p.source, config: redactSecrets(config) }, 'plugin applied')
-        this.applying = p.name
+        this.#configs.set(p.name, config)
+        // Secrets first, so that no line logged from here on (this one included) carries them.
+        this.lifecycle.addSecrets(config)
+        this.lifecycle.logger.debug({ plugin: p.name, source: p.source, config: redactSecrets(config) }, 'plugin applied')
+        // Our message quotes the plugin's error: scrubbed of the plugin's own config secrets.
+        const failedInApply = (err: unknown): DqxError =>
+          new DqxError(
+            'INVALID_PLUGIN',
+            scrubSecrets(`plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`, config),
+            { cause: err },
+          )
         let out: unknown
         try {
-          out = p.apply(this, config)
+          out = this.#applying.run(p.name, () => p.apply(this, config))
         } catch (err) {
-          throw new DqxError('INVALID_PLUGIN', `plugin '${p.name}' (${p.source}) failed in apply(): ${String(err instanceof Error ? err.message : err)}`, { cause: err })
-        } finally {
-          this.applying = undefined
+          throw failedInApply(err)
         }
         // A non-Promise return (such as a tap's unregister function) is ignored.
         if (out instanceof Promise) {
           return out.then(
             () => undefined,
             (err: unknown) => {
-              throw new DqxError('INVALID_PLUGIN', `plugin '${p.name}' (${p.source}) failed in apply(): ${String(err instanceof Error ? err.message : err)}`, { cause: err })
+              throw failedInApply(err)
             },
           )
         }
@@ -214,7 +229,7 @@ export class VerificationSuite {
     }
     for (const [name, ds] of Object.entries(datasources)) {
       if (!(ds instanceof DataSource)) {
-        throw new DqxError('DATA_SOURCE', `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/fromRecords`)
+        throw new DqxError('DATA_SOURCE', `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/postgres/fromRecords`)
       }
     }
     const plugins = options.enablePlugins ?? true
@@ -237,9 +252,20 @@ export class VerificationSuite {
     let results: AssertionResult[] = []
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
+    // A hook call itself can reject (a tap-order error, or a `call` interceptor that throws): the
+    // run still computes and persists its results and calls afterRun, then rejects with it
+    // (reliability pass: it used to reject at once, skipping afterRun — "last, always").
+    let hookError: Error | undefined
+    const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
+      try {
+        pluginRuns.push(...(await call()))
+      } catch (err) {
+        hookError ??= toError(err)
+      }
+    }
 
-    if (plugins) pluginRuns.push(...(await this.hooks.beforeRun.promise(runCtx)))
-    const session: EngineSession = { duckdb: new DuckDBSession() }
+    if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
+    const session = createEngineSession()
     try {
       const needs: MetricNeed[] = []
       for (const pc of planned) {
@@ -268,14 +294,14 @@ export class VerificationSuite {
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {
-      await session.duckdb.close()
+      await session.close()
     }
 
     const summary = summarize(results)
     if (plugins && !runError) {
       const evaluated = deepFreeze({ ...runCtx, durationMs: performance.now() - t0, results, symbols, summary })
-      pluginRuns.push(...(await this.hooks.afterEvaluate.promise(evaluated)))
-      pluginRuns.push(...(await this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 })))
+      await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
+      await callHook(() => this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }))
     }
     const report: RunReport = {
       suiteName: this.name,
@@ -290,16 +316,21 @@ export class VerificationSuite {
       pluginRuns,
       pluginErrors: [],
     }
-    if (runError) report.error = runError
+    const failure = runError ?? hookError
+    if (failure) report.error = failure
     if (plugins) {
-      const finalRuns = await this.hooks.afterRun.promise(deepFreeze({ ...report, pluginRuns: [...pluginRuns], pluginErrors: pluginRuns.filter(failed), ...scope }))
-      pluginRuns.push(...finalRuns)
+      await callHook(() =>
+        this.hooks.afterRun.promise(
+          deepFreeze({ ...report, pluginRuns: [...pluginRuns], pluginErrors: pluginRuns.filter(failed), ...scope }),
+        ),
+      )
       pluginRuns.push(...this.lifecycle.takeErrorRuns(runId))
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
     deepFreeze(report.symbols)
     if (runError) throw runError
+    if (hookError) throw hookError
     if (this.failOnPluginError && report.pluginErrors.length > 0) {
       throw new PluginFailureError(report)
     }

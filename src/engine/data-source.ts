@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { DqxError } from '../core/errors.js'
+import { DqxError, toError } from '../core/errors.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
 import { type PostgresSourceOptions, PostgresSourceSpec } from './postgres-source.js'
@@ -156,8 +156,7 @@ async function wrap<T>(p: Promise<T>, dataset: string, where: string): Promise<T
   try {
     return await p
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err)
-    const first = msg.split('\n')[0] ?? msg
+    const first = toError(err).message.split('\n', 1)[0] as string
     if (
       /^IO Error|No files found|Could not open|Invalid Input Error|Conversion Error.*(CSV|JSON)/i.test(first)
     ) {
@@ -215,7 +214,8 @@ class SqlSource extends DuckDBSource {
   }
   async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
     const q = this.query.trim().replace(/;\s*$/, '')
-    return this.duckdbBinding(session, dataset, () => `(${q})`)
+    // The newline ends a trailing `-- comment` before the closing parenthesis.
+    return this.duckdbBinding(session, dataset, () => `(${q}\n)`)
   }
 }
 

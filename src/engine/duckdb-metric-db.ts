@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
+import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
   type MetricLookup,
@@ -28,13 +29,29 @@ const SCHEMA = [
  * file would not see each other's writes. Shared by every MetricDB object on
  * the same path and closed when the last of them closes.
  */
-const open = new Map<string, { instance: Promise<DuckDBInstance>; refs: number }>()
+interface OpenFile {
+  instance: Promise<DuckDBInstance>
+  refs: number
+}
+const open = new Map<string, OpenFile>()
+
+let lastStamp = 0
+/**
+ * created_at of a write: the wall clock, but strictly increasing within the process, so that
+ * getResults' "newest run first" (ORDER BY created_at DESC) holds for runs stored in one millisecond.
+ */
+function writeStamp(): string {
+  lastStamp = Math.max(Date.now(), lastStamp + 1)
+  return new Date(lastStamp).toISOString()
+}
 
 /** A persistent MetricDB in a DuckDB file: history survives the process and is seen by the next one. */
 export class DuckDBMetricDB implements MetricDB {
   readonly description: string
   private readonly path: string
   private conn: Promise<DuckDBConnection> | undefined
+  /** The tail of the write queue (see transaction()). */
+  private writes: Promise<void> = Promise.resolve()
 
   constructor(file: string) {
     if (typeof file !== 'string' || file.trim() === '') {
@@ -73,8 +90,9 @@ export class DuckDBMetricDB implements MetricDB {
   }
 
   private async release(): Promise<void> {
-    const entry = open.get(this.path)
-    if (!entry) return
+    // Present: release() follows a connection() that counted itself in, and only the last
+    // release removes the entry.
+    const entry = open.get(this.path) as OpenFile
     entry.refs -= 1
     if (entry.refs <= 0) {
       open.delete(this.path)
@@ -92,37 +110,38 @@ export class DuckDBMetricDB implements MetricDB {
     return r.getRowObjectsJS() as Record<string, unknown>[]
   }
 
-  /** Runs statements in one transaction so a failed write leaves nothing half-written. */
-  private async transaction(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
-    const conn = await this.connection()
-    await conn.run('BEGIN TRANSACTION')
-    try {
-      await fn(conn)
-      await conn.run('COMMIT')
-    } catch (err) {
-      await conn.run('ROLLBACK')
-      throw err
-    }
+  /**
+   * Runs statements in one transaction so a failed write leaves nothing half-written. Writes are
+   * queued: they share this object's one connection, and a second BEGIN on it while the first
+   * is open fails ("cannot start a transaction within a transaction"), e.g. two suites sharing
+   * one MetricDB run at once.
+   */
+  private transaction(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
+    const run = this.writes.then(async () => {
+      const conn = await this.connection()
+      await conn.run('BEGIN TRANSACTION')
+      try {
+        await fn(conn)
+        await conn.run('COMMIT')
+      } catch (err) {
+        await conn.run('ROLLBACK')
+        throw err
+      }
+    })
+    this.writes = run.catch(() => undefined)
+    return run
   }
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     if (rows.length === 0) return
-    const now = new Date().toISOString()
+    const now = writeStamp()
     await this.transaction(async (conn) => {
       const stmt = await conn.prepare(
         'INSERT OR REPLACE INTO dqx_metrics VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, $7, CAST($8 AS TIMESTAMP))',
       )
       for (const r of rows) {
-        stmt.bind([
-          r.metric,
-          r.dataset,
-          r.date,
-          tagsKey(r.tags),
-          r.value,
-          r.suite,
-          r.runId,
-          now,
-        ] as DuckDBValue[])
+        const values = [r.metric, r.dataset, r.date, tagsKey(r.tags), r.value, r.suite, r.runId, now]
+        stmt.bind(values as DuckDBValue[], paramTypes(values))
         await stmt.run()
       }
     })
@@ -149,7 +168,7 @@ export class DuckDBMetricDB implements MetricDB {
   }
 
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
-    const now = new Date().toISOString()
+    const now = writeStamp()
     await this.transaction(async (conn) => {
       await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
       if (results.length === 0) return
@@ -158,7 +177,7 @@ export class DuckDBMetricDB implements MetricDB {
       )
       let seq = 0
       for (const r of results) {
-        stmt.bind([
+        const values = [
           runId,
           seq++,
           r.suite,
@@ -174,7 +193,8 @@ export class DuckDBMetricDB implements MetricDB {
           r.bound ?? null,
           JSON.stringify(r.assertionTags),
           now,
-        ] as DuckDBValue[])
+        ]
+        stmt.bind(values as DuckDBValue[], paramTypes(values))
         await stmt.run()
       }
     })
@@ -196,6 +216,7 @@ export class DuckDBMetricDB implements MetricDB {
 
   async close(): Promise<void> {
     if (!this.conn) return
+    await this.writes // never close the connection under a running transaction
     const pending = this.conn
     this.conn = undefined
     try {

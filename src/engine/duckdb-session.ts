@@ -1,4 +1,10 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import {
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api'
 import type { SqlParam } from './sql.js'
 
 export type Row = Record<string, unknown>
@@ -23,7 +29,7 @@ export class DuckDBSession {
 
   async query(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
     const conn = await this.connect()
-    const reader = await conn.runAndReadAll(sql, params as DuckDBValue[])
+    const reader = await conn.runAndReadAll(sql, params as DuckDBValue[], paramTypes(params))
     return reader.getRowObjectsJS() as Row[]
   }
 
@@ -45,4 +51,15 @@ export class DuckDBSession {
       this.instance = undefined
     }
   }
+}
+
+/**
+ * Explicit DOUBLE for numbers that are not safe integers: the client infers
+ * BIGINT for any integral number, so 1e19 or 1e300 would not bind ("bigint
+ * out of int64 range"). Other values keep the client's inference.
+ */
+export function paramTypes(params: readonly unknown[]): DuckDBType[] {
+  return params.map((p) =>
+    typeof p === 'number' && !Number.isSafeInteger(p) ? DOUBLE : undefined,
+  ) as DuckDBType[]
 }

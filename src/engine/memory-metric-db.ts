@@ -19,7 +19,8 @@ export class MemoryMetricDB implements MetricDB {
   private readonly runOrder: string[] = []
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
-    for (const r of rows) this.metrics.set(metricKey(r), { ...r, tags: { ...r.tags } })
+    // Tags stored in canonical (sorted) key order, as the SQL stores return them.
+    for (const r of rows) this.metrics.set(metricKey(r), { ...r, tags: JSON.parse(tagsKey(r.tags)) })
   }
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
     return this.metrics.get(metricKey(q))
@@ -38,7 +39,10 @@ export class MemoryMetricDB implements MetricDB {
       .sort((a, b) => a.date.localeCompare(b.date))
   }
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
-    if (!this.results.has(runId)) this.runOrder.push(runId)
+    // A run stored again becomes the newest, as in the SQL stores (ordered by write time).
+    const at = this.runOrder.indexOf(runId)
+    if (at >= 0) this.runOrder.splice(at, 1)
+    this.runOrder.push(runId)
     this.results.set(
       runId,
       results.map((r) => ({ ...r, runId })),
@@ -52,7 +56,7 @@ export class MemoryMetricDB implements MetricDB {
     const tk = tagsKey(q.tags)
     const out: StoredResult[] = []
     for (let i = this.runOrder.length - 1; i >= 0; i--) {
-      for (const r of this.results.get(this.runOrder[i] as string) ?? []) {
+      for (const r of this.results.get(this.runOrder[i] as string) as StoredResult[]) {
         if (r.suite === q.suite && r.date === q.date && tagsKey(r.tags) === tk) out.push(r)
       }
     }

@@ -221,8 +221,9 @@ async function scan(
   try {
     rows = await bound.query(sql, params.values)
   } catch (err) {
-    if (!(err instanceof DqxError) || err.code !== 'SQL') throw err
-    throw await explainScanError(bound, dataset, specs, checksOf, err)
+    // Sources raise DqxErrors; only SQL ones (not unreadable files) are about a metric.
+    if ((err as DqxError).code !== 'SQL') throw err
+    throw await explainScanError(bound, specs, checksOf, err as DqxError)
   }
   // An aggregate SELECT without GROUP BY always returns exactly one row.
   return rows[0] as Record<string, unknown>
@@ -238,7 +239,6 @@ const checkList = (checks: readonly string[]): string =>
  */
 async function explainScanError(
   bound: BoundSource,
-  dataset: string,
   specs: readonly MetricSpec[],
   checksOf: (spec: MetricSpec) => string[],
   err: DqxError,
@@ -250,11 +250,13 @@ async function explainScanError(
     try {
       await bound.query(sql, params.values)
     } catch (probe) {
-      const reason = toError((probe as DqxError).cause).message.split('\n')[0]
+      // The source's own error already names the dataset and source: `dataset 'd' (csv …): …`.
       return new DqxError(
         'SQL',
-        `${checkList(checksOf(spec))}: ${metricName(spec)} cannot be computed on dataset '${dataset}': ${reason}`,
-        { cause: probe },
+        `${checkList(checksOf(spec))}: ${metricName(spec)} failed in ${toError(probe).message}`,
+        {
+          cause: probe,
+        },
       )
     }
   }

@@ -32,8 +32,10 @@ export function pgTarget(connectionString: unknown, what: string, code: DqxError
       `${what}: the connection string is not a valid URL (check the port and that special characters in the password are percent-encoded)`,
     )
   }
-  const user = client.user
-  const database = client.database ?? user ?? ''
+  // pg fills in defaults (PGUSER, the OS user; the database defaults to the user) and leaves
+  // them empty when there are none.
+  const user = client.user ?? undefined
+  const database = client.database ?? ''
   return {
     host: client.host,
     port: client.port,
@@ -69,9 +71,8 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
 
 /** Why a connection attempt failed, in words, with the server's message where it sent one. */
 export function connectFailure(err: unknown, target: PgTarget, connectTimeoutMs: number): string {
-  const e = err as { code?: unknown; message?: unknown }
-  const code = typeof e.code === 'string' ? e.code : ''
-  const msg = typeof e.message === 'string' && e.message !== '' ? e.message : String(err)
+  const code = errorCode(err)
+  const msg = errorText(err)
   let reason: string
   if (code === 'ECONNREFUSED') reason = 'connection refused'
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = `host '${target.host}' not found`
@@ -79,6 +80,18 @@ export function connectFailure(err: unknown, target: PgTarget, connectTimeoutMs:
   else if (/timeout/i.test(msg)) reason = `no connection within ${connectTimeoutMs} ms`
   else reason = msg
   return `cannot connect to PostgreSQL at ${target.host}:${target.port} (database '${target.database}'${target.user ? `, user '${target.user}'` : ''}): ${reason}; check that the server is running and that the connection string's host, port, user and database are right`
+}
+
+/** An error's SQLSTATE or Node error code ('' when it has none). */
+export function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? code : ''
+}
+
+/** The first line of an error's message, for anything thrown. */
+export function errorText(err: unknown): string {
+  const text = err instanceof Error && err.message !== '' ? err.message : String(err)
+  return text.split('\n')[0] as string
 }
 
 /** True for errors the server reported (SQL errors): the connection itself is still fine. */

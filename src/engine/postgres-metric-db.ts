@@ -9,7 +9,15 @@ import {
   tagsKey,
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
-import { connectFailure, createPool, isServerError, type PgTarget, pgTarget } from './postgres-connection.js'
+import {
+  connectFailure,
+  createPool,
+  errorCode,
+  errorText,
+  isServerError,
+  type PgTarget,
+  pgTarget,
+} from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
 
 export interface PostgresMetricDBOptions {
@@ -53,7 +61,10 @@ export class PostgresMetricDB implements MetricDB {
       ['connectTimeoutMs', connectTimeoutMs],
     ] as const) {
       if (!Number.isSafeInteger(v) || v <= 0) {
-        throw new DqxError('METRIC_DB', `MetricDB.postgres(): ${name} must be a positive integer, got ${String(v)}`)
+        throw new DqxError(
+          'METRIC_DB',
+          `MetricDB.postgres(): ${name} must be a positive integer, got ${String(v)}`,
+        )
       }
     }
     this.schema = schema
@@ -75,7 +86,8 @@ export class PostgresMetricDB implements MetricDB {
         await this.transaction(pool, async (client) => {
           // Two processes creating the tables at once would collide on the catalog: take turns.
           await client.query("SELECT pg_advisory_xact_lock(hashtext('dqx.metric-db.schema'))")
-          if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`)
+          if (this.schema !== undefined)
+            await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`)
           await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_metrics')} (
             metric text NOT NULL, dataset text NOT NULL, date date NOT NULL, tags text NOT NULL,
             value double precision, suite text NOT NULL, run_id text NOT NULL, created_at timestamptz NOT NULL,
@@ -96,7 +108,7 @@ export class PostgresMetricDB implements MetricDB {
         if (err instanceof DqxError) throw err
         throw new DqxError(
           'METRIC_DB',
-          `cannot create the MetricDB tables in PostgreSQL ${this.target.label}: ${(err as Error).message}`,
+          `cannot create the MetricDB tables in PostgreSQL ${this.target.label}: ${errorText(err)}`,
           { cause: err },
         )
       }
@@ -108,9 +120,13 @@ export class PostgresMetricDB implements MetricDB {
     try {
       return await pool.connect()
     } catch (err) {
-      throw new DqxError('METRIC_DB', `MetricDB: ${connectFailure(err, this.target, this.connectTimeoutMs)}`, {
-        cause: err,
-      })
+      throw new DqxError(
+        'METRIC_DB',
+        `MetricDB: ${connectFailure(err, this.target, this.connectTimeoutMs)}`,
+        {
+          cause: err,
+        },
+      )
     }
   }
 
@@ -172,8 +188,7 @@ export class PostgresMetricDB implements MetricDB {
         await this.rows(sql, params)
         return
       } catch (err) {
-        const code = (err as { code?: unknown }).code
-        if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(errorCode(err))) throw err
       }
     }
   }

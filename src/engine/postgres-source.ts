@@ -7,6 +7,8 @@ import { resourcesOf } from './engine-session.js'
 import {
   connectFailure,
   createPool,
+  errorCode,
+  errorText,
   isServerError,
   type PgTarget,
   pgTarget,
@@ -56,7 +58,10 @@ function nonEmpty(value: unknown, what: string): string {
 function positiveInt(value: unknown, what: string): number | undefined {
   if (value === undefined) return undefined
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new DqxError('DATA_SOURCE', `DataSource.postgres(): ${what} must be a positive integer (ms), got ${String(value)}`)
+    throw new DqxError(
+      'DATA_SOURCE',
+      `DataSource.postgres(): ${what} must be a positive integer (ms), got ${String(value)}`,
+    )
   }
   return value
 }
@@ -79,7 +84,7 @@ export class PostgresSourceSpec {
     if (options === null || typeof options !== 'object') {
       throw new DqxError(
         'DATA_SOURCE',
-        "DataSource.postgres() needs options: { connectionString, table } or { connectionString, query }",
+        'DataSource.postgres() needs options: { connectionString, table } or { connectionString, query }',
       )
     }
     const o = options as unknown as Partial<Record<string, unknown>>
@@ -95,11 +100,17 @@ export class PostgresSourceSpec {
       this.relationSql = schema === undefined ? quoteIdent(name) : `${quoteIdent(schema)}.${quoteIdent(name)}`
     } else {
       if (o.schema !== undefined) {
-        throw new DqxError('DATA_SOURCE', 'DataSource.postgres(): schema goes with table; qualify names inside your query instead')
+        throw new DqxError(
+          'DATA_SOURCE',
+          'DataSource.postgres(): schema goes with table; qualify names inside your query instead',
+        )
       }
       const query = nonEmpty(o.query, 'query').trim().replace(/;\s*$/, '')
       if (query.includes(';')) {
-        throw new DqxError('DATA_SOURCE', 'DataSource.postgres() takes a single query, without ";" between statements')
+        throw new DqxError(
+          'DATA_SOURCE',
+          'DataSource.postgres() takes a single query, without ";" between statements',
+        )
       }
       this.query = query
       this.relationSql = `(${query})`
@@ -179,8 +190,8 @@ export class PostgresSourceSpec {
   }
 
   private queryError(err: unknown, dataset: string): DqxError {
-    const e = err as { code?: unknown; message?: unknown }
-    const msg = (typeof e.message === 'string' ? e.message : String(err)).split('\n')[0]
+    const code = errorCode(err)
+    const msg = errorText(err)
     const where = this.describe()
     if (!isServerError(err)) {
       return new DqxError(
@@ -189,18 +200,16 @@ export class PostgresSourceSpec {
         { cause: err },
       )
     }
-    if (e.code === '42P01' && this.table) {
+    if (code === '42P01' && this.table) {
       const hint =
-        this.table.schema === undefined
-          ? ' (a table outside the search_path needs schema: ...)'
-          : ''
+        this.table.schema === undefined ? ' (a table outside the search_path needs schema: ...)' : ''
       return new DqxError(
         'DATA_SOURCE',
         `dataset '${dataset}': table ${this.relationSql} does not exist in PostgreSQL ${this.target.label}${hint}; check the table and schema names — they are case-sensitive, as written (server said: ${msg})`,
         { cause: err },
       )
     }
-    if (e.code === '57014' && this.statementTimeoutMs !== undefined) {
+    if (code === '57014' && this.statementTimeoutMs !== undefined) {
       return new DqxError(
         'SQL',
         `dataset '${dataset}' (${where}): the query ran longer than statementTimeoutMs (${this.statementTimeoutMs} ms) and the server cancelled it; raise statementTimeoutMs, or scan less (a dateColumn limits the scan to one day)`,
@@ -220,5 +229,6 @@ async function describeRelation(client: pg.PoolClient, relation: string): Promis
     [oids],
   )
   const names = new Map(types.rows.map((r) => [r.oid, r.name]))
-  return res.fields.map((f) => ({ name: f.name, type: names.get(String(f.dataTypeID)) ?? 'unknown' }))
+  // Every OID comes from the server's own result description, so pg_type has it.
+  return res.fields.map((f) => ({ name: f.name, type: names.get(String(f.dataTypeID)) as string }))
 }

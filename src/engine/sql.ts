@@ -1,3 +1,5 @@
+import { DqxError } from '../core/errors.js'
+
 /** Values that may be bound as SQL parameters. */
 export type SqlParam = string | number | boolean | bigint | null
 
@@ -27,6 +29,12 @@ export class Params {
 
 /** Double-quotes an identifier, doubling embedded quotes, so any column name is read as a name. */
 export function quoteIdent(name: string): string {
-  if (name.includes('\u0000')) throw new Error('identifier contains a NUL character')
+  // A DqxError like every deliberate error (a record key or column name can carry a NUL).
+  if (name.includes('\u0000')) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `identifier ${JSON.stringify(name)} contains a NUL character, which SQL cannot quote`,
+    )
+  }
   return `"${name.replaceAll('"', '""')}"`
 }

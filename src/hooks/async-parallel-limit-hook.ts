@@ -1,16 +1,18 @@
 import pLimit from 'p-limit'
 import { toError } from '../core/errors.js'
-import { type Deadline, unwatch, watch } from './deadlines.js'
+import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import { resolveConcurrency } from './options.js'
 import {
-  CallState,
+  type CallState,
   type CompiledTap,
   callTap,
+  finishCall,
   type HookRuntime,
   isThenable,
   now,
   prepareTap,
+  recordRun,
   TapTimeoutError,
 } from './tap-runner.js'
 import type { AsyncParallelLimitHookOptions, PluginRun } from './types.js'
@@ -45,7 +47,7 @@ export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
       if (taps.length <= concurrency) {
         // Everything fits: start all taps now. p-limit would only add its
         // queue and a promise per tap (≈ 8 µs around ten taps).
-        taps.forEach((tap, i) => new ParallelTap(call, i, tap, undefined).run())
+        for (let i = 0; i < taps.length; i++) new ParallelTap(call, i, taps[i]!, undefined).run()
       } else {
         const limit = pLimit(concurrency)
         taps.forEach((tap, i) => {
@@ -59,7 +61,14 @@ export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
 }
 
 /** One parallel call: counts the taps still out and resolves when none is. */
-class ParallelCall<T extends unknown[]> extends CallState<T> {
+class ParallelCall<T extends unknown[]> implements CallState<T> {
+  readonly rt: HookRuntime<T>
+  readonly args: T
+  readonly runs: PluginRun[]
+  waits: Promise<void>[] | undefined = undefined
+  /** Unused: each ParallelTap holds its own controller. */
+  controller: AbortController | undefined = undefined
+  private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void
   /** Taps not yet finished, plus one until every tap has been handed out (see `started`). */
   private remaining: number
 
@@ -67,11 +76,13 @@ class ParallelCall<T extends unknown[]> extends CallState<T> {
     rt: HookRuntime<T>,
     args: T,
     count: number,
-    private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
+    resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
   ) {
-    super(rt, args)
-    // The runs array has a slot per tap: taps finish in any order, PluginRuns stay in tap order.
-    this.runs.length = count
+    this.rt = rt
+    this.args = args
+    // A slot per tap: taps finish in any order, PluginRuns stay in tap order.
+    this.runs = new Array<PluginRun>(count)
+    this.resolve = resolve
     this.remaining = count + 1
   }
 
@@ -81,16 +92,18 @@ class ParallelCall<T extends unknown[]> extends CallState<T> {
   }
 
   tapDone(): void {
-    if (--this.remaining === 0) this.resolve(this.finish())
+    if (--this.remaining === 0) this.resolve(finishCall(this))
   }
 }
 
 /** One tap of a parallel call; its own Deadline, since several taps wait at once. */
 class ParallelTap<T extends unknown[]> implements Deadline {
   deadline = 0
+  waiting = false
+  queued = false
+  watched = false
   prevDeadline: Deadline | undefined = undefined
   nextDeadline: Deadline | undefined = undefined
-  watched = false
   controller: AbortController | undefined = undefined
   private start = 0
   private finished = false
@@ -122,10 +135,7 @@ class ParallelTap<T extends unknown[]> implements Deadline {
       this.finish(undefined, false)
       return
     }
-    if (tap.timeoutMs > 0) {
-      this.deadline = this.start + tap.timeoutMs
-      watch(this)
-    }
+    if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
     try {
       // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
       result.then(
@@ -147,8 +157,8 @@ class ParallelTap<T extends unknown[]> implements Deadline {
   private finish(error: Error | undefined, timedOut: boolean): void {
     if (this.finished) return
     this.finished = true
-    if (this.watched) unwatch(this)
-    this.call.record(this.index, this.tap, now() - this.start, error, timedOut)
+    if (this.waiting) stopWaiting(this)
+    recordRun(this.call, this.index, this.tap, now() - this.start, error, timedOut)
     this.freed?.()
     this.call.tapDone()
   }

@@ -1,14 +1,16 @@
 import { toError } from '../core/errors.js'
-import { type Deadline, unwatch, watch } from './deadlines.js'
+import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import {
-  CallState,
+  type CallState,
   type CompiledTap,
   callTap,
+  finishCall,
   type HookRuntime,
   isThenable,
   now,
   prepareTap,
+  recordRun,
   TapTimeoutError,
 } from './tap-runner.js'
 import type { HookOptions, PluginRun } from './types.js'
@@ -44,23 +46,46 @@ export class AsyncSeriesHook<T extends unknown[]> extends Hook<T> {
  * handled in the loop without a microtask. The call is its own Deadline, so a
  * timeout needs no allocation: at most one of its taps is pending at a time.
  */
-class SeriesCall<T extends unknown[]> extends CallState<T> implements Deadline {
-  deadline = 0
-  prevDeadline: Deadline | undefined = undefined
-  nextDeadline: Deadline | undefined = undefined
-  watched = false
+class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
+  // Every field is assigned in the constructor, in one order, so all calls share one shape.
+  readonly rt: HookRuntime<T>
+  readonly args: T
+  readonly runs: PluginRun[]
+  waits: Promise<void>[] | undefined
+  controller: AbortController | undefined
+  deadline: number
+  waiting: boolean
+  queued: boolean
+  watched: boolean
+  prevDeadline: Deadline | undefined
+  nextDeadline: Deadline | undefined
+  private readonly taps: readonly CompiledTap<T>[]
+  private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void
   /** Index of the tap running or waited for; a settlement for any other index is stale and ignored. */
-  private i = 0
+  private i: number
   /** Start time of tap `i` (a shared reading: the previous tap's end). */
   private start: number
 
   constructor(
     rt: HookRuntime<T>,
     args: T,
-    private readonly taps: readonly CompiledTap<T>[],
-    private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
+    taps: readonly CompiledTap<T>[],
+    resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
   ) {
-    super(rt, args)
+    this.rt = rt
+    this.args = args
+    this.runs = []
+    this.waits = undefined
+    this.controller = undefined
+    this.deadline = 0
+    this.waiting = false
+    this.queued = false
+    this.watched = false
+    this.prevDeadline = undefined
+    this.nextDeadline = undefined
+    this.taps = taps
+    this.resolve = resolve
+    this.i = 0
     this.start = now()
   }
 
@@ -86,10 +111,7 @@ class SeriesCall<T extends unknown[]> extends CallState<T> implements Deadline {
         continue
       }
       // Suspend. Deadline first: a foreign thenable may call back synchronously.
-      if (tap.timeoutMs > 0) {
-        this.deadline = this.start + tap.timeoutMs
-        watch(this)
-      } else if (this.watched) unwatch(this)
+      if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
       try {
         // Per-tap closures carry `i`, so a tap that settles after its timeout
         // (the loop has moved on) is recognised and ignored; the rejection
@@ -107,8 +129,7 @@ class SeriesCall<T extends unknown[]> extends CallState<T> implements Deadline {
       }
       return
     }
-    if (this.watched) unwatch(this)
-    this.resolve(this.finish())
+    this.resolve(finishCall(this))
   }
 
   /** The watchdog's call: tap `i` is past its deadline; abandon it and go on. */
@@ -123,6 +144,7 @@ class SeriesCall<T extends unknown[]> extends CallState<T> implements Deadline {
 
   private settled(i: number, error: Error | undefined): void {
     if (this.i !== i) return
+    if (this.waiting) stopWaiting(this)
     this.complete(i, this.taps[i]!, error, false)
     this.next()
   }
@@ -131,6 +153,6 @@ class SeriesCall<T extends unknown[]> extends CallState<T> implements Deadline {
     const end = now()
     this.i = i + 1
     // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
-    this.start = this.record(i, tap, end - this.start, error, timedOut) ? now() : end
+    this.start = recordRun(this, i, tap, end - this.start, error, timedOut) ? now() : end
   }
 }

@@ -3,93 +3,154 @@ import { performance } from 'node:perf_hooks'
 /**
  * Tap timeouts without a timer per tap.
  *
- * A `setTimeout` + `clearTimeout` pair per tap call costs about as much as a
- * whole tapable call of ten taps, so pending taps are not given timers of
- * their own. Instead a waiting call links a `Deadline` into one process-wide
- * list (O(1), no allocation) and a single unref'd timer is kept armed for the
- * earliest deadline. When it fires it expires what is due and re-arms for the
- * next one. A call that settles just unlinks itself; the timer then lapses
- * with nothing to do, which is cheaper than clearing and re-arming it on every
- * call. The timer is ref'd exactly while some deadline is watched (a tap that
- * waits on nothing must still time out rather than let the process exit) and
- * unref'd as soon as none is (a toggle costs ≈ 15 ns), so it never keeps the
- * process alive after a call has resolved.
+ * A `setTimeout` + `clearTimeout` pair per tap costs about as much as a whole
+ * tapable call of ten taps, and most taps settle at once, so a waiting tap
+ * costs nearly nothing until it proves slow:
+ *
+ * 1. `startWaiting` records the deadline and queues the waiter (one push; one
+ *    `setImmediate` per event-loop turn, shared by every call in that turn).
+ * 2. When the turn's microtasks have drained, `check` links the waiters that
+ *    are *still* waiting into one process-wide list (O(1), no allocation).
+ *    Deadlines are absolute, so this costs no precision.
+ * 3. One timer is kept armed for the earliest linked deadline; when it fires
+ *    it expires what is due and re-arms for the next one. A waiter that
+ *    settles unlinks itself; the timer then lapses with nothing to do, which
+ *    is cheaper than clearing and re-arming it each time.
+ *
+ * The timer is ref'd exactly while some deadline is linked — a tap waiting on
+ * nothing must still time out rather than let the process exit — and unref'd
+ * as soon as none is, so it never keeps the process alive after a call.
  */
-export abstract class Deadline {
-  /** `performance.now()` at which `expire()` is due; set before `watch()`. */
-  deadline = 0
-  /** @internal list links, owned by the watchdog. */
-  prevDeadline: Deadline | undefined = undefined
-  /** @internal */
-  nextDeadline: Deadline | undefined = undefined
-  /** @internal */
-  watched = false
-
-  /** Called by the watchdog (unlinked first) once `deadline` has passed. */
-  abstract expire(): void
+export interface Deadline {
+  /** `performance.now()` time at which `expire()` is due. */
+  deadline: number
+  /** Between `startWaiting` and `stopWaiting` (or expiry). */
+  waiting: boolean
+  /** In the queue `check` will look at. */
+  queued: boolean
+  /** Linked into the watchdog's list. */
+  watched: boolean
+  prevDeadline: Deadline | undefined
+  nextDeadline: Deadline | undefined
+  /** Called by the watchdog once `deadline` has passed (already no longer waiting). */
+  expire(): void
 }
 
-let head: Deadline | undefined
-let watchedCount = 0
-let timer: NodeJS.Timeout | undefined
-/** When the armed timer fires (performance.now() time), Infinity when none is armed. */
-let timerAt = Number.POSITIVE_INFINITY
+/**
+ * The watchdog's state. One const object rather than module-level `let`s:
+ * property loads on a stable shape stay cheap on the per-tap path.
+ */
+/** The most waiters queued before `check` runs early. */
+const MAX_QUEUED = 1024
 
-/** Starts watching `d` (its `deadline` must be set); re-watching updates nothing but the deadline check. */
-export function watch(d: Deadline): void {
-  if (!d.watched) {
-    d.watched = true
-    d.prevDeadline = undefined
-    d.nextDeadline = head
-    if (head) head.prevDeadline = d
-    head = d
-    if (watchedCount++ === 0) timer?.ref()
+const w: {
+  head: Deadline | undefined
+  count: number
+  timer: NodeJS.Timeout | undefined
+  /** When the armed timer fires (performance.now() time), Infinity when none is armed. */
+  timerAt: number
+  queue: Deadline[]
+  checkScheduled: boolean
+} = {
+  head: undefined,
+  count: 0,
+  timer: undefined,
+  timerAt: Number.POSITIVE_INFINITY,
+  queue: [],
+  checkScheduled: false,
+}
+
+/** `d` now waits for something that must be done by `deadline`; it expires then unless `stopWaiting(d)` comes first. */
+export function startWaiting(d: Deadline, deadline: number): void {
+  d.deadline = deadline
+  d.waiting = true
+  // Never linked here: every wait ends in stopWaiting or expiry, both of which unlink.
+  if (!d.queued) {
+    d.queued = true
+    // A long microtask-only stretch (no event-loop turn) would grow the queue
+    // without bound and keep settled calls alive: past a bound, check now.
+    if (w.queue.push(d) >= MAX_QUEUED) check()
+    else if (!w.checkScheduled) {
+      w.checkScheduled = true
+      setImmediate(checkAfterTurn)
+    }
   }
-  // Most deadlines are later than the armed one (same timeout, later start): no timer work.
-  if (d.deadline < timerAt) arm(d.deadline)
 }
 
-/** Stops watching `d`; a no-op when it is not watched. */
-export function unwatch(d: Deadline): void {
-  if (!d.watched) return
+/** `d` stopped waiting (its tap settled): it will not expire. */
+export function stopWaiting(d: Deadline): void {
+  d.waiting = false
+  if (d.watched) unwatch(d)
+}
+
+function checkAfterTurn(): void {
+  w.checkScheduled = false
+  check()
+}
+
+/** Links the waiters that did not settle within the event-loop turn they started in. */
+function check(): void {
+  const queue = w.queue
+  w.queue = []
+  for (const d of queue) {
+    d.queued = false
+    if (d.waiting) watch(d)
+  }
+}
+
+function watch(d: Deadline): void {
+  d.watched = true
+  d.prevDeadline = undefined
+  const head = w.head
+  d.nextDeadline = head
+  if (head) head.prevDeadline = d
+  w.head = d
+  if (w.count++ === 0) w.timer?.ref()
+  if (d.deadline < w.timerAt) arm(d.deadline)
+}
+
+function unwatch(d: Deadline): void {
   d.watched = false
-  const { prevDeadline: prev, nextDeadline: next } = d
+  const prev = d.prevDeadline
+  const next = d.nextDeadline
   if (prev) prev.nextDeadline = next
-  else head = next
+  else w.head = next
   if (next) next.prevDeadline = prev
   d.prevDeadline = undefined
   d.nextDeadline = undefined
-  if (--watchedCount === 0) timer?.unref()
+  if (--w.count === 0) w.timer?.unref()
 }
 
 function arm(at: number): void {
-  if (timer) clearTimeout(timer)
-  timerAt = at
+  if (w.timer) clearTimeout(w.timer)
+  w.timerAt = at
   // libuv timers have ms resolution and a cached loop clock: never ask for less
   // than 1 ms, and fire() re-arms if it woke a little early.
-  timer = setTimeout(fire, Math.max(1, Math.ceil(at - performance.now())))
-  if (watchedCount === 0) timer.unref()
+  // Left ref'd: arm() only runs while some deadline is linked.
+  w.timer = setTimeout(fire, Math.max(1, Math.ceil(at - performance.now())))
 }
 
 function fire(): void {
-  timer = undefined
-  timerAt = Number.POSITIVE_INFINITY
+  w.timer = undefined
+  w.timerAt = Number.POSITIVE_INFINITY
   const now = performance.now()
   const due: Deadline[] = []
-  let next = Number.POSITIVE_INFINITY
-  for (let d = head; d; d = d.nextDeadline) {
-    if (d.deadline <= now) due.push(d)
-    else if (d.deadline < next) next = d.deadline
+  for (let d = w.head; d; d = d.nextDeadline) if (d.deadline <= now) due.push(d)
+  for (const d of due) {
+    d.waiting = false
+    unwatch(d)
   }
-  for (const d of due) unwatch(d)
-  // expire() may watch new deadlines (the next tap of a series), which arm as needed.
+  // expire() may start new waits (the next tap of a series); they queue as usual.
   for (const d of due) d.expire()
-  if (next < timerAt) arm(next)
+  // Re-arm for what is still linked (nothing when the timer woke after all settled).
+  let next = Number.POSITIVE_INFINITY
+  for (let d = w.head; d; d = d.nextDeadline) if (d.deadline < next) next = d.deadline
+  if (next < w.timerAt) arm(next)
 }
 
-/** For tests: how many deadlines are watched and whether a timer is armed. */
-export function watchdogState(): { watched: number; armed: boolean; refed: boolean } {
+/** For tests: how many deadlines are linked, queued, and whether the timer is armed and ref'd. */
+export function watchdogState(): { watched: number; queued: number; armed: boolean; refed: boolean } {
   let watched = 0
-  for (let d = head; d; d = d.nextDeadline) watched++
-  return { watched, armed: timer !== undefined, refed: timer?.hasRef() ?? false }
+  for (let d = w.head; d; d = d.nextDeadline) watched++
+  return { watched, queued: w.queue.length, armed: w.timer !== undefined, refed: w.timer?.hasRef() ?? false }
 }

@@ -122,7 +122,7 @@ export abstract class Hook<T extends unknown[]> {
           info,
           name: info.name,
           type: info.type,
-          fn: info.fn,
+          fn: info.fn as (...args: unknown[]) => unknown,
           timeoutMs: info.timeoutMs ?? timeoutMs,
         }))
         return this.#ordered

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { DqxError } from '../core/errors.js'
-import type { ArgsForTap, OnTapError, TapInfo, TapOptions, TapType } from './types.js'
+import type { ArgsForTap, OnTapError, TapInfo, TapType } from './types.js'
 
 // All validation happens here, at construction and registration (as pino does),
 // so that the call path can trust what it reads and stay short.
@@ -48,7 +48,8 @@ function isTimeout(value: unknown): value is number {
 
 function optionalFunction<F>(where: string, key: string, value: unknown): F | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'function') throw usage(`${where}: option '${key}' must be a function, got ${describe(value)}`)
+  if (typeof value !== 'function')
+    throw usage(`${where}: option '${key}' must be a function, got ${describe(value)}`)
   return value as F
 }
 
@@ -108,7 +109,9 @@ function nameList(where: string, key: string, value: unknown): readonly string[]
   if (value === undefined) return Object.freeze([])
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || !list.every((n): n is string => typeof n === 'string' && n !== '')) {
-    throw usage(`${where}: option '${key}' must be a tap name or an array of tap names, got ${describe(value)}`)
+    throw usage(
+      `${where}: option '${key}' must be a tap name or an array of tap names, got ${describe(value)}`,
+    )
   }
   return Object.freeze([...list])
 }
@@ -132,7 +135,8 @@ export function createTapInfo<T extends unknown[]>(
   }
   const where = `${method}('${o.name}') on hook '${hook}'`
   checkKeys(where, o, TAP_KEYS)
-  if (typeof fn !== 'function') throw usage(`${where}: the tap function must be a function, got ${describe(fn)}`)
+  if (typeof fn !== 'function')
+    throw usage(`${where}: the tap function must be a function, got ${describe(fn)}`)
   const stage = o.stage ?? 0
   if (typeof stage !== 'number' || Number.isNaN(stage)) {
     throw usage(`${where}: option 'stage' must be a number, got ${describe(stage)}`)
@@ -157,7 +161,8 @@ export function createTapInfo<T extends unknown[]>(
 /** Checks what a `register` interceptor returned; the object itself is kept (its identity may be a map key). */
 export function checkTapInfo<T extends unknown[]>(hook: string, value: unknown): TapInfo<T> {
   const where = `register interceptor of hook '${hook}'`
-  if (value === null || typeof value !== 'object') throw usage(`${where} returned ${describe(value)}, not a TapInfo`)
+  if (value === null || typeof value !== 'object')
+    throw usage(`${where} returned ${describe(value)}, not a TapInfo`)
   const t = value as Record<string, unknown>
   if (typeof t.name !== 'string' || t.name === '') throw usage(`${where} returned a TapInfo without a name`)
   const bad =
@@ -174,7 +179,8 @@ export function checkTapInfo<T extends unknown[]>(hook: string, value: unknown):
               : t.timeoutMs !== undefined && !isTimeout(t.timeoutMs)
                 ? 'timeoutMs'
                 : undefined
-  if (bad !== undefined) throw usage(`${where} returned TapInfo '${t.name}' with an invalid '${bad}': ${describe(t[bad])}`)
+  if (bad !== undefined)
+    throw usage(`${where} returned TapInfo '${t.name}' with an invalid '${bad}': ${describe(t[bad])}`)
   return value as TapInfo<T>
 }
 

@@ -1,6 +1,15 @@
 import { DqxError, toError } from '../core/errors.js'
 import { Hook } from './hook.js'
-import { CallState, callTap, isThenable, now, prepareTap, swallow } from './tap-runner.js'
+import {
+  callTap,
+  done,
+  isThenable,
+  now,
+  prepareTap,
+  recordRun,
+  swallow,
+  syncCallState,
+} from './tap-runner.js'
 import type { AsyncTapFn, HookOptions, PluginRun, TapOptions } from './types.js'
 
 /**
@@ -28,7 +37,7 @@ export class SyncHook<T extends unknown[]> extends Hook<T> {
   call(...args: T): PluginRun[] {
     const taps = this.begin(args)
     const rt = this.rt
-    const call = new CallState(rt, args)
+    const call = syncCallState(rt, args)
     // One clock read per tap boundary: the end of one tap is the start of the next.
     let t = now()
     for (let i = 0; i < taps.length; i++) {
@@ -55,8 +64,8 @@ export class SyncHook<T extends unknown[]> extends Hook<T> {
       }
       const end = now()
       // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
-      t = call.record(i, tap, end - start, error, false) ? now() : end
+      t = recordRun(call, i, tap, end - start, error, false) ? now() : end
     }
-    return call.finishSync()
+    return done(call)
   }
 }

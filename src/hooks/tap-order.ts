@@ -10,13 +10,17 @@ export interface Orderable {
 
 /**
  * Orders taps given in registration order: `stage` ascending, then the
- * `before`/`after` constraints. It is Kahn's topological sort that always
- * takes, among the taps whose predecessors have all been placed, the one with
- * the lowest (stage, registration index) — so without constraints it is a
- * stable sort by stage, and chained constraints compose (A before B, C before
- * A → C, A, B; tapable's insertion gets this wrong, webpack/tapable#168).
- * A constraint is binding even against stages: `before` on a later-stage tap
- * holds the named tap back until it has run.
+ * `before`/`after` constraints, otherwise registration order.
+ *
+ * It is Kahn's topological sort that always places, among the taps whose
+ * predecessors have all been placed, the one with the smallest key. A tap's
+ * key is its (stage, registration index), except that a tap declaring
+ * `before: X` takes X's key when that is smaller: it moves up to just before
+ * X instead of X moving down. A tap declaring `after: X` simply waits for X.
+ * So the tap that declares a constraint is the one that moves, unconstrained
+ * taps keep their order, and chains compose (A before B, C before A → C, A,
+ * B, which tapable's insertion gets wrong, webpack/tapable#168). Constraints
+ * are binding even against stages.
  *
  * Throws DqxError 'HOOK_ORDER' naming the taps involved when a constraint
  * names no registered tap or the constraints form a cycle.
@@ -58,18 +62,40 @@ export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[])
     )
   }
 
+  // Keys as [stage, index]; `before` pulls a tap up to its target's key (memoised DFS; a
+  // back edge means a cycle, which Kahn's loop below reports).
+  const keys: ([number, number] | undefined)[] = taps.map(() => undefined)
+  const visiting = new Set<number>()
+  const keyOf = (i: number): [number, number] => {
+    const known = keys[i]
+    if (known) return known
+    visiting.add(i)
+    let key: [number, number] = [taps[i]!.stage, i]
+    for (const name of taps[i]!.before) {
+      for (const j of byName.get(name)!) {
+        if (visiting.has(j)) continue
+        const k = keyOf(j)
+        if (lessKey(k, key)) key = k
+      }
+    }
+    visiting.delete(i)
+    keys[i] = key
+    return key
+  }
+  // Taps pulled up to the same key (several `before` the same tap) keep registration order.
+  const precedes = (a: number, b: number): boolean => {
+    const ka = keyOf(a)
+    const kb = keyOf(b)
+    return ka === kb ? a < b : lessKey(ka, kb)
+  }
+
   const ordered: N[] = []
   const ready: number[] = []
   taps.forEach((_, i) => {
     if (indegree[i] === 0) ready.push(i)
   })
-  // Linear scan for the lowest (stage, index): hooks have tens of taps and the
-  // order is computed once per change, not per call.
-  const precedes = (a: number, b: number): boolean => {
-    const sa = taps[a]!.stage
-    const sb = taps[b]!.stage
-    return sa < sb || (sa === sb && a < b)
-  }
+  // A linear scan for the smallest key: hooks have tens of taps and the order
+  // is computed once per change, not per call.
   while (ready.length > 0) {
     let best = 0
     for (let r = 1; r < ready.length; r++) if (precedes(ready[r]!, ready[best]!)) best = r
@@ -96,7 +122,8 @@ export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[])
 function findCycle(successors: readonly number[][], indegree: readonly number[]): number[] {
   const predecessor = new Map<number, number>()
   successors.forEach((next, i) => {
-    if (indegree[i]! > 0) for (const j of next) if (indegree[j]! > 0) predecessor.set(j, i)
+    // A successor of an unplaced tap is itself unplaced.
+    if (indegree[i]! > 0) for (const j of next) predecessor.set(j, i)
   })
   let at = indegree.findIndex((d) => d > 0)
   const seen = new Set<number>()
@@ -109,4 +136,9 @@ function findCycle(successors: readonly number[][], indegree: readonly number[])
   for (let p = predecessor.get(at)!; p !== at; p = predecessor.get(p)!) cycle.push(p)
   cycle.push(at)
   return cycle.reverse()
+}
+
+/** (stage, index) keys compare stage first. */
+function lessKey(a: readonly [number, number], b: readonly [number, number]): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] < b[1]
 }

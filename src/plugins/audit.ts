@@ -10,7 +10,9 @@ export interface AuditOptions {
 const pct = (n: number, total: number): string => (total === 0 ? '0.0' : ((n / total) * 100).toFixed(1))
 
 /** The audit summary as text, DQX style (also used by the CLI and tests). */
-export function formatAudit(r: AfterRunContext | Omit<AfterRunContext, 'signal' | 'logger' | 'config'>): string {
+export function formatAudit(
+  r: AfterRunContext | Omit<AfterRunContext, 'signal' | 'logger' | 'config'>,
+): string {
   const s = r.summary
   const tags = Object.entries(r.key.tags)
   const lines = [
@@ -21,7 +23,13 @@ export function formatAudit(r: AfterRunContext | Omit<AfterRunContext, 'signal' 
     `  Duration:   ${r.durationMs.toFixed(1)} ms`,
     `  Datasets:   ${r.datasources.length === 0 ? 'None' : r.datasources.join(', ')}`,
     `  Assertions: ${s.total} total, ${s.passed} passed (${pct(s.passed, s.total)}%), ${s.failed} failed (${pct(s.failed, s.total)}%), ${s.skipped} skipped (${pct(s.skipped, s.total)}%)`,
-    `  Failures:   ${s.failed === 0 ? 'None' : SEVERITIES.filter((sev) => s.failuresBySeverity[sev] > 0).map((sev) => `${sev}: ${s.failuresBySeverity[sev]}`).join(', ')}`,
+    `  Failures:   ${
+      s.failed === 0
+        ? 'None'
+        : SEVERITIES.filter((sev) => s.failuresBySeverity[sev] > 0)
+            .map((sev) => `${sev}: ${s.failuresBySeverity[sev]}`)
+            .join(', ')
+    }`,
     `  Symbols:    ${r.symbols.length}`,
   ]
   if (r.error) lines.push(`  Run error:  ${r.error.message}`)

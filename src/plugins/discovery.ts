@@ -31,7 +31,8 @@ export interface DiscoverOptions {
 
 function readJson(file: string): Record<string, unknown> {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${file} is not a JSON object`)
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error(`${file} is not a JSON object`)
   return parsed as Record<string, unknown>
 }
 
@@ -77,13 +78,20 @@ export class PluginManager {
     const manager = new PluginManager(cwd)
     const manifest = join(cwd, 'package.json')
     if (!existsSync(manifest)) {
-      throw new DqxError('CONFIG', `PluginManager.discover(): no package.json in ${cwd}; run it from your project's root or pass { cwd }`)
+      throw new DqxError(
+        'CONFIG',
+        `PluginManager.discover(): no package.json in ${cwd}; run it from your project's root or pass { cwd }`,
+      )
     }
     let project: Record<string, unknown>
     try {
       project = readJson(manifest)
     } catch (err) {
-      throw new DqxError('CONFIG', `PluginManager.discover(): cannot read ${manifest}: ${(err as Error).message}`, { cause: err })
+      throw new DqxError(
+        'CONFIG',
+        `PluginManager.discover(): cannot read ${manifest}: ${(err as Error).message}`,
+        { cause: err },
+      )
     }
     for (const dep of declaredDependencies(project)) await manager.load(dep, options.logger)
     return manager
@@ -101,48 +109,107 @@ export class PluginManager {
     try {
       pkg = readJson(join(dir, 'package.json'))
     } catch (err) {
-      this.fail({ package: dep, plugin: undefined, path: undefined, reason: `unreadable package.json: ${(err as Error).message}` }, logger)
+      this.fail(
+        {
+          package: dep,
+          plugin: undefined,
+          path: undefined,
+          reason: `unreadable package.json: ${(err as Error).message}`,
+        },
+        logger,
+      )
       return
     }
     const dqx = pkg.dqx
     if (dqx === undefined) return
     const declared = dqx && typeof dqx === 'object' ? (dqx as Record<string, unknown>).plugins : undefined
     if (!declared || typeof declared !== 'object' || Array.isArray(declared)) {
-      this.fail({ package: dep, plugin: undefined, path: undefined, reason: '"dqx.plugins" must be an object of { name: "./path/to/plugin.js" }' }, logger)
+      this.fail(
+        {
+          package: dep,
+          plugin: undefined,
+          path: undefined,
+          reason: '"dqx.plugins" must be an object of { name: "./path/to/plugin.js" }',
+        },
+        logger,
+      )
       return
     }
     for (const [name, rel] of Object.entries(declared as Record<string, unknown>)) {
       if (typeof rel !== 'string' || rel === '') {
-        this.fail({ package: dep, plugin: name, path: undefined, reason: 'the plugin path must be a string such as "./dist/plugin.js"' }, logger)
+        this.fail(
+          {
+            package: dep,
+            plugin: name,
+            path: undefined,
+            reason: 'the plugin path must be a string such as "./dist/plugin.js"',
+          },
+          logger,
+        )
         continue
       }
       const file = resolve(dir, rel)
       const inside = relative(dir, file)
       if (inside.startsWith('..') || isAbsolute(inside)) {
-        this.fail({ package: dep, plugin: name, path: rel, reason: 'the plugin path leaves the package directory' }, logger)
+        this.fail(
+          { package: dep, plugin: name, path: rel, reason: 'the plugin path leaves the package directory' },
+          logger,
+        )
         continue
       }
       if (this.plugins.has(name)) {
         const first = this.discovered.find((d) => d.name === name)
-        this.fail({ package: dep, plugin: name, path: rel, reason: `plugin name '${name}' is already declared by package '${first?.package}'` }, logger)
+        this.fail(
+          {
+            package: dep,
+            plugin: name,
+            path: rel,
+            reason: `plugin name '${name}' is already declared by package '${first?.package}'`,
+          },
+          logger,
+        )
         continue
       }
       let mod: Record<string, unknown>
       try {
         mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
       } catch (err) {
-        this.fail({ package: dep, plugin: name, path: rel, reason: `import failed: ${(err as Error).message ?? String(err)}` }, logger)
+        this.fail(
+          {
+            package: dep,
+            plugin: name,
+            path: rel,
+            reason: `import failed: ${(err as Error).message ?? String(err)}`,
+          },
+          logger,
+        )
         continue
       }
       const exported = mod.default ?? mod.plugin
       if (exported === undefined) {
-        this.fail({ package: dep, plugin: name, path: rel, reason: 'the module exports no plugin (expected a default export or an export named "plugin")' }, logger)
+        this.fail(
+          {
+            package: dep,
+            plugin: name,
+            path: rel,
+            reason: 'the module exports no plugin (expected a default export or an export named "plugin")',
+          },
+          logger,
+        )
         continue
       }
       try {
         normalizePlugins([exported as Plugin])
       } catch (err) {
-        this.fail({ package: dep, plugin: name, path: rel, reason: (err as Error).message.replace(/^plugins\[0\]/, 'the export') }, logger)
+        this.fail(
+          {
+            package: dep,
+            plugin: name,
+            path: rel,
+            reason: (err as Error).message.replace(/^plugins\[0\]/, 'the export'),
+          },
+          logger,
+        )
         continue
       }
       this.plugins.set(name, exported as Plugin)

@@ -9,7 +9,7 @@ import type {
 } from '../core/run-context.js'
 import type { HookName } from '../core/types.js'
 import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
-import { REDACT_PATHS } from './redact.js'
+import { REDACT_PATHS, SecretScrubber, secretStrings } from './redact.js'
 
 /** The typed hooks of a suite; each kind's call strategy is fixed by its class. */
 export interface SuiteHooks {
@@ -31,8 +31,42 @@ export interface LifecycleOptions {
   concurrency: number
   /** This plugin's validated config (each plugin sees only its own). */
   configFor(plugin: string): unknown
-  /** Which plugin registered a tap (falls back to the tap's name). */
-  pluginOf(tap: TapInfo): string
+  /**
+   * Which plugin registered a tap; undefined for a tap registered outside any plugin's apply().
+   * (Reliability pass: such a tap used to fall back to the config of the plugin *named like the
+   * tap*, so a tap named 'slack' registered by other code was handed slack's config.)
+   */
+  pluginOf(tap: TapInfo): string | undefined
+}
+
+/** pino's public (Symbol.for) hooks slot; its `streamWrite` sees each serialized line before it is written. */
+const PINO_HOOKS = Symbol.for('pino.hooks')
+
+/**
+ * Gives a pino logger instance (a child, never the caller's own logger) a `streamWrite` hook that
+ * scrubs secrets from every serialized line — message, fields, errors and bindings alike — and
+ * from every line of its own children. A logger that is not pino keeps key-path redaction only.
+ */
+function scrubbing(logger: Logger, scrubber: SecretScrubber): Logger {
+  const slot = logger as unknown as Record<symbol, { streamWrite?: (line: string) => string } | undefined>
+  const inherited = slot[PINO_HOOKS]
+  if (inherited === undefined || inherited === null || typeof inherited !== 'object') return logger
+  const previous = inherited.streamWrite
+  const scrub = (line: string): string => (scrubber.size === 0 ? line : scrubber.scrub(line))
+  slot[PINO_HOOKS] = { ...inherited, streamWrite: previous ? (line: string) => scrub(previous(line)) : scrub }
+  return logger
+}
+
+/**
+ * A context's Date fields (timestamp, startedAt) are shared objects that freezing cannot protect
+ * (a Date's time lives in an internal slot): each tap gets its own copy, so one plugin calling
+ * `ctx.timestamp.setTime(0)` cannot change what another plugin or the report sees.
+ */
+function ownDates<C extends object>(ctx: C): C {
+  for (const [k, v] of Object.entries(ctx)) {
+    if (v instanceof Date) (ctx as Record<string, unknown>)[k] = new Date(v.getTime())
+  }
+  return ctx
 }
 
 /**
@@ -43,19 +77,30 @@ export interface LifecycleOptions {
  */
 export class SuiteLifecycle {
   readonly hooks: SuiteHooks
+  /**
+   * The logger the hooks write "plugin finished"/"plugin failed" with, and the suite its plugin
+   * lines: a child of the suite's logger that scrubs every plugin's config secrets (see addSecrets).
+   */
+  readonly logger: Logger
+  private readonly scrubber = new SecretScrubber()
   private readonly loggers = new Map<string, Logger>()
   /** onPluginError PluginRuns per run, so concurrent runs of one suite do not mix. */
   private readonly errorRuns = new Map<string, PluginRun[]>()
 
   constructor(private readonly o: LifecycleOptions) {
+    this.logger = scrubbing(o.logger.child({}), this.scrubber)
     const scoped = <C extends TapScope>(args: [C], tap: TapInfo, signal: AbortSignal): [C] => {
-      const plugin = o.pluginOf(tap)
-      return [Object.freeze({ ...args[0], signal, logger: this.loggerFor(plugin), config: o.configFor(plugin) })]
+      const owner = o.pluginOf(tap)
+      // A tap no plugin's apply() registered gets no plugin's config (see LifecycleOptions.pluginOf).
+      const config = owner === undefined ? undefined : o.configFor(owner)
+      return [
+        Object.freeze(ownDates({ ...args[0], signal, logger: this.loggerFor(owner ?? tap.name), config })),
+      ]
     }
     const onPluginError = new AsyncSeriesHook<[PluginErrorContext]>({
       name: 'onPluginError',
       timeoutMs: o.timeoutMs,
-      logger: o.logger,
+      logger: this.logger,
       argsForTap: scoped,
     })
     const report =
@@ -79,7 +124,7 @@ export class SuiteLifecycle {
     const options = <C extends TapScope>(name: HookName) => ({
       name,
       timeoutMs: o.timeoutMs,
-      logger: o.logger,
+      logger: this.logger,
       argsForTap: scoped<C>,
       onTapError: report(name),
     })
@@ -95,10 +140,18 @@ export class SuiteLifecycle {
     }
   }
 
+  /** Registers the secret values of a plugin's config: from now on no line of the plugins' or hooks' loggers carries them. */
+  addSecrets(config: unknown): void {
+    this.scrubber.add(secretStrings(config))
+  }
+
   private loggerFor(plugin: string): Logger {
     let l = this.loggers.get(plugin)
     if (!l) {
-      l = this.o.logger.child({ plugin }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
+      l = scrubbing(
+        this.o.logger.child({ plugin }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }),
+        this.scrubber,
+      )
       this.loggers.set(plugin, l)
     }
     return l

@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { DqxError } from '../core/errors.js'
-import { PRESET_NAME, type PluginOption, type Preset, type ResultProcessor, type Suite } from './plugin.js'
+import { type PluginOption, PRESET_NAME, type Preset, type ResultProcessor, type Suite } from './plugin.js'
 
 export type PluginKind = 'function' | 'object' | 'processor'
 
@@ -77,7 +77,14 @@ export function normalizePlugins(options: readonly PluginOption[] | undefined): 
           const at = `${source}.get('${name}')`
           if (typeof plugin === 'function' && !isClass(plugin)) {
             const fn = plugin as (s: Suite) => unknown
-            out.push({ name, kind: 'function', source: at, configSchema: undefined, apply: (s) => fn(s), original: plugin })
+            out.push({
+              name,
+              kind: 'function',
+              source: at,
+              configSchema: undefined,
+              apply: (s) => fn(s),
+              original: plugin,
+            })
           } else visit([plugin as PluginOption], at)
         }
         return
@@ -96,7 +103,14 @@ export function normalizePlugins(options: readonly PluginOption[] | undefined): 
       if (typeof entry === 'function') {
         anonymous += 1
         const name = entry.name && entry.name !== 'anonymous' ? entry.name : `anonymous-${anonymous}`
-        out.push({ name, kind: 'function', source, configSchema: undefined, apply: (s) => entry(s), original: entry })
+        out.push({
+          name,
+          kind: 'function',
+          source,
+          configSchema: undefined,
+          apply: (s) => entry(s),
+          original: entry,
+        })
         return
       }
       if (typeof entry === 'object') {

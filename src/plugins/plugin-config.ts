@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { DqxError } from '../core/errors.js'
 import type { NormalizedPlugin } from './normalize.js'
+import { scrubSecrets } from './redact.js'
 
 /** Edit distance, for did-you-mean suggestions on misspelt plugin names. */
 export function levenshtein(a: string, b: string): number {
@@ -40,18 +41,26 @@ function issuePath(issue: StandardSchemaV1.Issue): string {
     .replace(/^\./, '')
 }
 
-function failure(plugin: string, issues: readonly StandardSchemaV1.Issue[]): DqxError {
+function failure(plugin: string, issues: readonly StandardSchemaV1.Issue[], value: unknown): DqxError {
   const lines = issues.map((i) => `${issuePath(i)}: ${i.message}`)
+  // Some validators quote the received value in their messages (valibot, arktype: `(was "hunter2")`);
+  // the secrets of the config being validated are scrubbed from ours (reliability/security pass).
   return new DqxError(
     'INVALID_PLUGIN_CONFIG',
-    `invalid pluginConfig for plugin '${plugin}': ${lines.join('; ')}`,
+    scrubSecrets(`invalid pluginConfig for plugin '${plugin}': ${lines.join('; ')}`, value),
   )
 }
 
 /** Rejects keys of pluginConfig that name no plugin, suggesting the closest name. */
-export function checkConfigKeys(config: Readonly<Record<string, unknown>>, plugins: readonly NormalizedPlugin[]): void {
+export function checkConfigKeys(
+  config: Readonly<Record<string, unknown>>,
+  plugins: readonly NormalizedPlugin[],
+): void {
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new DqxError('INVALID_PLUGIN_CONFIG', 'pluginConfig must be an object keyed by plugin name, e.g. { slack: { channel: "#data" } }')
+    throw new DqxError(
+      'INVALID_PLUGIN_CONFIG',
+      'pluginConfig must be an object keyed by plugin name, e.g. { slack: { channel: "#data" } }',
+    )
   }
   const names = plugins.map((p) => p.name)
   for (const key of Object.keys(config)) {
@@ -69,12 +78,15 @@ export function checkConfigKeys(config: Readonly<Record<string, unknown>>, plugi
  * checked at suite construction; a schema that validates asynchronously is
  * awaited before the first run (the returned promise).
  */
-export function validateConfig(plugin: NormalizedPlugin, value: unknown): { value: unknown } | Promise<{ value: unknown }> {
+export function validateConfig(
+  plugin: NormalizedPlugin,
+  value: unknown,
+): { value: unknown } | Promise<{ value: unknown }> {
   const schema = plugin.configSchema
   if (!schema) return { value }
   const result = schema['~standard'].validate(value)
   const settle = (r: StandardSchemaV1.Result<unknown>): { value: unknown } => {
-    if (r.issues) throw failure(plugin.name, r.issues)
+    if (r.issues) throw failure(plugin.name, r.issues, value)
     return { value: r.value }
   }
   return result instanceof Promise ? result.then(settle) : settle(result)

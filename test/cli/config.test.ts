@@ -2,8 +2,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { defineConfig } from '../../src/config/define-config.js'
-import { CONFIG_FILES, displayPath, findConfigFile, loadConfig, validateConfig } from '../../src/config/load-config.js'
-import { check, DataSource, DqxError, MetricDB, defineConfig as fromIndex } from '../../src/index.js'
+import {
+  CONFIG_FILES,
+  displayPath,
+  findConfigFile,
+  loadConfig,
+  validateConfig,
+} from '../../src/config/load-config.js'
+import { check, DataSource, DqxError, defineConfig as fromIndex, MetricDB } from '../../src/index.js'
 import { configTs, ORDERS_CSV, PASSING, project } from './helpers.js'
 
 const cleanups: (() => void)[] = []
@@ -64,7 +70,9 @@ describe('findConfigFile', () => {
     const cwd = dir({ 'conf/my.config.ts': '' })
     mkdirSync(join(cwd, 'adir'))
     expect(findConfigFile(cwd, 'conf/my.config.ts')).toBe(join(cwd, 'conf', 'my.config.ts'))
-    expect(errorOf(() => findConfigFile(cwd, 'nope.ts')).message).toBe(`config file not found: ${join(cwd, 'nope.ts')}`)
+    expect(errorOf(() => findConfigFile(cwd, 'nope.ts')).message).toBe(
+      `config file not found: ${join(cwd, 'nope.ts')}`,
+    )
     expect(errorOf(() => findConfigFile(cwd, 'adir')).message).toContain('config path is not a file')
     expect(errorOf(() => findConfigFile(cwd)).message).toBe(
       `no config file in ${cwd} (looked for dqx.config.ts, dqx.config.mts, dqx.config.js, dqx.config.mjs); create one with \`dqx init\` or pass --config <file>`,
@@ -104,7 +112,9 @@ export default defineConfig(async () => ({ name: 'b' + c, checks: [check({ name:
   })
 
   it('reports load failures with the file name', async () => {
-    expect(await loadError({ 'dqx.config.ts': 'export default {{' })).toMatch(/^dqx.config.ts: failed to load: /)
+    expect(await loadError({ 'dqx.config.ts': 'export default {{' })).toMatch(
+      /^dqx.config.ts: failed to load: /,
+    )
     expect(await loadError({ 'dqx.config.ts': "import { DataSource } from 'dqx'\nDataSource.csv('')" })).toBe(
       'dqx.config.ts: DataSource.csv() needs a file path or glob, got string',
     )
@@ -114,7 +124,9 @@ export default defineConfig(async () => ({ name: 'b' + c, checks: [check({ name:
     expect(await loadError({ 'dqx.config.ts': "export default () => { throw new Error('no env') }" })).toBe(
       'dqx.config.ts: the exported config function failed: no env',
     )
-    expect(await loadError({ 'dqx.config.ts': "throw 'plain string'" })).toBe('dqx.config.ts: failed to load: plain string')
+    expect(await loadError({ 'dqx.config.ts': "throw 'plain string'" })).toBe(
+      'dqx.config.ts: failed to load: plain string',
+    )
     expect(await loadError({ 'dqx.config.ts': "import 'no-such-package-xyz'\nexport default {}" })).toContain(
       "dqx.config.ts: failed to load: Cannot find module 'no-such-package-xyz'",
     )
@@ -122,7 +134,8 @@ export default defineConfig(async () => ({ name: 'b' + c, checks: [check({ name:
 })
 
 describe('validateConfig', () => {
-  const msg = (value: unknown): string => errorOf(() => validateConfig(value, '/p/dqx.config.ts', 'dqx.config.ts')).message
+  const msg = (value: unknown): string =>
+    errorOf(() => validateConfig(value, '/p/dqx.config.ts', 'dqx.config.ts')).message
 
   it('accepts a complete suite config', () => {
     const full = {
@@ -137,15 +150,28 @@ describe('validateConfig', () => {
       discover: false,
     }
     const loaded = validateConfig(full, '/p/dqx.config.ts', 'dqx.config.ts')
-    expect(loaded).toEqual({ file: '/p/dqx.config.ts', label: 'dqx.config.ts', multiple: false, suites: [{ config: full, path: '', where: '' }] })
+    expect(loaded).toEqual({
+      file: '/p/dqx.config.ts',
+      label: 'dqx.config.ts',
+      multiple: false,
+      suites: [{ config: full, path: '', where: '' }],
+    })
   })
 
   it('names the file and the field of every mistake', () => {
-    expect(msg(42)).toBe('dqx.config.ts: the default export must be a suite config object { name, checks, datasources }, got number 42')
+    expect(msg(42)).toBe(
+      'dqx.config.ts: the default export must be a suite config object { name, checks, datasources }, got number 42',
+    )
     expect(msg(null)).toContain('got null')
-    expect(msg({ ...good, name: '' })).toBe('dqx.config.ts: name must be a non-empty string, got the string ""')
-    expect(msg({ ...good, checks: [] })).toBe('dqx.config.ts: checks must be a non-empty array of check(), got an array')
-    expect(msg({ ...good, checks: 'x' })).toContain('checks must be a non-empty array of check(), got the string "x"')
+    expect(msg({ ...good, name: '' })).toBe(
+      'dqx.config.ts: name must be a non-empty string, got the string ""',
+    )
+    expect(msg({ ...good, checks: [] })).toBe(
+      'dqx.config.ts: checks must be a non-empty array of check(), got an array',
+    )
+    expect(msg({ ...good, checks: 'x' })).toContain(
+      'checks must be a non-empty array of check(), got the string "x"',
+    )
     expect(msg({ ...good, checks: [aCheck, {}] })).toBe(
       'dqx.config.ts: checks[1] is not a check (got an object); create it with check({ name }, (mp, ctx) => { … })',
     )
@@ -158,10 +184,16 @@ describe('validateConfig', () => {
     )
     expect(msg({ ...good, db: {} })).toContain('dqx.config.ts: db must be a MetricDB')
     expect(msg({ ...good, plugins: {} })).toBe('dqx.config.ts: plugins must be an array, got an object')
-    expect(msg({ ...good, pluginConfig: [] })).toContain('pluginConfig must be an object keyed by plugin name, got an array')
-    expect(msg({ ...good, concurrency: 0 })).toBe('dqx.config.ts: concurrency must be a whole number >= 1, got number 0')
+    expect(msg({ ...good, pluginConfig: [] })).toContain(
+      'pluginConfig must be an object keyed by plugin name, got an array',
+    )
+    expect(msg({ ...good, concurrency: 0 })).toBe(
+      'dqx.config.ts: concurrency must be a whole number >= 1, got number 0',
+    )
     expect(msg({ ...good, pluginTimeoutMs: 1.5 })).toContain('pluginTimeoutMs must be a whole number >= 0')
-    expect(msg({ ...good, audit: 'yes' })).toBe('dqx.config.ts: audit must be true or false, got the string "yes"')
+    expect(msg({ ...good, audit: 'yes' })).toBe(
+      'dqx.config.ts: audit must be true or false, got the string "yes"',
+    )
     expect(msg({ ...good, discover: 1 })).toContain('discover must be true or false')
   })
 
@@ -173,11 +205,15 @@ describe('validateConfig', () => {
   })
 
   it('checks arrays of suites: non-empty, each valid, unique names', () => {
-    expect(msg([])).toBe('dqx.config.ts: the default export is an empty array; list at least one suite config')
+    expect(msg([])).toBe(
+      'dqx.config.ts: the default export is an empty array; list at least one suite config',
+    )
     expect(msg([good, 'x'])).toBe(
       'dqx.config.ts: suites[1] must be a suite config object { name, checks, datasources }, got the string "x"',
     )
-    expect(msg([good, { ...good, name: 'b', checks: [] }])).toContain('dqx.config.ts: suites[1].checks must be a non-empty array')
+    expect(msg([good, { ...good, name: 'b', checks: [] }])).toContain(
+      'dqx.config.ts: suites[1].checks must be a non-empty array',
+    )
     expect(msg([good, { ...good, nme: 'b' }])).toContain("unknown key 'suites[1].nme' — did you mean 'name'?")
     expect(msg([good, good])).toBe(
       "dqx.config.ts: suites[1].name 'shop' is a duplicate of suites[0].name; suite names must be unique",

@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** A temp directory with the given files (paths relative to it); removed by `cleanup()`. */
-export function project(files: Record<string, string>, prefix = 'dqx-cli-'): { dir: string; cleanup(): void } {
+export function project(
+  files: Record<string, string>,
+  prefix = 'dqx-cli-',
+): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   for (const [name, text] of Object.entries(files)) {
     const file = join(dir, name)
@@ -25,7 +28,12 @@ export function project(files: Record<string, string>, prefix = 'dqx-cli-'): { d
 }
 
 /** A stream that keeps what is written; optionally pretends to be a terminal of `columns` width. */
-export function sink(tty?: { columns: number }): { write(s: string): boolean; isTTY?: boolean; columns?: number; text: string } {
+export function sink(tty?: { columns: number }): {
+  write(s: string): boolean
+  isTTY?: boolean
+  columns?: number
+  text: string
+} {
   const s = {
     text: '',
     write(chunk: string) {

@@ -19,7 +19,11 @@ import {
 type Runner = (argv: string[], cwd: string) => Promise<CliResult>
 
 const PLUGIN_PKG = {
-  'package.json': JSON.stringify({ name: 'proj', private: true, dependencies: { 'dqx-plugin-marker': '1.0.0' } }),
+  'package.json': JSON.stringify({
+    name: 'proj',
+    private: true,
+    dependencies: { 'dqx-plugin-marker': '1.0.0' },
+  }),
   'node_modules/dqx-plugin-marker/package.json': JSON.stringify({
     name: 'dqx-plugin-marker',
     version: '1.0.0',
@@ -114,7 +118,10 @@ describe.each<[string, Runner]>([
 
   it('--json prints the RunReport as the only thing on stdout; --tag and --date reach the ResultKey', async () => {
     const cwd = withData(configTs(P0_FAILING))
-    const r = await cli(['run', '--json', '--date', '2026-11-20', '--tag', 'env=prod', '--tag', 'region=eu'], cwd)
+    const r = await cli(
+      ['run', '--json', '--date', '2026-11-20', '--tag', 'env=prod', '--tag', 'region=eu'],
+      cwd,
+    )
     expect(r.code).toBe(1)
     const report = JSON.parse(r.stdout)
     expect(report.suiteName).toBe('shop')
@@ -139,7 +146,11 @@ describe.each<[string, Runner]>([
       PLUGIN_PKG,
     )
     const on = JSON.parse((await cli(['run', '--json'], cwd)).stdout)
-    expect(on.pluginRuns.map((p: { plugin: string }) => p.plugin).sort()).toEqual(['audit', 'configured', 'marker'])
+    expect(on.pluginRuns.map((p: { plugin: string }) => p.plugin).sort()).toEqual([
+      'audit',
+      'configured',
+      'marker',
+    ])
     const off = await cli(['run', '--json', '--no-plugins'], cwd)
     expect(off.code).toBe(0)
     expect(JSON.parse(off.stdout).pluginRuns).toEqual([])
@@ -147,26 +158,26 @@ describe.each<[string, Runner]>([
   })
 
   it('dqx plugins lists discovered and configured plugins with source, kind and status', async () => {
-    const cwd = withData(
-      configTs(PASSING, `  plugins: [function tagger(suite) {}],`),
-      {
-        ...PLUGIN_PKG,
-        'package.json': JSON.stringify({ name: 'proj', dependencies: { 'dqx-plugin-marker': '1', 'dqx-plugin-broken': '1' } }),
-        'node_modules/dqx-plugin-broken/package.json': JSON.stringify({
-          name: 'dqx-plugin-broken',
-          type: 'module',
-          dqx: { plugins: { broken: './p.js' } },
-        }),
-        'node_modules/dqx-plugin-broken/p.js': "throw new Error('boom at import')",
-      },
-    )
+    const cwd = withData(configTs(PASSING, `  plugins: [function tagger(suite) {}],`), {
+      ...PLUGIN_PKG,
+      'package.json': JSON.stringify({
+        name: 'proj',
+        dependencies: { 'dqx-plugin-marker': '1', 'dqx-plugin-broken': '1' },
+      }),
+      'node_modules/dqx-plugin-broken/package.json': JSON.stringify({
+        name: 'dqx-plugin-broken',
+        type: 'module',
+        dqx: { plugins: { broken: './p.js' } },
+      }),
+      'node_modules/dqx-plugin-broken/p.js': "throw new Error('boom at import')",
+    })
     const r = await cli(['plugins'], cwd)
     expect(r.code).toBe(1) // a plugin failed to load
     expect(r.stdout).toMatch(/audit +│ object +│ built-in +│ ok/)
     expect(r.stdout).toMatch(/tagger +│ function +│ dqx.config.ts plugins\[0\] +│ ok/)
     expect(r.stdout).toMatch(/marker +│ object +│ package dqx-plugin-marker@1.0.0 +│ ok/)
     expect(r.stdout).toMatch(/broken +│ — +│ package dqx-plugin-broken +│ failed/)
-    expect(r.stdout).toContain('✖ broken (package dqx-plugin-broken): import failed: boom at import')
+    expect(r.stdout).toContain('✖ broken (package dqx-plugin-broken)\n    import failed: boom at import')
   })
 
   it('dqx init writes a starter project that runs green, and refuses to overwrite without --force', async () => {

@@ -118,9 +118,18 @@ describe('comparison boundaries (tolerance 1e-9)', () => {
       [-5, false, true, false],
     ]
     for (const [v, pos, neg, zero] of cases) {
-      expect(judge((b) => b.isPositive(), v), `isPositive(${v})`).toBe(pos)
-      expect(judge((b) => b.isNegative(), v), `isNegative(${v})`).toBe(neg)
-      expect(judge((b) => b.isZero(), v), `isZero(${v})`).toBe(zero)
+      expect(
+        judge((b) => b.isPositive(), v),
+        `isPositive(${v})`,
+      ).toBe(pos)
+      expect(
+        judge((b) => b.isNegative(), v),
+        `isNegative(${v})`,
+      ).toBe(neg)
+      expect(
+        judge((b) => b.isZero(), v),
+        `isZero(${v})`,
+      ).toBe(zero)
     }
   })
 
@@ -170,7 +179,9 @@ describe('comparison boundaries (tolerance 1e-9)', () => {
 
 describe('assertion definitions', () => {
   it('rejects NaN and non-number bounds', () => {
-    expect(definitionError(() => spec((b) => b.isGt(Number.NaN))).message).toMatch(/isGt\(\) needs a number, got NaN/)
+    expect(definitionError(() => spec((b) => b.isGt(Number.NaN))).message).toMatch(
+      /isGt\(\) needs a number, got NaN/,
+    )
     expect(definitionError(() => spec((b) => b.isEq(null as unknown as number))).message).toMatch(/got null/)
     expect(definitionError(() => spec((b) => b.isBetween(0, '1' as unknown as number))).code).toBe(
       'CHECK_DEFINITION',
@@ -196,7 +207,9 @@ describe('assertion definitions', () => {
     expect(definitionError(() => b().where({ name: 'x', tags: 'pii' as never })).message).toMatch(
       /tags must be an array of strings/,
     )
-    expect(definitionError(() => b().where({ name: 'x', tags: ['ok', 1 as never] })).code).toBe('CHECK_DEFINITION')
+    expect(definitionError(() => b().where({ name: 'x', tags: ['ok', 1 as never] })).code).toBe(
+      'CHECK_DEFINITION',
+    )
   })
 
   it('rejects operands that are neither expressions nor numbers', () => {
@@ -223,7 +236,9 @@ describe('expressions', () => {
     expect(a.mul(2).add(0.5).toString()).toBe('sum(a) * 2 + 0.5')
     expect(mp.sum('revenue').dayOverDay().toString()).toBe('dayOverDay(sum(revenue))')
     expect(mp.sum('revenue', { lag: 7 }).toString()).toBe('lag(7, sum(revenue))')
-    expect(mp.sum('revenue').weekOverWeek().sub(1).abs().toString()).toBe('abs(weekOverWeek(sum(revenue)) - 1)')
+    expect(mp.sum('revenue').weekOverWeek().sub(1).abs().toString()).toBe(
+      'abs(weekOverWeek(sum(revenue)) - 1)',
+    )
   })
 
   it('evaluates add, sub, mul, div and abs with metrics and numbers', async () => {
@@ -231,11 +246,23 @@ describe('expressions', () => {
     const r = await results([{ x: 1 }, { x: 2 }, { x: 3 }, { x: 4 }], (m, ctx) => {
       ctx.assertThat(m.sum('x').add(m.numRows())).where({ name: 'add' }).isEq(14)
       ctx.assertThat(m.sum('x').add(5)).where({ name: 'add number' }).isEq(15)
-      ctx.assertThat(m.minimum('x').sub(m.maximum('x'))).where({ name: 'sub' }).isEq(-3)
-      ctx.assertThat(m.maximum('x').mul(m.maximum('x'))).where({ name: 'mul' }).isEq(16)
+      ctx
+        .assertThat(m.minimum('x').sub(m.maximum('x')))
+        .where({ name: 'sub' })
+        .isEq(-3)
+      ctx
+        .assertThat(m.maximum('x').mul(m.maximum('x')))
+        .where({ name: 'mul' })
+        .isEq(16)
       ctx.assertThat(m.sum('x').div(m.numRows())).where({ name: 'div' }).isEq(2.5)
-      ctx.assertThat(m.sum('x').div(4).sub(m.average('x'))).where({ name: 'div number' }).isZero()
-      ctx.assertThat(m.minimum('x').sub(m.maximum('x')).abs()).where({ name: 'abs' }).isEq(3)
+      ctx
+        .assertThat(m.sum('x').div(4).sub(m.average('x')))
+        .where({ name: 'div number' })
+        .isZero()
+      ctx
+        .assertThat(m.minimum('x').sub(m.maximum('x')).abs())
+        .where({ name: 'abs' })
+        .isEq(3)
       ctx.assertThat(m.sum('x').mul(-1).abs().sub(10)).where({ name: 'chain' }).isZero()
     })
     for (const [name, res] of Object.entries(r)) expect(res.status, name).toBe('PASSED')
@@ -253,7 +280,10 @@ describe('expressions', () => {
 
   it('fails a division by zero with an error, and the rest of the suite runs', async () => {
     const r = await results([{ x: 1, y: 2 }], (m, ctx) => {
-      ctx.assertThat(m.sum('x').div(m.nullCount('x'))).where({ name: 'ratio' }).isLt(1)
+      ctx
+        .assertThat(m.sum('x').div(m.nullCount('x')))
+        .where({ name: 'ratio' })
+        .isLt(1)
       ctx.assertThat(m.sum('x').div(0)).where({ name: 'by constant' }).noop()
       ctx.assertThat(m.sum('y')).where({ name: 'other' }).isEq(2)
     })
@@ -285,21 +315,32 @@ describe('expressions', () => {
     const source = DataSource.fromRecords([{ x: null }, { x: null }], { schema: { x: 'number' } })
     const report = await quietSuite([c]).run({ d: source }, KEY)
     expect(report.results[0]).toMatchObject({ status: 'FAILED', value: null })
-    expect(report.results[0]?.error).toBe("average(x) on 'd' is NULL (the dataset has no non-null values for it)")
+    expect(report.results[0]?.error).toBe(
+      "average(x) on 'd' is NULL (the dataset has no non-null values for it)",
+    )
     expect(report.results[1]).toMatchObject({ status: 'PASSED', value: 2 })
     expect(report.symbols.find((s) => s.metric === 'average(x)')?.value).toBeNull()
   })
 
   it('judges infinite values, and fails what becomes NaN', async () => {
     const r = await results(
-      [{ x: Number.POSITIVE_INFINITY, y: Number.NEGATIVE_INFINITY }, { x: 1, y: Number.POSITIVE_INFINITY }],
+      [
+        { x: Number.POSITIVE_INFINITY, y: Number.NEGATIVE_INFINITY },
+        { x: 1, y: Number.POSITIVE_INFINITY },
+      ],
       (m, ctx) => {
         ctx.assertThat(m.sum('x')).where({ name: 'inf' }).isGt(1e300)
         ctx.assertThat(m.sum('x')).where({ name: 'inf bounded' }).isBetween(0, 1e300)
         ctx.assertThat(m.minimum('y')).where({ name: '-inf' }).isNegative()
         ctx.assertThat(m.sum('y')).where({ name: 'inf - inf' }).noop()
-        ctx.assertThat(m.maximum('x').sub(m.maximum('x'))).where({ name: 'expr nan' }).isZero()
-        ctx.assertThat(m.numRows().div(m.sum('x'))).where({ name: 'over inf' }).isZero()
+        ctx
+          .assertThat(m.maximum('x').sub(m.maximum('x')))
+          .where({ name: 'expr nan' })
+          .isZero()
+        ctx
+          .assertThat(m.numRows().div(m.sum('x')))
+          .where({ name: 'over inf' })
+          .isZero()
       },
     )
     expect(r.inf).toMatchObject({ status: 'PASSED', value: Number.POSITIVE_INFINITY })

@@ -16,7 +16,10 @@ const revenue = (values: number[]) => DataSource.fromRecords(values.map((revenue
 
 const trend = check({ name: 'trend', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.sum('revenue')).where({ name: 'today' }).noop()
-  ctx.assertThat(mp.sum('revenue', { lag: 1 })).where({ name: 'yesterday' }).noop()
+  ctx
+    .assertThat(mp.sum('revenue', { lag: 1 }))
+    .where({ name: 'yesterday' })
+    .noop()
   ctx.assertThat(mp.sum('revenue').dayOverDay()).where({ name: 'dod' }).isBetween(0.5, 2)
 })
 
@@ -50,14 +53,20 @@ describe('history from the MetricDB', () => {
   it('reads the value 7 days back for weekOverWeek, through a new MetricDB object on the same file', async () => {
     const wow = check({ name: 'wow', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('revenue').weekOverWeek()).where({ name: 'wow' }).isGt(1)
-      ctx.assertThat(mp.numRows({ lag: 7 })).where({ name: 'rows a week ago' }).isEq(1)
+      ctx
+        .assertThat(mp.numRows({ lag: 7 }))
+        .where({ name: 'rows a week ago' })
+        .isEq(1)
       ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(1)
     })
     await quietSuite([wow, trend], { db }).run({ orders: revenue([10]) }, new ResultKey('2026-11-18'))
     await db.close()
     const again = MetricDB.duckdb(dir.file('metrics.duckdb'))
     try {
-      const report = await quietSuite([wow], { db: again }).run({ orders: revenue([30]) }, new ResultKey('2026-11-25'))
+      const report = await quietSuite([wow], { db: again }).run(
+        { orders: revenue([30]) },
+        new ResultKey('2026-11-25'),
+      )
       expect(report.results.map((r) => [r.assertion, r.status, r.value])).toEqual([
         ['wow', 'PASSED', 3],
         ['rows a week ago', 'PASSED', 1],
@@ -80,7 +89,9 @@ describe('history from the MetricDB', () => {
       `no value of sum(revenue) on 'orders' for 2026-11-24 [env=prod] in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
     )
     expect(r.dod).toMatchObject({ status: 'FAILED', value: null })
-    expect(r.dod?.error).toMatch(/^dayOverDay\(sum\(revenue\)\): no value of sum\(revenue\) on 'orders' for 2026-11-24/)
+    expect(r.dod?.error).toMatch(
+      /^dayOverDay\(sum\(revenue\)\): no value of sum\(revenue\) on 'orders' for 2026-11-24/,
+    )
     expect(report.symbols.find((s) => s.metric === 'lag(1, sum(revenue))')).toMatchObject({
       date: '2026-11-24',
       value: null,
@@ -116,7 +127,10 @@ describe('history from the MetricDB', () => {
 
   it('a second process opening the same file sees yesterday’s values', async () => {
     const file = dir.file('metrics.duckdb')
-    await quietSuite([trend], { db }).run({ orders: revenue([80]) }, new ResultKey('2026-11-24', { env: 'prod' }))
+    await quietSuite([trend], { db }).run(
+      { orders: revenue([80]) },
+      new ResultKey('2026-11-24', { env: 'prod' }),
+    )
     await db.close() // release the file: DuckDB lets one process write it at a time
 
     const script = dir.file('second-run.mts')
@@ -138,7 +152,12 @@ process.stdout.write(JSON.stringify(report.results.map((r) => ({ status: r.statu
     expect(JSON.parse(child.stdout)).toEqual([{ status: 'PASSED', value: 1.5 }])
 
     // And back: this process sees what the child stored.
-    const stored = await db.getMetric({ metric: 'sum(revenue)', dataset: 'orders', date: '2026-11-25', tags: { env: 'prod' } })
+    const stored = await db.getMetric({
+      metric: 'sum(revenue)',
+      dataset: 'orders',
+      date: '2026-11-25',
+      tags: { env: 'prod' },
+    })
     expect(stored?.value).toBe(120)
   })
 })
@@ -159,7 +178,10 @@ describe('history from a source with a dateColumn', () => {
     })
     const { logger, lines } = captureLogger()
     const source = DataSource.fromRecords(rows, { dateColumn: 'day' })
-    const report = await quietSuite([trend, wow], { db, logger }).run({ orders: source }, new ResultKey('2026-11-25'))
+    const report = await quietSuite([trend, wow], { db, logger }).run(
+      { orders: source },
+      new ResultKey('2026-11-25'),
+    )
     const r = Object.fromEntries(report.results.map((x) => [x.assertion, x]))
     expect(r.today?.value).toBe(150)
     expect(r.yesterday?.value).toBe(100)
@@ -169,17 +191,33 @@ describe('history from a source with a dateColumn', () => {
     const scans = lines.filter((l) => l.msg === 'scan')
     expect(scans.map((l) => l.date).sort()).toEqual(['2026-11-18', '2026-11-24', '2026-11-25'])
     // The lagged values are stored for their own days.
-    const stored = await db.getMetric({ metric: 'sum(revenue)', dataset: 'orders', date: '2026-11-24', tags: {} })
+    const stored = await db.getMetric({
+      metric: 'sum(revenue)',
+      dataset: 'orders',
+      date: '2026-11-24',
+      tags: {},
+    })
     expect(stored?.value).toBe(100)
   })
 
   it('prefers values already in the MetricDB over rescanning the source', async () => {
     await db.putMetrics([
-      { metric: 'sum(revenue)', dataset: 'orders', date: '2026-11-24', tags: {}, value: 75, suite: 'test', runId: 'r0' },
+      {
+        metric: 'sum(revenue)',
+        dataset: 'orders',
+        date: '2026-11-24',
+        tags: {},
+        value: 75,
+        suite: 'test',
+        runId: 'r0',
+      },
     ])
     const { logger, lines } = captureLogger()
     const source = DataSource.fromRecords(rows, { dateColumn: 'day' })
-    const report = await quietSuite([trend], { db, logger }).run({ orders: source }, new ResultKey('2026-11-25'))
+    const report = await quietSuite([trend], { db, logger }).run(
+      { orders: source },
+      new ResultKey('2026-11-25'),
+    )
     expect(report.results.find((r) => r.assertion === 'dod')?.value).toBe(2)
     expect(lines.filter((l) => l.msg === 'scan').map((l) => l.date)).toEqual(['2026-11-25'])
   })

@@ -37,13 +37,25 @@ const CASES: Case[] = [
   { name: 'average(price)', metric: (mp) => mp.average('price'), want: expected.average(rows, 'price') },
   { name: 'minimum(qty)', metric: (mp) => mp.minimum('qty'), want: expected.minimum(rows, 'qty') },
   { name: 'maximum(price)', metric: (mp) => mp.maximum('price'), want: expected.maximum(rows, 'price') },
-  { name: 'nullCount(email)', metric: (mp) => mp.nullCount('email'), want: expected.nullCount(rows, 'email') },
+  {
+    name: 'nullCount(email)',
+    metric: (mp) => mp.nullCount('email'),
+    want: expected.nullCount(rows, 'email'),
+  },
   { name: 'nullCount(grp)', metric: (mp) => mp.nullCount('grp'), want: expected.nullCount(rows, 'grp') },
   { name: 'nullCount(qty)', metric: (mp) => mp.nullCount('qty'), want: 0 },
   { name: 'variance(price)', metric: (mp) => mp.variance('price'), want: expected.variance(rows, 'price') },
   { name: 'stddev(qty)', metric: (mp) => mp.stddev('qty'), want: expected.stddev(rows, 'qty') },
-  { name: 'uniqueCount(email)', metric: (mp) => mp.uniqueCount('email'), want: expected.uniqueCount(rows, 'email') },
-  { name: 'uniqueCount(grp)', metric: (mp) => mp.uniqueCount('grp'), want: expected.uniqueCount(rows, 'grp') },
+  {
+    name: 'uniqueCount(email)',
+    metric: (mp) => mp.uniqueCount('email'),
+    want: expected.uniqueCount(rows, 'email'),
+  },
+  {
+    name: 'uniqueCount(grp)',
+    metric: (mp) => mp.uniqueCount('grp'),
+    want: expected.uniqueCount(rows, 'grp'),
+  },
   // DuckDB 1.5's approx_count_distinct keeps 64 HyperLogLog registers: a standard error of about
   // 13% (duckdb/duckdb#20916, raised to 1024 registers upstream after 1.5.6). The bound is 2 sigma.
   {
@@ -91,7 +103,11 @@ const CASES: Case[] = [
   { name: 'countValues(none)', metric: (mp) => mp.countValues('status', []), want: 0 },
   { name: 'minLength(name)', metric: (mp) => mp.minLength('name'), want: expected.minLength(rows, 'name') },
   { name: 'maxLength(name)', metric: (mp) => mp.maxLength('name'), want: expected.maxLength(rows, 'name') },
-  { name: 'minLength(email)', metric: (mp) => mp.minLength('email'), want: expected.minLength(rows, 'email') },
+  {
+    name: 'minLength(email)',
+    metric: (mp) => mp.minLength('email'),
+    want: expected.minLength(rows, 'email'),
+  },
   {
     name: 'customSql(negative qty)',
     metric: (mp) => mp.customSql('count(*) filter (where qty < 0)'),
@@ -183,7 +199,10 @@ describe('metric values', () => {
     const thumbs = check({ name: 'thumbs', datasets: ['w'] }, (mp, ctx) => {
       ctx.assertThat(mp.maxLength('s')).where({ name: 'max' }).isEq(2)
     })
-    const r2 = await quietSuite([thumbs]).run({ w: DataSource.fromRecords([{ s: '👍🏽' }, { s: '漢字' }]) }, KEY)
+    const r2 = await quietSuite([thumbs]).run(
+      { w: DataSource.fromRecords([{ s: '👍🏽' }, { s: '漢字' }]) },
+      KEY,
+    )
     expect(r2.results[0]?.value).toBe(2)
   })
 
@@ -191,7 +210,10 @@ describe('metric values', () => {
     const c = check({ name: 'len', datasets: ['n'] }, (mp, ctx) => {
       ctx.assertThat(mp.maxLength('n')).where({ name: 'max' }).noop()
     })
-    const report = await quietSuite([c]).run({ n: DataSource.sql('SELECT * FROM (VALUES (7), (12345)) t(n)') }, KEY)
+    const report = await quietSuite([c]).run(
+      { n: DataSource.sql('SELECT * FROM (VALUES (7), (12345)) t(n)') },
+      KEY,
+    )
     expect(report.results[0]?.value).toBe(5)
   })
 
@@ -206,7 +228,10 @@ describe('metric values', () => {
       ctx.assertThat(mp.countValues('ok', true)).where({ name: 'ok count' }).noop()
       ctx.assertThat(mp.nullCount('ts')).where({ name: 'null ts' }).noop()
       ctx.assertThat(mp.uniqueCount('ts')).where({ name: 'distinct ts' }).noop()
-      ctx.assertThat(mp.customSql("count(*) filter (where ts >= TIMESTAMP '2026-11-25')")).where({ name: 'late' }).noop()
+      ctx
+        .assertThat(mp.customSql("count(*) filter (where ts >= TIMESTAMP '2026-11-25')"))
+        .where({ name: 'late' })
+        .noop()
     })
     const report = await quietSuite([c]).run({ t: DataSource.fromRecords(recs) }, KEY)
     expect(Object.fromEntries(report.results.map((r) => [r.assertion, r.value]))).toEqual({
@@ -226,7 +251,15 @@ describe('metric values', () => {
       ctx.assertThat(mp.customSql('list(x)')).where({ name: 'list' }).noop()
       ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(2)
     })
-    const report = await quietSuite([c]).run({ t: DataSource.fromRecords([{ x: 1, s: 'a' }, { x: 2, s: 'b' }]) }, KEY)
+    const report = await quietSuite([c]).run(
+      {
+        t: DataSource.fromRecords([
+          { x: 1, s: 'a' },
+          { x: 2, s: 'b' },
+        ]),
+      },
+      KEY,
+    )
     const by = Object.fromEntries(report.results.map((r) => [r.assertion, r]))
     expect(by['all positive']).toMatchObject({ status: 'PASSED', value: 1 })
     expect(by['any big']).toMatchObject({ status: 'PASSED', value: 0 })
@@ -244,7 +277,9 @@ describe('metric values', () => {
       ctx.assertThat(mp.average('amount')).where({ name: 'avg' }).isEq(2.125)
       ctx.assertThat(mp.variance('amount')).where({ name: 'var' }).isEq(0.78125)
     })
-    const source = DataSource.sql('SELECT CAST(x AS DECIMAL(10,2)) AS amount FROM (VALUES (1.5), (2.75)) t(x)')
+    const source = DataSource.sql(
+      'SELECT CAST(x AS DECIMAL(10,2)) AS amount FROM (VALUES (1.5), (2.75)) t(x)',
+    )
     const report = await quietSuite([c]).run({ d: source }, KEY)
     expect(report.results.map((r) => r.status)).toEqual(['PASSED', 'PASSED', 'PASSED'])
   })

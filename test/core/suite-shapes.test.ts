@@ -9,17 +9,27 @@ import { quietSuite } from '../helpers/data.js'
 
 const KEY = new ResultKey('2026-11-25', { env: 'prod', region: 'eu' })
 
-const byName = (results: readonly AssertionResult[]) => Object.fromEntries(results.map((r) => [r.assertion, r]))
+const byName = (results: readonly AssertionResult[]) =>
+  Object.fromEntries(results.map((r) => [r.assertion, r]))
 
 describe('nulls and empty tables', () => {
   it('counts nulls and ignores them in aggregates', async () => {
     const c = check({ name: 'nulls', datasets: ['d'] }, (mp, ctx) => {
       ctx.assertThat(mp.nullCount('x')).where({ name: 'nulls' }).isEq(2)
-      ctx.assertThat(mp.average('x')).where({ name: 'avg' }).isEq(7 / 3)
+      ctx
+        .assertThat(mp.average('x'))
+        .where({ name: 'avg' })
+        .isEq(7 / 3)
       ctx.assertThat(mp.uniqueCount('x')).where({ name: 'unique' }).isEq(2)
       ctx.assertThat(mp.uniqueCount('s')).where({ name: 'unique s' }).isEq(1)
-      ctx.assertThat(mp.duplicateCount(['x'])).where({ name: 'dups' }).isEq(2)
-      ctx.assertThat(mp.duplicateCount(['x', 's'])).where({ name: 'dups xs' }).isEq(1)
+      ctx
+        .assertThat(mp.duplicateCount(['x']))
+        .where({ name: 'dups' })
+        .isEq(2)
+      ctx
+        .assertThat(mp.duplicateCount(['x', 's']))
+        .where({ name: 'dups xs' })
+        .isEq(1)
       ctx.assertThat(mp.minLength('s')).where({ name: 'min len' }).isEq(1)
       ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(5)
     })
@@ -54,8 +64,14 @@ describe('nulls and empty tables', () => {
       ctx.assertThat(mp.nullCount('price')).where({ name: 'nulls' }).isZero()
       ctx.assertThat(mp.uniqueCount('name')).where({ name: 'unique' }).isZero()
       ctx.assertThat(mp.approxDistinct('name')).where({ name: 'approx' }).isZero()
-      ctx.assertThat(mp.duplicateCount(['name'])).where({ name: 'dups' }).isZero()
-      ctx.assertThat(mp.countValues('name', ['a'])).where({ name: 'count a' }).isZero()
+      ctx
+        .assertThat(mp.duplicateCount(['name']))
+        .where({ name: 'dups' })
+        .isZero()
+      ctx
+        .assertThat(mp.countValues('name', ['a']))
+        .where({ name: 'count a' })
+        .isZero()
       ctx.assertThat(mp.sum('price')).where({ name: 'sum' }).isZero()
       ctx.assertThat(mp.average('price')).where({ name: 'avg' }).noop()
       ctx.assertThat(mp.minimum('price')).where({ name: 'min' }).noop()
@@ -101,7 +117,10 @@ describe('unicode strings', () => {
     const c = check({ name: 'unicode', datasets: ['w'] }, (mp, ctx) => {
       ctx.assertThat(mp.minLength('s')).where({ name: 'min' }).isEq(1)
       ctx.assertThat(mp.maxLength('s')).where({ name: 'max' }).isEq(5)
-      ctx.assertThat(mp.countValues('s', ['日本語', '🎉'])).where({ name: 'count' }).isEq(2)
+      ctx
+        .assertThat(mp.countValues('s', ['日本語', '🎉']))
+        .where({ name: 'count' })
+        .isEq(2)
       ctx.assertThat(mp.uniqueCount('s')).where({ name: 'unique' }).isEq(6)
     })
     const report = await quietSuite([c]).run({ w: DataSource.fromRecords(words.map((s) => ({ s }))) }, KEY)
@@ -168,7 +187,10 @@ describe('datasets', () => {
 
   it('lets a check without datasets name datasets per metric', async () => {
     const c = check({ name: 'named' }, (mp, ctx) => {
-      ctx.assertThat(mp.numRows({ dataset: 'users' })).where({ name: 'users' }).isEq(2)
+      ctx
+        .assertThat(mp.numRows({ dataset: 'users' }))
+        .where({ name: 'users' })
+        .isEq(2)
     })
     const report = await quietSuite([c]).run({ orders, users }, KEY)
     expect(report.results[0]).toMatchObject({ status: 'PASSED', value: 2 })
@@ -193,7 +215,10 @@ describe('severities and tags', () => {
   it('carries severity P0–P3 (default P1), assertion tags and ResultKey tags', async () => {
     const c = check({ name: 'sev', datasets: ['d'] }, (mp, ctx) => {
       for (const s of ['P0', 'P1', 'P2', 'P3'] as Severity[]) {
-        ctx.assertThat(mp.numRows()).where({ name: s, severity: s, tags: ['t', s.toLowerCase()] }).isPositive()
+        ctx
+          .assertThat(mp.numRows())
+          .where({ name: s, severity: s, tags: ['t', s.toLowerCase()] })
+          .isPositive()
       }
       ctx.assertThat(mp.numRows()).where({ name: 'default' }).isPositive()
     })

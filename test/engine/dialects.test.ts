@@ -52,10 +52,7 @@ function scan(dialect: Dialect): { sql: string; values: unknown[] } {
     dialect,
     {
       relation: () => dialect.quoteIdent('orders'),
-      metrics: [
-        { kind: 'numRows' },
-        { kind: 'countValues', column: 'status', values: ['paid', 'new'] },
-      ],
+      metrics: [{ kind: 'numRows' }, { kind: 'countValues', column: 'status', values: ['paid', 'new'] }],
       dateFilter: { column: 'created_at', date: '2026-11-25' },
     },
     params,
@@ -237,9 +234,9 @@ describe('whole scans: relation, placeholders and the date filter', () => {
 
   it('a scan without a date filter has no WHERE', () => {
     const params = new Params(trinoDialect)
-    expect(compileScan(trinoDialect, { relation: () => 'orders', metrics: [{ kind: 'numRows' }] }, params)).toBe(
-      'SELECT count(*) AS m0 FROM orders AS dqx_src',
-    )
+    expect(
+      compileScan(trinoDialect, { relation: () => 'orders', metrics: [{ kind: 'numRows' }] }, params),
+    ).toBe('SELECT count(*) AS m0 FROM orders AS dqx_src')
   })
 
   it('Params defaults to $n and asks the dialect for anything else', () => {
@@ -278,7 +275,9 @@ describe('identifier quoting', () => {
   })
 
   it('a NUL character is refused by both quoting styles', () => {
-    expect(() => quoteBacktick('a\u0000b')).toThrow(/NUL/)
+    expect(() => quoteBacktick('a\u0000b')).toThrow(
+      expect.objectContaining({ name: 'DqxError', code: 'INVALID_ARGUMENT' }),
+    )
     expect(() => trinoDialect.quoteIdent('a\u0000b')).toThrow(/NUL/)
   })
 
@@ -312,7 +311,10 @@ describe('the DuckDB dialect executes the compiled plan', () => {
       await loadRecords(session, 't', rows, undefined, 'orders')
       const params = new Params(duckdbDialect)
       // The same plan, except that countValues compares text with text (DuckDB will not cast 'paid' to DOUBLE).
-      const plan = ALL.map((m, i): MetricSpec => (i === 11 ? { kind: 'countValues', column: 'status', values: ['paid', 'nope'] } : m))
+      const plan = ALL.map(
+        (m, i): MetricSpec =>
+          i === 11 ? { kind: 'countValues', column: 'status', values: ['paid', 'nope'] } : m,
+      )
       const sql = compileScan(duckdbDialect, { relation: () => '"t"', metrics: plan }, params)
       const [row] = await session.query(sql, params.values)
       const prices = [10, 20, 30, 1.5]

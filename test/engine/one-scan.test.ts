@@ -21,8 +21,14 @@ const many = check({ name: 'orders: many metrics', datasets: ['orders'] }, (mp, 
   ctx.assertThat(mp.stddev('price')).where({ name: 'sd' }).isPositive()
   ctx.assertThat(mp.uniqueCount('email')).where({ name: 'unique' }).isPositive()
   ctx.assertThat(mp.approxDistinct('email')).where({ name: 'approx' }).isPositive()
-  ctx.assertThat(mp.duplicateCount(['grp', 'status'])).where({ name: 'dups' }).noop()
-  ctx.assertThat(mp.countValues('status', ['paid', 'new'])).where({ name: 'count' }).noop()
+  ctx
+    .assertThat(mp.duplicateCount(['grp', 'status']))
+    .where({ name: 'dups' })
+    .noop()
+  ctx
+    .assertThat(mp.countValues('status', ['paid', 'new']))
+    .where({ name: 'count' })
+    .noop()
   ctx.assertThat(mp.minLength('name')).where({ name: 'min len' }).isPositive()
   ctx.assertThat(mp.maxLength('name')).where({ name: 'max len' }).isPositive()
   ctx.assertThat(mp.customSql('count(*) filter (where qty < 0)')).where({ name: 'custom' }).noop()
@@ -30,7 +36,10 @@ const many = check({ name: 'orders: many metrics', datasets: ['orders'] }, (mp, 
 // Reuses metrics of the first check: computed once, not twice.
 const overlapping = check({ name: 'orders: overlap', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.sum('price').div(mp.numRows())).where({ name: 'mean again' }).isPositive()
-  ctx.assertThat(mp.sum('price', { lag: 1 })).where({ name: 'yesterday' }).noop()
+  ctx
+    .assertThat(mp.sum('price', { lag: 1 }))
+    .where({ name: 'yesterday' })
+    .noop()
 })
 const people = check({ name: 'users', datasets: ['users'] }, (mp, ctx) => {
   ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(40)

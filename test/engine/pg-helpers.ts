@@ -32,7 +32,10 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A brand-new database on the test server; `drop()` removes it (and any open sessions). */
-export async function freshDatabase(baseUrl: string, prefix = 'dqx_t'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+  baseUrl: string,
+  prefix = 'dqx_t',
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = uniqueName(prefix)
   await withClient(baseUrl, (c) => c.query(`CREATE DATABASE ${name}`))
   const u = new URL(baseUrl)
@@ -40,7 +43,8 @@ export async function freshDatabase(baseUrl: string, prefix = 'dqx_t'): Promise<
   return {
     url: u.toString(),
     name,
-    drop: () => withClient(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
+    drop: () =>
+      withClient(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => {}),
   }
 }
 
@@ -51,17 +55,6 @@ export async function closedPort(): Promise<number> {
   const { port } = srv.address() as { port: number }
   await new Promise<void>((res) => srv.close(() => res()))
   return port
-}
-
-/** Connections dqx opened (its pools set application_name 'dqx') to one database. */
-export async function dqxConnections(url: string, database: string): Promise<number> {
-  return withClient(url, async (c) => {
-    const r = await c.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dqx' AND datname = $1",
-      [database],
-    )
-    return r.rows[0]?.n ?? 0
-  })
 }
 
 export const silentLogger = pino({ level: 'silent' })

@@ -14,7 +14,7 @@ import { createEngineSession } from '../../src/engine/engine-session.js'
 import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import type { PostgresSourceOptions } from '../../src/engine/postgres-source.js'
-import { closedPort, dqxConnections, freshDatabase, requirePgUrl, silentLogger, withClient } from './pg-helpers.js'
+import { closedPort, freshDatabase, requirePgUrl, silentLogger, withClient } from './pg-helpers.js'
 
 const baseUrl = requirePgUrl()
 const KEY = new ResultKey('2026-11-25')
@@ -92,7 +92,9 @@ const pgSource = (extra: Partial<PostgresSourceOptions> = {}): DataSource =>
 describe('DataSource.postgres options', () => {
   it('needs an options object with a postgres:// connection string, never echoing it', () => {
     expect(() => DataSource.postgres(undefined as never)).toThrow(/needs options/)
-    expect(() => DataSource.postgres({ table: 'x' } as never)).toThrow(/connection string of the form postgres:\/\/.*got undefined/)
+    expect(() => DataSource.postgres({ table: 'x' } as never)).toThrow(
+      /connection string of the form postgres:\/\/.*got undefined/,
+    )
     const kv = `host=db password=${SECRET}`
     try {
       DataSource.postgres({ connectionString: kv, table: 'x' })
@@ -115,25 +117,37 @@ describe('DataSource.postgres options', () => {
   })
 
   it('takes exactly one of table and query, and schema only with table', () => {
-    expect(() => DataSource.postgres({ connectionString: url } as never)).toThrow(/exactly one of table or query/)
-    expect(() => DataSource.postgres({ connectionString: url, table: 't', query: 'select 1' } as never)).toThrow(
+    expect(() => DataSource.postgres({ connectionString: url } as never)).toThrow(
       /exactly one of table or query/,
     )
-    expect(() => DataSource.postgres({ connectionString: url, table: ' ' })).toThrow(/table must be a non-empty string/)
+    expect(() =>
+      DataSource.postgres({ connectionString: url, table: 't', query: 'select 1' } as never),
+    ).toThrow(/exactly one of table or query/)
+    expect(() => DataSource.postgres({ connectionString: url, table: ' ' })).toThrow(
+      /table must be a non-empty string/,
+    )
     expect(() => DataSource.postgres({ connectionString: url, table: 't', schema: '' })).toThrow(
       /schema must be a non-empty string/,
     )
-    expect(() => DataSource.postgres({ connectionString: url, query: 'select 1', schema: 's' } as never)).toThrow(
-      /schema goes with table/,
+    expect(() =>
+      DataSource.postgres({ connectionString: url, query: 'select 1', schema: 's' } as never),
+    ).toThrow(/schema goes with table/)
+    expect(() => DataSource.postgres({ connectionString: url, query: 'select 1; select 2' })).toThrow(
+      /single query/,
     )
-    expect(() => DataSource.postgres({ connectionString: url, query: 'select 1; select 2' })).toThrow(/single query/)
-    expect(() => DataSource.postgres({ connectionString: url, query: 42 } as never)).toThrow(/query must be a non-empty/)
+    expect(() => DataSource.postgres({ connectionString: url, query: 42 } as never)).toThrow(
+      /query must be a non-empty/,
+    )
   })
 
   it('checks timeouts and dateColumn', () => {
     for (const bad of [0, -1, 1.5, '100', Number.NaN]) {
-      expect(() => pgSource({ statementTimeoutMs: bad as number })).toThrow(/statementTimeoutMs must be a positive integer/)
-      expect(() => pgSource({ connectTimeoutMs: bad as number })).toThrow(/connectTimeoutMs must be a positive integer/)
+      expect(() => pgSource({ statementTimeoutMs: bad as number })).toThrow(
+        /statementTimeoutMs must be a positive integer/,
+      )
+      expect(() => pgSource({ connectTimeoutMs: bad as number })).toThrow(
+        /connectTimeoutMs must be a positive integer/,
+      )
     }
     expect(() => pgSource({ dateColumn: '' })).toThrow(/dateColumn must be a non-empty column name/)
   })
@@ -144,8 +158,13 @@ describe('DataSource.postgres options', () => {
     withPw.password = SECRET
     const s = DataSource.postgres({ connectionString: withPw.toString(), table: 'orders', schema: 'shop' })
     expect(s.kind).toBe('postgres')
-    expect(s.describe()).toBe(`postgres postgres@${withPw.hostname}:${withPw.port}/${db.name} table "shop"."orders"`)
-    const q = DataSource.postgres({ connectionString: url, query: `SELECT id FROM orders WHERE status = 'x' ${'-'.repeat(60)}` })
+    expect(s.describe()).toBe(
+      `postgres postgres@${withPw.hostname}:${withPw.port}/${db.name} table "shop"."orders"`,
+    )
+    const q = DataSource.postgres({
+      connectionString: url,
+      query: `SELECT id FROM orders WHERE status = 'x' ${'-'.repeat(60)}`,
+    })
     expect(q.describe()).toMatch(/ query SELECT id FROM orders WHERE status = 'x' -+\.\.\.$/)
     expect(DataSource.postgres({ connectionString: url, query: 'SELECT 1 AS one;' }).describe()).toMatch(
       / query SELECT 1 AS one$/,
@@ -212,8 +231,14 @@ describe('scanning a table', () => {
   })
 
   it('scans a query source', async () => {
-    const s = DataSource.postgres({ connectionString: url, query: "SELECT id * 2 AS d FROM orders WHERE status = 'paid';" })
-    expect(await compute(s, [{ kind: 'sum', column: 'd' }, { kind: 'numRows' }])).toEqual({ 'sum(d)': 6, 'numRows()': 2 })
+    const s = DataSource.postgres({
+      connectionString: url,
+      query: "SELECT id * 2 AS d FROM orders WHERE status = 'paid';",
+    })
+    expect(await compute(s, [{ kind: 'sum', column: 'd' }, { kind: 'numRows' }])).toEqual({
+      'sum(d)': 6,
+      'numRows()': 2,
+    })
   })
 
   it('with a dateColumn scans one day only, and computes lagged days from the source', async () => {
@@ -242,7 +267,9 @@ describe('missing tables and columns', () => {
   it('a missing table names the table and suggests a schema', async () => {
     const err = await failure(compute(pgSource({ table: 'nosuch' }), [{ kind: 'numRows' }]))
     expect(err.code).toBe('DATA_SOURCE')
-    expect(err.message).toMatch(/dataset 'orders': table "nosuch" does not exist in PostgreSQL .*\/dqx_src_\w+ \(a table outside the search_path needs schema: \.\.\.\)/)
+    expect(err.message).toMatch(
+      /dataset 'orders': table "nosuch" does not exist in PostgreSQL .*\/dqx_src_\w+ \(a table outside the search_path needs schema: \.\.\.\)/,
+    )
     expect(err.message).toMatch(/case-sensitive/)
   })
 
@@ -256,15 +283,21 @@ describe('missing tables and columns', () => {
     const s = DataSource.postgres({ connectionString: url, query: 'SELECT * FROM nosuch' })
     const err = await failure(compute(s, [{ kind: 'numRows' }]))
     expect(err.code).toBe('SQL')
-    expect(err.message).toMatch(/dataset 'orders' \(postgres .* query SELECT \* FROM nosuch\): relation "nosuch" does not exist/)
+    expect(err.message).toMatch(
+      /dataset 'orders' \(postgres .* query SELECT \* FROM nosuch\): relation "nosuch" does not exist/,
+    )
   })
 
   it('a missing column goes through describe: names the column, dataset and check, with a hint', async () => {
     const err = await failure(compute(pgSource(), [{ kind: 'sum', column: 'Price' }]))
     expect(err.code).toBe('MISSING_COLUMN')
-    expect(err.message).toMatch(/check 'c1': column 'Price' \(in sum\(Price\)\) does not exist in dataset 'orders'/)
+    expect(err.message).toMatch(
+      /check 'c1': column 'Price' \(in sum\(Price\)\) does not exist in dataset 'orders'/,
+    )
     expect(err.message).toMatch(/did you mean 'price'\?/)
-    expect(err.message).toMatch(/columns are: id, price, qty, ratio, email, status, flag, created_at, we"ird col/)
+    expect(err.message).toMatch(
+      /columns are: id, price, qty, ratio, email, status, flag, created_at, we"ird col/,
+    )
   })
 
   it('describe reports PostgreSQL type names, so a text column cannot be summed', async () => {
@@ -289,12 +322,20 @@ describe('connection failures', () => {
   it('connection refused names host:port, says what to check, and never shows the password', async () => {
     const port = await closedPort()
     const cs = `postgres://dqxuser:${SECRET}@127.0.0.1:${port}/warehouse`
-    const err = await failure(compute(DataSource.postgres({ connectionString: cs, table: 'orders' }), [{ kind: 'numRows' }]))
+    const err = await failure(
+      compute(DataSource.postgres({ connectionString: cs, table: 'orders' }), [{ kind: 'numRows' }]),
+    )
     expect(err.code).toBe('DATA_SOURCE')
     expect(err.message).toBe(
       `dataset 'orders': cannot connect to PostgreSQL at 127.0.0.1:${port} (database 'warehouse', user 'dqxuser'): connection refused; check that the server is running and that the connection string's host, port, user and database are right`,
     )
-    for (const text of [err.message, String(err), inspect(err, { depth: 10 }), JSON.stringify(err), err.stack ?? '']) {
+    for (const text of [
+      err.message,
+      String(err),
+      inspect(err, { depth: 10 }),
+      JSON.stringify(err),
+      err.stack ?? '',
+    ]) {
       expect(text).not.toContain(SECRET)
     }
   })
@@ -303,7 +344,11 @@ describe('connection failures', () => {
     const u = new URL(url)
     u.username = 'nobody'
     u.password = SECRET
-    const err = await failure(compute(DataSource.postgres({ connectionString: u.toString(), table: 'orders' }), [{ kind: 'numRows' }]))
+    const err = await failure(
+      compute(DataSource.postgres({ connectionString: u.toString(), table: 'orders' }), [
+        { kind: 'numRows' },
+      ]),
+    )
     expect(err.message).toMatch(/user 'nobody'\): authentication failed: role "nobody" does not exist; check/)
     expect(inspect(err, { depth: 10 })).not.toContain(SECRET)
   })
@@ -311,14 +356,25 @@ describe('connection failures', () => {
   it('a missing database says so', async () => {
     const u = new URL(url)
     u.pathname = '/no_such_db'
-    const err = await failure(compute(DataSource.postgres({ connectionString: u.toString(), table: 'orders' }), [{ kind: 'numRows' }]))
-    expect(err.message).toMatch(/\(database 'no_such_db', user 'postgres'\): database "no_such_db" does not exist/)
+    const err = await failure(
+      compute(DataSource.postgres({ connectionString: u.toString(), table: 'orders' }), [
+        { kind: 'numRows' },
+      ]),
+    )
+    expect(err.message).toMatch(
+      /\(database 'no_such_db', user 'postgres'\): database "no_such_db" does not exist/,
+    )
   })
 
   it('an unknown host says the host was not found', async () => {
-    const s = DataSource.postgres({ connectionString: 'postgres://u@nonexistent-host.invalid:5432/db', table: 'orders' })
+    const s = DataSource.postgres({
+      connectionString: 'postgres://u@nonexistent-host.invalid:5432/db',
+      table: 'orders',
+    })
     const err = await failure(compute(s, [{ kind: 'numRows' }]))
-    expect(err.message).toMatch(/at nonexistent-host\.invalid:5432 \(database 'db', user 'u'\): host 'nonexistent-host\.invalid' not found/)
+    expect(err.message).toMatch(
+      /at nonexistent-host\.invalid:5432 \(database 'db', user 'u'\): host 'nonexistent-host\.invalid' not found/,
+    )
   })
 
   it('a server that never answers hits connectTimeoutMs', async () => {
@@ -327,9 +383,15 @@ describe('connection failures', () => {
     await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res))
     const { port } = silent.address() as { port: number }
     try {
-      const s = DataSource.postgres({ connectionString: `postgres://127.0.0.1:${port}/db`, table: 'orders', connectTimeoutMs: 150 })
+      const s = DataSource.postgres({
+        connectionString: `postgres://127.0.0.1:${port}/db`,
+        table: 'orders',
+        connectTimeoutMs: 150,
+      })
       const err = await failure(compute(s, [{ kind: 'numRows' }]))
-      expect(err.message).toMatch(new RegExp(`at 127\\.0\\.0\\.1:${port} \\(database 'db'.*\\): no connection within 150 ms`))
+      expect(err.message).toMatch(
+        new RegExp(`at 127\\.0\\.0\\.1:${port} \\(database 'db'.*\\): no connection within 150 ms`),
+      )
     } finally {
       for (const s of sockets) s.destroy()
       await new Promise<void>((res) => silent.close(() => res()))
@@ -373,13 +435,19 @@ describe('statement timeouts and broken connections', () => {
       const err = await failure(compute(s, [{ kind: 'numRows' }], { session }))
       expect(performance.now() - t0).toBeLessThan(1400)
       expect(err.code).toBe('SQL')
-      expect(err.message).toMatch(/ran longer than statementTimeoutMs \(200 ms\) and the server cancelled it; raise statementTimeoutMs/)
+      expect(err.message).toMatch(
+        /ran longer than statementTimeoutMs \(200 ms\) and the server cancelled it; raise statementTimeoutMs/,
+      )
       // The pooled connection is clean afterwards: the timeout was SET LOCAL inside a read-only transaction.
       expect(await compute(pgSource(), [{ kind: 'numRows' }], { session })).toEqual({ 'numRows()': 5 })
-      expect(await compute(pgSource({ statementTimeoutMs: 5_000 }), [{ kind: 'numRows' }], { session })).toEqual({
+      expect(
+        await compute(pgSource({ statementTimeoutMs: 5_000 }), [{ kind: 'numRows' }], { session }),
+      ).toEqual({
         'numRows()': 5,
       })
-      const timeouts = await withClient(url, (c) => c.query("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'"))
+      const timeouts = await withClient(url, (c) =>
+        c.query("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'"),
+      )
       expect(timeouts.rows[0]).toEqual({ setting: '0' })
     } finally {
       await session.close()
@@ -405,13 +473,19 @@ describe('statement timeouts and broken connections', () => {
       const p = await proxy()
       const session = createEngineSession()
       try {
-        const opts = { connectionString: p.url, query: sleepy, ...(statementTimeoutMs ? { statementTimeoutMs } : {}) }
+        const opts = {
+          connectionString: p.url,
+          query: sleepy,
+          ...(statementTimeoutMs ? { statementTimeoutMs } : {}),
+        }
         const run = failure(compute(DataSource.postgres(opts), [{ kind: 'numRows' }], { session }))
-        await new Promise((r) => setTimeout(r, 400))
+        await new Promise((r) => setTimeout(r, 500))
         p.cut()
         const err = await run
         expect(err.code).toBe('DATA_SOURCE')
-        expect(err.message).toMatch(/lost the connection to PostgreSQL at 127\.0\.0\.1:\d+: Connection terminated unexpectedly/)
+        expect(err.message).toMatch(
+          /lost the connection to PostgreSQL at 127\.0\.0\.1:\d+: Connection terminated unexpectedly/,
+        )
       } finally {
         await session.close()
         await p.close()
@@ -453,7 +527,12 @@ describe('pools', () => {
       d: DataSource.fromRecords([{ x: 1 }]),
     }
     const values = await computeMetrics({
-      needs: ['a', 'b', 'c', 'd'].map((dataset) => ({ dataset, spec: { kind: 'numRows' }, lag: 0, check: 'c' })),
+      needs: ['a', 'b', 'c', 'd'].map((dataset) => ({
+        dataset,
+        spec: { kind: 'numRows' },
+        lag: 0,
+        check: 'c',
+      })),
       sources,
       key: KEY,
       db: MetricDB.memory(),
@@ -471,9 +550,5 @@ describe('pools', () => {
     await session.close()
     expect(session.resources.keys()).toEqual([])
     expect(await connections('dqx_pools_', (n) => n === 0)).toBe(0)
-  })
-
-  it('pools of a bare session close their idle connections by themselves', async () => {
-    expect(await dqxConnections(url, db.name)).toBeGreaterThanOrEqual(0) // (helper smoke check)
   })
 })

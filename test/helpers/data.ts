@@ -32,7 +32,8 @@ export function tempDir(prefix = 'dqx-test-'): TempDir {
 // ---------------------------------------------------------------------------------------------
 // Records
 
-export interface Order {
+// A type alias, not an interface: it must be assignable to Record<string, unknown>.
+export type Order = {
   id: number
   /** Has NULLs and repeats: duplicate combinations with `status`. */
   grp: number | null
@@ -43,7 +44,17 @@ export interface Order {
   status: string
 }
 
-const NAMES = ['ab', 'héllo', 'naïve café', '漢字テスト', 'x', '👍🏽 ok', 'emoji 🎉🎉', 'Ωmega', 'plain ascii name']
+const NAMES = [
+  'ab',
+  'héllo',
+  'naïve café',
+  '漢字テスト',
+  'x',
+  '👍🏽 ok',
+  'emoji 🎉🎉',
+  'Ωmega',
+  'plain ascii name',
+]
 const STATUSES = ['new', 'paid', 'shipped', "it's", 'a"b', 'x;y']
 
 /** A small deterministic PRNG (mulberry32), so every run sees the same data. */

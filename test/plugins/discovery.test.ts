@@ -13,7 +13,10 @@ let root: string
 function pkg(name: string, manifest: Record<string, unknown>, files: Record<string, string> = {}): void {
   const dir = join(root, 'node_modules', name)
   mkdirSync(dir, { recursive: true })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.2.3', type: 'module', ...manifest }))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name, version: '1.2.3', type: 'module', ...manifest }),
+  )
   for (const [f, text] of Object.entries(files)) {
     mkdirSync(join(dir, f, '..'), { recursive: true })
     writeFileSync(join(dir, f), text)
@@ -26,32 +29,75 @@ beforeAll(() => {
     join(root, 'package.json'),
     JSON.stringify({
       name: 'project',
-      dependencies: { 'dqx-plugin-good': '1', 'dqx-plugin-broken': '1', 'not-a-plugin': '1', 'not-installed': '1' },
-      devDependencies: { 'dqx-plugin-named': '1', 'dqx-plugin-noexport': '1', 'dqx-plugin-invalid': '1', '@scope/dqx-escape': '1' },
-      optionalDependencies: { 'dqx-plugin-badmanifest': '1', 'dqx-plugin-badpath': '1', 'dqx-plugin-dupe': '1', 'dqx-plugin-badjson': '1' },
+      dependencies: {
+        'dqx-plugin-good': '1',
+        'dqx-plugin-broken': '1',
+        'not-a-plugin': '1',
+        'not-installed': '1',
+      },
+      devDependencies: {
+        'dqx-plugin-named': '1',
+        'dqx-plugin-noexport': '1',
+        'dqx-plugin-invalid': '1',
+        '@scope/dqx-escape': '1',
+      },
+      optionalDependencies: {
+        'dqx-plugin-badmanifest': '1',
+        'dqx-plugin-badpath': '1',
+        'dqx-plugin-dupe': '1',
+        'dqx-plugin-badjson': '1',
+      },
     }),
   )
-  pkg('dqx-plugin-good', { dqx: { plugins: { good: './dist/plugin.js', goodfn: './dist/fn.js' } } }, {
-    'dist/plugin.js': "export default { name: 'good', apply(suite) { globalThis.__goodApplied = true } }",
-    'dist/fn.js': 'export default function (suite) {}',
-  })
-  pkg('dqx-plugin-named', { dqx: { plugins: { named: './p.js' } } }, {
-    'p.js': "export const plugin = { name: 'named', process() {} }",
-  })
-  pkg('dqx-plugin-broken', { dqx: { plugins: { broken: './p.js' } } }, { 'p.js': "throw new Error('boom at import')" })
-  pkg('dqx-plugin-noexport', { dqx: { plugins: { noexport: './p.js' } } }, { 'p.js': 'export const other = 1' })
-  pkg('dqx-plugin-invalid', { dqx: { plugins: { invalid: './p.js' } } }, { 'p.js': 'export default { nope: true }' })
+  pkg(
+    'dqx-plugin-good',
+    { dqx: { plugins: { good: './dist/plugin.js', goodfn: './dist/fn.js' } } },
+    {
+      'dist/plugin.js': "export default { name: 'good', apply(suite) { globalThis.__goodApplied = true } }",
+      'dist/fn.js': 'export default function (suite) {}',
+    },
+  )
+  pkg(
+    'dqx-plugin-named',
+    { dqx: { plugins: { named: './p.js' } } },
+    {
+      'p.js': "export const plugin = { name: 'named', process() {} }",
+    },
+  )
+  pkg(
+    'dqx-plugin-broken',
+    { dqx: { plugins: { broken: './p.js' } } },
+    { 'p.js': "throw new Error('boom at import')" },
+  )
+  pkg(
+    'dqx-plugin-noexport',
+    { dqx: { plugins: { noexport: './p.js' } } },
+    { 'p.js': 'export const other = 1' },
+  )
+  pkg(
+    'dqx-plugin-invalid',
+    { dqx: { plugins: { invalid: './p.js' } } },
+    { 'p.js': 'export default { nope: true }' },
+  )
   pkg('@scope/dqx-escape', { dqx: { plugins: { escape: '../../../evil.js' } } })
   pkg('dqx-plugin-badmanifest', { dqx: { plugins: ['x'] } })
   pkg('dqx-plugin-badpath', { dqx: { plugins: { badpath: 42 } } })
-  pkg('dqx-plugin-dupe', { dqx: { plugins: { good: './p.js' } } }, { 'p.js': "export default { name: 'good', apply() {} }" })
+  pkg(
+    'dqx-plugin-dupe',
+    { dqx: { plugins: { good: './p.js' } } },
+    { 'p.js': "export default { name: 'good', apply() {} }" },
+  )
   pkg('not-a-plugin', {})
   mkdirSync(join(root, 'node_modules', 'dqx-plugin-badjson'), { recursive: true })
   writeFileSync(join(root, 'node_modules', 'dqx-plugin-badjson', 'package.json'), '{ not json')
   // Planted, undeclared: has a valid plugin but the project does not depend on it.
-  pkg('dqx-plugin-planted', { dqx: { plugins: { planted: './p.js' } } }, {
-    'p.js': "globalThis.__plantedLoaded = true; export default { name: 'planted', apply() {} }",
-  })
+  pkg(
+    'dqx-plugin-planted',
+    { dqx: { plugins: { planted: './p.js' } } },
+    {
+      'p.js': "globalThis.__plantedLoaded = true; export default { name: 'planted', apply() {} }",
+    },
+  )
 })
 
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -61,7 +107,10 @@ describe('PluginManager.discover', () => {
     const { logger, lines } = captureLogger('debug')
     const m = await PluginManager.discover({ cwd: root, logger })
     expect([...m.plugins.keys()].sort()).toEqual(['good', 'goodfn', 'named'])
-    expect(m.discovered.find((d) => d.name === 'good')).toMatchObject({ package: 'dqx-plugin-good', version: '1.2.3' })
+    expect(m.discovered.find((d) => d.name === 'good')).toMatchObject({
+      package: 'dqx-plugin-good',
+      version: '1.2.3',
+    })
     const reasons = Object.fromEntries(m.failures.map((f) => [`${f.package}:${f.plugin ?? ''}`, f.reason]))
     expect(reasons['dqx-plugin-broken:broken']).toMatch(/^import failed: boom at import/)
     expect(reasons['dqx-plugin-noexport:noexport']).toMatch(/exports no plugin/)
@@ -84,7 +133,11 @@ describe('PluginManager.discover', () => {
 
   it('hands a Map that a suite can take, naming function plugins by key', async () => {
     const m = await PluginManager.discover({ cwd: root })
-    expect(normalizePlugins([m.plugins]).map((p) => p.name).sort()).toEqual(['good', 'goodfn', 'named'])
+    expect(
+      normalizePlugins([m.plugins])
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['good', 'goodfn', 'named'])
   })
 
   it('fails clearly without a readable package.json', async () => {

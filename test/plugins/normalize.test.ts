@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
 import { normalizePlugins } from '../../src/plugins/normalize.js'
-import { definePlugin, definePreset, type PluginOption, type ResultProcessor, type Suite } from '../../src/plugins/plugin.js'
+import {
+  definePlugin,
+  definePreset,
+  type PluginOption,
+  type ResultProcessor,
+  type Suite,
+} from '../../src/plugins/plugin.js'
 
 function thrown(fn: () => unknown): DqxError {
   try {
@@ -32,7 +38,13 @@ describe('normalizePlugins', () => {
     const b = definePlugin({ name: 'b', apply() {} })
     const c = definePlugin({ name: 'c', apply() {} })
     const preset = definePreset('pair', (o: { with: boolean }) => [b, o.with && c])
-    const list = normalizePlugins([false, null, undefined, [a, [preset({ with: true })]], preset({ with: false }) && []])
+    const list = normalizePlugins([
+      false,
+      null,
+      undefined,
+      [a, [preset({ with: true })]],
+      preset({ with: false }) && [],
+    ])
     expect(list.map((p) => p.name)).toEqual(['a', 'b', 'c'])
     expect(list[1]?.source).toBe("plugins[3][1][0] (preset 'pair')[0]")
   })
@@ -82,11 +94,15 @@ describe('normalizePlugins', () => {
     const a = definePlugin({ name: 'same', apply() {} })
     const err = thrown(() => normalizePlugins([a, [{ name: 'same', process() {} }]]))
     expect(err.code).toBe('DUPLICATE_PLUGIN')
-    expect(err.message).toBe("duplicate plugin name 'same': plugins[0] and plugins[1][0]; give one of them another name")
+    expect(err.message).toBe(
+      "duplicate plugin name 'same': plugins[0] and plugins[1][0]; give one of them another name",
+    )
   })
 
   it('rejects a configSchema that is not a Standard Schema', () => {
-    const err = thrown(() => normalizePlugins([{ name: 'p', apply() {}, configSchema: { parse() {} } } as never]))
+    const err = thrown(() =>
+      normalizePlugins([{ name: 'p', apply() {}, configSchema: { parse() {} } } as never]),
+    )
     expect(err.message).toContain("plugin 'p' at plugins[0]: configSchema must be a Standard Schema")
   })
 })

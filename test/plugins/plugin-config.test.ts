@@ -5,7 +5,11 @@ import { normalizePlugins } from '../../src/plugins/normalize.js'
 import { definePlugin } from '../../src/plugins/plugin.js'
 import { checkConfigKeys, didYouMean, levenshtein, validateConfig } from '../../src/plugins/plugin-config.js'
 
-const schema = z.object({ channel: z.string(), retries: z.number().int().default(3), nested: z.object({ port: z.number() }).optional() })
+const schema = z.object({
+  channel: z.string(),
+  retries: z.number().int().default(3),
+  nested: z.object({ port: z.number() }).optional(),
+})
 const [slack] = normalizePlugins([definePlugin({ name: 'slack', configSchema: schema, apply() {} })])
 const [plain] = normalizePlugins([definePlugin({ name: 'plain', apply() {} })])
 
@@ -26,7 +30,9 @@ describe('plugin config validation', () => {
     } catch (err) {
       expect(err).toBeInstanceOf(DqxError)
       expect((err as DqxError).code).toBe('INVALID_PLUGIN_CONFIG')
-      expect((err as DqxError).message).toMatch(/^invalid pluginConfig for plugin 'slack': channel: .*expected string/)
+      expect((err as DqxError).message).toMatch(
+        /^invalid pluginConfig for plugin 'slack': channel: .*expected string/,
+      )
       expect((err as DqxError).message).toMatch(/nested\.port: .*expected number/)
     }
   })
@@ -36,7 +42,9 @@ describe('plugin config validation', () => {
   })
 
   it('awaits async schemas', async () => {
-    const asyncSchema = z.object({ a: z.string() }).refine(async (v) => v.a !== 'bad', { message: 'a must not be bad', path: ['a'] })
+    const asyncSchema = z
+      .object({ a: z.string() })
+      .refine(async (v) => v.a !== 'bad', { message: 'a must not be bad', path: ['a'] })
     const [p] = normalizePlugins([definePlugin({ name: 'async', configSchema: asyncSchema, apply() {} })])
     const ok = validateConfig(p!, { a: 'fine' })
     expect(ok).toBeInstanceOf(Promise)
@@ -48,7 +56,9 @@ describe('plugin config validation', () => {
     expect(() => checkConfigKeys({ slak: {} }, [slack!, plain!])).toThrow(
       "unknown plugin 'slak' in pluginConfig — did you mean 'slack'? (plugins: slack, plain)",
     )
-    expect(() => checkConfigKeys({ zzzzzz: {} }, [slack!])).toThrow("unknown plugin 'zzzzzz' in pluginConfig (plugins: slack)")
+    expect(() => checkConfigKeys({ zzzzzz: {} }, [slack!])).toThrow(
+      "unknown plugin 'zzzzzz' in pluginConfig (plugins: slack)",
+    )
     expect(() => checkConfigKeys({ x: 1 }, [])).toThrow('(plugins: none)')
     expect(() => checkConfigKeys([] as never, [])).toThrow('pluginConfig must be an object')
     expect(() => checkConfigKeys({ slack: {} }, [slack!])).not.toThrow()

@@ -25,11 +25,17 @@ describe('redactSecrets', () => {
   it('strips credentials, query strings and token paths from URLs', () => {
     expect(redactUrl('postgres://dq:s3cret@db:5432/x')).toBe(`postgres://dq:${REDACTED}@db:5432/${REDACTED}`)
     expect(redactUrl('postgres://db:5432/')).toBe('postgres://db:5432/')
-    expect(redactUrl('https://hooks.slack.com/services/T000/B000/XXXX')).toBe(`https://hooks.slack.com/${REDACTED}`)
+    expect(redactUrl('https://hooks.slack.com/services/T000/B000/XXXX')).toBe(
+      `https://hooks.slack.com/${REDACTED}`,
+    )
     expect(redactUrl('https://example.com/api?token=abc')).toBe(`https://example.com/${REDACTED}?${REDACTED}`)
     expect(redactUrl('see http://example.com for more')).toBe('see http://example.com for more')
-    expect(redactSecrets({ url: 'https://u:p@h/webhook/abc' })).toEqual({ url: `https://u:${REDACTED}@h/${REDACTED}` })
-    expect(redactSecrets({ target: 'https://u:p@h/webhook/abc' })).toEqual({ target: `https://u:${REDACTED}@h/${REDACTED}` })
+    expect(redactSecrets({ url: 'https://u:p@h/webhook/abc' })).toEqual({
+      url: `https://u:${REDACTED}@h/${REDACTED}`,
+    })
+    expect(redactSecrets({ target: 'https://u:p@h/webhook/abc' })).toEqual({
+      target: `https://u:${REDACTED}@h/${REDACTED}`,
+    })
   })
 
   it('stops at a depth limit', () => {

@@ -7,16 +7,20 @@ import {
   definePlugin,
   definePreset,
   MetricDB,
-  PluginFailureError,
   type PluginErrorContext,
-  type ResultProcessor,
+  PluginFailureError,
   ResultKey,
+  type ResultProcessor,
   type Suite,
   VerificationSuite,
 } from '../../src/index.js'
 import { captureLogger } from '../../src/testing/index.js'
 
-const rows = Array.from({ length: 50 }, (_, i) => ({ id: i, price: i % 10, email: i % 5 === 0 ? null : `u${i}@x.io` }))
+const rows = Array.from({ length: 50 }, (_, i) => ({
+  id: i,
+  price: i % 10,
+  email: i % 5 === 0 ? null : `u${i}@x.io`,
+}))
 const data = () => ({ orders: DataSource.fromRecords(rows) })
 const key = new ResultKey('2026-11-25', { env: 'test' })
 const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
@@ -24,7 +28,12 @@ const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.nullCount('email')).where({ name: 'few null emails' }).isLt(5) // 10 nulls: fails
 })
 
-function suiteWith(plugins: Suite extends never ? never : NonNullable<ConstructorParameters<typeof VerificationSuite>[0]['plugins']>, extra: Partial<ConstructorParameters<typeof VerificationSuite>[0]> = {}) {
+function suiteWith(
+  plugins: Suite extends never
+    ? never
+    : NonNullable<ConstructorParameters<typeof VerificationSuite>[0]['plugins']>,
+  extra: Partial<ConstructorParameters<typeof VerificationSuite>[0]> = {},
+) {
   return new VerificationSuite({ name: 'plugins', checks: [orders], audit: false, plugins, ...extra })
 }
 
@@ -34,7 +43,9 @@ describe('suite lifecycle', () => {
     const suite = suiteWith([
       (s) => {
         s.hooks.beforeRun.tap('p', (ctx) => {
-          seen.push(`beforeRun ${ctx.suiteName} ${ctx.key.date} ${ctx.datasources.join()} ${ctx.checks.join()}`)
+          seen.push(
+            `beforeRun ${ctx.suiteName} ${ctx.key.date} ${ctx.datasources.join()} ${ctx.checks.join()}`,
+          )
         })
         s.hooks.afterEvaluate.tap('p', (ctx) => {
           seen.push(`afterEvaluate ${ctx.results.length} ${ctx.summary.failed}`)
@@ -70,7 +81,8 @@ describe('suite lifecycle', () => {
       [
         (s) => {
           s.hooks.processResults.tapPromise('reader', async (ctx) => {
-            stored = (await db.getResults({ suite: ctx.suiteName, date: ctx.key.date, tags: ctx.key.tags })).length
+            stored = (await db.getResults({ suite: ctx.suiteName, date: ctx.key.date, tags: ctx.key.tags }))
+              .length
           })
         },
       ],
@@ -149,14 +161,28 @@ describe('suite lifecycle', () => {
     expect(ran).toEqual(['fine FAILED'])
     expect(aborted).toBe(true)
     const byName = Object.fromEntries(report.pluginErrors.map((r) => [r.plugin, r]))
-    expect(Object.keys(byName).sort()).toEqual(['hangs', 'mutates', 'mutates-deep', 'rejects', 'throws', 'throws-string'])
+    expect(Object.keys(byName).sort()).toEqual([
+      'hangs',
+      'mutates',
+      'mutates-deep',
+      'rejects',
+      'throws',
+      'throws-string',
+    ])
     expect(byName.throws?.error?.message).toBe('sync boom')
     expect(byName.rejects?.error?.message).toBe('async boom')
     expect(byName['throws-string']?.error?.message).toContain('just a string')
     expect(byName.hangs?.timedOut).toBe(true)
     expect(byName.mutates?.error).toBeInstanceOf(TypeError)
     expect(byName['mutates-deep']?.error).toBeInstanceOf(TypeError)
-    expect(errors.map((e) => e.plugin).sort()).toEqual(['hangs', 'mutates', 'mutates-deep', 'rejects', 'throws', 'throws-string'])
+    expect(errors.map((e) => e.plugin).sort()).toEqual([
+      'hangs',
+      'mutates',
+      'mutates-deep',
+      'rejects',
+      'throws',
+      'throws-string',
+    ])
     expect(new Set(errors.map((e) => e.hook))).toEqual(new Set(['processResults']))
     expect(errors.every((e) => e.suiteName === 'plugins' && e.runId === report.runId)).toBe(true)
     expect(report.results[1]?.status).toBe('FAILED') // nobody rewrote history
@@ -180,8 +206,14 @@ describe('suite lifecycle', () => {
       { logger },
     )
     const report = await suite.run(data(), key)
-    expect(report.pluginErrors.map((r) => `${r.plugin}@${r.hook}`)).toEqual(['breaks@afterEvaluate', 'bad-handler@onPluginError'])
-    expect(lines.filter((l) => l.msg === 'plugin failed').map((l) => l.plugin)).toEqual(['breaks', 'bad-handler'])
+    expect(report.pluginErrors.map((r) => `${r.plugin}@${r.hook}`)).toEqual([
+      'breaks@afterEvaluate',
+      'bad-handler@onPluginError',
+    ])
+    expect(lines.filter((l) => l.msg === 'plugin failed').map((l) => l.plugin)).toEqual([
+      'breaks',
+      'bad-handler',
+    ])
   })
 
   it('runs processResults under the concurrency cap', async () => {
@@ -237,7 +269,8 @@ describe('suite lifecycle', () => {
       checks: [orders],
       plugins: [
         (s) => {
-          for (const h of ['beforeRun', 'afterEvaluate', 'afterRun'] as const) s.hooks[h].tap('count', () => void (calls += 1))
+          for (const h of ['beforeRun', 'afterEvaluate', 'afterRun'] as const)
+            s.hooks[h].tap('count', () => void (calls += 1))
           s.hooks.processResults.tap('count', () => void (calls += 1))
         },
       ],
@@ -319,8 +352,12 @@ describe('plugin forms, config and logging', () => {
     expect(() => suiteWith([slack], { pluginConfig: { slack: { channel: 1, token: 't' } } })).toThrow(
       /invalid pluginConfig for plugin 'slack': channel: .*expected string/,
     )
-    expect(() => suiteWith([slack], { pluginConfig: { slak: {} } })).toThrow("unknown plugin 'slak' in pluginConfig — did you mean 'slack'?")
-    expect(() => suiteWith([slack, [slack]])).toThrow("duplicate plugin name 'slack': plugins[0] and plugins[1][0]")
+    expect(() => suiteWith([slack], { pluginConfig: { slak: {} } })).toThrow(
+      "unknown plugin 'slak' in pluginConfig — did you mean 'slack'?",
+    )
+    expect(() => suiteWith([slack, [slack]])).toThrow(
+      "duplicate plugin name 'slack': plugins[0] and plugins[1][0]",
+    )
     expect(() => suiteWith([{} as never])).toThrow('plugins[0] is not a plugin')
   })
 
@@ -338,7 +375,11 @@ describe('plugin forms, config and logging', () => {
     const suite = suiteWith([rp], { pluginConfig: { seed: { a: 1 } } })
     await suite.run(data(), key)
     await suite.run(data(), key)
-    expect(calls).toEqual(['init {"a":1}', 'process 2 2 plugins 2026-11-25', 'process 2 2 plugins 2026-11-25'])
+    expect(calls).toEqual([
+      'init {"a":1}',
+      'process 2 2 plugins 2026-11-25',
+      'process 2 2 plugins 2026-11-25',
+    ])
   })
 
   it('flattens presets and awaits async apply before the first run', async () => {
@@ -376,13 +417,19 @@ describe('plugin forms, config and logging', () => {
         },
       }),
     ])
-    await expect(s.run(data(), key)).rejects.toThrow("plugin 'explodes-later' (plugins[0]) failed in apply(): later")
+    await expect(s.run(data(), key)).rejects.toThrow(
+      "plugin 'explodes-later' (plugins[0]) failed in apply(): later",
+    )
   })
 
   it('adds the audit plugin by default and prints a summary', async () => {
     let out = ''
     const { audit } = await import('../../src/plugins/audit.js')
-    const suite = new VerificationSuite({ name: 'audited', checks: [orders], plugins: [audit({ stream: { write: (t: string) => (out += t) } })] })
+    const suite = new VerificationSuite({
+      name: 'audited',
+      checks: [orders],
+      plugins: [audit({ stream: { write: (t: string) => (out += t) } })],
+    })
     expect(suite.plugins.map((p) => p.name)).toEqual(['audit'])
     await suite.run(data(), key)
     expect(out).toContain("dqx audit — suite 'audited'")
@@ -395,7 +442,11 @@ describe('plugin forms, config and logging', () => {
   })
 
   it('validates suite options', () => {
-    expect(() => suiteWith([], { concurrency: 0 })).toThrow('concurrency must be a positive whole number, got 0')
-    expect(() => suiteWith([], { pluginTimeoutMs: -1 })).toThrow('pluginTimeoutMs must be a non-negative whole number')
+    expect(() => suiteWith([], { concurrency: 0 })).toThrow(
+      'concurrency must be a positive whole number, got 0',
+    )
+    expect(() => suiteWith([], { pluginTimeoutMs: -1 })).toThrow(
+      'pluginTimeoutMs must be a non-negative whole number',
+    )
   })
 })

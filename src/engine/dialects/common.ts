@@ -1,3 +1,4 @@
+import { DqxError } from '../../core/errors.js'
 import type { MetricLiteral } from '../../core/metric-spec.js'
 import type { Params } from '../sql.js'
 
@@ -18,6 +19,11 @@ export function typedParams(values: readonly MetricLiteral[], params: Params, ty
 
 /** Backtick quoting (BigQuery, ClickHouse): backslash and backtick are escaped with a backslash. */
 export function quoteBacktick(name: string): string {
-  if (name.includes('\u0000')) throw new Error('identifier contains a NUL character')
+  if (name.includes('\u0000')) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `identifier ${JSON.stringify(name)} contains a NUL character, which SQL cannot quote`,
+    )
+  }
   return `\`${name.replace(/[\\`]/g, '\\$&')}\``
 }

@@ -1,0 +1,274 @@
+import type { Logger } from 'pino'
+import { z } from 'zod'
+import { REDACTED, redactUrl } from './redact.js'
+
+// Delivery semantics shared by the network plugins (email, webhook, prometheus):
+// bounded retries with exponential backoff and full jitter, a per-attempt time
+// limit, fail-fast on non-retryable errors, abort on the tap's signal, and
+// error messages with every known secret removed.
+
+/** How a failed delivery is retried. */
+export interface RetryOptions {
+  /** Attempts in all, including the first (default 3). */
+  attempts?: number | undefined
+  /** Backoff base: attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs·2^(n-1))] (default 250). */
+  baseDelayMs?: number | undefined
+  /** Upper bound of one wait, also caps a server's Retry-After (default 5000). */
+  maxDelayMs?: number | undefined
+  /** Time limit of one attempt; a timed-out attempt is retried (default 10 000; 0 = none). */
+  attemptTimeoutMs?: number | undefined
+}
+
+export const DEFAULT_RETRY: Required<{ [K in keyof RetryOptions]: number }> = {
+  attempts: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 5000,
+  attemptTimeoutMs: 10_000,
+}
+
+export const retrySchema = z
+  .strictObject({
+    attempts: z.int().min(1).max(20).optional(),
+    baseDelayMs: z.number().min(0).max(600_000).optional(),
+    maxDelayMs: z.number().min(0).max(600_000).optional(),
+    attemptTimeoutMs: z.int().min(0).optional(),
+  })
+  .optional()
+
+export type ResolvedRetry = typeof DEFAULT_RETRY
+
+export function resolveRetry(r: RetryOptions | undefined): ResolvedRetry {
+  return {
+    attempts: r?.attempts ?? DEFAULT_RETRY.attempts,
+    baseDelayMs: r?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: r?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    attemptTimeoutMs: r?.attemptTimeoutMs ?? DEFAULT_RETRY.attemptTimeoutMs,
+  }
+}
+
+/** One attempt's failure, classified: retry it or give up at once. */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError'
+  readonly retryable: boolean
+  /** A server's Retry-After, in ms (capped by maxDelayMs when used). */
+  readonly retryAfterMs: number | undefined
+
+  constructor(message: string, options: { retryable: boolean; retryAfterMs?: number | undefined }) {
+    super(message)
+    this.retryable = options.retryable
+    this.retryAfterMs = options.retryAfterMs
+  }
+}
+
+/** Replaces secrets in text: every given secret (and its URL-encoded form) plus URL credentials, paths and queries. */
+export type Redactor = (text: string) => string
+
+/** Secrets shorter than this are not searched for in messages (they would mangle ordinary words). */
+const MIN_SECRET_LENGTH = 4
+
+export function makeRedactor(secrets: readonly (string | undefined | null)[]): Redactor {
+  const set = new Set<string>()
+  for (const s of secrets) {
+    if (typeof s !== 'string') continue
+    for (const part of [s, ...s.split(/\s+/)]) {
+      if (part.length < MIN_SECRET_LENGTH) continue
+      set.add(part)
+      set.add(encodeURIComponent(part))
+    }
+  }
+  // Longest first, so a secret containing another is replaced whole.
+  const list = [...set].sort((a, b) => b.length - a.length)
+  return (text) => {
+    let out = text
+    for (const s of list) out = out.split(s).join(REDACTED)
+    return redactUrl(out)
+  }
+}
+
+/** The secrets inside a URL: its password, path and query values (webhook tokens live there). */
+export function urlSecrets(url: string): string[] {
+  let u: URL
+  try {
+    u = new URL(url)
+  } catch {
+    return [url]
+  }
+  const out = [url, u.password, safeDecode(u.password), u.search.slice(1)]
+  if (u.pathname.length > 1) out.push(u.pathname, safeDecode(u.pathname))
+  // Token-like path segments (a digit in them, or long): Slack's T…/B…/secret, Discord's id/token.
+  for (const seg of u.pathname.split('/'))
+    if (/\d/.test(seg) || seg.length >= 16) out.push(seg, safeDecode(seg))
+  for (const v of u.searchParams.values()) out.push(v)
+  return out
+}
+
+/** decodeURIComponent, or the text as is when it is not valid percent-encoding. */
+export function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/** The message of anything thrown, with its cause's message when that adds something (fetch's "fetch failed"). */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = (err as { cause?: unknown }).cause
+  const causeText = cause instanceof Error ? cause.message : undefined
+  return causeText && !err.message.includes(causeText) ? `${err.message}: ${causeText}` : err.message
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason)
+      return
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+/** Full-jitter backoff: a random wait in [0, min(max, base·2^(attempt-1))], at least the server's Retry-After (capped). */
+export function backoffDelay(
+  attempt: number,
+  retry: ResolvedRetry,
+  retryAfterMs?: number,
+  random = Math.random,
+): number {
+  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))
+  const jitter = Math.floor(random() * ceiling)
+  return retryAfterMs === undefined ? jitter : Math.min(retry.maxDelayMs, Math.max(jitter, retryAfterMs))
+}
+
+export interface DeliverOptions {
+  /** What is delivered where, for messages: `webhook 'ops' to http://host/[redacted]` (already redacted). */
+  what: string
+  /** The tap's signal: aborting it stops at once and rejects with its reason. */
+  signal: AbortSignal
+  logger: Logger
+  retry: ResolvedRetry
+  redact: Redactor
+  /** For tests: the jitter source (default Math.random). */
+  random?: () => number
+}
+
+export interface Delivered<T> {
+  value: T
+  attempts: number
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, or the
+ * attempts are used up; then rejects with an Error naming the number of
+ * attempts and the last cause (redacted). An abort of `signal` stops at once
+ * (also during a backoff wait) and rejects with the signal's reason.
+ */
+export async function deliver<T>(
+  attempt: (signal: AbortSignal, n: number) => Promise<T>,
+  o: DeliverOptions,
+): Promise<Delivered<T>> {
+  const { retry, signal } = o
+  let last = ''
+  for (let n = 1; n <= retry.attempts; n++) {
+    if (signal.aborted) throw signal.reason
+    const limit = retry.attemptTimeoutMs > 0 ? AbortSignal.timeout(retry.attemptTimeoutMs) : undefined
+    const attemptSignal = limit ? AbortSignal.any([signal, limit]) : signal
+    let failure: DeliveryError
+    try {
+      return { value: await attempt(attemptSignal, n), attempts: n }
+    } catch (err) {
+      if (signal.aborted) throw signal.reason
+      failure =
+        limit?.aborted === true
+          ? new DeliveryError(`attempt timed out after ${retry.attemptTimeoutMs} ms`, { retryable: true })
+          : err instanceof DeliveryError
+            ? err
+            : new DeliveryError(describeError(err), { retryable: true })
+    }
+    last = o.redact(failure.message)
+    if (!failure.retryable) {
+      throw new Error(`${o.what} failed after ${n} attempt${n === 1 ? '' : 's'} (not retryable): ${last}`)
+    }
+    if (n === retry.attempts) break
+    const delayMs = backoffDelay(n, retry, failure.retryAfterMs, o.random)
+    o.logger.warn(
+      { attempt: n, attempts: retry.attempts, delayMs, error: last },
+      `${o.what}: attempt failed, retrying`,
+    )
+    await sleep(delayMs, signal)
+  }
+  throw new Error(
+    `${o.what} failed after ${retry.attempts} attempt${retry.attempts === 1 ? '' : 's'}: ${last}`,
+  )
+}
+
+/** HTTP statuses worth retrying: server errors, 408 Request Timeout and 429 Too Many Requests. */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+export interface HttpRequest {
+  url: string
+  method: 'POST' | 'PUT'
+  headers: Record<string, string>
+  body: string
+  signal: AbortSignal
+}
+
+/**
+ * Moves credentials out of a URL into a Basic Authorization header (fetch refuses
+ * URLs with credentials). Headers given by the user win.
+ */
+export function splitCredentials(url: string): { url: string; headers: Record<string, string> } {
+  const u = new URL(url)
+  if (u.username === '' && u.password === '') return { url, headers: {} }
+  const basic = Buffer.from(`${safeDecode(u.username)}:${safeDecode(u.password)}`).toString('base64')
+  u.username = ''
+  u.password = ''
+  return { url: u.toString(), headers: { authorization: `Basic ${basic}` } }
+}
+
+/**
+ * One HTTP request with global fetch. Resolves on 2xx (the body drained);
+ * rejects with a DeliveryError classified by status otherwise. Network errors
+ * propagate (deliver() treats them as retryable).
+ */
+export async function httpSend(req: HttpRequest): Promise<{ status: number; body: string }> {
+  const { url, headers: auth } = splitCredentials(req.url)
+  const res = await fetch(url, {
+    method: req.method,
+    headers: { ...auth, ...req.headers },
+    body: req.body,
+    signal: req.signal,
+    // A redirect is reported (3xx, not retried), never followed with the body and headers.
+    redirect: 'manual',
+  })
+  const body = await res.text()
+  if (res.ok) return { status: res.status, body }
+  const snippet = body.trim().slice(0, 200)
+  throw new DeliveryError(
+    `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${snippet ? `: ${snippet}` : ''}`,
+    {
+      retryable: isRetryableStatus(res.status),
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    },
+  )
+}

@@ -1,0 +1,85 @@
+import { type AssertionResult, SEVERITIES, type Severity } from '../core/types.js'
+import { type RunView, runStatus } from './first-party.js'
+
+// Text shared by the alerting plugins (email, webhook): headlines, failed
+// assertions grouped by severity, values and bounds, tags.
+
+/** A metric value for people: null as 'null', otherwise up to 12 significant digits (no float noise). */
+export function formatValue(v: number | null): string {
+  if (v === null) return 'null'
+  if (!Number.isFinite(v)) return String(v)
+  return String(Number(v.toPrecision(12)))
+}
+
+/** `env=prod, region=eu`, or '' without tags. */
+export function formatTags(tags: Readonly<Record<string, string>>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')
+}
+
+/** Shortens text to at most `max` characters, ending with '…' when cut. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
+}
+
+/** One line: no CR/LF (header injection), runs of whitespace collapsed. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+/** FAILED results by severity, worst first; severities without failures are left out. */
+export function failuresBySeverity(results: readonly AssertionResult[]): [Severity, AssertionResult[]][] {
+  const out: [Severity, AssertionResult[]][] = []
+  for (const sev of SEVERITIES) {
+    const list = results.filter((r) => r.status === 'FAILED' && r.severity === sev)
+    if (list.length > 0) out.push([sev, list])
+  }
+  return out
+}
+
+/** Why a result failed, in one line: `value 10, expected < 5` or the evaluation error. */
+export function failureReason(r: AssertionResult): string {
+  if (r.error !== undefined) return r.value === null ? r.error : `value ${formatValue(r.value)}: ${r.error}`
+  return r.bound === undefined
+    ? `value ${formatValue(r.value)}`
+    : `value ${formatValue(r.value)}, expected ${r.bound}`
+}
+
+const STATUS_WORD = { passed: 'PASSED', failed: 'FAILED', error: 'ERROR' } as const
+
+export function statusWord(view: Pick<RunView, 'summary' | 'error'>): 'PASSED' | 'FAILED' | 'ERROR' {
+  return STATUS_WORD[runStatus(view)]
+}
+
+/** `2 failed, 3 passed, 0 skipped` */
+export function countsText(view: Pick<RunView, 'summary'>): string {
+  const s = view.summary
+  return `${s.failed} failed, ${s.passed} passed, ${s.skipped} skipped`
+}
+
+/** `nightly 2026-11-25 (env=prod)` */
+export function runLabel(view: Pick<RunView, 'suiteName' | 'key'>): string {
+  const tags = formatTags(view.key.tags)
+  return `${view.suiteName} ${view.key.date}${tags ? ` (${tags})` : ''}`
+}
+
+/** `nightly 2026-11-25 (env=prod): FAILED — 2 failed, 3 passed, 0 skipped` (or the run error). */
+export function headline(view: Pick<RunView, 'suiteName' | 'key' | 'summary' | 'error'>): string {
+  const word = statusWord(view)
+  const detail = view.error !== undefined ? `run failed: ${oneLine(view.error.message)}` : countsText(view)
+  return `${runLabel(view)}: ${word} — ${detail}`
+}
+
+/** `P0: 1, P1: 2` for the severities with failures, or 'none'. */
+export function failureCounts(view: Pick<RunView, 'summary'>): string {
+  const parts = SEVERITIES.filter((s) => view.summary.failuresBySeverity[s] > 0).map(
+    (s) => `${s}: ${view.summary.failuresBySeverity[s]}`,
+  )
+  return parts.length === 0 ? 'none' : parts.join(', ')
+}
+
+/** Plain data for a report or a JSON payload: ResultKey, Dates and Errors made JSON-friendly. */
+export function plainKey(view: Pick<RunView, 'key'>): { date: string; tags: Record<string, string> } {
+  return { date: view.key.date, tags: { ...view.key.tags } }
+}

@@ -1,0 +1,333 @@
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import pg from 'pg'
+import { z } from 'zod'
+import { describeError, makeRedactor, type Redactor, urlSecrets } from './delivery.js'
+import { defineFactory, nameSchema, notifyOnSchema, type RunView, runStatus } from './first-party.js'
+import { redactUrl } from './redact.js'
+
+export const sqlWriterSchema = z.strictObject({
+  /** Plugin name (default 'sqlWriter'). */
+  name: nameSchema,
+  /** `{ duckdb: file }` or `{ postgres: connectionString }`. */
+  db: z.union(
+    [z.strictObject({ duckdb: z.string().min(1) }), z.strictObject({ postgres: z.string().min(1) })],
+    {
+      error: 'expected { duckdb: file } or { postgres: connectionString }',
+    },
+  ),
+  /** Prefix of the three tables: <prefix>runs, <prefix>assertion_results, <prefix>symbols (default 'dqx_'). */
+  tablePrefix: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,40}$/, 'expected letters, digits and _ (starting with a letter or _)')
+    .optional(),
+  /** Default 'always'. */
+  notifyOn: notifyOnSchema,
+})
+
+export type SqlWriterOptions = z.input<typeof sqlWriterSchema>
+
+type Dialect = 'duckdb' | 'postgres'
+type Param = string | number | null
+
+/** The SQL types that differ between the two databases. */
+const TYPES: Record<Dialect, { text: string; double: string; json: string; ts: string }> = {
+  duckdb: { text: 'VARCHAR', double: 'DOUBLE', json: 'JSON', ts: 'TIMESTAMP' },
+  postgres: { text: 'text', double: 'double precision', json: 'jsonb', ts: 'timestamptz' },
+}
+
+export interface SqlTables {
+  runs: string
+  results: string
+  symbols: string
+}
+
+export function tableNames(prefix = 'dqx_'): SqlTables {
+  return { runs: `${prefix}runs`, results: `${prefix}assertion_results`, symbols: `${prefix}symbols` }
+}
+
+export function ddl(dialect: Dialect, t: SqlTables): string[] {
+  const { text, double, json, ts } = TYPES[dialect]
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t.runs} (
+       run_id ${text} PRIMARY KEY, suite ${text} NOT NULL, date DATE NOT NULL, tags ${json} NOT NULL,
+       status ${text} NOT NULL, started_at ${ts} NOT NULL, duration_ms ${double} NOT NULL,
+       datasources ${json} NOT NULL, total INTEGER NOT NULL, passed INTEGER NOT NULL, failed INTEGER NOT NULL,
+       skipped INTEGER NOT NULL, pass_rate ${double} NOT NULL, failures_by_severity ${json} NOT NULL,
+       error ${text}, written_at ${ts} NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t.results} (
+       run_id ${text} NOT NULL, seq INTEGER NOT NULL, suite ${text} NOT NULL, check_name ${text} NOT NULL,
+       assertion ${text} NOT NULL, severity ${text} NOT NULL, status ${text} NOT NULL, value ${double},
+       expression ${text} NOT NULL, bound ${text}, error ${text}, date DATE NOT NULL, tags ${json} NOT NULL,
+       assertion_tags ${json} NOT NULL, PRIMARY KEY (run_id, seq))`,
+    `CREATE TABLE IF NOT EXISTS ${t.symbols} (
+       run_id ${text} NOT NULL, seq INTEGER NOT NULL, name ${text} NOT NULL, metric ${text} NOT NULL,
+       dataset ${text} NOT NULL, value ${double}, date DATE NOT NULL, tags ${json} NOT NULL, error ${text},
+       PRIMARY KEY (run_id, seq))`,
+  ]
+}
+
+const RUN_COLUMNS = [
+  'run_id',
+  'suite',
+  'date',
+  'tags',
+  'status',
+  'started_at',
+  'duration_ms',
+  'datasources',
+  'total',
+  'passed',
+  'failed',
+  'skipped',
+  'pass_rate',
+  'failures_by_severity',
+  'error',
+  'written_at',
+]
+const RESULT_COLUMNS = [
+  'run_id',
+  'seq',
+  'suite',
+  'check_name',
+  'assertion',
+  'severity',
+  'status',
+  'value',
+  'expression',
+  'bound',
+  'error',
+  'date',
+  'tags',
+  'assertion_tags',
+]
+const SYMBOL_COLUMNS = ['run_id', 'seq', 'name', 'metric', 'dataset', 'value', 'date', 'tags', 'error']
+
+/** The rows one run becomes. */
+export function runRows(view: RunView): { run: Param[]; results: Param[][]; symbols: Param[][] } {
+  const s = view.summary
+  const run: Param[] = [
+    view.runId,
+    view.suiteName,
+    view.key.date,
+    JSON.stringify(view.key.tags),
+    runStatus(view),
+    view.timestamp.toISOString(),
+    view.durationMs,
+    JSON.stringify(view.datasources),
+    s.total,
+    s.passed,
+    s.failed,
+    s.skipped,
+    s.passRate,
+    JSON.stringify(s.failuresBySeverity),
+    view.error?.message ?? null,
+    new Date().toISOString(),
+  ]
+  const results = view.results.map((r, i): Param[] => [
+    view.runId,
+    i,
+    r.suite,
+    r.check,
+    r.assertion,
+    r.severity,
+    r.status,
+    r.value,
+    r.expression,
+    r.bound ?? null,
+    r.error ?? null,
+    r.date,
+    JSON.stringify(r.tags),
+    JSON.stringify(r.assertionTags),
+  ])
+  const symbols = view.symbols.map((y, i): Param[] => [
+    view.runId,
+    i,
+    y.name,
+    y.metric,
+    y.dataset,
+    y.value,
+    y.date,
+    JSON.stringify(y.tags),
+    y.error ?? null,
+  ])
+  return { run, results, symbols }
+}
+
+/** Runs one statement, returning its rows (as plain objects). */
+type Exec = (sql: string, params?: Param[]) => Promise<Record<string, unknown>[]>
+
+/** Rows per multi-row INSERT (PostgreSQL allows 65 535 parameters per statement). */
+const CHUNK = 500
+
+async function insertRows(exec: Exec, table: string, columns: string[], rows: Param[][]): Promise<void> {
+  for (let at = 0; at < rows.length; at += CHUNK) {
+    const chunk = rows.slice(at, at + CHUNK)
+    let n = 0
+    const values = chunk.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ')
+    await exec(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING`,
+      chunk.flat(),
+    )
+  }
+}
+
+/**
+ * Writes one run inside a transaction the caller opened: the run row first,
+ * and the results and symbols only when that row is new — so writing the same
+ * run again writes nothing twice. Returns whether anything was written.
+ */
+async function writeRun(exec: Exec, tables: SqlTables, rows: ReturnType<typeof runRows>): Promise<boolean> {
+  const params = rows.run.map((_, i) => `$${i + 1}`).join(', ')
+  const inserted = await exec(
+    `INSERT INTO ${tables.runs} (${RUN_COLUMNS.join(', ')}) VALUES (${params}) ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
+    rows.run,
+  )
+  if (inserted.length === 0) return false
+  await insertRows(exec, tables.results, RESULT_COLUMNS, rows.results)
+  await insertRows(exec, tables.symbols, SYMBOL_COLUMNS, rows.symbols)
+  return true
+}
+
+/** Writes to one DuckDB file are serialized in this process (one writer at a time per file). */
+const fileQueues = new Map<string, Promise<unknown>>()
+
+function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const prev = fileQueues.get(key) ?? Promise.resolve()
+  const next = prev.then(work, work)
+  const tail = next.then(
+    () => undefined,
+    () => undefined,
+  )
+  fileQueues.set(key, tail)
+  void tail.then(() => {
+    if (fileQueues.get(key) === tail) fileQueues.delete(key)
+  })
+  return next
+}
+
+async function writeDuckDB(
+  file: string,
+  tables: SqlTables,
+  rows: ReturnType<typeof runRows>,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const path = resolve(file)
+  return serialized(path, async () => {
+    signal.throwIfAborted()
+    await mkdir(dirname(path), { recursive: true })
+    const instance = await DuckDBInstance.create(path)
+    try {
+      const conn = await instance.connect()
+      const onAbort = (): void => conn.interrupt()
+      signal.addEventListener('abort', onAbort, { once: true })
+      try {
+        const exec: Exec = async (sql, params) =>
+          (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Record<
+            string,
+            unknown
+          >[]
+        await exec('BEGIN TRANSACTION')
+        try {
+          for (const stmt of ddl('duckdb', tables)) await exec(stmt)
+          const written = await writeRun(exec, tables, rows)
+          await exec('COMMIT')
+          return written
+        } catch (err) {
+          await exec('ROLLBACK').catch(() => {})
+          throw err
+        }
+      } finally {
+        signal.removeEventListener('abort', onAbort)
+        conn.closeSync()
+      }
+    } finally {
+      instance.closeSync()
+    }
+  })
+}
+
+async function writePostgres(
+  connectionString: string,
+  tables: SqlTables,
+  rows: ReturnType<typeof runRows>,
+  signal: AbortSignal,
+): Promise<boolean> {
+  signal.throwIfAborted()
+  const client = new pg.Client({ connectionString })
+  // Ending the connection fails the query in flight: the tap's timeout stops a hung write.
+  const onAbort = (): void => void client.end().catch(() => {})
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    await client.connect()
+    const exec: Exec = async (sql, params) =>
+      (await client.query(sql, params)).rows as Record<string, unknown>[]
+    await exec('BEGIN')
+    try {
+      // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
+      await exec('SELECT pg_advisory_xact_lock(hashtext($1))', [`dqx.sqlWriter:${tables.runs}`])
+      for (const stmt of ddl('postgres', tables)) await exec(stmt)
+      const written = await writeRun(exec, tables, rows)
+      await exec('COMMIT')
+      return written
+    } catch (err) {
+      await exec('ROLLBACK').catch(() => {})
+      throw err
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    await client.end().catch(() => {})
+  }
+}
+
+/** The secrets of a PostgreSQL connection string, URL or key=value form. */
+function pgSecrets(connectionString: string): string[] {
+  const kv = /password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString)?.[1]
+  return [...urlSecrets(connectionString), kv, kv?.replace(/^'|'$/g, '')].filter(
+    (s): s is string => s !== undefined,
+  )
+}
+
+/**
+ * Writes every run — a run row, one row per assertion result and one per
+ * symbol — into DuckDB or PostgreSQL tables it creates if missing, in one
+ * transaction, idempotent per runId.
+ */
+export const sqlWriter = defineFactory({
+  kind: 'sqlWriter',
+  description: 'writes runs, assertion results and symbols to DuckDB or PostgreSQL tables',
+  schema: sqlWriterSchema,
+  on: 'results',
+  defaultNotifyOn: 'always',
+  setup(o, name) {
+    const tables = tableNames(o.tablePrefix)
+    const isDuck = 'duckdb' in o.db
+    const target = 'duckdb' in o.db ? `duckdb:${o.db.duckdb}` : redactUrl(o.db.postgres)
+    const redact: Redactor = 'duckdb' in o.db ? (t) => t : makeRedactor(pgSecrets(o.db.postgres))
+    const db = o.db
+    return async (view) => {
+      const rows = runRows(view)
+      let written: boolean
+      try {
+        written =
+          'duckdb' in db
+            ? await writeDuckDB(db.duckdb, tables, rows, view.signal)
+            : await writePostgres(db.postgres, tables, rows, view.signal)
+      } catch (err) {
+        if (view.signal.aborted) throw view.signal.reason
+        throw new Error(
+          `sqlWriter '${name}' could not write run ${view.runId} to ${redact(target)}: ${redact(describeError(err))}`,
+        )
+      }
+      const counts = { results: rows.results.length, symbols: rows.symbols.length }
+      if (written)
+        view.logger.info({ db: isDuck ? 'duckdb' : 'postgres', table: tables.runs, ...counts }, 'run written')
+      else
+        view.logger.info(
+          { db: isDuck ? 'duckdb' : 'postgres', table: tables.runs },
+          'run already written; nothing to do',
+        )
+    }
+  },
+})
