@@ -30,8 +30,8 @@ export type PrometheusOptions = z.input<typeof prometheusSchema>
 
 /** A ResultKey tag as a label name: invalid characters become '_'; reserved names get a 'tag_' prefix. */
 export function labelName(tag: string): string {
-  const clean = tag.replace(/[^a-zA-Z0-9_]/g, '_')
-  const named = /^[a-zA-Z_]/.test(clean) ? clean : `_${clean}`
+  // ResultKey tag names start with a letter or '_' and may hold '.', ':' and '-', which labels may not.
+  const named = tag.replace(/[^a-zA-Z0-9_]/g, '_')
   return named === 'job' || named === 'suite' || named.startsWith('__') ? `tag_${named}` : named
 }
 

@@ -107,6 +107,8 @@ describe.each<[string, Runner]>([
     expect(r.code).toBe(2)
     expect(r.stderr).toContain(`csv file not found at ${join(cwd, 'data', 'orders.csv')}`)
     expect(r.stderr).toContain("suite 'shop'")
+    // The progress line ends before the audit (afterRun) prints the run error.
+    expect(r.stderr).toContain('✖ shop: run failed\ndqx audit')
   })
 
   it('exits 2 on an unknown flag', async () => {

@@ -139,9 +139,9 @@ describe('prometheus', () => {
   })
 
   it('builds grouping paths and label names', () => {
-    const view = { suiteName: 'a/b', key: new ResultKey('2026-11-25', { job: 'x', '9lives': 'y', __x: 'z' }) }
+    const view = { suiteName: 'a/b', key: new ResultKey('2026-11-25', { job: 'x', 'a:b': 'y', __x: 'z' }) }
     expect(groupingPath('j', view)).toBe(
-      `/metrics/job/j/suite@base64/${Buffer.from('a/b').toString('base64url')}/tag_job/x/_9lives/y/tag___x/z`,
+      `/metrics/job/j/suite@base64/${Buffer.from('a/b').toString('base64url')}/tag___x/z/a_b/y/tag_job/x`,
     )
     expect(labelName('suite')).toBe('tag_suite')
     expect(labelName('a-b.c')).toBe('a_b_c')
@@ -152,7 +152,7 @@ describe('prometheus', () => {
       "invalid options for plugin 'prometheus': pushgatewayUrl: expected an http(s) URL",
     )
     expect(() => prometheus({ pushgatewayUrl: 'http://gw', groupings: { 'bad-label': 'x' } })).toThrow(
-      'groupings.bad-label: not a valid Prometheus label name',
+      "invalid options for plugin 'prometheus': groupings.bad-label: Invalid key in record",
     )
     expect(() => prometheus({ pushgatewayUrl: 'http://gw', job: '' })).toThrow(/job: Too small/)
   })

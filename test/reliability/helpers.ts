@@ -145,7 +145,9 @@ export interface ChildResult {
 export function runTs(file: string, args: string[] = [], options: { limitMs?: number; nodeFlags?: string[] } = {}): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
   delete env.DQX_LOG_LEVEL
-  delete env.NODE_OPTIONS // vitest's worker options (coverage, loaders) are not the child's business
+  // vitest's worker options (coverage, loaders) are not the child's business
+  delete env.NODE_OPTIONS
+  delete env.NODE_V8_COVERAGE
   const t0 = performance.now()
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file, ...args], {
