@@ -25,7 +25,8 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
     for (let i = 0; i < N; i++) hook.tapPromise(`sink${i}`, () => sleep(LATENCY_MS))
     bench.add(`k=${k}`, async () => {
       const runs = await hook.promise({})
-      if (runs.length !== N || runs.some((r) => r.error !== undefined)) throw new Error('a fan-out tap failed')
+      if (runs.length !== N || runs.some((r) => r.error !== undefined))
+        throw new Error('a fan-out tap failed')
     })
   }
   await bench.run()

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { SuiteEntry } from '../config/load-config.js'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
 import { audit } from '../plugins/audit.js'
 import { type DiscoveryFailure, PluginManager } from '../plugins/discovery.js'
 import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
 import type { Plugin, PluginOption } from '../plugins/plugin.js'
-import { didYouMean } from '../plugins/plugin-config.js'
 import type { OutStream } from './io.js'
 
 export type PluginStatus = 'ok' | 'disabled' | 'shadowed' | 'invalid config' | 'failed'

@@ -1,10 +1,10 @@
 import { dirname } from 'node:path'
 import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, PluginFailureError } from '../core/errors.js'
 import { parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
 import { VerificationSuite } from '../core/verification-suite.js'
-import { didYouMean } from '../plugins/plugin-config.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { cliLogger, parseLevel } from './logger.js'
 import {

@@ -1,12 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { createJiti } from 'jiti'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
 import { DataSource } from '../engine/data-source.js'
 import { MetricDB } from '../engine/metric-db.js'
 import * as dqx from '../index.js'
 import * as dqxPlugins from '../plugins/index.js'
-import { didYouMean } from '../plugins/plugin-config.js'
 import * as dqxTesting from '../testing/index.js'
 import { CONFIG_KEYS, type DqxConfig } from './define-config.js'
 

@@ -64,7 +64,10 @@ export function evaluate(
     if (!v) return { ok: false, error: `${what} was not computed` }
     if (v.error !== undefined) return { ok: false, error: v.error }
     if (v.value === null)
-      return { ok: false, error: `${what} is NULL (the dataset has no non-null values for it)` }
+      return {
+        ok: false,
+        error: `${what} is NULL (no rows, or too few non-null values for it${ref.lag > 0 ? ` on ${key.lag(ref.lag).date}` : ''})`,
+      }
     if (Number.isNaN(v.value)) return { ok: false, error: `${what} is NaN (the data contains NaN)` }
     return { ok: true, value: v.value }
   }

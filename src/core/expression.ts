@@ -105,7 +105,9 @@ export class BinaryExpr extends Expr {
         break
       case '/':
         if (r.value === 0)
-          return fail(`division by zero in ${this.toString()} (${this.right.toString()} is 0)`)
+          return fail(
+            `division by zero in ${this.toString()}${this.right instanceof ConstExpr ? '' : ` (${this.right.toString()} is 0)`}`,
+          )
         v = l.value / r.value
         break
     }

@@ -79,8 +79,8 @@ export abstract class DataSource {
   abstract bind(session: EngineSession, dataset: string): Promise<BoundSource>
 
   /** In-memory rows, loaded into the run's DuckDB as a table. */
-  static fromRecords(rows: readonly Record<string, unknown>[], options?: RecordsOptions): DataSource {
-    return new RecordsSource(rows, options)
+  static fromRecords<T extends object>(rows: readonly T[], options?: RecordsOptions): DataSource {
+    return new RecordsSource(rows as readonly object[] as readonly Row[], options)
   }
   /** One parquet file or a glob of them, scanned in place. */
   static parquet(pathOrGlob: string, options?: SourceOptions): DataSource {
@@ -235,7 +235,7 @@ class RecordsSource extends DuckDBSource {
     this.schema = options?.schema
   }
   describe(): string {
-    return `records (${this.rows.length} rows)`
+    return `records (${this.rows.length} row${this.rows.length === 1 ? '' : 's'})`
   }
   async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
     const table = session.duckdb.nextTableName()

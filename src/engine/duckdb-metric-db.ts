@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
@@ -52,6 +53,7 @@ export class DuckDBMetricDB implements MetricDB {
   private conn: Promise<DuckDBConnection> | undefined
   /** The tail of the write queue (see transaction()). */
   private writes: Promise<void> = Promise.resolve()
+  private readonly reads = new Set<Promise<unknown>>()
 
   constructor(file: string) {
     if (typeof file !== 'string' || file.trim() === '') {
@@ -68,7 +70,10 @@ export class DuckDBMetricDB implements MetricDB {
     this.conn ??= (async () => {
       let entry = open.get(this.path)
       if (!entry) {
-        entry = { instance: DuckDBInstance.create(this.path), refs: 0 }
+        // A first run should not fail because '.dqx/' does not exist yet.
+        const instance = mkdir(dirname(this.path), { recursive: true }).then(() => DuckDBInstance.create(this.path))
+        instance.catch(() => {}) // surfaced through connect() below
+        entry = { instance, refs: 0 }
         open.set(this.path, entry)
       }
       entry.refs += 1
@@ -104,10 +109,17 @@ export class DuckDBMetricDB implements MetricDB {
     }
   }
 
-  private async rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    const conn = await this.connection()
-    const r = await conn.runAndReadAll(sql, params as DuckDBValue[])
-    return r.getRowObjectsJS() as Record<string, unknown>[]
+  private rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
+    const read = (async () => {
+      const conn = await this.connection()
+      const r = await conn.runAndReadAll(sql, params as DuckDBValue[])
+      return r.getRowObjectsJS() as Record<string, unknown>[]
+    })()
+    // close() waits for reads in flight too: closing under a query fails it with a raw DuckDB error.
+    this.reads.add(read)
+    const forget = (): void => void this.reads.delete(read)
+    read.then(forget, forget)
+    return read
   }
 
   /**
@@ -217,6 +229,7 @@ export class DuckDBMetricDB implements MetricDB {
   async close(): Promise<void> {
     if (!this.conn) return
     await this.writes // never close the connection under a running transaction
+    await Promise.allSettled([...this.reads])
     const pending = this.conn
     this.conn = undefined
     try {

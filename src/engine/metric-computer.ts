@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
 import type { ResultKey } from '../core/result-key.js'
@@ -52,10 +53,7 @@ const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
 
 function closest(name: string, options: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
-  return (
-    options.find((o) => o.toLowerCase() === lower) ??
-    options.find((o) => o.toLowerCase().includes(lower) || lower.includes(o.toLowerCase()))
-  )
+  return options.find((o) => o.toLowerCase() === lower) ?? didYouMean(name, options)
 }
 
 /** Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate. */
@@ -74,7 +72,7 @@ function validateColumns(
         const hint = closest(col, names)
         throw new DqxError(
           'MISSING_COLUMN',
-          `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || '(none)'}`,
+          `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
       if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {

@@ -4,6 +4,7 @@ import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import { resolveConcurrency } from './options.js'
 import {
+  asNativePromise,
   type CallState,
   type CompiledTap,
   callTap,
@@ -136,15 +137,11 @@ class ParallelTap<T extends unknown[]> implements Deadline {
       return
     }
     if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
-    try {
-      // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
-      result.then(
-        () => this.finish(undefined, false),
-        (e: unknown) => this.finish(toError(e), false),
-      )
-    } catch (e) {
-      this.finish(toError(e), false)
-    }
+    // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
+    asNativePromise(result).then(
+      () => this.finish(undefined, false),
+      (e: unknown) => this.finish(toError(e), false),
+    )
   }
 
   /** The watchdog's call: abandon the tap, abort its signal. */

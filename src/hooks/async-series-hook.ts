@@ -2,6 +2,7 @@ import { toError } from '../core/errors.js'
 import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import {
+  asNativePromise,
   type CallState,
   type CompiledTap,
   callTap,
@@ -41,30 +42,35 @@ export class AsyncSeriesHook<T extends unknown[]> extends Hook<T> {
 
 /**
  * One series call, written as a loop that suspends at an async tap and is
- * resumed by that tap's settlement or by its deadline (whichever comes first)
+ * resumed by that tap's settlement or by its deadline, whichever comes first
  * — like tapable's generated code, but without codegen. Sync results are
- * handled in the loop without a microtask. The call is its own Deadline, so a
- * timeout needs no allocation: at most one of its taps is pending at a time.
+ * handled in the loop without a microtask. The call is its own Deadline (at
+ * most one of its taps is pending at a time), and one pair of settlement
+ * handlers serves all its taps, so an async tap costs no allocation of ours.
  */
 class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
-  // Every field is assigned in the constructor, in one order, so all calls share one shape.
-  readonly rt: HookRuntime<T>
-  readonly args: T
-  readonly runs: PluginRun[]
-  waits: Promise<void>[] | undefined
-  controller: AbortController | undefined
-  deadline: number
-  waiting: boolean
-  queued: boolean
-  watched: boolean
-  prevDeadline: Deadline | undefined
-  nextDeadline: Deadline | undefined
-  private readonly taps: readonly CompiledTap<T>[]
-  private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void
-  /** Index of the tap running or waited for; a settlement for any other index is stale and ignored. */
-  private i: number
+  // `declare`: no field initialisers. The constructor assigns every field in
+  // one order, so all calls share one shape without a define-then-assign pass.
+  declare readonly rt: HookRuntime<T>
+  declare readonly args: T
+  declare readonly runs: PluginRun[]
+  declare waits: Promise<void>[] | undefined
+  declare controller: AbortController | undefined
+  declare deadline: number
+  declare waiting: boolean
+  declare queued: boolean
+  declare watched: boolean
+  declare prevDeadline: Deadline | undefined
+  declare nextDeadline: Deadline | undefined
+  declare private readonly taps: readonly CompiledTap<T>[]
+  declare private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void
+  /** Index of the tap running or waited for. */
+  declare private i: number
   /** Start time of tap `i` (a shared reading: the previous tap's end). */
-  private start: number
+  declare private start: number
+  /** Settlement handlers of the current generation, made at the first async tap. */
+  declare private onResolved: (() => void) | undefined
+  declare private onRejected: ((e: unknown) => void) | undefined
 
   constructor(
     rt: HookRuntime<T>,
@@ -87,6 +93,8 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
     this.resolve = resolve
     this.i = 0
     this.start = now()
+    this.onResolved = undefined
+    this.onRejected = undefined
   }
 
   next(): void {
@@ -110,42 +118,42 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
         this.complete(i, tap, undefined, false)
         continue
       }
-      // Suspend. Deadline first: a foreign thenable may call back synchronously.
+      // Suspend until the promise settles (native: at most once, never synchronously) or times out.
       if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
-      try {
-        // Per-tap closures carry `i`, so a tap that settles after its timeout
-        // (the loop has moved on) is recognised and ignored; the rejection
-        // handler also keeps its late rejection from being unhandled.
-        result.then(
-          () => this.settled(i, undefined),
-          (e: unknown) => this.settled(i, toError(e)),
-        )
-      } catch (e) {
-        // a foreign thenable whose then() throws
-        if (this.i === i) {
-          this.complete(i, tap, toError(e), false)
-          continue
-        }
-      }
+      if (this.onResolved === undefined) this.renewHandlers()
+      asNativePromise(result).then(this.onResolved!, this.onRejected!)
       return
     }
     this.resolve(finishCall(this))
   }
 
-  /** The watchdog's call: tap `i` is past its deadline; abandon it and go on. */
+  /** The watchdog's call: the current tap is past its deadline; abandon it and go on. */
   expire(): void {
     const i = this.i
     const tap = this.taps[i]!
     const error = new TapTimeoutError(tap.name, this.rt.name, tap.timeoutMs)
     this.controller?.abort(error)
+    // The abandoned promise still holds the current handlers: retire them, so
+    // its late settlement (handled, so never an unhandledRejection) is ignored.
+    this.renewHandlers()
     this.complete(i, tap, error, true)
     this.next()
   }
 
-  private settled(i: number, error: Error | undefined): void {
-    if (this.i !== i) return
+  /** Makes a new pair of settlement handlers; the previous pair, if any, goes stale. */
+  private renewHandlers(): void {
+    const resolved = (): void => {
+      if (this.onResolved === resolved) this.settled(undefined)
+    }
+    this.onResolved = resolved
+    this.onRejected = (e: unknown) => {
+      if (this.onResolved === resolved) this.settled(toError(e))
+    }
+  }
+
+  private settled(error: Error | undefined): void {
     if (this.waiting) stopWaiting(this)
-    this.complete(i, this.taps[i]!, error, false)
+    this.complete(this.i, this.taps[this.i]!, error, false)
     this.next()
   }
 

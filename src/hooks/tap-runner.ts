@@ -134,13 +134,22 @@ export function callTap<T extends unknown[]>(rt: HookRuntime<T>, tap: CompiledTa
     : pluginChannel.traceSync(fn, payload, undefined, ...args)
 }
 
-/** Swallows a promise nobody will await (an abandoned or misused tap's), so it never becomes an unhandledRejection. */
+/**
+ * The promise to wait on for a tap's result. A native promise settles at most
+ * once and never calls back synchronously, which lets a series share one pair
+ * of handlers among all its taps; anything else (a foreign thenable, a
+ * subclass with its own `then`) is adopted into one first, which also turns a
+ * `then` that throws into a rejection.
+ */
+export function asNativePromise(value: PromiseLike<unknown>): Promise<unknown> {
+  return Object.getPrototypeOf(value) === Promise.prototype
+    ? (value as Promise<unknown>)
+    : Promise.resolve(value)
+}
+
+/** Swallows a promise nobody will await (a misused tap's), so it never becomes an unhandledRejection. */
 export function swallow(p: PromiseLike<unknown>): void {
-  try {
-    p.then(undefined, ignore)
-  } catch {
-    // a foreign thenable whose then() throws: nothing left to observe
-  }
+  asNativePromise(p).then(undefined, ignore)
 }
 
 function ignore(): void {}

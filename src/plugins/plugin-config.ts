@@ -1,34 +1,10 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
 import type { NormalizedPlugin } from './normalize.js'
+
+export { didYouMean, levenshtein } from '../core/did-you-mean.js'
 import { scrubSecrets } from './redact.js'
-
-/** Edit distance, for did-you-mean suggestions on misspelt plugin names. */
-export function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + cost)
-    }
-    prev = cur
-  }
-  return prev[b.length] as number
-}
-
-export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined
-  let bestD = Number.POSITIVE_INFINITY
-  for (const c of candidates) {
-    const d = levenshtein(name.toLowerCase(), c.toLowerCase())
-    if (d < bestD) {
-      best = c
-      bestD = d
-    }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined
-}
 
 function issuePath(issue: StandardSchemaV1.Issue): string {
   if (!issue.path || issue.path.length === 0) return '(root)'

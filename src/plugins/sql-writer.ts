@@ -10,11 +10,14 @@ import { redactUrl } from './redact.js'
 export const sqlWriterSchema = z.strictObject({
   /** Plugin name (default 'sqlWriter'). */
   name: nameSchema,
-  /** `{ duckdb: file }` or `{ postgres: connectionString }`. */
+  /** `{ duckdb: file }` or `{ postgres: 'postgres://user:password@host:5432/db' }`. */
   db: z.union(
-    [z.strictObject({ duckdb: z.string().min(1) }), z.strictObject({ postgres: z.string().min(1) })],
+    [
+      z.strictObject({ duckdb: z.string().min(1) }),
+      z.strictObject({ postgres: z.string().regex(/^postgres(ql)?:\/\//) }),
+    ],
     {
-      error: 'expected { duckdb: file } or { postgres: connectionString }',
+      error: "expected { duckdb: file } or { postgres: 'postgres://…' connection URL }",
     },
   ),
   /** Prefix of the three tables: <prefix>runs, <prefix>assertion_results, <prefix>symbols (default 'dqx_'). */
@@ -256,8 +259,13 @@ async function writePostgres(
 ): Promise<boolean> {
   signal.throwIfAborted()
   const client = new pg.Client({ connectionString })
-  // Ending the connection fails the query in flight: the tap's timeout stops a hung write.
-  const onAbort = (): void => void client.end().catch(() => {})
+  // The tap's timeout stops a hung write (e.g. waiting on a lock): the server session is
+  // terminated (closing our socket alone would leave it waiting) and the connection ended.
+  const onAbort = (): void => {
+    const pid = (client as unknown as { processID: number | null }).processID
+    void terminateBackend(connectionString, pid)
+    void client.end().catch(() => {})
+  }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     await client.connect()
@@ -281,12 +289,17 @@ async function writePostgres(
   }
 }
 
-/** The secrets of a PostgreSQL connection string, URL or key=value form. */
-function pgSecrets(connectionString: string): string[] {
-  const kv = /password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(connectionString)?.[1]
-  return [...urlSecrets(connectionString), kv, kv?.replace(/^'|'$/g, '')].filter(
-    (s): s is string => s !== undefined,
-  )
+/** Ends a server session from a second connection; best effort (the session may be gone already). */
+async function terminateBackend(connectionString: string, pid: number | null): Promise<void> {
+  const killer = new pg.Client({ connectionString })
+  try {
+    await killer.connect()
+    await killer.query('SELECT pg_terminate_backend($1)', [pid])
+  } catch {
+    // nothing left to stop
+  } finally {
+    await killer.end().catch(() => {})
+  }
 }
 
 /**
@@ -302,10 +315,10 @@ export const sqlWriter = defineFactory({
   defaultNotifyOn: 'always',
   setup(o, name) {
     const tables = tableNames(o.tablePrefix)
-    const isDuck = 'duckdb' in o.db
-    const target = 'duckdb' in o.db ? `duckdb:${o.db.duckdb}` : redactUrl(o.db.postgres)
-    const redact: Redactor = 'duckdb' in o.db ? (t) => t : makeRedactor(pgSecrets(o.db.postgres))
     const db = o.db
+    const kind = 'duckdb' in db ? 'duckdb' : 'postgres'
+    const target = 'duckdb' in db ? `duckdb:${db.duckdb}` : redactUrl(db.postgres)
+    const redact: Redactor = 'duckdb' in db ? (t) => t : makeRedactor(urlSecrets(db.postgres))
     return async (view) => {
       const rows = runRows(view)
       let written: boolean
@@ -320,14 +333,10 @@ export const sqlWriter = defineFactory({
           `sqlWriter '${name}' could not write run ${view.runId} to ${redact(target)}: ${redact(describeError(err))}`,
         )
       }
-      const counts = { results: rows.results.length, symbols: rows.symbols.length }
-      if (written)
-        view.logger.info({ db: isDuck ? 'duckdb' : 'postgres', table: tables.runs, ...counts }, 'run written')
-      else
-        view.logger.info(
-          { db: isDuck ? 'duckdb' : 'postgres', table: tables.runs },
-          'run already written; nothing to do',
-        )
+      if (written) {
+        const counts = { results: rows.results.length, symbols: rows.symbols.length }
+        view.logger.info({ db: kind, table: tables.runs, ...counts }, 'run written')
+      } else view.logger.info({ db: kind, table: tables.runs }, 'run already written; nothing to do')
     }
   },
 })

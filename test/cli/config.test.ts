@@ -111,6 +111,21 @@ export default defineConfig(async () => ({ name: 'b' + c, checks: [check({ name:
     expect(mts.suites[0]?.config.name).toBe('b1')
   })
 
+  it('gives modules the config imports (TypeScript too) the same dqx module', async () => {
+    const cwd = dir({
+      'checks/orders.ts': `import { check, DataSource } from 'dqx'
+export const orders = check({ name: 'orders' }, (mp, ctx) => { ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isPositive() })
+export const source: DataSource = DataSource.csv('data/orders.csv')
+`,
+      'dqx.config.ts': `import { defineConfig } from 'dqx'
+import { orders, source } from './checks/orders'
+export default defineConfig({ name: 'x', checks: [orders], datasources: { orders: source } })
+`,
+    })
+    const loaded = await loadConfig(join(cwd, 'dqx.config.ts'), cwd)
+    expect(loaded.suites[0]?.config.datasources.orders).toBeInstanceOf(DataSource)
+  })
+
   it('reports load failures with the file name', async () => {
     expect(await loadError({ 'dqx.config.ts': 'export default {{' })).toMatch(
       /^dqx.config.ts: failed to load: /,

@@ -316,7 +316,7 @@ describe('expressions', () => {
     const report = await quietSuite([c]).run({ d: source }, KEY)
     expect(report.results[0]).toMatchObject({ status: 'FAILED', value: null })
     expect(report.results[0]?.error).toBe(
-      "average(x) on 'd' is NULL (the dataset has no non-null values for it)",
+      "average(x) on 'd' is NULL (no rows, or too few non-null values for it)",
     )
     expect(report.results[1]).toMatchObject({ status: 'PASSED', value: 2 })
     expect(report.symbols.find((s) => s.metric === 'average(x)')?.value).toBeNull()

@@ -287,7 +287,7 @@ describe('data source definitions', () => {
     expect(DataSource.parquet('data/*.parquet').describe()).toBe('parquet data/*.parquet')
     expect(DataSource.csv('a.csv').describe()).toBe('csv a.csv')
     expect(DataSource.json('a.json').describe()).toBe('json a.json')
-    expect(DataSource.fromRecords([{ a: 1 }]).describe()).toBe('records (1 rows)')
+    expect(DataSource.fromRecords([{ a: 1 }]).describe()).toBe('records (1 row)')
     expect(DataSource.sql('SELECT 1').describe()).toBe('sql SELECT 1')
     expect(DataSource.sql(`SELECT ${'x, '.repeat(40)}1`).describe()).toMatch(/^sql SELECT x, .{40,}\.\.\.$/)
     expect(DataSource.sql(`SELECT ${'x, '.repeat(40)}1`).describe()).toHaveLength(64)
@@ -335,7 +335,7 @@ describe('run errors', () => {
     })
     const err = await rejected(quietSuite([c]).run({ orders: people }, KEY), 'MISSING_COLUMN')
     expect(err.message).toBe(
-      "check 'prices': column 'Price' (in average(Price)) does not exist in dataset 'orders' (records (1 rows)) — did you mean 'price'?; columns are: price, email, name",
+      "check 'prices': column 'Price' (in average(Price)) does not exist in dataset 'orders' (records (1 row)) — did you mean 'price'?; columns are: price, email, name",
     )
   })
 
@@ -352,7 +352,7 @@ describe('run errors', () => {
       quietSuite([c('zzz')]).run({ orders: DataSource.fromRecords([]) }, KEY),
       'MISSING_COLUMN',
     )
-    expect(none.message).toMatch(/columns are: \(none\)$/)
+    expect(none.message).toMatch(/columns are: \(none — for empty records declare columns with fromRecords\(\[\], { schema }\)\)$/)
   })
 
   it('names the dateColumn when the dataset lacks it', async () => {
@@ -361,7 +361,7 @@ describe('run errors', () => {
       'MISSING_COLUMN',
     )
     expect(err.message).toBe(
-      "dataset 'd': dateColumn 'day' does not exist (records (1 rows)); columns are: a",
+      "dataset 'd': dateColumn 'day' does not exist (records (1 row)); columns are: a",
     )
   })
 

@@ -250,7 +250,15 @@ describe('MetricDB.duckdb(file)', () => {
     expect((err as DqxError).code).toBe('METRIC_DB')
   })
 
+  it('creates missing parent directories', async () => {
+    const db = MetricDB.duckdb(dir.file('new-dir/deeper/metrics.duckdb'))
+    await db.putMetrics([metric()])
+    expect(await db.getMetric(metric())).toBeDefined()
+    await db.close()
+  })
+
   it('names the file it cannot open, and can be closed and retried', async () => {
+    writeFileSync(dir.file('no-such-dir'), 'a file where a directory should be')
     const path = dir.file('no-such-dir/metrics.duckdb')
     const db = MetricDB.duckdb(path)
     const err = await db.getMetric(metric()).catch((e: unknown) => e)

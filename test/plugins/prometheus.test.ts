@@ -3,7 +3,15 @@ import { DqxError, ResultKey } from '../../src/index.js'
 import { prometheus } from '../../src/plugins/index.js'
 import { groupingPath, labelName } from '../../src/plugins/prometheus.js'
 import { captureLogger, runPlugin } from '../../src/testing/index.js'
-import { brokenCheck, type HttpSink, httpSink, ordersCheck, passingCheck, rows, skippedCheck } from './sink-helpers.js'
+import {
+  brokenCheck,
+  type HttpSink,
+  httpSink,
+  ordersCheck,
+  passingCheck,
+  rows,
+  skippedCheck,
+} from './sink-helpers.js'
 
 interface Sample {
   name: string
@@ -58,13 +66,21 @@ describe('prometheus', () => {
     expect(sink.received).toHaveLength(1)
     const req = sink.received[0]!
     expect(req.method).toBe('PUT')
-    expect(req.url).toBe(`/metrics/job/dqx/suite/nightly/env/prod/region_name@base64/${Buffer.from('eu/west').toString('base64url')}`)
+    expect(req.url).toBe(
+      `/metrics/job/dqx/suite/nightly/env/prod/region_name@base64/${Buffer.from('eu/west').toString('base64url')}`,
+    )
     expect(req.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/)
     const { samples, types } = parseExposition(req.body)
     expect(Object.values(types).every((t) => t === 'gauge')).toBe(true)
     const get = (name: string, labels: Record<string, string>) =>
-      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
-    const a = (assertion: string, severity: string) => ({ suite: 'nightly', check: 'orders', assertion, severity })
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value
+    const a = (assertion: string, severity: string) => ({
+      suite: 'nightly',
+      check: 'orders',
+      assertion,
+      severity,
+    })
     expect(get('dqx_assertion_passed', a('has rows', 'P0'))).toBe(1)
     expect(get('dqx_assertion_failed', a('has rows', 'P0'))).toBe(0)
     expect(get('dqx_assertion_passed', a('few null emails', 'P0'))).toBe(0)
@@ -111,14 +127,22 @@ describe('prometheus', () => {
 
   it('honours notifyOn', async () => {
     sink = await httpSink(() => ({ status: 200 }))
-    await runPlugin(prometheus({ pushgatewayUrl: sink.origin, notifyOn: 'failure' }), { records: rows, checks: [passingCheck] })
+    await runPlugin(prometheus({ pushgatewayUrl: sink.origin, notifyOn: 'failure' }), {
+      records: rows,
+      checks: [passingCheck],
+    })
     expect(sink.received).toHaveLength(0)
-    await runPlugin(prometheus({ pushgatewayUrl: sink.origin, notifyOn: 'failure' }), { records: rows, checks: [ordersCheck] })
+    await runPlugin(prometheus({ pushgatewayUrl: sink.origin, notifyOn: 'failure' }), {
+      records: rows,
+      checks: [ordersCheck],
+    })
     expect(sink.received).toHaveLength(1)
   })
 
   it('retries a failing gateway and reports the last cause without the password or header values', async () => {
-    sink = await httpSink((_r, n) => (n === 1 ? { status: 502, body: 'bad gateway' } : { status: 400, body: 'text format parsing error' }))
+    sink = await httpSink((_r, n) =>
+      n === 1 ? { status: 502, body: 'bad gateway' } : { status: 400, body: 'text format parsing error' },
+    )
     const { logger, text } = captureLogger('debug')
     const report = await runPlugin(
       prometheus({

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DataSource, DqxError, type RunReport, ResultKey, VerificationSuite } from '../../src/index.js'
+import { DataSource, DqxError, ResultKey, type RunReport, VerificationSuite } from '../../src/index.js'
 import { sqlWriter } from '../../src/plugins/index.js'
 import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import { closedPort, freshDatabase, requirePgUrl, withClient } from '../engine/pg-helpers.js'
@@ -118,38 +118,65 @@ describe('sqlWriter (DuckDB file)', () => {
       logger,
     })
     expect(report.pluginErrors).toEqual([])
-    const run = parseJson(await duckRows(file, RUN_SQL('dqx_runs', report.runId)), ['tags', 'datasources', 'failures_by_severity'])
+    const run = parseJson(await duckRows(file, RUN_SQL('dqx_runs', report.runId)), [
+      'tags',
+      'datasources',
+      'failures_by_severity',
+    ])
     expect(run).toEqual([expectedRun(report, 'failed')])
-    const results = parseJson(await duckRows(file, RESULTS_SQL('dqx_assertion_results', report.runId)), ['tags', 'assertion_tags'])
+    const results = parseJson(await duckRows(file, RESULTS_SQL('dqx_assertion_results', report.runId)), [
+      'tags',
+      'assertion_tags',
+    ])
     expect(results).toEqual(expectedResults(report))
     expect(results.map((r) => r.status)).toEqual(['PASSED', 'FAILED', 'FAILED', 'PASSED', 'SKIPPED'])
     const symbols = parseJson(await duckRows(file, SYMBOLS_SQL('dqx_symbols', report.runId)), ['tags'])
     expect(symbols).toEqual(expectedSymbols(report))
     expect(symbols.length).toBeGreaterThan(0)
-    expect(lines.find((l) => l.msg === 'run written')).toMatchObject({ plugin: 'sqlWriter', db: 'duckdb', results: 5, symbols: symbols.length })
+    expect(lines.find((l) => l.msg === 'run written')).toMatchObject({
+      plugin: 'sqlWriter',
+      db: 'duckdb',
+      results: 5,
+      symbols: symbols.length,
+    })
   })
 
   it('is idempotent per runId: the same report written twice (even concurrently) is stored once', async () => {
     const file = join(dir, 'idem.duckdb')
     const { logger, lines } = captureLogger('info')
     // Two writers on one file in one suite: both see the same runId, concurrently.
-    const report = await runPlugin([sqlWriter({ db: { duckdb: file } }), sqlWriter({ name: 'again', db: { duckdb: file } })], {
-      records: rows,
-      checks: [ordersCheck],
-      logger,
-    })
+    const report = await runPlugin(
+      [sqlWriter({ db: { duckdb: file } }), sqlWriter({ name: 'again', db: { duckdb: file } })],
+      {
+        records: rows,
+        checks: [ordersCheck],
+        logger,
+      },
+    )
     expect(report.pluginErrors).toEqual([])
     const messages = lines.filter((l) => String(l.msg).startsWith('run ')).map((l) => l.msg)
     expect(messages.sort()).toEqual(['run already written; nothing to do', 'run written'])
     expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM dqx_runs')).toEqual([{ n: 1 }])
-    expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM dqx_assertion_results')).toEqual([{ n: 4 }])
+    expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM dqx_assertion_results')).toEqual([
+      { n: 4 },
+    ])
 
     // Calling the tap again with the same context (a re-delivered report) writes nothing either.
-    const suite = new VerificationSuite({ name: 's', checks: [ordersCheck], audit: false, plugins: [sqlWriter({ db: { duckdb: file } })] })
+    const suite = new VerificationSuite({
+      name: 's',
+      checks: [ordersCheck],
+      audit: false,
+      plugins: [sqlWriter({ db: { duckdb: file } })],
+    })
     const ctx = createResultsContext({ results: [makeResult({ status: 'FAILED' }), makeResult()] })
     expect(await suite.hooks.processResults.promise(ctx)).toMatchObject([{ plugin: 'sqlWriter' }])
     expect(await suite.hooks.processResults.promise(ctx)).toMatchObject([{ plugin: 'sqlWriter' }])
-    expect(await duckRows(file, "SELECT count(*)::INTEGER AS n FROM dqx_assertion_results WHERE run_id = 'test-run'")).toEqual([{ n: 2 }])
+    expect(
+      await duckRows(
+        file,
+        "SELECT count(*)::INTEGER AS n FROM dqx_assertion_results WHERE run_id = 'test-run'",
+      ),
+    ).toEqual([{ n: 2 }])
     // A new run is a new row.
     await runPlugin(sqlWriter({ db: { duckdb: file } }), { records: rows, checks: [ordersCheck] })
     expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM dqx_runs')).toEqual([{ n: 3 }])
@@ -157,13 +184,16 @@ describe('sqlWriter (DuckDB file)', () => {
 
   it('records a failed run (run-level error) as a run row with status error', async () => {
     const file = join(dir, 'errors.duckdb')
-    const err = await runPlugin(sqlWriter({ db: { duckdb: file }, tablePrefix: 'qa_' }), { records: rows, checks: [brokenCheck] }).catch(
-      (e: unknown) => e,
-    )
+    const err = await runPlugin(sqlWriter({ db: { duckdb: file }, tablePrefix: 'qa_' }), {
+      records: rows,
+      checks: [brokenCheck],
+    }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DqxError)
     const runs = await duckRows(file, 'SELECT status, error, total FROM qa_runs')
     expect(runs).toEqual([{ status: 'error', error: (err as Error).message, total: 0 }])
-    expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM qa_assertion_results')).toEqual([{ n: 0 }])
+    expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM qa_assertion_results')).toEqual([
+      { n: 0 },
+    ])
   })
 
   it('writes all or nothing: a failing insert rolls the whole run back', async () => {
@@ -174,18 +204,26 @@ describe('sqlWriter (DuckDB file)', () => {
     await conn.run('CREATE TABLE rb_symbols (run_id VARCHAR, seq INTEGER, name VARCHAR)')
     conn.closeSync()
     instance.closeSync()
-    const report = await runPlugin(sqlWriter({ db: { duckdb: file }, tablePrefix: 'rb_' }), { records: rows, checks: [ordersCheck] })
+    const report = await runPlugin(sqlWriter({ db: { duckdb: file }, tablePrefix: 'rb_' }), {
+      records: rows,
+      checks: [ordersCheck],
+    })
     expect(report.pluginErrors).toHaveLength(1)
     expect(report.pluginErrors[0]?.error?.message).toMatch(
-      new RegExp(`^sqlWriter 'sqlWriter' could not write run ${report.runId} to duckdb:.*rollback\\.duckdb: .*metric`),
+      new RegExp(
+        `^sqlWriter 'sqlWriter' could not write run ${report.runId} to duckdb:.*rollback\\.duckdb: `,
+      ),
     )
-    const tables = await duckRows(file, "SELECT table_name FROM information_schema.tables ORDER BY table_name")
+    const tables = await duckRows(
+      file,
+      'SELECT table_name FROM information_schema.tables ORDER BY table_name',
+    )
     expect(tables.map((t) => t.table_name)).toEqual(['rb_symbols'])
   })
 
   it('validates its options', () => {
     expect(() => sqlWriter({ db: { sqlite: 'x' } } as never)).toThrow(
-      "invalid options for plugin 'sqlWriter': db: expected { duckdb: file } or { postgres: connectionString }",
+      "invalid options for plugin 'sqlWriter': db: expected { duckdb: file } or { postgres: 'postgres://…' connection URL }",
     )
     expect(() => sqlWriter({ db: { duckdb: 'x' }, tablePrefix: 'drop table;' })).toThrow(
       'tablePrefix: expected letters, digits and _ (starting with a letter or _)',
@@ -204,23 +242,43 @@ describe('sqlWriter (PostgreSQL)', () => {
   const q = (sql: string) => withClient(db.url, async (c) => (await c.query(sql)).rows as Row[])
 
   it('writes the run, every result and every symbol, and reads back equal', async () => {
-    const report = await runPlugin(sqlWriter({ db: { postgres: db.url } }), { records: rows, checks: [ordersCheck, skippedCheck], key })
+    const report = await runPlugin(sqlWriter({ db: { postgres: db.url } }), {
+      records: rows,
+      checks: [ordersCheck, skippedCheck],
+      key,
+    })
     expect(report.pluginErrors).toEqual([])
     const cast = (sql: string) => sql.replace(/AS VARCHAR/g, 'AS text')
-    expect(parseJson(await q(cast(RUN_SQL('dqx_runs', report.runId))), ['tags', 'datasources', 'failures_by_severity'])).toEqual([
-      expectedRun(report, 'failed'),
-    ])
-    expect(parseJson(await q(cast(RESULTS_SQL('dqx_assertion_results', report.runId))), ['tags', 'assertion_tags'])).toEqual(
-      expectedResults(report),
+    expect(
+      parseJson(await q(cast(RUN_SQL('dqx_runs', report.runId))), [
+        'tags',
+        'datasources',
+        'failures_by_severity',
+      ]),
+    ).toEqual([expectedRun(report, 'failed')])
+    expect(
+      parseJson(await q(cast(RESULTS_SQL('dqx_assertion_results', report.runId))), [
+        'tags',
+        'assertion_tags',
+      ]),
+    ).toEqual(expectedResults(report))
+    expect(parseJson(await q(cast(SYMBOLS_SQL('dqx_symbols', report.runId))), ['tags'])).toEqual(
+      expectedSymbols(report),
     )
-    expect(parseJson(await q(cast(SYMBOLS_SQL('dqx_symbols', report.runId))), ['tags'])).toEqual(expectedSymbols(report))
     // JSON columns are jsonb: queryable.
-    expect(await q(`SELECT count(*)::int AS n FROM dqx_assertion_results WHERE assertion_tags ? 'pii' AND run_id = '${report.runId}'`)).toEqual([{ n: 1 }])
+    expect(
+      await q(
+        `SELECT count(*)::int AS n FROM dqx_assertion_results WHERE assertion_tags ? 'pii' AND run_id = '${report.runId}'`,
+      ),
+    ).toEqual([{ n: 1 }])
   })
 
   it('is idempotent per runId, also with concurrent writers', async () => {
     const report = await runPlugin(
-      [sqlWriter({ db: { postgres: db.url }, tablePrefix: 'idem_' }), sqlWriter({ name: 'twin', db: { postgres: db.url }, tablePrefix: 'idem_' })],
+      [
+        sqlWriter({ db: { postgres: db.url }, tablePrefix: 'idem_' }),
+        sqlWriter({ name: 'twin', db: { postgres: db.url }, tablePrefix: 'idem_' }),
+      ],
       { records: rows, checks: [ordersCheck], concurrency: 2 },
     )
     expect(report.pluginErrors).toEqual([])
@@ -229,16 +287,24 @@ describe('sqlWriter (PostgreSQL)', () => {
   })
 
   it('records a run-level error', async () => {
-    await expect(runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'err_' }), { records: rows, checks: [brokenCheck] })).rejects.toThrow(
-      DqxError,
-    )
+    await expect(
+      runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'err_' }), {
+        records: rows,
+        checks: [brokenCheck],
+      }),
+    ).rejects.toThrow(DqxError)
     expect(await q('SELECT status, total FROM err_runs')).toEqual([{ status: 'error', total: 0 }])
   })
 
   it('rolls back on failure and names the target without the password', async () => {
     await q('CREATE TABLE rb_symbols (run_id text, seq int, name text)')
-    const report = await runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'rb_' }), { records: rows, checks: [ordersCheck] })
-    expect(report.pluginErrors[0]?.error?.message).toMatch(/could not write run .* to postgres:\/\/.*: column "metric" of relation "rb_symbols" does not exist/)
+    const report = await runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'rb_' }), {
+      records: rows,
+      checks: [ordersCheck],
+    })
+    expect(report.pluginErrors[0]?.error?.message).toMatch(
+      /could not write run .* to postgres:\/\/.*: column "metric" of relation "rb_symbols" does not exist/,
+    )
     expect(await q("SELECT to_regclass('rb_runs') IS NULL AS gone")).toEqual([{ gone: true }])
   })
 
@@ -249,35 +315,52 @@ describe('sqlWriter (PostgreSQL)', () => {
     const report = await runPlugin(
       [
         sqlWriter({ db: { postgres: `postgres://dq:${secret}@127.0.0.1:${port}/x` } }),
-        sqlWriter({ name: 'kv', db: { postgres: `host=127.0.0.1 port=${port} user=dq password=${secret} dbname=x` } }),
+        sqlWriter({
+          name: 'encoded',
+          db: {
+            postgres: `postgresql://dq:${encodeURIComponent(`${secret}/@`)}@127.0.0.1:${port}/x?sslmode=disable`,
+          },
+        }),
       ],
       { records: rows, checks: [ordersCheck], logger },
     )
     const messages = report.pluginErrors.map((r) => r.error?.message ?? '')
     expect(messages).toHaveLength(2)
-    expect(messages[0]).toMatch(/^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/)
-    expect(messages[1]).toMatch(/^sqlWriter 'kv' could not write run .* to host=127\.0\.0\.1 .*password=\[redacted\]/)
+    expect(messages[0]).toMatch(
+      /^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/,
+    )
+    expect(messages[1]).toMatch(
+      /^sqlWriter 'encoded' could not write run .* to postgresql:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]\?\[redacted\]: connect ECONNREFUSED/,
+    )
     expect(`${text()}${messages.join('')}`).not.toContain(secret)
   })
 
   it("stops at the tap's timeout when the database blocks, and ends the session", async () => {
-    await runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'lock_' }), { records: rows, checks: [ordersCheck] })
+    await runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'lock_' }), {
+      records: rows,
+      checks: [ordersCheck],
+    })
     const holder = new pg.Client({ connectionString: db.url })
     await holder.connect()
     try {
       await holder.query('BEGIN')
       await holder.query('LOCK TABLE lock_runs IN ACCESS EXCLUSIVE MODE')
-      const report = await runPlugin(sqlWriter({ db: { postgres: db.url }, tablePrefix: 'lock_', name: 'blocked' }), {
-        records: rows,
-        checks: [ordersCheck],
-        pluginTimeoutMs: 300,
-      })
+      const report = await runPlugin(
+        sqlWriter({ db: { postgres: db.url }, tablePrefix: 'lock_', name: 'blocked' }),
+        {
+          records: rows,
+          checks: [ordersCheck],
+          pluginTimeoutMs: 300,
+        },
+      )
       expect(report.pluginErrors[0]).toMatchObject({ plugin: 'blocked', timedOut: true })
       // The writer's session goes away (its connection was ended), so it no longer waits on our lock.
       let waiting = 1
       for (let i = 0; i < 50 && waiting > 0; i++) {
         await new Promise((r) => setTimeout(r, 20))
-        const r = await holder.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        const r = await holder.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
         waiting = (r.rows[0] as { n: number }).n
       }
       expect(waiting).toBe(0)
@@ -296,6 +379,8 @@ describe('sqlWriter (PostgreSQL)', () => {
       plugins: [sqlWriter({ db: { postgres: db.url }, tablePrefix: 'suite_' })],
     })
     const report = await suite.run({ data: DataSource.fromRecords(rows) }, key)
-    expect(await q(`SELECT suite, status FROM suite_runs WHERE run_id = '${report.runId}'`)).toEqual([{ suite: 'pg-suite', status: 'failed' }])
+    expect(await q(`SELECT suite, status FROM suite_runs WHERE run_id = '${report.runId}'`)).toEqual([
+      { suite: 'pg-suite', status: 'failed' },
+    ])
   })
 })
