@@ -71,6 +71,8 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
   /** Settlement handlers of the current generation, made at the first async tap. */
   declare private onResolved: (() => void) | undefined
   declare private onRejected: ((e: unknown) => void) | undefined
+  /** Bumped by renewHandlers: handlers of an older generation are stale. */
+  declare private generation: number
 
   constructor(
     rt: HookRuntime<T>,
@@ -95,6 +97,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
     this.start = now()
     this.onResolved = undefined
     this.onRejected = undefined
+    this.generation = 0
   }
 
   next(): void {
@@ -121,7 +124,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
       // Suspend until the promise settles (native: at most once, never synchronously) or times out.
       if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
       if (this.onResolved === undefined) this.renewHandlers()
-      asNativePromise(result).then(this.onResolved!, this.onRejected!)
+      asNativePromise(result).then(this.onResolved, this.onRejected)
       return
     }
     this.resolve(finishCall(this))
@@ -142,12 +145,14 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
 
   /** Makes a new pair of settlement handlers; the previous pair, if any, goes stale. */
   private renewHandlers(): void {
-    const resolved = (): void => {
-      if (this.onResolved === resolved) this.settled(undefined)
+    // Anonymous arrows assigned to fields: a named function expression made per
+    // call would cost a defineProperty('name') under keepNames transpilers (tsx).
+    const generation = ++this.generation
+    this.onResolved = () => {
+      if (this.generation === generation) this.settled(undefined)
     }
-    this.onResolved = resolved
     this.onRejected = (e: unknown) => {
-      if (this.onResolved === resolved) this.settled(toError(e))
+      if (this.generation === generation) this.settled(toError(e))
     }
   }
 

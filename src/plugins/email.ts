@@ -79,6 +79,12 @@ export function classifySmtpError(err: unknown): DeliveryError {
   return new DeliveryError(`SMTP ${code ?? 'error'}: ${describeError(err)}`, { retryable: !permanent })
 }
 
+/** Where mail goes, for messages: `host:port`, or the connection URL without its secrets. */
+export function smtpTarget(smtp: EmailOptions['smtp']): string {
+  if (typeof smtp === 'string') return redactUrl(smtp)
+  return `${smtp.host ?? 'localhost'}${smtp.port ? `:${smtp.port}` : ''}`
+}
+
 const escapeHtml = (text: string): string =>
   text
     .replace(/&/g, '&amp;')
@@ -180,11 +186,7 @@ export const email = defineFactory({
     const retry = resolveRetry(o.retry)
     // Never nodemailer's own logger: it writes to the console, and its debug output carries the AUTH exchange.
     const transportOptions = typeof o.smtp === 'string' ? o.smtp : { ...o.smtp, logger: false, debug: false }
-    const target =
-      typeof o.smtp === 'string'
-        ? redactUrl(o.smtp)
-        : `${o.smtp.host ?? 'localhost'}${o.smtp.port ? `:${o.smtp.port}` : ''}`
-    const what = `email '${name}' via ${target}`
+    const what = `email '${name}' via ${smtpTarget(o.smtp)}`
     return async (view) => {
       const message = {
         from: o.from,

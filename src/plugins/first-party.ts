@@ -63,13 +63,10 @@ function fromReport(ctx: AfterRunContext): RunView {
   return { ...ctx, timestamp: ctx.startedAt }
 }
 
-function issuePath(issue: StandardSchemaV1.Issue): string {
-  if (!issue.path || issue.path.length === 0) return '(options)'
+function issuePath(issue: z.core.$ZodIssue): string {
+  if (issue.path.length === 0) return '(options)'
   return issue.path
-    .map((seg) => {
-      const k = typeof seg === 'object' ? seg.key : seg
-      return typeof k === 'number' ? `[${k}]` : `.${String(k)}`
-    })
+    .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
     .join('')
     .replace(/^\./, '')
 }

@@ -158,8 +158,12 @@ export function runRows(view: RunView): { run: Param[]; results: Param[][]; symb
   return { run, results, symbols }
 }
 
+type Row = Record<string, unknown>
 /** Runs one statement, returning its rows (as plain objects). */
-type Exec = (sql: string, params?: Param[]) => Promise<Record<string, unknown>[]>
+type Exec = (sql: string, params?: Param[]) => Promise<Row[]>
+
+/** For cleanup that may fail once the connection is gone (ROLLBACK, end()): nothing to do about it. */
+const ignore = (): void => {}
 
 /** Rows per multi-row INSERT (PostgreSQL allows 65 535 parameters per statement). */
 const CHUNK = 500
@@ -223,14 +227,13 @@ async function writeDuckDB(
     const instance = await DuckDBInstance.create(path)
     try {
       const conn = await instance.connect()
+      // An abort interrupts the statement in flight; the transaction is then rolled back.
       const onAbort = (): void => conn.interrupt()
       signal.addEventListener('abort', onAbort, { once: true })
       try {
+        signal.throwIfAborted() // aborted while the file was being opened
         const exec: Exec = async (sql, params) =>
-          (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Record<
-            string,
-            unknown
-          >[]
+          (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Row[]
         await exec('BEGIN TRANSACTION')
         try {
           for (const stmt of ddl('duckdb', tables)) await exec(stmt)
@@ -238,7 +241,7 @@ async function writeDuckDB(
           await exec('COMMIT')
           return written
         } catch (err) {
-          await exec('ROLLBACK').catch(() => {})
+          await exec('ROLLBACK').catch(ignore)
           throw err
         }
       } finally {
@@ -262,15 +265,13 @@ async function writePostgres(
   // The tap's timeout stops a hung write (e.g. waiting on a lock): the server session is
   // terminated (closing our socket alone would leave it waiting) and the connection ended.
   const onAbort = (): void => {
-    const pid = (client as unknown as { processID: number | null }).processID
-    void terminateBackend(connectionString, pid)
-    void client.end().catch(() => {})
+    void terminateBackend(connectionString, (client as unknown as { processID: number | null }).processID)
+    client.end().catch(ignore)
   }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     await client.connect()
-    const exec: Exec = async (sql, params) =>
-      (await client.query(sql, params)).rows as Record<string, unknown>[]
+    const exec: Exec = async (sql, params) => (await client.query(sql, params)).rows as Row[]
     await exec('BEGIN')
     try {
       // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
@@ -280,26 +281,26 @@ async function writePostgres(
       await exec('COMMIT')
       return written
     } catch (err) {
-      await exec('ROLLBACK').catch(() => {})
+      await exec('ROLLBACK').catch(ignore)
       throw err
     }
   } finally {
     signal.removeEventListener('abort', onAbort)
-    await client.end().catch(() => {})
+    await client.end().catch(ignore)
   }
 }
 
-/** Ends a server session from a second connection; best effort (the session may be gone already). */
+/**
+ * Ends a server session from a second connection; best effort (the session may be gone, or
+ * never have started: pg_terminate_backend(NULL) is a no-op).
+ */
 async function terminateBackend(connectionString: string, pid: number | null): Promise<void> {
-  const killer = new pg.Client({ connectionString })
-  try {
-    await killer.connect()
-    await killer.query('SELECT pg_terminate_backend($1)', [pid])
-  } catch {
-    // nothing left to stop
-  } finally {
-    await killer.end().catch(() => {})
-  }
+  const killer = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 })
+  await killer
+    .connect()
+    .then(() => killer.query('SELECT pg_terminate_backend($1)', [pid]))
+    .catch(ignore)
+  await killer.end().catch(ignore)
 }
 
 /**

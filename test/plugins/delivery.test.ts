@@ -205,7 +205,9 @@ describe('backoff and helpers', () => {
   })
 
   it('sends one HTTP request and classifies the status', async () => {
-    sink = await httpSink((_r, n) => (n === 1 ? { status: 201, body: 'made' } : { status: 418, body: '' }))
+    sink = await httpSink((_r, n) =>
+      n === 1 ? { status: 201, body: 'made' } : n === 2 ? { status: 418, body: '' } : { status: 599, reason: '', body: 'odd' },
+    )
     const signal = new AbortController().signal
     const req = { url: `${sink.origin}/p`, method: 'PUT' as const, headers: { 'x-a': 'b' }, body: 'hello', signal }
     expect(await httpSend(req)).toEqual({ status: 201, body: 'made' })
@@ -213,5 +215,6 @@ describe('backoff and helpers', () => {
     const err = await httpSend(req).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DeliveryError)
     expect(err).toMatchObject({ message: "HTTP 418 I'm a Teapot", retryable: false })
+    expect(await httpSend(req).catch((e: unknown) => e)).toMatchObject({ message: 'HTTP 599: odd', retryable: true })
   })
 })

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { check, DqxError, ResultKey } from '../../src/index.js'
-import { classifySmtpError } from '../../src/plugins/email.js'
+import { classifySmtpError, emailHtml, emailText, smtpTarget } from '../../src/plugins/email.js'
 import { email } from '../../src/plugins/index.js'
-import { captureLogger, runPlugin } from '../../src/testing/index.js'
+import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import {
   brokenCheck,
   ordersCheck,
@@ -291,5 +291,29 @@ describe('email', () => {
     expect(c({ code: 'ECONNECTION' })).toBe(true)
     expect(c({})).toBe(true)
     expect(classifySmtpError('plain').message).toBe('SMTP error: plain')
+  })
+
+  it('describes its target without secrets', () => {
+    expect(smtpTarget({ host: 'mail.example.com', port: 465 })).toBe('mail.example.com:465')
+    expect(smtpTarget({})).toBe('localhost')
+    expect(smtpTarget('smtps://bot:pw-123@mail.example.com:465')).toBe('smtps://bot:[redacted]@mail.example.com:465')
+  })
+
+  it('works with any nodemailer transport (jsonTransport: a dry run that logs what it would send)', async () => {
+    const { logger, lines } = captureLogger('info')
+    const report = await runPlugin(email({ smtp: { jsonTransport: true }, from: 'dqx@example.com', to: 'oncall@example.com' }), {
+      records: rows,
+      checks: [ordersCheck],
+      logger,
+    })
+    expect(report.pluginErrors).toEqual([])
+    expect(lines.find((l) => l.msg === 'email sent')).toMatchObject({ recipients: 1, rejected: 0, attempts: 1 })
+  })
+
+  it('renders results without a bound', () => {
+    const { bound: _b, ...noBound } = makeResult({ status: 'FAILED', value: 3, assertion: 'no bound', severity: 'P0' })
+    const ctx = createResultsContext({ results: [noBound] })
+    expect(emailText(ctx)).toContain('      value: 3   bound: -\n')
+    expect(emailHtml(ctx)).toMatch(/<td[^>]*>no bound<\/td><td[^>]*>3<\/td><td[^>]*><\/td>/)
   })
 })

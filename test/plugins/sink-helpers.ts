@@ -14,7 +14,7 @@ export interface Received {
   body: string
 }
 
-export type Reply = { status: number; body?: string; headers?: Record<string, string> } | 'hang'
+export type Reply = { status: number; reason?: string; body?: string; headers?: Record<string, string> } | 'hang'
 
 export interface HttpSink {
   /** http://127.0.0.1:<port> */
@@ -67,7 +67,9 @@ export async function httpSink(
         })
         return
       }
-      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers })
+      const headers = { 'content-type': 'text/plain', ...answer.headers }
+      if (answer.reason === undefined) res.writeHead(answer.status, headers)
+      else res.writeHead(answer.status, answer.reason, headers)
       res.end(answer.body ?? '')
     })
   })
