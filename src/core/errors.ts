@@ -38,16 +38,21 @@ export class DqxError extends Error {
 /** Turns anything thrown (a string, undefined, an object) into an Error without losing it. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown
-  let text: string
-  if (typeof thrown === 'string') text = thrown
-  else {
+  return new Error(`non-Error thrown: ${describeThrown(thrown)}`, { cause: thrown })
+}
+
+/** Text for any thrown value, even one that JSON.stringify and String() both refuse (a revoked Proxy). */
+function describeThrown(thrown: unknown): string {
+  if (typeof thrown === 'string') return thrown
+  for (const attempt of [() => JSON.stringify(thrown), () => String(thrown), () => Object.prototype.toString.call(thrown)]) {
     try {
-      text = JSON.stringify(thrown) ?? String(thrown)
+      const text = attempt()
+      if (typeof text === 'string') return text
     } catch {
-      text = String(thrown)
+      // try the next way of printing it
     }
   }
-  return new Error(`non-Error thrown: ${text}`, { cause: thrown })
+  return `an unprintable ${typeof thrown}`
 }
 
 /** What `run()` rejects with under `failOnPluginError: true`: the full report plus the failed plugin runs. */

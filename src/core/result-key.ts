@@ -18,7 +18,7 @@ export function parseIsoDate(date: unknown, what = 'date'): number {
   if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) {
     throw new DqxError(
       'INVALID_DATE',
-      `${what} '${date}' does not exist in the calendar; use a real day such as '${y}-${m[2]}-01'`,
+      `${what} '${date}' does not exist in the calendar; use a real day such as '${y}-${String(Math.min(Math.max(mo, 1), 12)).padStart(2, '0')}-01'`,
     )
   }
   return t
@@ -53,7 +53,8 @@ export class ResultKey {
     const clean: Record<string, string> = {}
     for (const k of Object.keys(tags).sort()) {
       const v = tags[k]
-      if (!TAG_KEY_RE.test(k)) {
+      // '__proto__' would set the prototype of the tag object instead of adding a tag.
+      if (!TAG_KEY_RE.test(k) || k === '__proto__') {
         throw new DqxError(
           'INVALID_ARGUMENT',
           `ResultKey tag name ${JSON.stringify(k)} is not allowed: use letters, digits, '_', '.', ':' or '-', starting with a letter or '_'`,

@@ -11,13 +11,21 @@ export interface Dialect extends PlaceholderStyle {
   readonly name: string
   quoteIdent(name: string): string
   /** One aggregate expression computing `spec` over the scanned rows. */
-  renderMetric(spec: MetricSpec, params: Params): string
+  renderMetric(spec: MetricSpec, params: Params, options?: RenderOptions): string
   /** A predicate keeping only rows of one day, for sources with a date column. */
   renderDateFilter(column: string, date: string, params: Params): string
 }
 
+export interface RenderOptions {
+  /**
+   * Render statistics so that NaN/±Infinity inputs yield NaN instead of an engine error
+   * (DuckDB's var_samp raises "out of range"). Slower, so only used to re-run a scan that failed so.
+   */
+  nonFiniteSafe?: boolean
+}
+
 /** One batched scan: every metric of one dataset for one date. */
-export interface ScanPlan {
+export interface ScanPlan extends RenderOptions {
   relation: (params: Params) => string
   dateFilter?: { column: string; date: string }
   metrics: readonly MetricSpec[]
@@ -30,7 +38,8 @@ export interface ScanPlan {
  */
 export function compileScan(dialect: Dialect, plan: ScanPlan, params: Params): string {
   const from = plan.relation(params)
-  const cols = plan.metrics.map((m, i) => `${dialect.renderMetric(m, params)} AS m${i}`)
+  const options = plan.nonFiniteSafe ? { nonFiniteSafe: true } : undefined
+  const cols = plan.metrics.map((m, i) => `${dialect.renderMetric(m, params, options)} AS m${i}`)
   const where = plan.dateFilter
     ? ` WHERE ${dialect.renderDateFilter(plan.dateFilter.column, plan.dateFilter.date, params)}`
     : ''

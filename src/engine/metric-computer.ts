@@ -221,6 +221,18 @@ async function scan(
   } catch (err) {
     // Sources raise DqxErrors; only SQL ones (not unreadable files) are about a metric.
     if ((err as DqxError).code !== 'SQL') throw err
+    if (/out of range/i.test((err as Error).message) && specs.some((s) => s.kind === 'variance' || s.kind === 'stddev')) {
+      // NaN/±Infinity in the data: scan again with statistics that yield NaN rather than an error.
+      const safeParams = new Params(bound.dialect)
+      const safeSql = compileScan(bound.dialect, { ...plan, nonFiniteSafe: true }, safeParams)
+      logger.debug({ dataset, date, metrics: specs.length, sql: safeSql }, 'scan (non-finite safe)')
+      try {
+        return (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+      } catch (again) {
+        if ((again as DqxError).code !== 'SQL') throw again
+        throw await explainScanError(bound, specs, checksOf, again as DqxError)
+      }
+    }
     throw await explainScanError(bound, specs, checksOf, err as DqxError)
   }
   // An aggregate SELECT without GROUP BY always returns exactly one row.

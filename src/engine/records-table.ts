@@ -54,6 +54,12 @@ function inferSchema(
         if (!types.has(col)) nullOnly.add(col)
         continue
       }
+      if (k === 'date' && Number.isNaN((v as Date).getTime())) {
+        throw new DqxError(
+          'DATA_SOURCE',
+          `dataset '${dataset}': record ${i}, column '${col}' holds an Invalid Date; fix or drop the value (use null for a missing date)`,
+        )
+      }
       if (k === 'other') {
         throw new DqxError(
           'DATA_SOURCE',

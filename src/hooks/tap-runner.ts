@@ -101,7 +101,9 @@ export interface ControllerHolder {
 
 /**
  * Runs the tap interceptors and `argsForTap`; returns the arguments the tap gets.
- * Only called when `rt.prepared`, so no AbortController exists without argsForTap.
+ * Only called when `rt.prepared`, so no AbortController exists without
+ * argsForTap: on Node 20 its signal costs ≈ 2 µs to create (EventTarget set-up),
+ * several times a whole call of a ten-tap hook.
  */
 export function prepareTap<T extends unknown[]>(
   rt: HookRuntime<T>,
@@ -120,9 +122,9 @@ export function prepareTap<T extends unknown[]>(
 
 /** Calls the tap's function; published on `dqx:plugin` only when someone subscribes. */
 export function callTap<T extends unknown[]>(rt: HookRuntime<T>, tap: CompiledTap<T>, args: T): unknown {
-  // One property read when nobody traces; the payload is only built for subscribers.
   // Taken out of the tap so it runs with `this` undefined, as tapable's taps do.
   const fn = tap.fn
+  // One property read when nobody traces; the payload is only built for subscribers.
   if (!pluginChannel.hasSubscribers) {
     // Hooks almost always take one argument (a context): a direct call is cheaper than a spread.
     return args.length === 1 ? fn(args[0]) : fn(...args)

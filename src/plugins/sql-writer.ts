@@ -1,6 +1,16 @@
 import { mkdir } from 'node:fs/promises'
+import type { Socket } from 'node:net'
 import { dirname, resolve } from 'node:path'
-import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import {
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBValue,
+  INTEGER,
+  LIST,
+  listValue,
+  VARCHAR,
+} from '@duckdb/node-api'
 import pg from 'pg'
 import { z } from 'zod'
 import { describeError, makeRedactor, type Redactor, urlSecrets } from './delivery.js'
@@ -89,23 +99,37 @@ const RUN_COLUMNS = [
   'error',
   'written_at',
 ]
-const RESULT_COLUMNS = [
-  'run_id',
-  'seq',
-  'suite',
-  'check_name',
-  'assertion',
-  'severity',
-  'status',
-  'value',
-  'expression',
-  'bound',
-  'error',
-  'date',
-  'tags',
-  'assertion_tags',
+/** Column kinds of the bulk-inserted tables (dates and JSON travel as text and are cast on insert). */
+type Kind = 'text' | 'int' | 'double' | 'date' | 'json'
+type Column = readonly [name: string, kind: Kind]
+
+const RESULT_COLUMNS: readonly Column[] = [
+  ['run_id', 'text'],
+  ['seq', 'int'],
+  ['suite', 'text'],
+  ['check_name', 'text'],
+  ['assertion', 'text'],
+  ['severity', 'text'],
+  ['status', 'text'],
+  ['value', 'double'],
+  ['expression', 'text'],
+  ['bound', 'text'],
+  ['error', 'text'],
+  ['date', 'date'],
+  ['tags', 'json'],
+  ['assertion_tags', 'json'],
 ]
-const SYMBOL_COLUMNS = ['run_id', 'seq', 'name', 'metric', 'dataset', 'value', 'date', 'tags', 'error']
+const SYMBOL_COLUMNS: readonly Column[] = [
+  ['run_id', 'text'],
+  ['seq', 'int'],
+  ['name', 'text'],
+  ['metric', 'text'],
+  ['dataset', 'text'],
+  ['value', 'double'],
+  ['date', 'date'],
+  ['tags', 'json'],
+  ['error', 'text'],
+]
 
 /** The rows one run becomes. */
 export function runRows(view: RunView): { run: Param[]; results: Param[][]; symbols: Param[][] } {
@@ -159,42 +183,82 @@ export function runRows(view: RunView): { run: Param[]; results: Param[][]; symb
 }
 
 type Row = Record<string, unknown>
-/** Runs one statement, returning its rows (as plain objects). */
-type Exec = (sql: string, params?: Param[]) => Promise<Row[]>
+
+/** One connection inside an open transaction, as writeRun needs it. */
+interface Writer {
+  /** Runs one statement with $1… parameters, returning its rows as plain objects. */
+  exec(sql: string, params?: Param[]): Promise<Row[]>
+  /** Inserts many rows in one statement (column-wise arrays, unnested), skipping rows already there. */
+  insertMany(table: string, columns: readonly Column[], rows: Param[][]): Promise<void>
+}
 
 /** For cleanup that may fail once the connection is gone (ROLLBACK, end()): nothing to do about it. */
 const ignore = (): void => {}
 
-/** Rows per multi-row INSERT (PostgreSQL allows 65 535 parameters per statement). */
-const CHUNK = 500
-
-async function insertRows(exec: Exec, table: string, columns: string[], rows: Param[][]): Promise<void> {
-  for (let at = 0; at < rows.length; at += CHUNK) {
-    const chunk = rows.slice(at, at + CHUNK)
-    let n = 0
-    const values = chunk.map((row) => `(${row.map(() => `$${++n}`).join(', ')})`).join(', ')
-    await exec(
-      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values} ON CONFLICT DO NOTHING`,
-      chunk.flat(),
-    )
-  }
-}
+const columnArrays = (columns: readonly Column[], rows: Param[][]): Param[][] =>
+  columns.map((_, j) => rows.map((r) => r[j] as Param))
 
 /**
  * Writes one run inside a transaction the caller opened: the run row first,
  * and the results and symbols only when that row is new — so writing the same
  * run again writes nothing twice. Returns whether anything was written.
  */
-async function writeRun(exec: Exec, tables: SqlTables, rows: ReturnType<typeof runRows>): Promise<boolean> {
+async function writeRun(w: Writer, tables: SqlTables, rows: ReturnType<typeof runRows>): Promise<boolean> {
   const params = rows.run.map((_, i) => `$${i + 1}`).join(', ')
-  const inserted = await exec(
+  const inserted = await w.exec(
     `INSERT INTO ${tables.runs} (${RUN_COLUMNS.join(', ')}) VALUES (${params}) ON CONFLICT (run_id) DO NOTHING RETURNING run_id`,
     rows.run,
   )
   if (inserted.length === 0) return false
-  await insertRows(exec, tables.results, RESULT_COLUMNS, rows.results)
-  await insertRows(exec, tables.symbols, SYMBOL_COLUMNS, rows.symbols)
+  await w.insertMany(tables.results, RESULT_COLUMNS, rows.results)
+  await w.insertMany(tables.symbols, SYMBOL_COLUMNS, rows.symbols)
   return true
+}
+
+const DUCK_LIST = {
+  text: LIST(VARCHAR),
+  int: LIST(INTEGER),
+  double: LIST(DOUBLE),
+  date: LIST(VARCHAR),
+  json: LIST(VARCHAR),
+}
+
+function duckWriter(conn: DuckDBConnection): Writer {
+  return {
+    exec: async (sql, params) =>
+      (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Row[],
+    async insertMany(table, columns, rows) {
+      const names = columns.map(([n]) => n).join(', ')
+      const select = columns.map((_, j) => `unnest($${j + 1})`).join(', ')
+      await conn.run(
+        `INSERT INTO ${table} (${names}) SELECT ${select} ON CONFLICT DO NOTHING`,
+        columnArrays(columns, rows).map((col) => listValue(col)),
+        columns.map(([, kind]) => DUCK_LIST[kind]),
+      )
+    },
+  }
+}
+
+const PG_ARRAY = {
+  text: 'text[]',
+  int: 'integer[]',
+  double: 'double precision[]',
+  date: 'date[]',
+  json: 'jsonb[]',
+}
+
+function pgWriter(client: pg.Client): Writer {
+  return {
+    exec: async (sql, params) => (await client.query(sql, params)).rows as Row[],
+    async insertMany(table, columns, rows) {
+      const names = columns.map(([n]) => n).join(', ')
+      const arrays = columns.map(([, kind], j) => `$${j + 1}::${PG_ARRAY[kind]}`).join(', ')
+      await client.query(
+        `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ON CONFLICT DO NOTHING`,
+        columnArrays(columns, rows),
+      )
+    },
+  }
 }
 
 /** Writes to one DuckDB file are serialized in this process (one writer at a time per file). */
@@ -232,16 +296,15 @@ async function writeDuckDB(
       signal.addEventListener('abort', onAbort, { once: true })
       try {
         signal.throwIfAborted() // aborted while the file was being opened
-        const exec: Exec = async (sql, params) =>
-          (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Row[]
-        await exec('BEGIN TRANSACTION')
+        const w = duckWriter(conn)
+        await w.exec('BEGIN TRANSACTION')
         try {
-          for (const stmt of ddl('duckdb', tables)) await exec(stmt)
-          const written = await writeRun(exec, tables, rows)
-          await exec('COMMIT')
+          for (const stmt of ddl('duckdb', tables)) await w.exec(stmt)
+          const written = await writeRun(w, tables, rows)
+          await w.exec('COMMIT')
           return written
         } catch (err) {
-          await exec('ROLLBACK').catch(ignore)
+          await w.exec('ROLLBACK').catch(ignore)
           throw err
         }
       } finally {
@@ -262,26 +325,31 @@ async function writePostgres(
 ): Promise<boolean> {
   signal.throwIfAborted()
   const client = new pg.Client({ connectionString })
-  // The tap's timeout stops a hung write (e.g. waiting on a lock): the server session is
-  // terminated (closing our socket alone would leave it waiting) and the connection ended.
+  // The tap's timeout stops a hung write: our socket is destroyed (end() would wait for a server
+  // that may never answer), and a session the server already started (e.g. waiting on a lock,
+  // which a closed socket does not interrupt) is terminated from a second connection.
   const onAbort = (): void => {
-    void terminateBackend(connectionString, (client as unknown as { processID: number | null }).processID)
-    client.end().catch(ignore)
+    const { processID, connection } = client as unknown as {
+      processID: number | null
+      connection: { stream: Socket }
+    }
+    connection.stream.destroy()
+    if (processID !== null) void terminateBackend(connectionString, processID)
   }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
     await client.connect()
-    const exec: Exec = async (sql, params) => (await client.query(sql, params)).rows as Row[]
-    await exec('BEGIN')
+    const w = pgWriter(client)
+    await w.exec('BEGIN')
     try {
       // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
-      await exec('SELECT pg_advisory_xact_lock(hashtext($1))', [`dqx.sqlWriter:${tables.runs}`])
-      for (const stmt of ddl('postgres', tables)) await exec(stmt)
-      const written = await writeRun(exec, tables, rows)
-      await exec('COMMIT')
+      await w.exec('SELECT pg_advisory_xact_lock(hashtext($1))', [`dqx.sqlWriter:${tables.runs}`])
+      for (const stmt of ddl('postgres', tables)) await w.exec(stmt)
+      const written = await writeRun(w, tables, rows)
+      await w.exec('COMMIT')
       return written
     } catch (err) {
-      await exec('ROLLBACK').catch(ignore)
+      await w.exec('ROLLBACK').catch(ignore)
       throw err
     }
   } finally {
@@ -290,11 +358,8 @@ async function writePostgres(
   }
 }
 
-/**
- * Ends a server session from a second connection; best effort (the session may be gone, or
- * never have started: pg_terminate_backend(NULL) is a no-op).
- */
-async function terminateBackend(connectionString: string, pid: number | null): Promise<void> {
+/** Ends a server session from a second connection; best effort (the session may be gone already). */
+async function terminateBackend(connectionString: string, pid: number): Promise<void> {
   const killer = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 })
   await killer
     .connect()

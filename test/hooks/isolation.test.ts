@@ -210,6 +210,27 @@ describe('timeouts', () => {
     expect(run?.durationMs).toBeGreaterThanOrEqual(5)
   })
 
+  it('does not take the late settlement of a timed-out tap for the next one', async () => {
+    const hook = new AsyncSeriesHook<[]>({ timeoutMs: 20 })
+    let secondDone = false
+    let thirdSawSecondDone: boolean | undefined
+    hook.tapPromise('late', () => sleep(40)) // times out at 20, settles at 40 while 'second' still waits
+    hook.tapPromise({ name: 'second', timeoutMs: 0 }, async () => {
+      await sleep(60)
+      secondDone = true
+    })
+    hook.tap('third', () => {
+      thirdSawSecondDone = secondDone
+    })
+    const runs = await hook.promise()
+    expect(runs.map((r) => [r.plugin, r.timedOut])).toEqual([
+      ['late', true],
+      ['second', false],
+      ['third', false],
+    ])
+    expect(thirdSawSecondDone).toBe(true)
+  })
+
   it('runs interleaved calls of one hook independently', async () => {
     const hook = new AsyncSeriesHook<[number]>({ timeoutMs: 30 })
     hook.tapPromise('maybe-hangs', (n) => (n === 1 ? new Promise(() => {}) : sleep(1)))

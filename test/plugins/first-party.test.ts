@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DqxError, VerificationSuite } from '../../src/index.js'
 import { email, jsonReport, junit, prometheus, sqlWriter, webhook } from '../../src/plugins/index.js'
 import { runStatus, shouldNotify } from '../../src/plugins/first-party.js'
-import { formatValue, truncate } from '../../src/plugins/render.js'
-import { runPlugin } from '../../src/testing/index.js'
+import { failureReason, formatValue, truncate } from '../../src/plugins/render.js'
+import { makeResult, runPlugin } from '../../src/testing/index.js'
 import { type HttpSink, httpSink, ordersCheck, rows } from './sink-helpers.js'
 
 let sink: HttpSink | undefined
@@ -77,6 +77,9 @@ describe('first-party plugins', () => {
     expect(err).toBeInstanceOf(DqxError)
     expect(err?.code).toBe('INVALID_PLUGIN_CONFIG')
     expect(err?.message).toBe("invalid options for plugin 'junit': name: Invalid input: expected string, received number")
+    expect(() => email({ smtp: { host: 'h' }, from: 'a@b.c', to: ['x@y.z', 'nope'] })).toThrow(
+      "invalid options for plugin 'email': to[1]: expected an e-mail address",
+    )
     expect(() => junit(undefined as never)).toThrow("invalid options for plugin 'junit': (options): Invalid input: expected object, received undefined")
   })
 
@@ -104,5 +107,10 @@ describe('first-party plugins', () => {
     expect(formatValue(Number.POSITIVE_INFINITY)).toBe('Infinity')
     expect(truncate('abcdef', 4)).toBe('abc…')
     expect(truncate('abc', 4)).toBe('abc')
+    expect(failureReason(makeResult({ value: 4, bound: '< 3' }))).toBe('value 4, expected < 3')
+    expect(failureReason(makeResult({ value: null, error: 'division by zero' }))).toBe('division by zero')
+    expect(failureReason(makeResult({ value: 7, error: 'no history' }))).toBe('value 7: no history')
+    const { bound: _b, ...noBound } = makeResult({ value: 1 })
+    expect(failureReason(noBound)).toBe('value 1')
   })
 })

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DqxError, ResultKey } from '../../src/index.js'
 import { prometheus } from '../../src/plugins/index.js'
-import { groupingPath, labelName } from '../../src/plugins/prometheus.js'
-import { captureLogger, runPlugin } from '../../src/testing/index.js'
+import { buildRegistry, groupingPath, labelName } from '../../src/plugins/prometheus.js'
+import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import {
   brokenCheck,
   type HttpSink,
@@ -160,6 +160,20 @@ describe('prometheus', () => {
     )
     expect(`${text()}${msg}`).not.toContain('SeCrEt-pw-123')
     expect(`${text()}${msg}`).not.toContain('tenant-0042')
+  })
+
+  it('leaves out values that could not be computed', async () => {
+    const ctx = createResultsContext({
+      results: [makeResult({ status: 'FAILED', value: null, error: 'no history' })],
+      symbols: [
+        { name: 'x_1', metric: 'lag(1, sum(revenue))', dataset: 'd', value: null, date: '2026-11-24', tags: {} },
+        { name: 'x_2', metric: 'sum(revenue)', dataset: 'd', value: 12, date: '2026-11-25', tags: {} },
+      ],
+    })
+    const { samples } = parseExposition(await buildRegistry(ctx).metrics())
+    expect(samples.filter((s) => s.name === 'dqx_metric_value').map((s) => [s.labels.metric, s.value])).toEqual([['sum(revenue)', 12]])
+    expect(samples.filter((s) => s.name === 'dqx_assertion_value')).toEqual([])
+    expect(samples.find((s) => s.name === 'dqx_assertion_failed')?.value).toBe(1)
   })
 
   it('builds grouping paths and label names', () => {

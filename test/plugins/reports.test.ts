@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { check, DqxError, ResultKey } from '../../src/index.js'
 import { jsonReport, junit } from '../../src/plugins/index.js'
 import { writeFileAtomic } from '../../src/plugins/files.js'
-import { xmlAttr, xmlText } from '../../src/plugins/junit.js'
-import { captureLogger, runPlugin } from '../../src/testing/index.js'
+import { junitXml, xmlAttr, xmlText } from '../../src/plugins/junit.js'
+import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import { brokenCheck, ordersCheck, rows, skippedCheck } from './sink-helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'dqx-reports-'))
@@ -97,6 +97,15 @@ describe('junit', () => {
     expect(readJUnit(file)).toEqual({ root: expect.objectContaining({ tests: '0' }), suites: [] })
   })
 
+  it('renders results without a bound and skips without a reason', () => {
+    const { bound: _b, ...noBound } = makeResult({ status: 'FAILED', value: 2, assertion: 'unbounded' })
+    const skipped = makeResult({ status: 'SKIPPED', assertion: 'skipped' })
+    const xml = junitXml(createResultsContext({ results: [noBound, skipped] }))
+    expect(xml).toContain('bound: -\nexpression: numRows()</failure>')
+    expect(xml).toContain('<failure message="value 2" type="P1">')
+    expect(xml).toContain('<skipped message="skipped"/>')
+  })
+
   it('escapes XML', () => {
     expect(xmlText('<a & b>\u0000')).toBe('&lt;a &amp; b&gt;')
     expect(xmlAttr(`"x"\n'y'\t\r`)).toBe('&quot;x&quot;&#10;&apos;y&apos;&#9;&#13;')
@@ -113,6 +122,7 @@ describe('jsonReport', () => {
           s.hooks.processResults.tap('flaky', () => {
             throw new Error('flaky broke')
           })
+          s.hooks.afterEvaluate.tap('fine', () => {})
         },
       ],
       { records: rows, checks: [ordersCheck], key },
@@ -128,7 +138,10 @@ describe('jsonReport', () => {
       results: JSON.parse(JSON.stringify(report.results)),
       symbols: JSON.parse(JSON.stringify(report.symbols)),
       summary: report.summary,
-      pluginRuns: [{ plugin: 'flaky', hook: 'processResults', durationMs: expect.any(Number), timedOut: false, error: 'flaky broke' }],
+      pluginRuns: [
+        { plugin: 'fine', hook: 'afterEvaluate', durationMs: expect.any(Number), timedOut: false },
+        { plugin: 'flaky', hook: 'processResults', durationMs: expect.any(Number), timedOut: false, error: 'flaky broke' },
+      ],
       pluginErrors: [{ plugin: 'flaky', hook: 'processResults', durationMs: expect.any(Number), timedOut: false, error: 'flaky broke' }],
     })
   })

@@ -6,9 +6,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DataSource, DqxError, ResultKey, type RunReport, VerificationSuite } from '../../src/index.js'
 import { sqlWriter } from '../../src/plugins/index.js'
+import { runRows } from '../../src/plugins/sql-writer.js'
 import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import { closedPort, freshDatabase, requirePgUrl, withClient } from '../engine/pg-helpers.js'
-import { brokenCheck, ordersCheck, rows, skippedCheck } from './sink-helpers.js'
+import { brokenCheck, ordersCheck, rows, silentServer, skippedCheck } from './sink-helpers.js'
 
 type Row = Record<string, unknown>
 
@@ -221,6 +222,34 @@ describe('sqlWriter (DuckDB file)', () => {
     expect(tables.map((t) => t.table_name)).toEqual(['rb_symbols'])
   })
 
+  it("stops a long write at the tap's timeout (interrupts DuckDB, rolls back)", async () => {
+    const file = join(dir, 'abort.duckdb')
+    const many = Array.from({ length: 100_000 }, (_, i) => makeResult({ assertion: `rule ${i}`, value: i }))
+    const ctx = createResultsContext({ results: many })
+    const suite = new VerificationSuite({
+      name: 's',
+      checks: [ordersCheck],
+      audit: false,
+      pluginTimeoutMs: 250,
+      plugins: [sqlWriter({ db: { duckdb: file } })],
+    })
+    const t0 = performance.now()
+    const [run] = await suite.hooks.processResults.promise(ctx)
+    expect(run).toMatchObject({ plugin: 'sqlWriter', timedOut: true })
+    expect(performance.now() - t0).toBeLessThan(2000)
+    // Writes to one file queue up: once this small run is written, the aborted one has finished.
+    const next = await runPlugin(sqlWriter({ db: { duckdb: file } }), { records: rows, checks: [ordersCheck] })
+    expect(next.pluginErrors).toEqual([])
+    expect(await duckRows(file, 'SELECT run_id FROM dqx_runs')).toEqual([{ run_id: next.runId }])
+    expect(await duckRows(file, 'SELECT count(*)::INTEGER AS n FROM dqx_assertion_results')).toEqual([{ n: 4 }])
+  })
+
+  it('turns a result without bound or error into NULLs', () => {
+    const { bound: _b, ...r } = makeResult({ value: null })
+    const out = runRows(createResultsContext({ results: [r] }))
+    expect(out.results[0]?.slice(7, 11)).toEqual([null, 'numRows()', null, null])
+  })
+
   it('validates its options', () => {
     expect(() => sqlWriter({ db: { sqlite: 'x' } } as never)).toThrow(
       "invalid options for plugin 'sqlWriter': db: expected { duckdb: file } or { postgres: 'postgres://…' connection URL }",
@@ -369,6 +398,23 @@ describe('sqlWriter (PostgreSQL)', () => {
       await holder.end()
     }
     expect(await q('SELECT count(*)::int AS n FROM lock_runs')).toEqual([{ n: 1 }])
+  })
+
+  it("gives up at the tap's timeout on a server that never answers", async () => {
+    const silent = await silentServer()
+    try {
+      const closed = silent.nextClose()
+      const report = await runPlugin(sqlWriter({ db: { postgres: `postgres://dq:pw-zz-9@127.0.0.1:${silent.port}/x` } }), {
+        records: rows,
+        checks: [ordersCheck],
+        pluginTimeoutMs: 150,
+      })
+      expect(report.pluginErrors[0]).toMatchObject({ plugin: 'sqlWriter', timedOut: true })
+      await closed // our connection attempt was closed
+      expect(silent.closed()).toBeGreaterThanOrEqual(1)
+    } finally {
+      await silent.close()
+    }
   })
 
   it('reads a DataSource run and a Postgres write in one suite', async () => {

@@ -740,14 +740,14 @@ describe('known bugs: hostile thrown values (child process)', () => {
   // src/core/errors.ts toError(): `String(thrown)` throws for an object that neither JSON.stringify
   // nor String() can print (a circular null-prototype object, a revoked Proxy). Thrown synchronously
   // from a tap, run() REJECTS with "Cannot convert object to primitive value".
-  it.fails('BUG toError: a sync tap throwing an unprintable object rejects run()', async () => {
+  it('toError: a sync tap throwing an unprintable object rejects run()', async () => {
     isolated(await guarded('unprintable-sync'), 'throws-unprintable')
   })
 
   // Same root cause, async: the hook's rejection handler throws, the tap is reported as TIMED OUT
   // (not failed) after its full timeout, and an unhandledRejection reaches the process. With
   // timeoutMs 0 the run would hang forever.
-  it.fails('BUG toError: an async tap rejecting with an unprintable object becomes a timeout + unhandledRejection', async () => {
+  it('toError: an async tap rejecting with an unprintable object becomes a timeout + unhandledRejection', async () => {
     isolated(await guarded('unprintable-async'), 'rejects-unprintable')
   })
 

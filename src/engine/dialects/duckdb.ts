@@ -6,7 +6,7 @@ export const duckdbDialect: Dialect = {
   name: 'duckdb',
   placeholder: DOLLAR_PLACEHOLDERS.placeholder,
   quoteIdent,
-  renderMetric(spec, params) {
+  renderMetric(spec, params, options) {
     switch (spec.kind) {
       case 'numRows':
         return 'count(*)'
@@ -19,9 +19,15 @@ export const duckdbDialect: Dialect = {
       case 'maximum':
         return `CAST(max(${quoteIdent(spec.column)}) AS DOUBLE)`
       case 'variance':
-        return `var_samp(${quoteIdent(spec.column)})`
-      case 'stddev':
-        return `stddev_samp(${quoteIdent(spec.column)})`
+      case 'stddev': {
+        const fn = spec.kind === 'variance' ? 'var_samp' : 'stddev_samp'
+        const col = quoteIdent(spec.column)
+        // var_samp over NaN/±Infinity raises "out of range"; the guarded form yields NaN instead,
+        // which fails only this metric's assertions. It costs a second pass, hence opt-in.
+        return options?.nonFiniteSafe
+          ? `CASE WHEN bool_and(isfinite(${col})) IS FALSE THEN CAST('NaN' AS DOUBLE) ELSE ${fn}(${col}) FILTER (WHERE isfinite(${col})) END`
+          : `${fn}(${col})`
+      }
       case 'nullCount':
         return `count(*) - count(${quoteIdent(spec.column)})`
       case 'uniqueCount':
