@@ -37,6 +37,8 @@ export const CONFIG_KEYS = [
   'pluginTimeoutMs',
   'failOnPluginError',
   'audit',
+  'sampleLimit',
+  'sampleColumns',
   'discover',
 ] as const
 

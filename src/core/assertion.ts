@@ -1,3 +1,4 @@
+import { type AnomalyConfig, type AnomalyOptions, describeAnomaly, resolveAnomalyOptions } from './anomaly.js'
 import { DqxError } from './errors.js'
 import type { Expr } from './expression.js'
 import { SEVERITIES, type Severity } from './types.js'
@@ -5,10 +6,23 @@ import { SEVERITIES, type Severity } from './types.js'
 /** Comparisons allow this much slack so that 0.1 + 0.2 equals 0.3. */
 export const TOLERANCE = 1e-9
 
+/**
+ * The interval a comparison assertion accepts (`isGeq(0)` is `{ lo: 0 }`, `isLt(5)` is
+ * `{ hi: 5, hiStrict: true }`): failed-row samples use it to select the rows that violate the bound.
+ */
+export interface ValueRange {
+  readonly lo?: number
+  readonly loStrict?: boolean
+  readonly hi?: number
+  readonly hiStrict?: boolean
+}
+
 /** How a value is judged: a predicate plus its human-readable bound. */
 export interface Validator {
   readonly bound: string
   test(value: number): boolean
+  /** Set by isGeq/isGt/isLeq/isLt/isBetween/isPositive/isNegative. */
+  readonly range?: ValueRange
 }
 
 export interface AssertionConfig {
@@ -27,6 +41,8 @@ export interface AssertionSpec {
   readonly expr: Expr
   readonly validator: Validator
   readonly sampleColumns: readonly string[]
+  /** Set by isNotAnomalous(): the verdict comes from the MetricDB history, not from `validator`. */
+  readonly anomaly?: AnomalyConfig
 }
 
 function finite(n: unknown, what: string): number {
@@ -71,37 +87,51 @@ export class AssertionBuilder {
     ) {
       throw new DqxError('CHECK_DEFINITION', `assertion '${config.name}': tags must be an array of strings`)
     }
+    if (
+      config.sampleColumns !== undefined &&
+      (!Array.isArray(config.sampleColumns) || config.sampleColumns.some((c) => typeof c !== 'string' || c === ''))
+    ) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `assertion '${config.name}': sampleColumns must be an array of column names`,
+      )
+    }
     this.config = config
     return this
   }
 
-  private add(bound: string, test: (v: number) => boolean): void {
+  private add(
+    bound: string,
+    test: (v: number) => boolean,
+    extra: { range?: ValueRange; anomaly?: AnomalyConfig } = {},
+  ): void {
     const cfg = this.config
-    this.record({
+    const spec: AssertionSpec = {
       name: cfg?.name ?? `${this.expr.toString()} ${bound}`,
       severity: cfg?.severity ?? 'P1',
       tags: Object.freeze([...(cfg?.tags ?? [])]),
       expr: this.expr,
-      validator: { bound, test },
+      validator: extra.range ? { bound, test, range: Object.freeze(extra.range) } : { bound, test },
       sampleColumns: Object.freeze([...(cfg?.sampleColumns ?? [])]),
-    })
+    }
+    this.record(extra.anomaly ? { ...spec, anomaly: extra.anomaly } : spec)
   }
 
   isGeq(n: number): void {
     const b = finite(n, 'isGeq()')
-    this.add(`>= ${b}`, (v) => v >= b - TOLERANCE)
+    this.add(`>= ${b}`, (v) => v >= b - TOLERANCE, { range: { lo: b } })
   }
   isGt(n: number): void {
     const b = finite(n, 'isGt()')
-    this.add(`> ${b}`, (v) => v > b + TOLERANCE)
+    this.add(`> ${b}`, (v) => v > b + TOLERANCE, { range: { lo: b, loStrict: true } })
   }
   isLeq(n: number): void {
     const b = finite(n, 'isLeq()')
-    this.add(`<= ${b}`, (v) => v <= b + TOLERANCE)
+    this.add(`<= ${b}`, (v) => v <= b + TOLERANCE, { range: { hi: b } })
   }
   isLt(n: number): void {
     const b = finite(n, 'isLt()')
-    this.add(`< ${b}`, (v) => v < b - TOLERANCE)
+    this.add(`< ${b}`, (v) => v < b - TOLERANCE, { range: { hi: b, hiStrict: true } })
   }
   isEq(n: number): void {
     const b = finite(n, 'isEq()')
@@ -119,7 +149,7 @@ export class AssertionBuilder {
         'CHECK_DEFINITION',
         `isBetween(${a}, ${b}): the lower bound is above the upper bound`,
       )
-    this.add(`in [${a}, ${b}]`, (v) => v >= a - TOLERANCE && v <= b + TOLERANCE)
+    this.add(`in [${a}, ${b}]`, (v) => v >= a - TOLERANCE && v <= b + TOLERANCE, { range: { lo: a, hi: b } })
   }
   /** value < lo or value > hi. */
   isNotBetween(lo: number, hi: number): void {
@@ -132,10 +162,10 @@ export class AssertionBuilder {
     this.add(`not in [${a}, ${b}]`, (v) => v < a - TOLERANCE || v > b + TOLERANCE)
   }
   isPositive(): void {
-    this.add('> 0', (v) => v > TOLERANCE)
+    this.add('> 0', (v) => v > TOLERANCE, { range: { lo: 0, loStrict: true } })
   }
   isNegative(): void {
-    this.add('< 0', (v) => v < -TOLERANCE)
+    this.add('< 0', (v) => v < -TOLERANCE, { range: { hi: 0, hiStrict: true } })
   }
   isZero(): void {
     this.add('== 0', (v) => Math.abs(v) <= TOLERANCE)
@@ -143,5 +173,16 @@ export class AssertionBuilder {
   /** Records the value without judging it (always PASSED unless it cannot be computed). */
   noop(): void {
     this.add('(recorded)', () => true)
+  }
+  /**
+   * Judges the value against its own history in the MetricDB (same expression, dataset and
+   * tags; the `window` days before the run, minus days this assertion failed on): FAILED when
+   * the score exceeds `threshold`, and FAILED (or SKIPPED, per `minHistory`) when the history is
+   * too short. See docs/anomaly-detection.md.
+   */
+  isNotAnomalous(options: AnomalyOptions): void {
+    const anomaly = resolveAnomalyOptions(options)
+    // Never judged by the validator: the suite reads the history and judges it before evaluate().
+    this.add(describeAnomaly(anomaly), () => false, { anomaly })
   }
 }

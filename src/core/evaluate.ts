@@ -3,7 +3,7 @@ import type { CollectedCheck } from './check.js'
 import type { EvalResult, MetricRef } from './expression.js'
 import { metricName } from './metric-spec.js'
 import type { ResultKey } from './result-key.js'
-import type { AssertionResult, SymbolInfo } from './types.js'
+import type { AnomalyDetail, AssertionResult, AssertionStatus, SymbolInfo } from './types.js'
 
 /** What evaluation needs of the computed metrics. */
 export interface MetricValues {
@@ -15,6 +15,19 @@ export interface PlannedCheck {
   collected: CollectedCheck
   assertions: readonly AssertionSpec[]
   skipReason?: string
+}
+
+/** A verdict reached outside the assertion's validator (anomaly assertions read history). */
+export interface Judgement {
+  status: AssertionStatus
+  bound: string
+  error?: string
+  anomaly?: AnomalyDetail
+}
+
+export interface EvaluateOptions {
+  /** Judges an assertion whose value was computed; undefined leaves it to the validator. */
+  judge?: (check: string, assertion: AssertionSpec, value: number) => Judgement | undefined
 }
 
 function symbolName(ref: MetricRef): string {
@@ -32,6 +45,7 @@ export function evaluate(
   key: ResultKey,
   checks: readonly PlannedCheck[],
   values: MetricValues,
+  options: EvaluateOptions = {},
 ): { results: AssertionResult[]; symbols: SymbolInfo[] } {
   const results: AssertionResult[] = []
   const symbols: SymbolInfo[] = []
@@ -93,6 +107,11 @@ export function evaluate(
       const r = a.expr.evaluate(lookup)
       if (!r.ok) {
         results.push({ ...base, status: 'FAILED', value: null, error: r.error })
+        continue
+      }
+      const judged = options.judge?.(pc.collected.check.name, a, r.value)
+      if (judged) {
+        results.push({ ...base, value: r.value, ...judged })
         continue
       }
       results.push({ ...base, status: a.validator.test(r.value) ? 'PASSED' : 'FAILED', value: r.value })

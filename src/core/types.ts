@@ -9,9 +9,42 @@ export type AssertionStatus = 'PASSED' | 'FAILED' | 'SKIPPED'
 /** The hooks a suite calls, in the order it calls them. */
 export type HookName = 'beforeRun' | 'afterEvaluate' | 'processResults' | 'onPluginError' | 'afterRun'
 
+/**
+ * Rows behind a FAILED assertion whose metric has a row predicate (nullCount: the NULL rows …):
+ * at most the suite's `sampleLimit` rows, holding only the columns the metric reads plus
+ * `sampleColumns`, with JSON-safe values. See docs/failed-rows.md.
+ */
 export interface FailedRowSample {
   rows: Record<string, unknown>[]
+  /** How many rows match the predicate (on the run's date for sources with a dateColumn). */
   total: number
+}
+
+export type AnomalyMethod = 'zscore' | 'mad' | 'relativeChange'
+
+/** How an `isNotAnomalous` assertion was judged (docs/anomaly-detection.md). */
+export interface AnomalyDetail {
+  method: AnomalyMethod
+  threshold: number
+  /** |value − center| / scale; null when the value was not judged (too little history …). */
+  score: number | null
+  /** Baseline mean (zscore) or median (mad, relativeChange); null without a baseline. */
+  center: number | null
+  /** Baseline sd (zscore) or MAD (mad); null for relativeChange or without a baseline. */
+  spread: number | null
+  /** Baseline days used (0 for a pinned value). */
+  n: number
+  /** Baseline days needed (minHistory.days; 0 for a pinned value). */
+  needed: number
+  /** Where the baseline came from. */
+  baseline: 'history' | 'pinnedValue' | 'pinnedRange'
+  /** First and last date of the window or pinned range (null for a pinned value). */
+  from: string | null
+  to: string | null
+  /** Window days left out because this assertion FAILED on them (latest run per day). */
+  excluded: string[]
+  /** Compared with the same weekday only. */
+  weekly: boolean
 }
 
 export interface AssertionResult {
@@ -31,7 +64,10 @@ export interface AssertionResult {
   bound?: string
   tags: Record<string, string>
   assertionTags: string[]
+  /** Failed-row samples (FAILED assertions on metrics with a row predicate, when sampleLimit > 0). */
   samples?: FailedRowSample
+  /** Baseline and score of an `isNotAnomalous` assertion. */
+  anomaly?: AnomalyDetail
 }
 
 export interface SymbolInfo {

@@ -2,16 +2,23 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { type Logger, pino } from 'pino'
 import type { PluginRun, TapInfo } from '../hooks/index.js'
-import { DataSource } from '../engine/data-source.js'
+import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
+import {
+  attachSamples,
+  checkAssertionSampleColumns,
+  checkSuiteSampleColumns,
+  DEFAULT_SAMPLE_LIMIT,
+} from '../engine/samples.js'
 import { audit } from '../plugins/audit.js'
 import { SuiteLifecycle, type SuiteHooks } from '../plugins/lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
 import type { PluginOption } from '../plugins/plugin.js'
 import { checkConfigKeys, validateConfig } from '../plugins/plugin-config.js'
 import { redactSecrets, scrubSecrets } from '../plugins/redact.js'
+import { loadAnomalyBaselines } from './anomaly-history.js'
 import type { Check } from './check.js'
 import { type CollectedCheck, collectAssertions } from './check.js'
 import { DqxError, PluginFailureError, toError } from './errors.js'
@@ -40,6 +47,10 @@ export interface SuiteOptions {
   failOnPluginError?: boolean
   /** The built-in audit summary (default true). */
   audit?: boolean
+  /** Failed-row samples per FAILED assertion with a row predicate (default 10; 0 = off). docs/failed-rows.md */
+  sampleLimit?: number
+  /** Extra columns in every failed-row sample, where the dataset has them (also per assertion: where({ sampleColumns })). */
+  sampleColumns?: readonly string[]
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -77,6 +88,10 @@ export class VerificationSuite {
   /** The applied plugins, in order (audit first when enabled). */
   readonly plugins: readonly { name: string; kind: string; source: string }[]
   readonly failOnPluginError: boolean
+  /** Rows per failed-row sample (0 = none). */
+  readonly sampleLimit: number
+  /** Extra columns of every failed-row sample. */
+  readonly sampleColumns: readonly string[]
   private readonly collected: readonly CollectedCheck[]
   private readonly lifecycle: SuiteLifecycle
   // A true private field (reliability pass): `suite` is handed to every plugin's apply(), and a
@@ -135,6 +150,12 @@ export class VerificationSuite {
     this.db = options.db ?? MetricDB.memory()
     this.logger = options.logger ?? defaultLogger()
     this.failOnPluginError = options.failOnPluginError ?? false
+    this.sampleLimit = positiveInt(options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT, 'sampleLimit', true)
+    const sampleColumns = options.sampleColumns ?? []
+    if (!Array.isArray(sampleColumns) || sampleColumns.some((c) => typeof c !== 'string' || c === '')) {
+      throw new DqxError('INVALID_ARGUMENT', "sampleColumns must be an array of column names, e.g. ['order_id']")
+    }
+    this.sampleColumns = Object.freeze([...sampleColumns])
     this.collected = options.checks.map(collectAssertions)
 
     const timeoutMs = positiveInt(options.pluginTimeoutMs ?? DEFAULT_TIMEOUT_MS, 'pluginTimeoutMs', true)
@@ -276,6 +297,7 @@ export class VerificationSuite {
           }
         }
       }
+      const bound = new Map<string, { source: BoundSource; columns: string[] }>()
       const values = await computeMetrics({
         needs,
         sources: datasources,
@@ -285,10 +307,36 @@ export class VerificationSuite {
         logger: this.logger,
         suite: this.name,
         runId,
+        onBound: (dataset, source, info) => {
+          const columns = info.map((c) => c.name)
+          bound.set(dataset, { source, columns })
+          if (this.sampleLimit > 0) {
+            checkAssertionSampleColumns(dataset, datasources[dataset] as DataSource, columns, planned)
+          }
+        },
       })
-      ;({ results, symbols } = evaluate(this.name, key, planned, {
-        get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)),
-      }))
+      if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, bound, datasources)
+      // Anomaly assertions judge against history: read it now (no query when there are none).
+      const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
+      ;({ results, symbols } = evaluate(
+        this.name,
+        key,
+        planned,
+        { get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)) },
+        { judge },
+      ))
+      // Only FAILED results with a row predicate issue queries: a passing run issues none.
+      await attachSamples({
+        results,
+        checks: planned,
+        bound,
+        sources: datasources,
+        key,
+        values,
+        limit: this.sampleLimit,
+        columns: this.sampleColumns,
+        logger: this.logger,
+      })
       // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
     } catch (err) {

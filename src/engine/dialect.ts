@@ -1,4 +1,4 @@
-import type { MetricSpec } from '../core/metric-spec.js'
+import type { MetricLiteral, MetricSpec } from '../core/metric-spec.js'
 import type { Params, PlaceholderStyle } from './sql.js'
 
 /**
@@ -14,6 +14,40 @@ export interface Dialect extends PlaceholderStyle {
   renderMetric(spec: MetricSpec, params: Params, options?: RenderOptions): string
   /** A predicate keeping only rows of one day, for sources with a date column. */
   renderDateFilter(column: string, date: string, params: Params): string
+  /**
+   * A row predicate as a boolean SQL condition over the source's columns (failed-row samples).
+   * A `duplicate` leaf reads the window column `dqx_dup<i>` that renderSampleQuery adds (i counts
+   * the duplicate leaves in reading order), so render it standalone only for display.
+   */
+  renderPredicate(predicate: RowPredicate, params: Params): string
+  /**
+   * A failed-row sample query: `count` counts the rows matching the predicate; `rows` selects at
+   * most `limit` of them with only the listed columns. Predicate, projection and LIMIT are all in
+   * the SQL, so the engine prunes columns and stops early.
+   */
+  renderSampleQuery(plan: SampleQueryPlan, params: Params): string
+}
+
+/**
+ * Which rows a failed metric is about (docs/failed-rows.md): `col IS NULL` for nullCount,
+ * `col IN (…)` for countValues, rows whose key combination occurs more than once for
+ * duplicateCount, a comparison of a column (or its length in characters) with a number for
+ * minimum/maximum/minLength/maxLength, and `or` to combine them.
+ */
+export type RowPredicate =
+  | { kind: 'isNull'; column: string }
+  | { kind: 'in'; column: string; values: readonly MetricLiteral[] }
+  | { kind: 'compare'; column: string; length: boolean; op: '<' | '<=' | '>' | '>=' | '='; value: number }
+  | { kind: 'duplicate'; columns: readonly string[] }
+  | { kind: 'or'; predicates: readonly RowPredicate[] }
+
+/** One failed-row sample query over one dataset (and, with a date column, one day). */
+export interface SampleQueryPlan {
+  relation: (params: Params) => string
+  dateFilter?: { column: string; date: string }
+  predicate: RowPredicate
+  /** 'count': `SELECT count(*) AS total …`; otherwise the rows, only `columns`, at most `limit`. */
+  select: 'count' | { columns: readonly string[]; limit: number }
 }
 
 export interface RenderOptions {

@@ -3,6 +3,21 @@ import { dirname, resolve } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
+import {
+  type AssertionHistoryEntry,
+  type AssertionHistoryQuery,
+  type BaselinePin,
+  type BaselineTarget,
+  checkHistoryQuery,
+  normalizePin,
+  normalizeTarget,
+  type PruneOptions,
+  type PruneResult,
+  pruneCutoff,
+  type StoredBaselinePin,
+  toHistoryEntry,
+  toPin,
+} from './baselines.js'
 import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
@@ -23,6 +38,9 @@ const SCHEMA = [
      assertion VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL, severity VARCHAR NOT NULL,
      status VARCHAR NOT NULL, value DOUBLE, expression VARCHAR NOT NULL, error VARCHAR, bound VARCHAR,
      assertion_tags VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, seq))`,
+  `CREATE TABLE IF NOT EXISTS dqx_baselines (
+     metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, tags VARCHAR NOT NULL, value DOUBLE, spread DOUBLE,
+     from_date DATE, to_date DATE, created_at TIMESTAMP NOT NULL, PRIMARY KEY (metric, dataset, tags))`,
 ]
 
 /**
@@ -224,6 +242,73 @@ export class DuckDBMetricDB implements MetricDB {
       [q.suite, q.date, tagsKey(q.tags)],
     )
     return rows.map(toStoredResult)
+  }
+
+  async getAssertionHistory(q: AssertionHistoryQuery): Promise<AssertionHistoryEntry[]> {
+    checkHistoryQuery(q)
+    const rows = await this.rows(
+      `SELECT CAST(date AS VARCHAR) AS date, status, value, error, run_id FROM dqx_results
+       WHERE suite = $1 AND check_name = $2 AND assertion = $3 AND tags = $4
+         AND date BETWEEN CAST($5 AS DATE) AND CAST($6 AS DATE)
+       QUALIFY row_number() OVER (PARTITION BY date ORDER BY created_at DESC, run_id DESC) = 1
+       ORDER BY date`,
+      [q.suite, q.check, q.assertion, tagsKey(q.tags), q.from, q.to],
+    )
+    return rows.map(toHistoryEntry)
+  }
+
+  async pinBaseline(pin: BaselinePin): Promise<void> {
+    const p = normalizePin(pin)
+    await this.transaction(async (conn) => {
+      const values = [p.metric, p.dataset, p.tagsText, p.value, p.spread, p.from, p.to, writeStamp()]
+      await conn.run(
+        'INSERT OR REPLACE INTO dqx_baselines VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), CAST($7 AS DATE), CAST($8 AS TIMESTAMP))',
+        values as DuckDBValue[],
+        paramTypes(values),
+      )
+    })
+  }
+
+  async unpinBaseline(target: BaselineTarget): Promise<boolean> {
+    const t = normalizeTarget(target, 'unpinBaseline()')
+    let deleted = 0
+    await this.transaction(async (conn) => {
+      const r = await conn.run('DELETE FROM dqx_baselines WHERE metric = $1 AND dataset = $2 AND tags = $3', [
+        t.metric,
+        t.dataset,
+        t.tagsText,
+      ])
+      deleted = r.rowsChanged
+    })
+    return deleted > 0
+  }
+
+  async getPinnedBaseline(target: BaselineTarget): Promise<StoredBaselinePin | undefined> {
+    const t = normalizeTarget(target, 'getPinnedBaseline()')
+    const rows = await this.rows(
+      `SELECT metric, dataset, tags, value, spread, CAST(from_date AS VARCHAR) AS from_date,
+              CAST(to_date AS VARCHAR) AS to_date FROM dqx_baselines WHERE metric = $1 AND dataset = $2 AND tags = $3`,
+      [t.metric, t.dataset, t.tagsText],
+    )
+    const r = rows[0]
+    return r ? toPin(r) : undefined
+  }
+
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const cutoff = pruneCutoff(options)
+    const out: PruneResult = { metrics: 0, results: 0, cutoff }
+    await this.transaction(async (conn) => {
+      const m = await conn.run(
+        `DELETE FROM dqx_metrics WHERE date < CAST($1 AS DATE) AND NOT EXISTS (
+           SELECT 1 FROM dqx_baselines b WHERE b.metric = dqx_metrics.metric AND b.dataset = dqx_metrics.dataset
+             AND b.tags = dqx_metrics.tags AND dqx_metrics.date BETWEEN b.from_date AND b.to_date)`,
+        [cutoff],
+      )
+      const r = await conn.run('DELETE FROM dqx_results WHERE date < CAST($1 AS DATE)', [cutoff])
+      out.metrics = m.rowsChanged
+      out.results = r.rowsChanged
+    })
+    return out
   }
 
   async close(): Promise<void> {

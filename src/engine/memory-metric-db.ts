@@ -1,5 +1,20 @@
 import type { AssertionResult } from '../core/types.js'
 import {
+  type AssertionHistoryEntry,
+  type AssertionHistoryQuery,
+  type BaselinePin,
+  type BaselineTarget,
+  checkHistoryQuery,
+  normalizePin,
+  normalizeTarget,
+  type PinRow,
+  type PruneOptions,
+  type PruneResult,
+  pruneCutoff,
+  type StoredBaselinePin,
+  toPin,
+} from './baselines.js'
+import {
   type MetricDB,
   type MetricLookup,
   type StoredMetric,
@@ -17,6 +32,7 @@ export class MemoryMetricDB implements MetricDB {
   private readonly metrics = new Map<string, StoredMetric>()
   private readonly results = new Map<string, StoredResult[]>()
   private readonly runOrder: string[] = []
+  private readonly pins = new Map<string, PinRow>()
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     // Tags stored in canonical (sorted) key order, as the SQL stores return them.
@@ -61,6 +77,72 @@ export class MemoryMetricDB implements MetricDB {
       }
     }
     return out
+  }
+  async getAssertionHistory(q: AssertionHistoryQuery): Promise<AssertionHistoryEntry[]> {
+    checkHistoryQuery(q)
+    const tk = tagsKey(q.tags)
+    const latest = new Map<string, AssertionHistoryEntry>()
+    // Newest run first: the first result seen for a date is that date's latest.
+    for (let i = this.runOrder.length - 1; i >= 0; i--) {
+      for (const r of this.results.get(this.runOrder[i] as string) as StoredResult[]) {
+        if (
+          r.suite !== q.suite ||
+          r.check !== q.check ||
+          r.assertion !== q.assertion ||
+          r.date < q.from ||
+          r.date > q.to ||
+          latest.has(r.date) ||
+          tagsKey(r.tags) !== tk
+        ) {
+          continue
+        }
+        const e: AssertionHistoryEntry = { date: r.date, status: r.status, value: r.value, runId: r.runId }
+        if (r.error !== undefined) e.error = r.error
+        latest.set(r.date, e)
+      }
+    }
+    return [...latest.values()].sort((a, b) => a.date.localeCompare(b.date))
+  }
+  private static pinKey(t: { metric: string; dataset: string; tagsText: string }): string {
+    return JSON.stringify([t.metric, t.dataset, t.tagsText])
+  }
+  async pinBaseline(pin: BaselinePin): Promise<void> {
+    const row = normalizePin(pin)
+    this.pins.set(MemoryMetricDB.pinKey(row), row)
+  }
+  async unpinBaseline(target: BaselineTarget): Promise<boolean> {
+    return this.pins.delete(MemoryMetricDB.pinKey(normalizeTarget(target, 'unpinBaseline()')))
+  }
+  async getPinnedBaseline(target: BaselineTarget): Promise<StoredBaselinePin | undefined> {
+    const row = this.pins.get(MemoryMetricDB.pinKey(normalizeTarget(target, 'getPinnedBaseline()')))
+    return row && toPin({ ...row, tags: row.tagsText, from_date: row.from, to_date: row.to })
+  }
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const cutoff = pruneCutoff(options)
+    const pinned = [...this.pins.values()].filter((p) => p.from !== null)
+    let metrics = 0
+    for (const [k, m] of this.metrics) {
+      if (m.date >= cutoff) continue
+      const tk = tagsKey(m.tags)
+      const kept = pinned.some(
+        (p) =>
+          p.metric === m.metric &&
+          p.dataset === m.dataset &&
+          p.tagsText === tk &&
+          m.date >= (p.from as string) &&
+          m.date <= (p.to as string),
+      )
+      if (kept) continue
+      this.metrics.delete(k)
+      metrics += 1
+    }
+    let results = 0
+    for (const [runId, rows] of this.results) {
+      const keep = rows.filter((r) => r.date >= cutoff)
+      results += rows.length - keep.length
+      this.results.set(runId, keep)
+    }
+    return { metrics, results, cutoff }
   }
   async close(): Promise<void> {}
 }

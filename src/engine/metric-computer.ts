@@ -36,6 +36,11 @@ export interface ComputeOptions {
   logger: Logger
   suite: string
   runId: string
+  /**
+   * Called with each dataset once it is bound and its columns are validated, before its scan
+   * (failed-row samples reuse the binding; throwing fails the run like a missing column).
+   */
+  onBound?: (dataset: string, bound: BoundSource, columns: ColumnInfo[]) => void
 }
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
@@ -121,7 +126,9 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
   for (const [dataset, list] of byDataset) {
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
-    validateColumns(dataset, source, await bound.describe(), list)
+    const columns = await bound.describe()
+    validateColumns(dataset, source, columns, list)
+    opts.onBound?.(dataset, bound, columns)
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
       const name = metricName(n.spec)

@@ -1,4 +1,13 @@
 import type { AssertionResult } from '../core/types.js'
+import type {
+  AssertionHistoryEntry,
+  AssertionHistoryQuery,
+  BaselinePin,
+  BaselineTarget,
+  PruneOptions,
+  PruneResult,
+  StoredBaselinePin,
+} from './baselines.js'
 import { DuckDBMetricDB } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
@@ -80,6 +89,26 @@ export abstract class MetricDB {
     date: string
     tags: Readonly<Record<string, string>>
   }): Promise<StoredResult[]>
+  /**
+   * The outcome of one assertion (suite, check, assertion name, tags) per date in [from, to],
+   * oldest first: the LATEST run of each date only, so a fixed re-run replaces a failed one.
+   */
+  abstract getAssertionHistory(q: AssertionHistoryQuery): Promise<AssertionHistoryEntry[]>
+  /**
+   * Pins the baseline of anomaly assertions on `metric` (the metric or expression text), `dataset`
+   * and `tags`: a fixed `value` (+ `spread`), or the stored values of `from`..`to` instead of the
+   * rolling window. Replaces an earlier pin of the same target. See docs/anomaly-detection.md.
+   */
+  abstract pinBaseline(pin: BaselinePin): Promise<void>
+  /** Removes a pin; true when there was one. */
+  abstract unpinBaseline(target: BaselineTarget): Promise<boolean>
+  /** The pin of a target, or undefined. */
+  abstract getPinnedBaseline(target: BaselineTarget): Promise<StoredBaselinePin | undefined>
+  /**
+   * Retention: deletes metric values and assertion results dated more than `olderThanDays` days
+   * before `now` (default today). Metric values inside a pinned range of the same metric are kept.
+   */
+  abstract prune(options: PruneOptions): Promise<PruneResult>
   /** Releases files and connections. The MetricDB can be used again afterwards (it reopens). */
   abstract close(): Promise<void>
 }

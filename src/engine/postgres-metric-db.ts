@@ -2,6 +2,21 @@ import type pg from 'pg'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
 import {
+  type AssertionHistoryEntry,
+  type AssertionHistoryQuery,
+  type BaselinePin,
+  type BaselineTarget,
+  checkHistoryQuery,
+  normalizePin,
+  normalizeTarget,
+  type PruneOptions,
+  type PruneResult,
+  pruneCutoff,
+  type StoredBaselinePin,
+  toHistoryEntry,
+  toPin,
+} from './baselines.js'
+import {
   type MetricDB,
   type MetricLookup,
   type StoredMetric,
@@ -100,6 +115,10 @@ export class PostgresMetricDB implements MetricDB {
           await client.query(
             `CREATE INDEX IF NOT EXISTS dqx_results_by_suite_date ON ${this.table('dqx_results')} (suite, date, tags)`,
           )
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_baselines')} (
+            metric text NOT NULL, dataset text NOT NULL, tags text NOT NULL, value double precision,
+            spread double precision, from_date date, to_date date, created_at timestamptz NOT NULL,
+            PRIMARY KEY (metric, dataset, tags))`)
         })
         return pool
       } catch (err) {
@@ -261,6 +280,65 @@ export class PostgresMetricDB implements MetricDB {
       [q.suite, q.date, tagsKey(q.tags)],
     )
     return rows.map(toStoredResult)
+  }
+
+  async getAssertionHistory(q: AssertionHistoryQuery): Promise<AssertionHistoryEntry[]> {
+    checkHistoryQuery(q)
+    const rows = await this.rows(
+      `SELECT DISTINCT ON (date) to_char(date, 'YYYY-MM-DD') AS date, status, value, error, run_id
+       FROM ${this.table('dqx_results')}
+       WHERE suite = $1 AND check_name = $2 AND assertion = $3 AND tags = $4 AND date BETWEEN $5::date AND $6::date
+       ORDER BY date, created_at DESC, run_id DESC`,
+      [q.suite, q.check, q.assertion, tagsKey(q.tags), q.from, q.to],
+    )
+    return rows.map(toHistoryEntry)
+  }
+
+  async pinBaseline(pin: BaselinePin): Promise<void> {
+    const p = normalizePin(pin)
+    await this.rows(
+      `INSERT INTO ${this.table('dqx_baselines')} (metric, dataset, tags, value, spread, from_date, to_date, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6::date, $7::date, now())
+       ON CONFLICT (metric, dataset, tags) DO UPDATE SET value = EXCLUDED.value, spread = EXCLUDED.spread,
+         from_date = EXCLUDED.from_date, to_date = EXCLUDED.to_date, created_at = EXCLUDED.created_at`,
+      [p.metric, p.dataset, p.tagsText, p.value, p.spread, p.from, p.to],
+    )
+  }
+
+  async unpinBaseline(target: BaselineTarget): Promise<boolean> {
+    const t = normalizeTarget(target, 'unpinBaseline()')
+    const rows = await this.rows(
+      `DELETE FROM ${this.table('dqx_baselines')} WHERE metric = $1 AND dataset = $2 AND tags = $3 RETURNING 1`,
+      [t.metric, t.dataset, t.tagsText],
+    )
+    return rows.length > 0
+  }
+
+  async getPinnedBaseline(target: BaselineTarget): Promise<StoredBaselinePin | undefined> {
+    const t = normalizeTarget(target, 'getPinnedBaseline()')
+    const rows = await this.rows(
+      `SELECT metric, dataset, tags, value, spread, to_char(from_date, 'YYYY-MM-DD') AS from_date,
+              to_char(to_date, 'YYYY-MM-DD') AS to_date
+       FROM ${this.table('dqx_baselines')} WHERE metric = $1 AND dataset = $2 AND tags = $3`,
+      [t.metric, t.dataset, t.tagsText],
+    )
+    const r = rows[0]
+    return r ? toPin(r) : undefined
+  }
+
+  async prune(options: PruneOptions): Promise<PruneResult> {
+    const cutoff = pruneCutoff(options)
+    const pool = await this.open()
+    return this.transaction(pool, async (client) => {
+      const m = await client.query(
+        `DELETE FROM ${this.table('dqx_metrics')} m WHERE m.date < $1::date AND NOT EXISTS (
+           SELECT 1 FROM ${this.table('dqx_baselines')} b WHERE b.metric = m.metric AND b.dataset = m.dataset
+             AND b.tags = m.tags AND m.date BETWEEN b.from_date AND b.to_date)`,
+        [cutoff],
+      )
+      const r = await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE date < $1::date`, [cutoff])
+      return { metrics: Number(m.rowCount), results: Number(r.rowCount), cutoff }
+    })
   }
 
   /** Ends the pool. The MetricDB opens a new one on next use. */

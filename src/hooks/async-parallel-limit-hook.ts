@@ -1,6 +1,6 @@
 import pLimit from 'p-limit'
 import { toError } from '../core/errors.js'
-import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
+import { type Deadline, release, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import { resolveConcurrency } from './options.js'
 import {
@@ -101,7 +101,7 @@ class ParallelCall<T extends unknown[]> implements CallState<T> {
 class ParallelTap<T extends unknown[]> implements Deadline {
   deadline = 0
   waiting = false
-  queued = false
+  queueSlot = -1
   watched = false
   prevDeadline: Deadline | undefined = undefined
   nextDeadline: Deadline | undefined = undefined
@@ -136,7 +136,10 @@ class ParallelTap<T extends unknown[]> implements Deadline {
       this.finish(undefined, false)
       return
     }
-    if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
+    if (tap.timeoutMs > 0) {
+      this.deadline = this.start + tap.timeoutMs
+      startWaiting(this)
+    }
     // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
     asNativePromise(result).then(
       () => this.finish(undefined, false),
@@ -155,6 +158,7 @@ class ParallelTap<T extends unknown[]> implements Deadline {
     if (this.finished) return
     this.finished = true
     if (this.waiting) stopWaiting(this)
+    release(this)
     recordRun(this.call, this.index, this.tap, now() - this.start, error, timedOut)
     this.freed?.()
     this.call.tapDone()

@@ -1,5 +1,5 @@
 import { toError } from '../core/errors.js'
-import { type Deadline, startWaiting, stopWaiting } from './deadlines.js'
+import { type Deadline, release, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import {
   asNativePromise,
@@ -58,7 +58,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
   declare controller: AbortController | undefined
   declare deadline: number
   declare waiting: boolean
-  declare queued: boolean
+  declare queueSlot: number
   declare watched: boolean
   declare prevDeadline: Deadline | undefined
   declare nextDeadline: Deadline | undefined
@@ -87,7 +87,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
     this.controller = undefined
     this.deadline = 0
     this.waiting = false
-    this.queued = false
+    this.queueSlot = -1
     this.watched = false
     this.prevDeadline = undefined
     this.nextDeadline = undefined
@@ -122,11 +122,15 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, Deadline {
         continue
       }
       // Suspend until the promise settles (native: at most once, never synchronously) or times out.
-      if (tap.timeoutMs > 0) startWaiting(this, this.start + tap.timeoutMs)
+      if (tap.timeoutMs > 0) {
+        this.deadline = this.start + tap.timeoutMs
+        startWaiting(this)
+      }
       if (this.onResolved === undefined) this.renewHandlers()
       asNativePromise(result).then(this.onResolved, this.onRejected)
       return
     }
+    release(this)
     this.resolve(finishCall(this))
   }
 

@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks'
  *
  * 1. `startWaiting` records the deadline and queues the waiter (one push; one
  *    `setImmediate` per event-loop turn, shared by every call in that turn).
+ *    A finished call clears its queue slot (`release`), so the queue never
+ *    keeps finished calls alive (that showed up as 3× the GC time in a busy loop).
  * 2. When the turn's microtasks have drained, `check` links the waiters that
  *    are *still* waiting into one process-wide list (O(1), no allocation).
  *    Deadlines are absolute, so this costs no precision.
@@ -26,8 +28,8 @@ export interface Deadline {
   deadline: number
   /** Between `startWaiting` and `stopWaiting` (or expiry). */
   waiting: boolean
-  /** In the queue `check` will look at. */
-  queued: boolean
+  /** Index in the queue `check` will look at, -1 when not queued. */
+  queueSlot: number
   /** Linked into the watchdog's list. */
   watched: boolean
   prevDeadline: Deadline | undefined
@@ -49,7 +51,7 @@ const w: {
   timer: NodeJS.Timeout | undefined
   /** When the armed timer fires (performance.now() time), Infinity when none is armed. */
   timerAt: number
-  queue: Deadline[]
+  queue: (Deadline | undefined)[]
   checkScheduled: boolean
 } = {
   head: undefined,
@@ -60,16 +62,19 @@ const w: {
   checkScheduled: false,
 }
 
-/** `d` now waits for something that must be done by `deadline`; it expires then unless `stopWaiting(d)` comes first. */
-export function startWaiting(d: Deadline, deadline: number): void {
-  d.deadline = deadline
+/**
+ * `d` now waits for something that must be done by `d.deadline` (set by the
+ * caller: passing the time as an argument would box a double per call); it
+ * expires then unless `stopWaiting(d)` comes first.
+ */
+export function startWaiting(d: Deadline): void {
   d.waiting = true
   // Never linked here: every wait ends in stopWaiting or expiry, both of which unlink.
-  if (!d.queued) {
-    d.queued = true
+  if (d.queueSlot < 0) {
+    d.queueSlot = w.queue.push(d) - 1
     // A long microtask-only stretch (no event-loop turn) would grow the queue
-    // without bound and keep settled calls alive: past a bound, check now.
-    if (w.queue.push(d) >= MAX_QUEUED) check()
+    // without bound: past a bound, check now.
+    if (d.queueSlot + 1 >= MAX_QUEUED) check()
     else if (!w.checkScheduled) {
       w.checkScheduled = true
       setImmediate(checkAfterTurn)
@@ -77,10 +82,18 @@ export function startWaiting(d: Deadline, deadline: number): void {
   }
 }
 
-/** `d` stopped waiting (its tap settled): it will not expire. */
+/** `d` stopped waiting (its tap settled): it will not expire. It may start waiting again (the next tap of a series). */
 export function stopWaiting(d: Deadline): void {
   d.waiting = false
   if (d.watched) unwatch(d)
+}
+
+/** `d` is done for good (its call finished): drop it from the queue so the queue does not keep it alive. */
+export function release(d: Deadline): void {
+  if (d.queueSlot >= 0) {
+    w.queue[d.queueSlot] = undefined
+    d.queueSlot = -1
+  }
 }
 
 function checkAfterTurn(): void {
@@ -93,7 +106,8 @@ function check(): void {
   const queue = w.queue
   w.queue = []
   for (const d of queue) {
-    d.queued = false
+    if (d === undefined) continue
+    d.queueSlot = -1
     if (d.waiting) watch(d)
   }
 }
@@ -152,5 +166,6 @@ function fire(): void {
 export function watchdogState(): { watched: number; queued: number; armed: boolean; refed: boolean } {
   let watched = 0
   for (let d = w.head; d; d = d.nextDeadline) watched++
-  return { watched, queued: w.queue.length, armed: w.timer !== undefined, refed: w.timer?.hasRef() ?? false }
+  const queued = w.queue.filter((d) => d !== undefined).length
+  return { watched, queued, armed: w.timer !== undefined, refed: w.timer?.hasRef() ?? false }
 }

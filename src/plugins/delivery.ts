@@ -253,9 +253,12 @@ export function splitCredentials(url: string): { url: string; headers: Record<st
  */
 export async function httpSend(req: HttpRequest): Promise<{ status: number; body: string }> {
   const { url, headers: auth } = splitCredentials(req.url)
+  // Later entries win, whatever their case: URL credentials, then the caller's headers in order.
+  const headers = new Headers(auth)
+  for (const [k, v] of Object.entries(req.headers)) headers.set(k, v)
   const res = await fetch(url, {
     method: req.method,
-    headers: { ...auth, ...req.headers },
+    headers,
     body: req.body,
     signal: req.signal,
     // A redirect is reported (3xx, not retried), never followed with the body and headers.

@@ -98,7 +98,7 @@ export function emailSubject(view: RunView, prefix = '[dqx]'): string {
   const detail =
     view.error !== undefined
       ? `run failed: ${truncate(oneLine(view.error.message), 120)}`
-      : `${s.passed} passed, ${s.failed} failed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}`
+      : `${s.failed} failed, ${s.passed} passed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}`
   return oneLine(`${prefix ? `${prefix} ` : ''}${runLabel(view)}: ${statusWord(view)} — ${detail}`)
 }
 

@@ -22,6 +22,5 @@ export {
 export { type JsonReportOptions, jsonReport, jsonReportSchema, reportJson } from './json-report.js'
 export { type JUnitOptions, junit, junitSchema, junitXml } from './junit.js'
 export { buildRegistry, type PrometheusOptions, prometheus, prometheusSchema } from './prometheus.js'
-export { redactSecrets, redactUrl } from './redact.js'
 export { type SqlWriterOptions, sqlWriter, sqlWriterSchema, tableNames } from './sql-writer.js'
 export { jsonMessage, slackMessage, type WebhookOptions, webhook, webhookSchema } from './webhook.js'

@@ -82,13 +82,14 @@ export class SuiteLifecycle {
    * lines: a child of the suite's logger that scrubs every plugin's config secrets (see addSecrets).
    */
   readonly logger: Logger
-  private readonly scrubber = new SecretScrubber()
+  /** #private: the secrets it holds must not be reachable from the suite object plugins get. */
+  readonly #scrubber = new SecretScrubber()
   private readonly loggers = new Map<string, Logger>()
   /** onPluginError PluginRuns per run, so concurrent runs of one suite do not mix. */
   private readonly errorRuns = new Map<string, PluginRun[]>()
 
   constructor(private readonly o: LifecycleOptions) {
-    this.logger = scrubbing(o.logger.child({}), this.scrubber)
+    this.logger = scrubbing(o.logger.child({}), this.#scrubber)
     const scoped = <C extends TapScope>(args: [C], tap: TapInfo, signal: AbortSignal): [C] => {
       const owner = o.pluginOf(tap)
       // A tap no plugin's apply() registered gets no plugin's config (see LifecycleOptions.pluginOf).
@@ -142,7 +143,7 @@ export class SuiteLifecycle {
 
   /** Registers the secret values of a plugin's config: from now on no line of the plugins' or hooks' loggers carries them. */
   addSecrets(config: unknown): void {
-    this.scrubber.add(secretStrings(config))
+    this.#scrubber.add(secretStrings(config))
   }
 
   private loggerFor(plugin: string): Logger {
@@ -150,7 +151,7 @@ export class SuiteLifecycle {
     if (!l) {
       l = scrubbing(
         this.o.logger.child({ plugin }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }),
-        this.scrubber,
+        this.#scrubber,
       )
       this.loggers.set(plugin, l)
     }

@@ -127,28 +127,32 @@ export function secretStrings(config: unknown): string[] {
   return [...out].sort((a, b) => b.length - a.length)
 }
 
-/** A reusable scrubber for a growing set of secrets: replaces each (raw, JSON-escaped or URL-encoded) with `[redacted]`. */
+/**
+ * A reusable scrubber for a growing set of secrets: replaces each (raw, JSON-escaped or
+ * URL-encoded) with `[redacted]`. The secrets live in a #private field, so code holding the
+ * scrubber (any plugin can reach the suite's) cannot read them back.
+ */
 export class SecretScrubber {
   /** Search strings, longest first, so a URL is replaced before the password inside it. */
-  private needles: string[] = []
+  #needles: string[] = []
 
   get size(): number {
-    return this.needles.length
+    return this.#needles.length
   }
 
   add(secrets: readonly string[]): void {
     if (secrets.length === 0) return
-    const all = new Set(this.needles)
+    const all = new Set(this.#needles)
     for (const s of secrets) {
       all.add(s)
       all.add(JSON.stringify(s).slice(1, -1))
       all.add(encodeURIComponent(s))
     }
-    this.needles = [...all].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
+    this.#needles = [...all].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
   }
 
   scrub(text: string): string {
-    for (const n of this.needles) if (text.includes(n)) text = text.split(n).join(REDACTED)
+    for (const n of this.#needles) if (text.includes(n)) text = text.split(n).join(REDACTED)
     return text
   }
 }

@@ -195,6 +195,16 @@ interface Writer {
 /** For cleanup that may fail once the connection is gone (ROLLBACK, end()): nothing to do about it. */
 const ignore = (): void => {}
 
+/**
+ * Rows per INSERT. Binding the values is synchronous work: batches keep the event loop (and so
+ * the tap's timeout) responsive on very large runs, and let an abort land between statements.
+ */
+const BATCH = 5000
+
+function* batches(rows: Param[][]): Generator<Param[][]> {
+  for (let at = 0; at < rows.length; at += BATCH) yield rows.slice(at, at + BATCH)
+}
+
 const columnArrays = (columns: readonly Column[], rows: Param[][]): Param[][] =>
   columns.map((_, j) => rows.map((r) => r[j] as Param))
 
@@ -230,11 +240,14 @@ function duckWriter(conn: DuckDBConnection): Writer {
     async insertMany(table, columns, rows) {
       const names = columns.map(([n]) => n).join(', ')
       const select = columns.map((_, j) => `unnest($${j + 1})`).join(', ')
-      await conn.run(
-        `INSERT INTO ${table} (${names}) SELECT ${select} ON CONFLICT DO NOTHING`,
-        columnArrays(columns, rows).map((col) => listValue(col)),
-        columns.map(([, kind]) => DUCK_LIST[kind]),
-      )
+      const types = columns.map(([, kind]) => DUCK_LIST[kind])
+      for (const batch of batches(rows)) {
+        await conn.run(
+          `INSERT INTO ${table} (${names}) SELECT ${select} ON CONFLICT DO NOTHING`,
+          columnArrays(columns, batch).map((col) => listValue(col)),
+          types,
+        )
+      }
     },
   }
 }
@@ -253,10 +266,12 @@ function pgWriter(client: pg.Client): Writer {
     async insertMany(table, columns, rows) {
       const names = columns.map(([n]) => n).join(', ')
       const arrays = columns.map(([, kind], j) => `$${j + 1}::${PG_ARRAY[kind]}`).join(', ')
-      await client.query(
-        `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ON CONFLICT DO NOTHING`,
-        columnArrays(columns, rows),
-      )
+      for (const batch of batches(rows)) {
+        await client.query(
+          `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ON CONFLICT DO NOTHING`,
+          columnArrays(columns, batch),
+        )
+      }
     },
   }
 }
@@ -337,6 +352,8 @@ async function writePostgres(
     if (processID !== null) void terminateBackend(connectionString, processID)
   }
   signal.addEventListener('abort', onAbort, { once: true })
+  // A connection lost mid-session is also emitted as an 'error' event: the awaiting call reports it.
+  client.on('error', ignore)
   try {
     await client.connect()
     const w = pgWriter(client)

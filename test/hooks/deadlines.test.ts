@@ -9,8 +9,10 @@ describe('timeout watchdog', () => {
   it('never links a tap that settles within its event-loop turn', async () => {
     const hook = new AsyncSeriesHook<[]>()
     for (let i = 0; i < 10; i++) hook.tapPromise(`t${i}`, async () => {})
-    await hook.promise()
+    const pending = hook.promise()
     expect(watchdogState().queued).toBe(1) // the call, queued once for all its taps
+    await pending
+    expect(watchdogState().queued).toBe(0) // released when it finished: the queue keeps nothing alive
     await nextTurn()
     expect(watchdogState()).toMatchObject({ watched: 0, queued: 0 })
   })
@@ -34,6 +36,16 @@ describe('timeout watchdog', () => {
     expect(watchdogState().refed).toBe(true)
     expect((await pending)[0]?.timedOut).toBe(true)
     expect(watchdogState()).toMatchObject({ watched: 0, refed: false })
+  })
+
+  it('does not link a call that waits on a tap without a timeout', async () => {
+    const hook = new AsyncSeriesHook<[]>({ timeoutMs: 1000 })
+    hook.tapPromise('quick-with-timeout', async () => {})
+    hook.tapPromise({ name: 'slow-without', timeoutMs: 0 }, () => sleep(20))
+    const pending = hook.promise()
+    await nextTurn()
+    expect(watchdogState()).toMatchObject({ watched: 0, queued: 0 })
+    await pending
   })
 
   it('checks early when a long microtask-only stretch queues many waiters', async () => {

@@ -50,11 +50,19 @@ describe('deliver', () => {
           attempts.push(n)
           throw new Error(`token=abcd1234 try ${n}`)
         },
-        { ...base, logger, retry: { ...retry, attempts: 2 }, redact: makeRedactor(['abcd1234']), signal: new AbortController().signal },
+        {
+          ...base,
+          logger,
+          retry: { ...retry, attempts: 2 },
+          redact: makeRedactor(['abcd1234']),
+          signal: new AbortController().signal,
+        },
       ),
     ).rejects.toThrow('test sink failed after 2 attempts: token=[redacted] try 2')
     expect(attempts).toEqual([1, 2])
-    expect(lines.map((l) => [l.msg, l.attempt, l.error])).toEqual([['test sink: attempt failed, retrying', 1, 'token=[redacted] try 1']])
+    expect(lines.map((l) => [l.msg, l.attempt, l.error])).toEqual([
+      ['test sink: attempt failed, retrying', 1, 'token=[redacted] try 1'],
+    ])
   })
 
   it('says "1 attempt" for a single attempt and fails fast on non-retryable errors', async () => {
@@ -82,7 +90,9 @@ describe('deliver', () => {
   it('stops at once on abort, also while waiting, with the abort reason', async () => {
     const before = new AbortController()
     before.abort(new Error('cancelled before'))
-    await expect(deliver(async () => 1, { ...base, signal: before.signal })).rejects.toThrow('cancelled before')
+    await expect(deliver(async () => 1, { ...base, signal: before.signal })).rejects.toThrow(
+      'cancelled before',
+    )
 
     const during = new AbortController()
     let calls = 0
@@ -116,7 +126,8 @@ describe('deliver', () => {
     const out = await deliver(
       (signal) => {
         n += 1
-        if (n === 1) return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
+        if (n === 1)
+          return new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
         return Promise.resolve('second')
       },
       { ...base, retry: { ...retry, attemptTimeoutMs: 20 }, signal: new AbortController().signal },
@@ -126,11 +137,15 @@ describe('deliver', () => {
 
   it('reports the attempt timeout as the last cause', async () => {
     await expect(
-      deliver((signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))), {
-        ...base,
-        retry: { ...retry, attempts: 1, attemptTimeoutMs: 10 },
-        signal: new AbortController().signal,
-      }),
+      deliver(
+        (signal) =>
+          new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        {
+          ...base,
+          retry: { ...retry, attempts: 1, attemptTimeoutMs: 10 },
+          signal: new AbortController().signal,
+        },
+      ),
     ).rejects.toThrow('test sink failed after 1 attempt: attempt timed out after 10 ms')
   })
 })
@@ -161,16 +176,38 @@ describe('backoff and helpers', () => {
   })
 
   it('resolves retry options with defaults', () => {
-    expect(resolveRetry(undefined)).toEqual({ attempts: 3, baseDelayMs: 250, maxDelayMs: 5000, attemptTimeoutMs: 10_000 })
-    expect(resolveRetry({ attempts: 5, attemptTimeoutMs: 0 })).toMatchObject({ attempts: 5, attemptTimeoutMs: 0 })
+    expect(resolveRetry(undefined)).toEqual({
+      attempts: 3,
+      baseDelayMs: 250,
+      maxDelayMs: 5000,
+      attemptTimeoutMs: 10_000,
+    })
+    expect(resolveRetry({ attempts: 5, attemptTimeoutMs: 0 })).toMatchObject({
+      attempts: 5,
+      attemptTimeoutMs: 0,
+    })
   })
 
   it('redacts secrets, their encoded forms and URL parts', () => {
     const redact = makeRedactor(['p@ss word!', undefined, null, 'abc'])
     expect(redact('x p@ss word! y p%40ss%20word! z abc')).toBe('x [redacted] y [redacted] z abc')
-    expect(redact('see https://u:pw@h.io/hook/xyz?t=1')).toBe('see https://u:[redacted]@h.io/[redacted]?[redacted]')
-    const secrets = urlSecrets('https://user:p%40ss@hooks.example.com/services/T0001/B0002/averyveryverylongtoken?sig=abc123&x=1')
-    expect(secrets).toEqual(expect.arrayContaining(['p%40ss', 'p@ss', 'T0001', 'B0002', 'averyveryverylongtoken', 'abc123', 'sig=abc123&x=1']))
+    expect(redact('see https://u:pw@h.io/hook/xyz?t=1')).toBe(
+      'see https://u:[redacted]@h.io/[redacted]?[redacted]',
+    )
+    const secrets = urlSecrets(
+      'https://user:p%40ss@hooks.example.com/services/T0001/B0002/averyveryverylongtoken?sig=abc123&x=1',
+    )
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'p%40ss',
+        'p@ss',
+        'T0001',
+        'B0002',
+        'averyveryverylongtoken',
+        'abc123',
+        'sig=abc123&x=1',
+      ]),
+    )
     expect(secrets).not.toContain('services')
     expect(urlSecrets('not a url')).toEqual(['not a url'])
     expect(urlSecrets('http://h/%E0%A4%A')).toContain('/%E0%A4%A') // undecodable: kept as is
@@ -206,15 +243,48 @@ describe('backoff and helpers', () => {
 
   it('sends one HTTP request and classifies the status', async () => {
     sink = await httpSink((_r, n) =>
-      n === 1 ? { status: 201, body: 'made' } : n === 2 ? { status: 418, body: '' } : { status: 599, reason: '', body: 'odd' },
+      n === 1
+        ? { status: 201, body: 'made' }
+        : n === 2
+          ? { status: 418, body: '' }
+          : { status: 599, reason: '', body: 'odd' },
     )
     const signal = new AbortController().signal
-    const req = { url: `${sink.origin}/p`, method: 'PUT' as const, headers: { 'x-a': 'b' }, body: 'hello', signal }
+    const req = {
+      url: `${sink.origin}/p`,
+      method: 'PUT' as const,
+      headers: { 'x-a': 'b' },
+      body: 'hello',
+      signal,
+    }
     expect(await httpSend(req)).toEqual({ status: 201, body: 'made' })
     expect(sink.received[0]).toMatchObject({ method: 'PUT', body: 'hello', headers: { 'x-a': 'b' } })
     const err = await httpSend(req).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DeliveryError)
     expect(err).toMatchObject({ message: "HTTP 418 I'm a Teapot", retryable: false })
-    expect(await httpSend(req).catch((e: unknown) => e)).toMatchObject({ message: 'HTTP 599: odd', retryable: true })
+    expect(await httpSend(req).catch((e: unknown) => e)).toMatchObject({
+      message: 'HTTP 599: odd',
+      retryable: true,
+    })
+  })
+
+  it("lets the caller's headers win over URL credentials and defaults, whatever their case", async () => {
+    sink = await httpSink()
+    const signal = new AbortController().signal
+    await httpSend({
+      url: `http://u:p@${sink.origin.slice(7)}/h`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'Content-Type': 'text/x-custom',
+        Authorization: 'Bearer mine',
+      },
+      body: '{}',
+      signal,
+    })
+    expect(sink.received[0]?.headers).toMatchObject({
+      'content-type': 'text/x-custom',
+      authorization: 'Bearer mine',
+    })
   })
 })

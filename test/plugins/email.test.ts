@@ -49,7 +49,7 @@ describe('email', () => {
     expect(sink.logins).toEqual([{ user: USER, ok: true }])
     expect(sink.messages).toHaveLength(1)
     const mail = sink.messages[0]!
-    expect(mail.subject).toBe('[dqx] nightly 2026-11-25 (env=prod): FAILED — 2 passed, 2 failed, 1 skipped')
+    expect(mail.subject).toBe('[dqx] nightly 2026-11-25 (env=prod): FAILED — 2 failed, 2 passed, 1 skipped')
     expect(mail.from?.text).toBe('dqx@example.com')
     expect(Array.isArray(mail.to) ? mail.to.map((a) => a.text) : mail.to?.text).toBe(
       'oncall@example.com, data@example.com',
@@ -110,7 +110,7 @@ describe('email', () => {
       },
     )
     const mail = sink.messages[0]!
-    expect(mail.subject).toBe('plugin-test 2026-11-25: FAILED — 0 passed, 6 failed')
+    expect(mail.subject).toBe('plugin-test 2026-11-25: FAILED — 6 failed, 0 passed')
     const html = mail.html || ''
     expect(html).not.toContain('<script>')
     expect(html).toContain('&lt;script&gt;&amp;&quot;checks&quot;')
@@ -142,7 +142,7 @@ describe('email', () => {
       checks: [passingCheck],
     })
     expect(sink.messages.map((m) => m.subject)).toEqual([
-      '[dqx] plugin-test 2026-11-25: PASSED — 1 passed, 0 failed',
+      '[dqx] plugin-test 2026-11-25: PASSED — 0 failed, 1 passed',
     ])
     await expect(runPlugin(email(base), { records: rows, checks: [brokenCheck] })).rejects.toThrow(DqxError)
     expect(sink.messages).toHaveLength(2)
@@ -296,22 +296,36 @@ describe('email', () => {
   it('describes its target without secrets', () => {
     expect(smtpTarget({ host: 'mail.example.com', port: 465 })).toBe('mail.example.com:465')
     expect(smtpTarget({})).toBe('localhost')
-    expect(smtpTarget('smtps://bot:pw-123@mail.example.com:465')).toBe('smtps://bot:[redacted]@mail.example.com:465')
+    expect(smtpTarget('smtps://bot:pw-123@mail.example.com:465')).toBe(
+      'smtps://bot:[redacted]@mail.example.com:465',
+    )
   })
 
   it('works with any nodemailer transport (jsonTransport: a dry run that logs what it would send)', async () => {
     const { logger, lines } = captureLogger('info')
-    const report = await runPlugin(email({ smtp: { jsonTransport: true }, from: 'dqx@example.com', to: 'oncall@example.com' }), {
-      records: rows,
-      checks: [ordersCheck],
-      logger,
-    })
+    const report = await runPlugin(
+      email({ smtp: { jsonTransport: true }, from: 'dqx@example.com', to: 'oncall@example.com' }),
+      {
+        records: rows,
+        checks: [ordersCheck],
+        logger,
+      },
+    )
     expect(report.pluginErrors).toEqual([])
-    expect(lines.find((l) => l.msg === 'email sent')).toMatchObject({ recipients: 1, rejected: 0, attempts: 1 })
+    expect(lines.find((l) => l.msg === 'email sent')).toMatchObject({
+      recipients: 1,
+      rejected: 0,
+      attempts: 1,
+    })
   })
 
   it('renders results without a bound', () => {
-    const { bound: _b, ...noBound } = makeResult({ status: 'FAILED', value: 3, assertion: 'no bound', severity: 'P0' })
+    const { bound: _b, ...noBound } = makeResult({
+      status: 'FAILED',
+      value: 3,
+      assertion: 'no bound',
+      severity: 'P0',
+    })
     const ctx = createResultsContext({ results: [noBound] })
     expect(emailText(ctx)).toContain('      value: 3   bound: -\n')
     expect(emailHtml(ctx)).toMatch(/<td[^>]*>no bound<\/td><td[^>]*>3<\/td><td[^>]*><\/td>/)

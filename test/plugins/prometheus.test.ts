@@ -166,12 +166,21 @@ describe('prometheus', () => {
     const ctx = createResultsContext({
       results: [makeResult({ status: 'FAILED', value: null, error: 'no history' })],
       symbols: [
-        { name: 'x_1', metric: 'lag(1, sum(revenue))', dataset: 'd', value: null, date: '2026-11-24', tags: {} },
+        {
+          name: 'x_1',
+          metric: 'lag(1, sum(revenue))',
+          dataset: 'd',
+          value: null,
+          date: '2026-11-24',
+          tags: {},
+        },
         { name: 'x_2', metric: 'sum(revenue)', dataset: 'd', value: 12, date: '2026-11-25', tags: {} },
       ],
     })
     const { samples } = parseExposition(await buildRegistry(ctx).metrics())
-    expect(samples.filter((s) => s.name === 'dqx_metric_value').map((s) => [s.labels.metric, s.value])).toEqual([['sum(revenue)', 12]])
+    expect(
+      samples.filter((s) => s.name === 'dqx_metric_value').map((s) => [s.labels.metric, s.value]),
+    ).toEqual([['sum(revenue)', 12]])
     expect(samples.filter((s) => s.name === 'dqx_assertion_value')).toEqual([])
     expect(samples.find((s) => s.name === 'dqx_assertion_failed')?.value).toBe(1)
   })

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { afterAll, describe, expect, it } from 'vitest'
 import { check, DqxError, ResultKey } from '../../src/index.js'
-import { jsonReport, junit } from '../../src/plugins/index.js'
 import { writeFileAtomic } from '../../src/plugins/files.js'
+import { jsonReport, junit, reportJson } from '../../src/plugins/index.js'
 import { junitXml, xmlAttr, xmlText } from '../../src/plugins/junit.js'
 import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
 import { brokenCheck, ordersCheck, rows, skippedCheck } from './sink-helpers.js'
@@ -15,11 +15,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const NASTY = `a<b & "c" 'd'>\u0001`
 const nastyCheck = check({ name: `chk ${NASTY}`, datasets: ['data'] }, (mp, ctx) => {
-  ctx.assertThat(mp.numRows()).where({ name: `rows ${NASTY}`, severity: 'P3', tags: ['x', 'y'] }).isLt(3)
-  ctx.assertThat(mp.numRows().div(mp.nullCount('id'))).where({ name: 'ratio' }).isGt(0)
+  ctx
+    .assertThat(mp.numRows())
+    .where({ name: `rows ${NASTY}`, severity: 'P3', tags: ['x', 'y'] })
+    .isLt(3)
+  ctx
+    .assertThat(mp.numRows().div(mp.nullCount('id')))
+    .where({ name: 'ratio' })
+    .isGt(0)
 })
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) })
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name),
+})
 
 type Attrs = Record<string, string>
 // biome-ignore lint/suspicious/noExplicitAny: parsed XML, navigated by the assertions below
@@ -39,7 +49,13 @@ describe('junit', () => {
   it('writes one testsuite per check and one testcase per assertion, with failures and skips', async () => {
     const file = join(dir, 'a', 'b', 'junit.xml')
     const { logger, lines } = captureLogger('info')
-    const report = await runPlugin(junit({ file }), { records: rows, checks: [ordersCheck, skippedCheck, nastyCheck], key, logger, name: 'nightly' })
+    const report = await runPlugin(junit({ file }), {
+      records: rows,
+      checks: [ordersCheck, skippedCheck, nastyCheck],
+      key,
+      logger,
+      name: 'nightly',
+    })
     expect(report.pluginErrors).toEqual([])
     const { root, suites } = readJUnit(file)
     expect(root).toMatchObject({ name: 'nightly', tests: '7', failures: '4', errors: '0', skipped: '1' })
@@ -49,7 +65,13 @@ describe('junit', () => {
       [`chk a<b & "c" 'd'>`, '2', '2', '0'], // escaped on the way in, the control character dropped
     ])
     const props = Object.fromEntries(suites[0]!.properties.property.map((p: Attrs) => [p.name, p.value]))
-    expect(props).toEqual({ 'dqx.suite': 'nightly', 'dqx.runId': report.runId, 'dqx.date': '2026-11-25', env: 'ci', 'git.sha': 'abc123' })
+    expect(props).toEqual({
+      'dqx.suite': 'nightly',
+      'dqx.runId': report.runId,
+      'dqx.date': '2026-11-25',
+      env: 'ci',
+      'git.sha': 'abc123',
+    })
     const orders = suites[0]!.testcase
     expect(orders.map((t: Xml) => [t.name, t.classname, t.failure ? 'failure' : 'ok'])).toEqual([
       ['has rows', 'nightly.orders', 'ok'],
@@ -75,12 +97,18 @@ describe('junit', () => {
     expect(nasty[1]!.failure.message).toMatch(/zero/i)
     expect(nasty[1]!.failure['#text']).toMatch(/\nerror: .*zero/i)
     expect(readdirSync(join(dir, 'a', 'b'))).toEqual(['junit.xml']) // no temp file left behind
-    expect(lines.find((l) => l.msg === 'JUnit report written')).toMatchObject({ plugin: 'junit', file, tests: 7 })
+    expect(lines.find((l) => l.msg === 'JUnit report written')).toMatchObject({
+      plugin: 'junit',
+      file,
+      tests: 7,
+    })
   })
 
   it('reports a run-level error as an <error> testcase', async () => {
     const file = join(dir, 'error.xml')
-    await expect(runPlugin(junit({ file }), { records: rows, checks: [brokenCheck] })).rejects.toThrow(DqxError)
+    await expect(runPlugin(junit({ file }), { records: rows, checks: [brokenCheck] })).rejects.toThrow(
+      DqxError,
+    )
     const { root, suites } = readJUnit(file)
     expect(root).toMatchObject({ tests: '1', failures: '0', errors: '1' })
     expect(suites).toHaveLength(1)
@@ -92,7 +120,10 @@ describe('junit', () => {
 
   it('writes an empty but valid document when nothing ran', async () => {
     const file = join(dir, 'none.xml')
-    const report = await runPlugin(junit({ file, notifyOn: 'always' }), { records: rows, checks: [check({ name: 'empty' }, () => {})] })
+    const report = await runPlugin(junit({ file, notifyOn: 'always' }), {
+      records: rows,
+      checks: [check({ name: 'empty' }, () => {})],
+    })
     expect(report.pluginErrors).toEqual([])
     expect(readJUnit(file)).toEqual({ root: expect.objectContaining({ tests: '0' }), suites: [] })
   })
@@ -140,17 +171,40 @@ describe('jsonReport', () => {
       summary: report.summary,
       pluginRuns: [
         { plugin: 'fine', hook: 'afterEvaluate', durationMs: expect.any(Number), timedOut: false },
-        { plugin: 'flaky', hook: 'processResults', durationMs: expect.any(Number), timedOut: false, error: 'flaky broke' },
+        {
+          plugin: 'flaky',
+          hook: 'processResults',
+          durationMs: expect.any(Number),
+          timedOut: false,
+          error: 'flaky broke',
+        },
       ],
-      pluginErrors: [{ plugin: 'flaky', hook: 'processResults', durationMs: expect.any(Number), timedOut: false, error: 'flaky broke' }],
+      pluginErrors: [
+        {
+          plugin: 'flaky',
+          hook: 'processResults',
+          durationMs: expect.any(Number),
+          timedOut: false,
+          error: 'flaky broke',
+        },
+      ],
     })
+  })
+
+  it('renders a processResults context (no plugin runs yet) too', () => {
+    const doc = reportJson(createResultsContext({ results: [makeResult()] }))
+    expect(doc).toMatchObject({ runId: 'test-run', pluginRuns: [], pluginErrors: [], summary: { total: 1 } })
+    expect(JSON.parse(JSON.stringify(doc)).results).toEqual([makeResult()])
   })
 
   it('includes the run error and honours notifyOn', async () => {
     const file = join(dir, 'json', 'error.json')
     const quiet = join(dir, 'json', 'quiet.json')
     await expect(
-      runPlugin([jsonReport({ file }), jsonReport({ name: 'quiet', file: quiet, notifyOn: 'success' })], { records: rows, checks: [brokenCheck] }),
+      runPlugin([jsonReport({ file }), jsonReport({ name: 'quiet', file: quiet, notifyOn: 'success' })], {
+        records: rows,
+        checks: [brokenCheck],
+      }),
     ).rejects.toThrow(DqxError)
     const doc = JSON.parse(readFileSync(file, 'utf8'))
     expect(doc.error).toMatch(/no_such_column/)
@@ -169,7 +223,9 @@ describe('jsonReport', () => {
 
   it('validates its options', () => {
     expect(() => jsonReport({ file: '' })).toThrow("invalid options for plugin 'jsonReport': file: Too small")
-    expect(() => junit({} as never)).toThrow("invalid options for plugin 'junit': file: Invalid input: expected string, received undefined")
+    expect(() => junit({} as never)).toThrow(
+      "invalid options for plugin 'junit': file: Invalid input: expected string, received undefined",
+    )
   })
 })
 

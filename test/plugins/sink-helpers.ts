@@ -14,7 +14,9 @@ export interface Received {
   body: string
 }
 
-export type Reply = { status: number; reason?: string; body?: string; headers?: Record<string, string> } | 'hang'
+export type Reply =
+  | { status: number; reason?: string; body?: string; headers?: Record<string, string> }
+  | 'hang'
 
 export interface HttpSink {
   /** http://127.0.0.1:<port> */
@@ -175,6 +177,7 @@ export async function silentServer(): Promise<{
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
+    socket.resume() // read and drop what the client sends, so that its close is seen
     socket.on('close', () => {
       closed += 1
       sockets.delete(socket)

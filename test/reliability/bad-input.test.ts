@@ -77,7 +77,7 @@ describe('suite definitions', () => {
     )
     const preset = definePreset('alerts', () => [p])
     await expectDqx(
-      () => withPlugins([p, preset({})]),
+      () => withPlugins([p, preset()]),
       'DUPLICATE_PLUGIN',
       ['plugins[0]', "plugins[1] (preset 'alerts')[0]"],
       /another name/,
@@ -280,10 +280,10 @@ describe('values', () => {
     ])
   })
 
-  // KNOWN BUG (src/engine, reported): variance/stddev over a column holding NaN or ±Infinity makes
-  // DuckDB raise "Out of Range Error: VARSAMP is out of range!", which fails the WHOLE run with a
-  // DqxError 'SQL' quoting DuckDB, instead of failing just those assertions. Drop `.fails` when fixed.
-  it('engine: variance/stddev over NaN/±Infinity fail only their own assertions', async () => {
+  // Regression (found by this suite, fixed in the engine): variance/stddev over a column holding NaN
+  // or ±Infinity made DuckDB raise "Out of Range Error: VARSAMP is out of range!", which failed the
+  // WHOLE run with a DqxError 'SQL' quoting DuckDB instead of failing just those assertions.
+  it('variance/stddev over NaN/±Infinity fail only their own assertions', async () => {
     const c = check({ name: 'spread', datasets: ['d'] }, (mp, ctx) => {
       ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(2)
       ctx.assertThat(mp.stddev('x')).where({ name: 'stddev' }).isLt(10)
@@ -314,9 +314,9 @@ describe('values', () => {
     await expectDqx(() => KEY.lag(-1), 'INVALID_ARGUMENT', ['-1'], /non-negative whole number of days/)
   })
 
-  // KNOWN BUG (src/core/result-key.ts, reported): for an invalid month the "real day" it suggests
-  // keeps the month: "'2026-13-01' does not exist …; use a real day such as '2026-13-01'".
-  it('result-key: the suggested real day exists', async () => {
+  // Regression (found by this suite, fixed in src/core/result-key.ts): for an invalid month the
+  // "real day" it suggested kept the month: "'2026-13-01' does not exist …; use a real day such as '2026-13-01'".
+  it('the suggested real day exists', async () => {
     for (const date of ['2026-13-01', '2026-00-10']) {
       const e = await caught(() => new ResultKey(date))
       const suggested = /such as '([^']+)'/.exec((e as Error).message)?.[1] as string
@@ -324,10 +324,10 @@ describe('values', () => {
     }
   })
 
-  // KNOWN BUG (src/engine/records-table.ts, reported): an Invalid Date in records crashes the run with
-  // a bare RangeError ("The number NaN cannot be converted to a BigInt") instead of a DqxError
+  // Regression (found by this suite, fixed in src/engine/records-table.ts): an Invalid Date in records
+  // crashed the run with a bare RangeError ("The number NaN cannot be converted to a BigInt") instead of a DqxError
   // naming the record and column.
-  it('records: an Invalid Date in records is a DqxError naming record and column', async () => {
+  it('an Invalid Date in records is a DqxError naming record and column', async () => {
     await expectDqx(
       () => suite([rows]).run({ d: DataSource.fromRecords([{ at: new Date('2026-11-25') }, { at: new Date('not a date') }]) }, KEY),
       'DATA_SOURCE',
@@ -380,9 +380,9 @@ describe('ResultKey tags', () => {
     }
   })
 
-  // KNOWN BUG (src/core/result-key.ts, reported): a tag named `__proto__` (e.g. from JSON.parse)
-  // passes the name check, then `clean[k] = v` sets the prototype instead: the tag vanishes silently.
-  it('result-key: a tag named __proto__ is refused or kept, never silently dropped', async () => {
+  // Regression (found by this suite, fixed in src/core/result-key.ts): a tag named `__proto__` (e.g.
+  // from JSON.parse) passed the name check, then `clean[k] = v` set the prototype: the tag vanished.
+  it('a tag named __proto__ is refused or kept, never silently dropped', async () => {
     const tags = JSON.parse('{"__proto__": "x", "env": "prod"}') as Record<string, string>
     let key: ResultKey | undefined
     try {

@@ -528,6 +528,31 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
     await expectPersisted(b.db, second)
   })
 
+  it('closes the MetricDB or runs the suite again from inside a tap: this run and the next are unaffected', async () => {
+    const inner: RunReport[] = []
+    let nested = false
+    const suite = faultSuite(b.db, [
+      (s: Suite) => {
+        s.hooks.processResults.tapPromise('closer', async () => {
+          await s.db.close() // results are already persisted; the MetricDB reopens on next use
+        })
+        s.hooks.processResults.tapPromise('reentrant', async () => {
+          if (nested) return // once: the nested run calls this tap too
+          nested = true
+          inner.push(await s.run(b.data(), new ResultKey('2026-11-25', { env: 'nested' })))
+        })
+      },
+    ])
+    const first = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' }))
+    expect(first.pluginErrors).toEqual([])
+    await expectPersisted(b.db, first)
+    expect(inner).toHaveLength(1)
+    expect(inner[0]?.pluginErrors).toEqual([])
+    await expectPersisted(b.db, inner[0] as RunReport)
+    const second = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' }))
+    await expectPersisted(b.db, second)
+  })
+
   it('cannot persist (the MetricDB fails): no plugin sees unpersisted results; afterRun does; run() rejects', async () => {
     const seen: string[] = []
     const inner = b.db
@@ -725,10 +750,11 @@ describe('what in-process isolation cannot stop (child processes)', () => {
   })
 })
 
-// KNOWN BUGS, reported to their owners and not fixed here (see docs/reliability.md, "Known gaps").
-// Each is written as the passing test it should be and marked `it.fails`: it turns red once the
-// bug is fixed — then drop `.fails`.
-describe('known bugs: hostile thrown values (child process)', () => {
+// Hostile thrown values, in the child process (a failure here could hang or crash the worker).
+// The first two are regressions for bugs this suite found (fixed in src/core/errors.ts). The last is
+// a KNOWN BUG reported to the hooks owner (see docs/reliability.md, "Known gaps"): written as the
+// passing test it should be and marked `it.fails`, it turns red once fixed — then drop `.fails`.
+describe('hostile thrown values (child process)', () => {
   const isolated = (out: Outcome, plugin: string) => {
     expect(out.settled, 'run() settled').toBe(true)
     expect(out.resolved, `run() resolved (got: ${out.error})`).toBe(true)
@@ -737,17 +763,16 @@ describe('known bugs: hostile thrown values (child process)', () => {
     expect(out.uncaught).toEqual([])
   }
 
-  // src/core/errors.ts toError(): `String(thrown)` throws for an object that neither JSON.stringify
-  // nor String() can print (a circular null-prototype object, a revoked Proxy). Thrown synchronously
-  // from a tap, run() REJECTS with "Cannot convert object to primitive value".
-  it('toError: a sync tap throwing an unprintable object rejects run()', async () => {
+  // Was: toError() called `String(thrown)`, which throws for an object neither JSON.stringify nor
+  // String() can print (a circular null-prototype object, a revoked Proxy); thrown synchronously
+  // from a tap, run() REJECTED with "Cannot convert object to primitive value".
+  it('a sync tap throwing an unprintable object is an isolated failure', async () => {
     isolated(await guarded('unprintable-sync'), 'throws-unprintable')
   })
 
-  // Same root cause, async: the hook's rejection handler throws, the tap is reported as TIMED OUT
-  // (not failed) after its full timeout, and an unhandledRejection reaches the process. With
-  // timeoutMs 0 the run would hang forever.
-  it('toError: an async tap rejecting with an unprintable object becomes a timeout + unhandledRejection', async () => {
+  // Was (same root cause, async): the hook's rejection handler threw, the tap was reported as TIMED
+  // OUT after its full timeout, and an unhandledRejection reached the process (timeoutMs 0: a hang).
+  it('an async tap rejecting with an unprintable object is an isolated failure, not a timeout', async () => {
     isolated(await guarded('unprintable-async'), 'rejects-unprintable')
   })
 

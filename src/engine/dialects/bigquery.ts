@@ -1,5 +1,5 @@
 import type { Dialect } from '../dialect.js'
-import { quoteBacktick, typedParams } from './common.js'
+import { quoteBacktick, renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
@@ -13,6 +13,9 @@ const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
  *   `COUNT(DISTINCT …)`, and the JSON text keeps NULL fields, so NULLs compare equal.
  * - `countValues` uses `COUNTIF`: BigQuery has no `FILTER (WHERE …)`.
  */
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = { lengthOf: (c) => `LENGTH(CAST(${c} AS STRING))`, types: TYPES, countAll: 'COUNT(*)' }
+
 export const bigqueryDialect: Dialect = {
   name: 'bigquery',
   placeholder: (index) => `@p${index}`,
@@ -54,5 +57,11 @@ export const bigqueryDialect: Dialect = {
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
+  },
+  renderPredicate(predicate, params) {
+    return renderPredicateWith(bigqueryDialect, SAMPLE, predicate, params)
+  },
+  renderSampleQuery(plan, params) {
+    return renderSampleQueryWith(bigqueryDialect, SAMPLE, plan, params)
   },
 }

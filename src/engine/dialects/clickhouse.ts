@@ -1,5 +1,5 @@
 import type { Dialect } from '../dialect.js'
-import { quoteBacktick, typedParams } from './common.js'
+import { quoteBacktick, renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'String', number: 'Float64', boolean: 'Bool' }
@@ -13,6 +13,9 @@ const TYPES = { string: 'String', number: 'Float64', boolean: 'Bool' }
  * - `approxDistinct` is `uniq` (adaptive sampling, approximate); `uniqueCount` is `uniqExact`.
  * - `duplicateCount` counts distinct `tuple(…)`s: a tuple is never NULL, and NULL fields compare equal.
  */
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = { lengthOf: (c) => `lengthUTF8(toString(${c}))`, types: TYPES, countAll: 'count()' }
+
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: () => '?',
@@ -54,5 +57,11 @@ export const clickhouseDialect: Dialect = {
   },
   renderDateFilter(column, date, params) {
     return `toDate(${q(column)}) = toDate(${params.add(date)})`
+  },
+  renderPredicate(predicate, params) {
+    return renderPredicateWith(clickhouseDialect, SAMPLE, predicate, params)
+  },
+  renderSampleQuery(plan, params) {
+    return renderSampleQueryWith(clickhouseDialect, SAMPLE, plan, params)
   },
 }

@@ -1,5 +1,6 @@
 import { DqxError } from '../../core/errors.js'
 import type { MetricLiteral } from '../../core/metric-spec.js'
+import type { Dialect, RowPredicate, SampleQueryPlan } from '../dialect.js'
 import type { Params } from '../sql.js'
 
 /** An engine's type name for each kind of countValues literal. */
@@ -26,4 +27,82 @@ export function quoteBacktick(name: string): string {
     )
   }
   return `\`${name.replace(/[\\`]/g, '\\$&')}\``
+}
+
+/** What differs between engines in failed-row sample queries. */
+export interface SampleSyntax {
+  /** Length in characters of a (quoted) column, e.g. `length(CAST("x" AS VARCHAR))`. */
+  lengthOf(column: string): string
+  /** Type names for bound literals; `number` also types the number a comparison binds. */
+  types: LiteralTypes
+  /** Counting every row: `count(*)`, ClickHouse `count()`. */
+  countAll: string
+}
+
+type Leaf = Exclude<RowPredicate, { kind: 'or' }>
+
+/** Duplicate leaves in reading order: the i-th reads the window column `dqx_dup<i>`. */
+function duplicates(p: RowPredicate, out: Extract<RowPredicate, { kind: 'duplicate' }>[] = []): typeof out {
+  if (p.kind === 'duplicate') out.push(p)
+  else if (p.kind === 'or') for (const q of p.predicates) duplicates(q, out)
+  return out
+}
+
+/** Columns the non-duplicate leaves read. */
+function predicateColumns(p: RowPredicate, out: string[] = []): string[] {
+  if (p.kind === 'or') for (const q of p.predicates) predicateColumns(q, out)
+  else if (p.kind !== 'duplicate') out.push(p.column)
+  return out
+}
+
+/** renderPredicate for the dialects: `seq` numbers duplicate leaves as renderSampleQuery does. */
+export function renderPredicateWith(
+  d: Pick<Dialect, 'quoteIdent'>,
+  s: SampleSyntax,
+  pred: RowPredicate,
+  params: Params,
+  seq: { n: number } = { n: 0 },
+): string {
+  if (pred.kind === 'or') {
+    return `(${pred.predicates.map((p) => renderPredicateWith(d, s, p, params, seq)).join(' OR ')})`
+  }
+  const leaf: Leaf = pred
+  switch (leaf.kind) {
+    case 'isNull':
+      return `${d.quoteIdent(leaf.column)} IS NULL`
+    case 'in':
+      return `${d.quoteIdent(leaf.column)} IN (${typedParams(leaf.values, params, s.types)})`
+    case 'compare': {
+      const col = leaf.length ? s.lengthOf(d.quoteIdent(leaf.column)) : d.quoteIdent(leaf.column)
+      return `${col} ${leaf.op} CAST(${params.add(leaf.value)} AS ${s.types.number})`
+    }
+    case 'duplicate':
+      return `dqx_dup${seq.n++} > 1`
+  }
+}
+
+/** renderSampleQuery for the dialects: predicate, projection and LIMIT pushed into one SELECT. */
+export function renderSampleQueryWith(
+  d: Pick<Dialect, 'quoteIdent' | 'renderDateFilter'>,
+  s: SampleSyntax,
+  plan: SampleQueryPlan,
+  params: Params,
+): string {
+  const out = plan.select === 'count' ? [] : [...plan.select.columns]
+  const head = plan.select === 'count' ? `${s.countAll} AS total` : out.map((c) => d.quoteIdent(c)).join(', ')
+  const limit = plan.select === 'count' ? '' : ` LIMIT ${plan.select.limit}`
+  const rel = plan.relation(params)
+  const date = plan.dateFilter ? d.renderDateFilter(plan.dateFilter.column, plan.dateFilter.date, params) : undefined
+  const dups = duplicates(plan.predicate)
+  if (dups.length === 0) {
+    const where = [date, renderPredicateWith(d, s, plan.predicate, params)].filter((w) => w !== undefined)
+    return `SELECT ${head} FROM ${rel} AS dqx_src WHERE ${where.join(' AND ')}${limit}`
+  }
+  // Duplicates need every row's group size: a window over the (date-filtered) rows, then the predicate.
+  const inner = [...new Set([...out, ...predicateColumns(plan.predicate)])].map((c) => d.quoteIdent(c))
+  dups.forEach((p, i) => {
+    inner.push(`${s.countAll} OVER (PARTITION BY ${p.columns.map((c) => d.quoteIdent(c)).join(', ')}) AS dqx_dup${i}`)
+  })
+  const innerSql = `SELECT ${inner.join(', ')} FROM ${rel} AS dqx_src${date === undefined ? '' : ` WHERE ${date}`}`
+  return `SELECT ${head} FROM (${innerSql}) AS dqx_src WHERE ${renderPredicateWith(d, s, plan.predicate, params)}${limit}`
 }

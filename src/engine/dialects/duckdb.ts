@@ -1,7 +1,11 @@
 import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
+import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax } from './common.js'
 
 /** DuckDB's spelling of every metric (the default engine). */
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS VARCHAR))`, types: { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' }, countAll: 'count(*)' }
+
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   placeholder: DOLLAR_PLACEHOLDERS.placeholder,
@@ -52,6 +56,12 @@ export const duckdbDialect: Dialect = {
   },
   renderDateFilter(column, date, params) {
     return `CAST(${quoteIdent(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
+  },
+  renderPredicate(predicate, params) {
+    return renderPredicateWith(duckdbDialect, SAMPLE, predicate, params)
+  },
+  renderSampleQuery(plan, params) {
+    return renderSampleQueryWith(duckdbDialect, SAMPLE, plan, params)
   },
 }
 

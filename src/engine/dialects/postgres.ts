@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
-import { typedParams } from './common.js'
+import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
 
 const q = quoteIdent
 const TYPES = { string: 'text', number: 'double precision', boolean: 'boolean' }
@@ -15,6 +15,9 @@ const TYPES = { string: 'text', number: 'double precision', boolean: 'boolean' }
  * - `duplicateCount` uses `count(DISTINCT ROW(…))`: a ROW is never NULL itself and DISTINCT
  *   compares NULL fields as equal, so NULL-holding combinations count once, as in DuckDB.
  */
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS text))`, types: TYPES, countAll: 'count(*)' }
+
 export const postgresDialect: Dialect = {
   name: 'postgres',
   placeholder: DOLLAR_PLACEHOLDERS.placeholder,
@@ -55,5 +58,11 @@ export const postgresDialect: Dialect = {
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS date) = ${params.add(date)}::date`
+  },
+  renderPredicate(predicate, params) {
+    return renderPredicateWith(postgresDialect, SAMPLE, predicate, params)
+  },
+  renderSampleQuery(plan, params) {
+    return renderSampleQueryWith(postgresDialect, SAMPLE, plan, params)
   },
 }

@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect.js'
 import { quoteIdent } from '../sql.js'
-import { typedParams } from './common.js'
+import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
 
 const q = quoteIdent
 const TYPES = { string: 'varchar', number: 'double', boolean: 'boolean' }
@@ -11,6 +11,9 @@ const TYPES = { string: 'varchar', number: 'double', boolean: 'boolean' }
  * - `approxDistinct` is `approx_distinct` (HyperLogLog, standard error 2.3%).
  * - `duplicateCount` uses `count(DISTINCT ROW(…))`: DISTINCT compares NULL fields as equal.
  */
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS varchar))`, types: TYPES, countAll: 'count(*)' }
+
 export const trinoDialect: Dialect = {
   name: 'trino',
   placeholder: () => '?',
@@ -52,5 +55,11 @@ export const trinoDialect: Dialect = {
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS date) = CAST(${params.add(date)} AS date)`
+  },
+  renderPredicate(predicate, params) {
+    return renderPredicateWith(trinoDialect, SAMPLE, predicate, params)
+  },
+  renderSampleQuery(plan, params) {
+    return renderSampleQueryWith(trinoDialect, SAMPLE, plan, params)
   },
 }
