@@ -18,7 +18,7 @@ export interface ResolvedHookOptions<T extends unknown[]> {
   readonly logger: Logger | undefined
   readonly argsForTap: ArgsForTap<T> | undefined
   readonly onTapError: OnTapError<T> | undefined
-  readonly runId: (() => string) | undefined
+  readonly runId: ((...args: T) => string | undefined) | undefined
 }
 
 const HOOK_KEYS = ['name', 'timeoutMs', 'logger', 'argsForTap', 'onTapError', 'runId']
@@ -92,7 +92,7 @@ export function resolveHookOptions<T extends unknown[]>(
     logger: logger as Logger | undefined,
     argsForTap: optionalFunction<ArgsForTap<T>>(where, 'argsForTap', o.argsForTap),
     onTapError: optionalFunction<OnTapError<T>>(where, 'onTapError', o.onTapError),
-    runId: optionalFunction<() => string>(where, 'runId', o.runId),
+    runId: optionalFunction<(...args: T) => string | undefined>(where, 'runId', o.runId),
   }
 }
 

@@ -129,7 +129,7 @@ export function callTap<T extends unknown[]>(rt: HookRuntime<T>, tap: CompiledTa
     // Hooks almost always take one argument (a context): a direct call is cheaper than a spread.
     return args.length === 1 ? fn(args[0]) : fn(...args)
   }
-  const payload = { plugin: tap.name, hook: rt.name, runId: rt.options.runId?.() }
+  const payload = { plugin: tap.name, hook: rt.name, runId: rt.options.runId?.(...args) }
   return tap.type === 'promise'
     ? // tracePromise adds asyncStart/asyncEnd (and accepts a non-promise return value).
       pluginChannel.tracePromise(fn as (...a: unknown[]) => Promise<unknown>, payload, undefined, ...args)

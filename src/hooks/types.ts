@@ -87,8 +87,8 @@ export interface HookOptions<T extends unknown[]> {
   argsForTap?: ArgsForTap<T>
   /** Called once per failed tap with the call's arguments; its own errors are logged, never recursed into. */
   onTapError?: OnTapError<T>
-  /** Supplies `runId` for the `dqx:plugin` tracing payload. */
-  runId?: () => string
+  /** Supplies `runId` for the `dqx:plugin` tracing payload, from the call's arguments. */
+  runId?: (...args: T) => string | undefined
 }
 
 /** `AsyncParallelLimitHook` options: `HookOptions` plus `concurrency`. */

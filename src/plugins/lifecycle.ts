@@ -103,6 +103,7 @@ export class SuiteLifecycle {
       timeoutMs: o.timeoutMs,
       logger: this.logger,
       argsForTap: scoped,
+      runId: (ctx: PluginErrorContext) => ctx.runId,
     })
     const report =
       (hook: HookName) =>
@@ -122,8 +123,9 @@ export class SuiteLifecycle {
         })
         this.errorRunsOf(ctx.runId).push(...runs)
       }
-    const options = <C extends TapScope>(name: HookName) => ({
+    const options = <C extends TapScope & { runId: string }>(name: HookName) => ({
       name,
+      runId: (ctx: C) => ctx.runId,
       timeoutMs: o.timeoutMs,
       logger: this.logger,
       argsForTap: scoped<C>,

@@ -441,6 +441,21 @@ describe('plugin forms, config and logging', () => {
     expect(new VerificationSuite({ name: 'd', checks: [orders], audit: false }).plugins).toEqual([])
   })
 
+  it('publishes every tap call on diagnostics_channel with the run id', async () => {
+    const { tracingChannel } = await import('node:diagnostics_channel')
+    const seen: unknown[] = []
+    const handlers = { start: (m: unknown) => void seen.push(m), end() {}, asyncStart() {}, asyncEnd() {}, error() {} }
+    const channel = tracingChannel('dqx:plugin')
+    channel.subscribe(handlers)
+    try {
+      const suite = suiteWith([(s) => void s.hooks.processResults.tapPromise('traced', async () => {})])
+      const report = await suite.run(data(), key)
+      expect(seen).toEqual([{ plugin: 'traced', hook: 'processResults', runId: report.runId }])
+    } finally {
+      channel.unsubscribe(handlers)
+    }
+  })
+
   it('validates suite options', () => {
     expect(() => suiteWith([], { concurrency: 0 })).toThrow(
       'concurrency must be a positive whole number, got 0',
