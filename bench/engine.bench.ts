@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DataSource, ResultKey, VerificationSuite } from '../src/index.js'
-import { argValue, fromSamples, interleave, type MeasuredCase, parseRows, timed } from './lib/stats.js'
+import { argValue, fromSamples, fromTimings, interleave, type MeasuredCase, parseRows, timedCpu } from './lib/stats.js'
 import {
   assertSameValues,
   BASIC,
@@ -33,6 +33,10 @@ export interface EngineBenchOptions {
   rows?: number
   /** Progress lines (stderr). */
   log?: (line: string) => void
+  /** Which parts to run (default all): 'basic' (a), 'distinct' (b), 'rss' (c). For working on one. */
+  parts?: readonly ('basic' | 'distinct' | 'rss')[]
+  /** Use this parquet file (written by generateParquet) instead of generating one; it is kept. */
+  file?: string
 }
 
 export const DEFAULT_ROWS = 20_000_000
@@ -81,15 +85,19 @@ function childRss(args: string[]): Promise<number> {
 export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const rows = opts.rows ?? (opts.quick ? QUICK_ROWS : DEFAULT_ROWS)
-  const rounds = opts.quick ? { basic: 3, distinct: 2, rss: 1 } : { basic: 7, distinct: 5, rss: 3 }
-  const dir = await mkdtemp(join(tmpdir(), 'dqx-bench-'))
-  const file = join(dir, 'orders.parquet')
-  const label = `${rows.toLocaleString('en-US')} rows`
+  const parts = new Set(opts.parts ?? ['basic', 'distinct', 'rss'])
+  const rounds = opts.quick ? { basic: 3, distinct: 2, rss: 1 } : { basic: 9, distinct: 5, rss: 3 }
+  const dir = opts.file === undefined ? await mkdtemp(join(tmpdir(), 'dqx-bench-')) : undefined
+  const file = opts.file ?? join(dir as string, 'orders.parquet')
   try {
     let t0 = performance.now()
-    await generateParquet(file, rows)
+    if (dir !== undefined) await generateParquet(file, rows)
     const mb = (await stat(file)).size / 2 ** 20
-    log(`engine: generated ${label} (${mb.toFixed(0)} MB parquet) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    const actualRows = Number((await runRaw([`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`]))[0]?.n)
+    const label = `${actualRows.toLocaleString('en-US')} rows`
+    log(
+      `engine: ${dir !== undefined ? 'generated' : 'using'} ${label} (${mb.toFixed(0)} MB parquet) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    )
 
     const from = `read_parquet(${sqlString(file)})`
     const source = { orders: DataSource.parquet(file) }
@@ -106,98 +114,113 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
     const basicSql = rawQuery(BASIC, from)
     const distinctSql = rawQuery(DISTINCT, from)
     const perMetric = perMetricQueries(BASIC, from)
-
-    // Correctness first (these runs also warm the page cache): dqx must agree with the raw SQL.
-    t0 = performance.now()
-    assertSameValues('10 metrics', BASIC, (await runSuite(basicSuite, BASIC.length)).symbols, (await runRaw([basicSql]))[0] ?? {})
-    const split = await runRaw(perMetric)
-    assertSameValues('10 metrics, one query each', BASIC, (await runSuite(basicSuite, BASIC.length)).symbols, Object.fromEntries(split.map((r, i) => [`m${i}`, r.m0])))
-    assertSameValues('distinct', DISTINCT, (await runSuite(distinctSuite, DISTINCT.length)).symbols, (await runRaw([distinctSql]))[0] ?? {})
-    log(`engine: dqx values equal the raw queries' (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
-
     const progress = (what: string, total: number) => (r: number) => log(`engine: ${what} round ${r + 1}/${total}`)
-    const basic = await interleave(
-      {
-        dqx: () => timed(() => runSuite(basicSuite, BASIC.length)),
-        raw: () => timed(() => runRaw([basicSql])),
-        perMetric: () => timed(() => runRaw(perMetric)),
-      },
-      rounds.basic,
-      0,
-      progress('10 metrics', rounds.basic),
-    )
-    const distinct = await interleave(
-      {
-        dqx: () => timed(() => runSuite(distinctSuite, DISTINCT.length)),
-        raw: () => timed(() => runRaw([distinctSql])),
-      },
-      rounds.distinct,
-      0,
-      progress('distinct', rounds.distinct),
-    )
-    const rss = await interleave(
-      {
-        dqx: () => childRss(['dqx-basic', file]),
-        raw: () => childRss(['raw', file, basicSql]),
-        dqxDistinct: () => childRss(['dqx-distinct', file]),
-        rawDistinct: () => childRss(['raw', file, distinctSql]),
-      },
-      rounds.rss,
-      0,
-      progress('peak RSS (child processes)', rounds.rss),
-    )
-
-    const s = (x: Record<string, number[]>, k: string): number[] => x[k] as number[]
     const tenMetrics = `10 metrics, ${label}`
-    return [
-      fromSamples(
-        { name: `${tenMetrics}: suite vs one hand-written query`, peer: 'DuckDB, 1 query', target: '≤ 1.15×', unit: 'ms' },
-        s(basic, 'dqx'),
-        s(basic, 'raw'),
-        (r) => r <= 1.15,
-      ),
-      fromSamples(
+    const distinctName = `uniqueCount + duplicateCount, ${label}`
+    const cases: MeasuredCase[] = []
+
+    if (parts.has('basic')) {
+      // Correctness first (these runs also warm the page cache): dqx must agree with the raw SQL.
+      t0 = performance.now()
+      const ours = (await runSuite(basicSuite, BASIC.length)).symbols
+      assertSameValues('10 metrics', BASIC, ours, (await runRaw([basicSql]))[0] ?? {})
+      const split = await runRaw(perMetric)
+      assertSameValues('10 metrics, one query each', BASIC, ours, Object.fromEntries(split.map((r, i) => [`m${i}`, r.m0])))
+      log(`engine: dqx's 10 values equal the raw queries' (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+      const basic = await interleave(
         {
-          name: `${tenMetrics}: suite vs one query per metric`,
-          peer: 'DuckDB, 10 queries',
-          target: '≤ 0.40× (≥ 2.5× faster)',
-          unit: 'ms',
+          dqx: () => timedCpu(() => runSuite(basicSuite, BASIC.length)),
+          raw: () => timedCpu(() => runRaw([basicSql])),
+          perMetric: () => timedCpu(() => runRaw(perMetric)),
         },
-        s(basic, 'dqx'),
-        s(basic, 'perMetric'),
-        (r) => r <= 0.4,
-      ),
-      fromSamples(
+        rounds.basic,
+        0,
+        progress('10 metrics', rounds.basic),
+      )
+      cases.push(
+        fromTimings(
+          { name: `${tenMetrics}: suite vs one hand-written query`, peer: 'DuckDB, 1 query', target: '≤ 1.15×' },
+          pick(basic, 'dqx'),
+          pick(basic, 'raw'),
+          (r) => r <= 1.15,
+        ),
+        fromTimings(
+          { name: `${tenMetrics}: suite vs one query per metric`, peer: 'DuckDB, 10 queries', target: '≤ 0.40× (≥ 2.5× faster)' },
+          pick(basic, 'dqx'),
+          pick(basic, 'perMetric'),
+          (r) => r <= 0.4,
+        ),
+      )
+    }
+
+    if (parts.has('distinct')) {
+      t0 = performance.now()
+      const ours = (await runSuite(distinctSuite, DISTINCT.length)).symbols
+      assertSameValues('distinct', DISTINCT, ours, (await runRaw([distinctSql]))[0] ?? {})
+      log(`engine: dqx's distinct values equal the raw query's (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+      const distinct = await interleave(
         {
-          name: `uniqueCount + duplicateCount, ${label}: one scan`,
-          peer: 'DuckDB, same aggregates',
-          target: '≤ 1.15×',
-          unit: 'ms',
+          dqx: () => timedCpu(() => runSuite(distinctSuite, DISTINCT.length)),
+          raw: () => timedCpu(() => runRaw([distinctSql])),
         },
-        s(distinct, 'dqx'),
-        s(distinct, 'raw'),
-        (r) => r <= 1.15,
-      ),
-      fromSamples(
-        { name: `${tenMetrics}: peak RSS (child process)`, peer: 'DuckDB, 1 query', target: '≤ 1.5×', unit: 'MB' },
-        s(rss, 'dqx'),
-        s(rss, 'raw'),
-        (r) => r <= 1.5,
-      ),
-      fromSamples(
+        rounds.distinct,
+        0,
+        progress('distinct', rounds.distinct),
+      )
+      cases.push(
+        fromTimings(
+          { name: `${distinctName}: one scan`, peer: 'DuckDB, same aggregates', target: '≤ 1.15×' },
+          pick(distinct, 'dqx'),
+          pick(distinct, 'raw'),
+          (r) => r <= 1.15,
+        ),
+      )
+    }
+
+    if (parts.has('rss')) {
+      const rss = await interleave(
         {
-          name: `uniqueCount + duplicateCount, ${label}: peak RSS (child process)`,
-          peer: 'DuckDB, same aggregates',
-          target: '≤ 1.5×',
-          unit: 'MB',
+          dqx: () => childRss(['dqx-basic', file]),
+          raw: () => childRss(['raw', file, basicSql]),
+          dqxDistinct: () => childRss(['dqx-distinct', file]),
+          rawDistinct: () => childRss(['raw', file, distinctSql]),
         },
-        s(rss, 'dqxDistinct'),
-        s(rss, 'rawDistinct'),
-        (r) => r <= 1.5,
-      ),
-    ]
+        rounds.rss,
+        0,
+        progress('peak RSS (child processes)', rounds.rss),
+      )
+      cases.push(
+        fromSamples(
+          { name: `${tenMetrics}: peak RSS (child process)`, peer: 'DuckDB, 1 query', target: '≤ 1.5×', unit: 'MB' },
+          pick(rss, 'dqx'),
+          pick(rss, 'raw'),
+          (r) => r <= 1.5,
+        ),
+        fromSamples(
+          { name: `${distinctName}: peak RSS (child process)`, peer: 'DuckDB, same aggregates', target: '≤ 1.5×', unit: 'MB' },
+          pick(rss, 'dqxDistinct'),
+          pick(rss, 'rawDistinct'),
+          (r) => r <= 1.5,
+        ),
+      )
+    }
+    return cases
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+  }
+}
+
+function pick<T>(samples: Record<string, T[]>, name: string): T[] {
+  return samples[name] as T[]
+}
+
+/** Standalone: the table, then each case's spread and CPU-time ratio. */
+export function printDetails(cases: readonly MeasuredCase[]): void {
+  for (const c of cases) {
+    const cpu = c.cpu ? `; CPU ${c.cpu.ours.toFixed(0)} vs ${c.cpu.peer.toFixed(0)} ms = ${c.cpu.ratio.toFixed(2)}×` : ''
+    const pairs = c.pairRatios ? `; pair ratios ${c.pairRatios.min}–${c.pairRatios.max}` : ''
+    console.log(`${c.name}: ±${c.spreadPct?.ours.toFixed(1)}% / ±${c.spreadPct?.peer.toFixed(1)}%${pairs}${cpu}${c.note ? `; ${c.note}` : ''}`)
+    console.log(`   ours ${c.samples?.ours.map((x) => x.toFixed(0)).join(' ')} | peer ${c.samples?.peer.map((x) => x.toFixed(0)).join(' ')}`)
   }
 }
 
@@ -206,5 +229,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rowsArg = argValue(process.argv, 'rows')
   const opts: EngineBenchOptions = { quick }
   if (rowsArg !== undefined) opts.rows = parseRows(rowsArg)
-  printCases('Engine: dqx vs hand-written DuckDB (medians of interleaved runs)', await run(opts))
+  const file = argValue(process.argv, 'file')
+  if (file !== undefined) opts.file = file
+  const parts = argValue(process.argv, 'parts')
+  if (parts !== undefined) opts.parts = parts.split(',') as EngineBenchOptions['parts'] & string[]
+  const cases = await run(opts)
+  printCases('Engine: dqx vs hand-written DuckDB (medians of interleaved runs)', cases)
+  printDetails(cases)
 }

@@ -67,7 +67,10 @@ const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.nullCount('email')).where({ name: 'null emails' }).isLt(10) // FAILED: 39
   ctx.assertThat(mp.average('amount')).where({ name: 'avg amount' }).isBetween(400, 600)
   ctx.assertThat(mp.uniqueCount('status')).where({ name: 'statuses' }).isEq(4)
-  ctx.assertThat(mp.countValues('status', ['new', "it's odd"])).where({ name: 'new or odd' }).isEq(250)
+  ctx
+    .assertThat(mp.countValues('status', ['new', "it's odd"]))
+    .where({ name: 'new or odd' })
+    .isEq(250)
   ctx.assertThat(mp.sum('amount').dayOverDay()).where({ name: 'amount stable' }).isBetween(0.9, 1.1)
 })
 const ASSERTIONS = 6
@@ -94,7 +97,13 @@ const seedProcessor: ResultProcessor = {
 
 const plugins: PluginOption[] = [
   // well-behaved (9)
-  definePlugin({ name: 'error-collector', apply: (s) => void s.hooks.onPluginError.tap('error-collector', () => void (onPluginErrorCalls += 1)) }),
+  definePlugin({
+    name: 'error-collector',
+    apply: (s) =>
+      void s.hooks.onPluginError.tap('error-collector', () => {
+        onPluginErrorCalls += 1
+      }),
+  }),
   tap('beforeRun', 'before-ok', () => {}),
   tap('afterEvaluate', 'evaluate-ok', () => {}),
   tap('afterRun', 'after-ok', () => {}),
@@ -134,11 +143,13 @@ const plugins: PluginOption[] = [
   }),
   definePlugin({
     name: 'throws-undefined',
-    apply: (s) =>
-      void s.hooks.afterEvaluate.tapPromise('throws-undefined', () => Promise.reject(undefined)),
+    apply: (s) => void s.hooks.afterEvaluate.tapPromise('throws-undefined', () => Promise.reject(undefined)),
   }),
   // timing out (2): one hangs on nothing, one sleeps past its timeout but honours its signal
-  definePlugin({ name: 'hangs', apply: (s) => void s.hooks.processResults.tapPromise('hangs', () => new Promise(() => {})) }),
+  definePlugin({
+    name: 'hangs',
+    apply: (s) => void s.hooks.processResults.tapPromise('hangs', () => new Promise(() => {})),
+  }),
   definePlugin({
     name: 'too-slow',
     apply: (s) =>
@@ -176,7 +187,9 @@ if (gc === undefined) {
   say('FAIL: run node with --expose-gc (npm run soak does)')
   process.exitCode = 2
 } else if (!Number.isInteger(RUNS) || RUNS < 1 || !(TIMEOUT_MS > 0) || !(CONCURRENCY >= 1)) {
-  say(`FAIL: --runs must be a positive integer and --timeout-ms/--concurrency positive (got ${args.runs}, ${args['timeout-ms']}, ${args.concurrency})`)
+  say(
+    `FAIL: --runs must be a positive integer and --timeout-ms/--concurrency positive (got ${args.runs}, ${args['timeout-ms']}, ${args.concurrency})`,
+  )
   process.exitCode = 2
 } else {
   await soak()
@@ -208,13 +221,18 @@ async function soak(): Promise<void> {
   const data = { orders: DataSource.fromRecords(rows) }
   const problems: string[] = []
   const check = (i: number, report: RunReport, stored: number): void => {
-    const failed = report.pluginErrors.map((r) => `${r.plugin}@${r.hook}${r.timedOut ? ' (timeout)' : ''}`).sort()
+    const failed = report.pluginErrors
+      .map((r) => `${r.plugin}@${r.hook}${r.timedOut ? ' (timeout)' : ''}`)
+      .sort()
     if (report.results.length !== ASSERTIONS) problems.push(`run ${i}: ${report.results.length} results`)
     if (stored !== ASSERTIONS) problems.push(`run ${i}: ${stored} results persisted`)
-    if (JSON.stringify(failed) !== JSON.stringify(EXPECTED_FAILURES)) problems.push(`run ${i}: plugin failures ${failed.join(', ')}`)
+    if (JSON.stringify(failed) !== JSON.stringify(EXPECTED_FAILURES))
+      problems.push(`run ${i}: plugin failures ${failed.join(', ')}`)
   }
 
-  say(`${RUNS} runs, 20 plugins (11 failing each run, 2 of them by timeout at ${TIMEOUT_MS} ms), concurrency ${CONCURRENCY}`)
+  say(
+    `${RUNS} runs, 20 plugins (11 failing each run, 2 of them by timeout at ${TIMEOUT_MS} ms), concurrency ${CONCURRENCY}`,
+  )
   const start = heapMB()
   say(`heap at start: ${fmt(start)}`)
   let baseline = start
@@ -246,18 +264,26 @@ async function soak(): Promise<void> {
       `${onPluginErrorCalls} onPluginError calls, ${(logBytes / MB).toFixed(1)} MB of logs`,
   )
   const watch = watchdogState()
-  if (watch.watched !== 0 || watch.refed) problems.push(`the tap watchdog still watches ${watch.watched} deadline(s) (ref'd: ${watch.refed})`)
-  if (processed !== RUNS * ASSERTIONS) problems.push(`the ResultProcessor saw ${processed} results, expected ${RUNS * ASSERTIONS}`)
+  if (watch.watched !== 0 || watch.refed)
+    problems.push(`the tap watchdog still watches ${watch.watched} deadline(s) (ref'd: ${watch.refed})`)
+  if (processed !== RUNS * ASSERTIONS)
+    problems.push(`the ResultProcessor saw ${processed} results, expected ${RUNS * ASSERTIONS}`)
   if (onPluginErrorCalls !== RUNS * EXPECTED_FAILURES.length) {
-    problems.push(`onPluginError was called ${onPluginErrorCalls} times, expected ${RUNS * EXPECTED_FAILURES.length}`)
+    problems.push(
+      `onPluginError was called ${onPluginErrorCalls} times, expected ${RUNS * EXPECTED_FAILURES.length}`,
+    )
   }
   if (end > bound) {
-    problems.push(`heap grew from ${fmt(baseline)} after warm-up to ${fmt(end)}: more than the bound ${fmt(bound)} (+20 % + ${GROWTH_SLACK_MB} MB)`)
+    problems.push(
+      `heap grew from ${fmt(baseline)} after warm-up to ${fmt(end)}: more than the bound ${fmt(bound)} (+20 % + ${GROWTH_SLACK_MB} MB)`,
+    )
   }
   if (problems.length > 0) {
     for (const p of problems) say(`FAIL: ${p}`)
     process.exitCode = 1
     return
   }
-  say(`OK: heap ${fmt(baseline)} after warm-up → ${fmt(end)} at end (bound ${fmt(bound)}); exiting with no handles left`)
+  say(
+    `OK: heap ${fmt(baseline)} after warm-up → ${fmt(end)} at end (bound ${fmt(bound)}); exiting with no handles left`,
+  )
 }

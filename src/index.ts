@@ -1,4 +1,5 @@
 export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
+export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
 export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
 export { DqxError, type DqxErrorCode, PluginFailureError } from './core/errors.js'
@@ -16,8 +17,11 @@ export type {
 } from './core/run-context.js'
 export { summarize } from './core/summary.js'
 export type {
+  AnomalyDetail,
+  AnomalyMethod,
   AssertionResult,
   AssertionStatus,
+  FailedRowSample,
   HookName,
   RunReport,
   RunSummary,
@@ -28,7 +32,13 @@ export { SEVERITIES } from './core/types.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './core/verification-suite.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
 // SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
-export { compileScan, type Dialect, type ScanPlan } from './engine/dialect.js'
+export {
+  compileScan,
+  type Dialect,
+  type RowPredicate,
+  type SampleQueryPlan,
+  type ScanPlan,
+} from './engine/dialect.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
@@ -37,6 +47,15 @@ export {
   postgresDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
+export type {
+  AssertionHistoryEntry,
+  AssertionHistoryQuery,
+  BaselinePin,
+  BaselineTarget,
+  PruneOptions,
+  PruneResult,
+  StoredBaselinePin,
+} from './engine/baselines.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'

@@ -14,29 +14,29 @@ export function relMad(xs: readonly number[]): number {
   return (median(xs.map((x) => Math.abs(x - m))) / m) * 100
 }
 
-/** The samples of each variant of an interleaved measurement, in ms (or any unit). */
-export type Samples = Record<string, number[]>
+/** The samples of each variant of an interleaved measurement. */
+export type Samples<T = number> = Record<string, T[]>
 
 /**
  * Runs each variant `rounds` times, interleaved (A B C, B C A, C A B …: the order rotates every
  * round so that no variant always follows the same one), after `warmup` unrecorded rounds.
  * Interleaving spreads the drift of a shared, busy machine over all variants alike.
  */
-export async function interleave(
-  variants: Readonly<Record<string, () => Promise<number>>>,
+export async function interleave<T>(
+  variants: Readonly<Record<string, () => Promise<T>>>,
   rounds: number,
   warmup: number,
-  onRound?: (round: number, samples: Samples) => void,
-): Promise<Samples> {
+  onRound?: (round: number) => void,
+): Promise<Samples<T>> {
   const names = Object.keys(variants)
-  const samples: Samples = Object.fromEntries(names.map((n) => [n, []]))
+  const samples: Samples<T> = Object.fromEntries(names.map((n) => [n, []]))
   for (let r = 0; r < warmup + rounds; r++) {
     const order = names.map((_, i) => names[(i + r) % names.length] as string)
     for (const name of order) {
-      const v = await (variants[name] as () => Promise<number>)()
+      const v = await (variants[name] as () => Promise<T>)()
       if (r >= warmup) samples[name]?.push(v)
     }
-    if (r >= warmup) onRound?.(r - warmup, samples)
+    if (r >= warmup) onRound?.(r - warmup)
   }
   return samples
 }
@@ -48,6 +48,25 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0
 }
 
+/** Wall time and this process's CPU time (all threads: DuckDB's workers included) of one call, in ms. */
+export interface Timing {
+  wall: number
+  cpu: number
+}
+
+/**
+ * Times one call of `fn`. CPU time is far steadier than wall time on a shared, busy machine
+ * (it does not grow while other processes hold the cores), so it is recorded beside it.
+ */
+export async function timedCpu(fn: () => Promise<unknown>): Promise<Timing> {
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  await fn()
+  const wall = performance.now() - t0
+  const c = process.cpuUsage(c0)
+  return { wall, cpu: (c.user + c.system) / 1000 }
+}
+
 /** A case with the raw samples behind it, so results.json shows the variance. */
 export interface MeasuredCase extends BenchCase {
   /** Samples of ours and of the peer (same unit), in measurement order. */
@@ -56,6 +75,8 @@ export interface MeasuredCase extends BenchCase {
   spreadPct?: { ours: number; peer: number }
   /** The ratio of each interleaved pair (ours_i / peer_i): min, median, max. */
   pairRatios?: { min: number; median: number; max: number }
+  /** Median CPU time (ms, all threads) of ours and of the peer, and their ratio. */
+  cpu?: { ours: number; peer: number; ratio: number }
   note?: string
 }
 
@@ -91,6 +112,27 @@ export function fromSamples(
     }
   }
   if (note !== undefined) out.note = note
+  return out
+}
+
+/** fromSamples over wall times, with the CPU-time medians and ratio alongside. */
+export function fromTimings(
+  c: Omit<BenchCase, 'ours' | 'peerValue' | 'ratio' | 'ok' | 'unit'>,
+  ours: Timing[],
+  peer: Timing[],
+  ok: (ratio: number) => boolean,
+  note?: string,
+): MeasuredCase {
+  const out = fromSamples(
+    { ...c, unit: 'ms' },
+    ours.map((t) => t.wall),
+    peer.map((t) => t.wall),
+    ok,
+    note,
+  )
+  const o = median(ours.map((t) => t.cpu))
+  const p = median(peer.map((t) => t.cpu))
+  out.cpu = { ours: round3(o), peer: round3(p), ratio: round3(o / p) }
   return out
 }
 

@@ -173,19 +173,27 @@ export function fmt(n: number): string {
   return Math.abs(n) >= 1000 ? String(Math.round(n)) : String(Number(n.toPrecision(4)))
 }
 
+/**
+ * A spread that is only floating-point noise (the sd of fourteen 0.04s is 7e-18, not 0) is 0:
+ * "no spread" should read as such in the bound, not as a score of 3e16.
+ */
+function denoise(spread: number, center: number): number {
+  return spread <= 1e-12 * Math.max(1, Math.abs(center)) ? 0 : spread
+}
+
 /** The statistics of a baseline (at least the method's minimum of values). */
 export function baselineStats(method: AnomalyMethod, values: readonly number[]): BaselineStats {
   if (method === 'zscore') {
     const m = mean(values)
-    const sd = sampleSd(values)
+    const sd = denoise(sampleSd(values), m)
     return { center: m, spread: sd, scale: sd, text: `mean ${fmt(m)}, sd ${fmt(sd)}` }
   }
   const med = median(values)
   if (method === 'relativeChange') return { center: med, spread: null, scale: Math.abs(med), text: `median ${fmt(med)}` }
   const deviations = values.map((v) => Math.abs(v - med))
-  const mad = median(deviations)
+  const mad = denoise(median(deviations), med)
   if (mad > 0) return { center: med, spread: mad, scale: MAD_SCALE * mad, text: `median ${fmt(med)}, MAD ${fmt(mad)}` }
-  const meanAd = mean(deviations)
+  const meanAd = denoise(mean(deviations), med)
   return {
     center: med,
     spread: 0,

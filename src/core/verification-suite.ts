@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { type Logger, pino } from 'pino'
-import type { PluginRun, TapInfo } from '../hooks/index.js'
 import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
@@ -12,8 +11,9 @@ import {
   checkSuiteSampleColumns,
   DEFAULT_SAMPLE_LIMIT,
 } from '../engine/samples.js'
+import type { PluginRun, TapInfo } from '../hooks/index.js'
 import { audit } from '../plugins/audit.js'
-import { SuiteLifecycle, type SuiteHooks } from '../plugins/lifecycle.js'
+import { type SuiteHooks, SuiteLifecycle } from '../plugins/lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from '../plugins/normalize.js'
 import type { PluginOption } from '../plugins/plugin.js'
 import { checkConfigKeys, validateConfig } from '../plugins/plugin-config.js'
@@ -58,7 +58,10 @@ const DEFAULT_CONCURRENCY = 4
 
 function positiveInt(v: unknown, what: string, allowZero: boolean): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new DqxError('INVALID_ARGUMENT', `${what} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(v)}`)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(v)}`,
+    )
   }
   return v
 }
@@ -153,7 +156,10 @@ export class VerificationSuite {
     this.sampleLimit = positiveInt(options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT, 'sampleLimit', true)
     const sampleColumns = options.sampleColumns ?? []
     if (!Array.isArray(sampleColumns) || sampleColumns.some((c) => typeof c !== 'string' || c === '')) {
-      throw new DqxError('INVALID_ARGUMENT', "sampleColumns must be an array of column names, e.g. ['order_id']")
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "sampleColumns must be an array of column names, e.g. ['order_id']",
+      )
     }
     this.sampleColumns = Object.freeze([...sampleColumns])
     this.collected = options.checks.map(collectAssertions)
@@ -190,7 +196,10 @@ export class VerificationSuite {
    * errors) happens here in the constructor; anything asynchronous is awaited
    * by the first run.
    */
-  private applyPlugins(plugins: NormalizedPlugin[], pluginConfig: Readonly<Record<string, unknown>>): Promise<void> | undefined {
+  private applyPlugins(
+    plugins: NormalizedPlugin[],
+    pluginConfig: Readonly<Record<string, unknown>>,
+  ): Promise<void> | undefined {
     checkConfigKeys(pluginConfig, plugins)
     const pending: Promise<void>[] = []
     for (const p of plugins) {
@@ -199,12 +208,18 @@ export class VerificationSuite {
         this.#configs.set(p.name, config)
         // Secrets first, so that no line logged from here on (this one included) carries them.
         this.lifecycle.addSecrets(config)
-        this.lifecycle.logger.debug({ plugin: p.name, source: p.source, config: redactSecrets(config) }, 'plugin applied')
+        this.lifecycle.logger.debug(
+          { plugin: p.name, source: p.source, config: redactSecrets(config) },
+          'plugin applied',
+        )
         // Our message quotes the plugin's error: scrubbed of the plugin's own config secrets.
         const failedInApply = (err: unknown): DqxError =>
           new DqxError(
             'INVALID_PLUGIN',
-            scrubSecrets(`plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`, config),
+            scrubSecrets(
+              `plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`,
+              config,
+            ),
             { cause: err },
           )
         let out: unknown
@@ -241,16 +256,26 @@ export class VerificationSuite {
     return this.collected.map((c) => c.check.name)
   }
 
-  async run(datasources: Readonly<Record<string, DataSource>>, key: ResultKey, options: RunOptions = {}): Promise<RunReport> {
+  async run(
+    datasources: Readonly<Record<string, DataSource>>,
+    key: ResultKey,
+    options: RunOptions = {},
+  ): Promise<RunReport> {
     if (!(key instanceof ResultKey)) {
-      throw new DqxError('INVALID_ARGUMENT', "run() needs a ResultKey as its second argument, e.g. new ResultKey('2026-11-25')")
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "run() needs a ResultKey as its second argument, e.g. new ResultKey('2026-11-25')",
+      )
     }
     if (datasources === null || typeof datasources !== 'object') {
       throw new DqxError('INVALID_ARGUMENT', 'run() needs datasources: { name: DataSource.parquet(...) }')
     }
     for (const [name, ds] of Object.entries(datasources)) {
       if (!(ds instanceof DataSource)) {
-        throw new DqxError('DATA_SOURCE', `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/postgres/fromRecords`)
+        throw new DqxError(
+          'DATA_SOURCE',
+          `datasource '${name}' is not a DataSource; create it with DataSource.parquet/csv/json/sql/postgres/fromRecords`,
+        )
       }
     }
     const plugins = options.enablePlugins ?? true
@@ -293,7 +318,12 @@ export class VerificationSuite {
         if (pc.skipReason !== undefined) continue
         for (const a of pc.assertions) {
           for (const ref of a.expr.refs()) {
-            needs.push({ dataset: ref.dataset as string, spec: ref.spec, lag: ref.lag, check: pc.collected.check.name })
+            needs.push({
+              dataset: ref.dataset as string,
+              spec: ref.spec,
+              lag: ref.lag,
+              check: pc.collected.check.name,
+            })
           }
         }
       }
@@ -347,9 +377,17 @@ export class VerificationSuite {
 
     const summary = summarize(results)
     if (plugins && !runError) {
-      const evaluated = deepFreeze({ ...runCtx, durationMs: performance.now() - t0, results, symbols, summary })
+      const evaluated = deepFreeze({
+        ...runCtx,
+        durationMs: performance.now() - t0,
+        results,
+        symbols,
+        summary,
+      })
       await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
-      await callHook(() => this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }))
+      await callHook(() =>
+        this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
+      )
     }
     const report: RunReport = {
       suiteName: this.name,
@@ -369,7 +407,12 @@ export class VerificationSuite {
     if (plugins) {
       await callHook(() =>
         this.hooks.afterRun.promise(
-          deepFreeze({ ...report, pluginRuns: [...pluginRuns], pluginErrors: pluginRuns.filter(failed), ...scope }),
+          deepFreeze({
+            ...report,
+            pluginRuns: [...pluginRuns],
+            pluginErrors: pluginRuns.filter(failed),
+            ...scope,
+          }),
         ),
       )
       pluginRuns.push(...this.lifecycle.takeErrorRuns(runId))

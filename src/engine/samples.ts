@@ -98,7 +98,8 @@ function predicateOf(
     case 'maximum':
     case 'minLength':
     case 'maxLength': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+      // Always a number for a FAILED result without an error (every metric it read had a value).
+      if (typeof value !== 'number') return undefined
       const length = spec.kind === 'minLength' || spec.kind === 'maxLength'
       const column = spec.column
       if (spec.kind === 'minimum' || spec.kind === 'minLength') {
@@ -163,15 +164,13 @@ export function checkSuiteSampleColumns(
   const all = [...bound.entries()]
   for (const c of wanted) {
     if (all.length === 0 || all.some(([, d]) => d.columns.includes(c))) continue
-    const [dataset, first] = all[0] as [string, { columns: readonly string[] }]
-    throw missing(
-      `suite option sampleColumns names column '${c}'`,
-      c,
-      dataset,
-      sources[dataset] as DataSource,
-      first.columns,
-      all.length > 1,
-    )
+    const what = `suite option sampleColumns names column '${c}'`
+    if (all.length > 1) {
+      const list = all.map(([name, d]) => `${name}: ${d.columns.join(', ')}`).join('; ')
+      throw new DqxError('MISSING_COLUMN', `${what}, which no dataset of the run has (${list})`)
+    }
+    const [dataset, only] = all[0] as [string, { columns: readonly string[] }]
+    throw missing(what, c, dataset, sources[dataset] as DataSource, only.columns)
   }
 }
 
@@ -181,12 +180,11 @@ function missing(
   dataset: string,
   source: DataSource,
   columns: readonly string[],
-  more = false,
 ): DqxError {
   const hint = didYouMean(column, columns)
   return new DqxError(
     'MISSING_COLUMN',
-    `${what}, which ${more ? 'no dataset of the run has; e.g. ' : ''}dataset '${dataset}' (${source.describe()}) does not have${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${columns.join(', ')}`,
+    `${what}, which dataset '${dataset}' (${source.describe()}) does not have${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${columns.join(', ')}`,
   )
 }
 

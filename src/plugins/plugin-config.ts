@@ -4,6 +4,7 @@ import { DqxError } from '../core/errors.js'
 import type { NormalizedPlugin } from './normalize.js'
 
 export { didYouMean, levenshtein } from '../core/did-you-mean.js'
+
 import { scrubSecrets } from './redact.js'
 
 function issuePath(issue: StandardSchemaV1.Issue): string {

@@ -5,6 +5,7 @@ import {
   DOUBLE,
   type DuckDBConnection,
   DuckDBInstance,
+  type DuckDBType,
   type DuckDBValue,
   INTEGER,
   LIST,
@@ -233,16 +234,23 @@ const DUCK_LIST = {
   json: LIST(VARCHAR),
 }
 
-function duckWriter(conn: DuckDBConnection): Writer {
+/**
+ * Every statement first checks the signal: an abort that lands between statements (when there is
+ * no statement to interrupt) must not let the transaction go on to COMMIT.
+ */
+function duckWriter(conn: DuckDBConnection, signal: AbortSignal): Writer {
+  const run = async (sql: string, values?: DuckDBValue[], types?: DuckDBType[]): Promise<Row[]> => {
+    signal.throwIfAborted()
+    return (await conn.runAndReadAll(sql, values, types)).getRowObjectsJS() as Row[]
+  }
   return {
-    exec: async (sql, params) =>
-      (await conn.runAndReadAll(sql, params as DuckDBValue[] | undefined)).getRowObjectsJS() as Row[],
+    exec: (sql, params) => run(sql, params as DuckDBValue[] | undefined),
     async insertMany(table, columns, rows) {
       const names = columns.map(([n]) => n).join(', ')
       const select = columns.map((_, j) => `unnest($${j + 1})`).join(', ')
       const types = columns.map(([, kind]) => DUCK_LIST[kind])
       for (const batch of batches(rows)) {
-        await conn.run(
+        await run(
           `INSERT INTO ${table} (${names}) SELECT ${select} ON CONFLICT DO NOTHING`,
           columnArrays(columns, batch).map((col) => listValue(col)),
           types,
@@ -260,14 +268,18 @@ const PG_ARRAY = {
   json: 'jsonb[]',
 }
 
-function pgWriter(client: pg.Client): Writer {
+function pgWriter(client: pg.Client, signal: AbortSignal): Writer {
+  const run = async (sql: string, params?: unknown[]): Promise<Row[]> => {
+    signal.throwIfAborted()
+    return (await client.query(sql, params)).rows as Row[]
+  }
   return {
-    exec: async (sql, params) => (await client.query(sql, params)).rows as Row[],
+    exec: run,
     async insertMany(table, columns, rows) {
       const names = columns.map(([n]) => n).join(', ')
       const arrays = columns.map(([, kind], j) => `$${j + 1}::${PG_ARRAY[kind]}`).join(', ')
       for (const batch of batches(rows)) {
-        await client.query(
+        await run(
           `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${arrays}) ON CONFLICT DO NOTHING`,
           columnArrays(columns, batch),
         )
@@ -311,7 +323,7 @@ async function writeDuckDB(
       signal.addEventListener('abort', onAbort, { once: true })
       try {
         signal.throwIfAborted() // aborted while the file was being opened
-        const w = duckWriter(conn)
+        const w = duckWriter(conn, signal)
         await w.exec('BEGIN TRANSACTION')
         try {
           for (const stmt of ddl('duckdb', tables)) await w.exec(stmt)
@@ -319,7 +331,7 @@ async function writeDuckDB(
           await w.exec('COMMIT')
           return written
         } catch (err) {
-          await w.exec('ROLLBACK').catch(ignore)
+          await conn.run('ROLLBACK').catch(ignore) // also after an abort
           throw err
         }
       } finally {
@@ -356,7 +368,7 @@ async function writePostgres(
   client.on('error', ignore)
   try {
     await client.connect()
-    const w = pgWriter(client)
+    const w = pgWriter(client, signal)
     await w.exec('BEGIN')
     try {
       // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
@@ -366,7 +378,7 @@ async function writePostgres(
       await w.exec('COMMIT')
       return written
     } catch (err) {
-      await w.exec('ROLLBACK').catch(ignore)
+      await client.query('ROLLBACK').catch(ignore) // also after an abort
       throw err
     }
   } finally {

@@ -1,9 +1,10 @@
 // All metrics of one dataset for one date are computed by ONE SQL statement: counted from the
 // engine's debug log ('scan' with { dataset, date, sql }).
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
+import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import { captureLogger, type LogLine, makeOrders, quietSuite } from '../helpers/data.js'
 
@@ -111,5 +112,35 @@ describe('one scan per dataset per date', () => {
     const report = await suite.run({ orders: source }, new ResultKey('2026-11-26'))
     expect(scans(lines).map((l) => l.date)).toEqual(['2026-11-26'])
     expect(report.results.find((r) => r.assertion === 'yesterday')?.status).toBe('PASSED')
+  })
+
+  it('issues no failed-row sample query when nothing fails: the same statements as with samples off', async () => {
+    const passing = check({ name: 'passing', datasets: ['orders'] }, (mp, ctx) => {
+      ctx.assertThat(mp.nullCount('email')).where({ name: 'nulls' }).isLt(1000)
+      ctx.assertThat(mp.duplicateCount(['id'])).where({ name: 'ids' }).isZero()
+      ctx.assertThat(mp.minimum('qty')).where({ name: 'min' }).isGeq(-100)
+      ctx.assertThat(mp.maxLength('name')).where({ name: 'len' }).isLeq(100)
+      ctx.assertThat(mp.countValues('status', ['nope'])).where({ name: 'values' }).isZero()
+    })
+    const statements = async (sampleLimit: number): Promise<string[]> => {
+      const query = vi.spyOn(DuckDBSession.prototype, 'query')
+      const { logger, lines } = captureLogger()
+      try {
+        const report = await quietSuite([passing], { logger, sampleLimit }).run(
+          { orders: DataSource.fromRecords(rows) },
+          new ResultKey('2026-11-25'),
+        )
+        expect(report.summary.failed).toBe(0)
+        expect(lines.filter((l) => l.msg === 'sample')).toEqual([])
+        return query.mock.calls.map((c) => String(c[0]))
+      } finally {
+        query.mockRestore()
+      }
+    }
+    const withSamples = await statements(10)
+    expect(withSamples).toEqual(await statements(0))
+    // CREATE TABLE (the records), DESCRIBE, and the one scan: nothing else.
+    expect(withSamples.map((sql) => sql.split(' ', 1)[0])).toEqual(['CREATE', 'DESCRIBE', 'SELECT'])
+    expect(withSamples.filter((sql) => sql.includes('LIMIT'))).toEqual([])
   })
 })

@@ -38,7 +38,12 @@ async function caught(fn: () => unknown): Promise<unknown> {
  * A DqxError with this code whose message mentions every `names` entry and matches `fix`, and
  * carries nothing that looks like a stack trace or an unexplained DuckDB error class.
  */
-async function expectDqx(fn: () => unknown, code: DqxErrorCode, names: string[], fix: RegExp): Promise<DqxError> {
+async function expectDqx(
+  fn: () => unknown,
+  code: DqxErrorCode,
+  names: string[],
+  fix: RegExp,
+): Promise<DqxError> {
   const err = await caught(fn)
   expect(err, String(err)).toBeInstanceOf(DqxError)
   const e = err as DqxError
@@ -90,7 +95,11 @@ describe('suite definitions', () => {
       apply() {}
     }
     const shapes: [unknown, string[], RegExp][] = [
-      [{}, ['plugins[0]', 'an empty object {}'], /expected a function \(suite\) => \{ … \}, \{ name, apply\(suite\) \}/],
+      [
+        {},
+        ['plugins[0]', 'an empty object {}'],
+        /expected a function \(suite\) => \{ … \}, \{ name, apply\(suite\) \}/,
+      ],
       [42, ['plugins[0]', 'number 42'], /expected a function/],
       ['email', ['plugins[0]', 'string email'], /expected a function/],
       [Slack, ['plugins[0]', 'is a class (Slack)'], /pass an instance .*new Slack\(\)/],
@@ -99,8 +108,14 @@ describe('suite definitions', () => {
       [{ name: '', apply() {} }, ['plugins[0]'], /expected a function/],
       [[null, [false, Symbol('x')]], ['plugins[0][1][1]'], /expected a function/],
     ]
-    for (const [shape, names, fix] of shapes) await expectDqx(() => withPlugins([shape]), 'INVALID_PLUGIN', names, fix)
-    await expectDqx(() => suite([rows], { plugins: { name: 'x', apply() {} } }), 'INVALID_PLUGIN', ['plugins must be an array'], /got an object/)
+    for (const [shape, names, fix] of shapes)
+      await expectDqx(() => withPlugins([shape]), 'INVALID_PLUGIN', names, fix)
+    await expectDqx(
+      () => suite([rows], { plugins: { name: 'x', apply() {} } }),
+      'INVALID_PLUGIN',
+      ['plugins must be an array'],
+      /got an object/,
+    )
     await expectDqx(
       () => withPlugins([{ name: 'z', apply() {}, configSchema: { parse() {} } }]),
       'INVALID_PLUGIN',
@@ -129,12 +144,24 @@ describe('suite definitions', () => {
     )
     const asyncSchema = definePlugin({
       name: 'async-cfg',
-      configSchema: z.object({ n: z.number() }).refine(async (v) => v.n > 0, { message: 'n must be positive', path: ['n'] }),
+      configSchema: z
+        .object({ n: z.number() })
+        .refine(async (v) => v.n > 0, { message: 'n must be positive', path: ['n'] }),
       apply() {},
     })
     const s = withPlugins([asyncSchema], { pluginConfig: { 'async-cfg': { n: -1 } } })
-    await expectDqx(() => s.run({ d: DataSource.fromRecords([{ a: 1 }]) }, KEY), 'INVALID_PLUGIN_CONFIG', ["plugin 'async-cfg'", 'n: n must be positive'], /invalid pluginConfig/)
-    await expectDqx(() => withPlugins([], { pluginConfig: [] }), 'INVALID_PLUGIN_CONFIG', ['pluginConfig must be an object'], /keyed by plugin name/)
+    await expectDqx(
+      () => s.run({ d: DataSource.fromRecords([{ a: 1 }]) }, KEY),
+      'INVALID_PLUGIN_CONFIG',
+      ["plugin 'async-cfg'", 'n: n must be positive'],
+      /invalid pluginConfig/,
+    )
+    await expectDqx(
+      () => withPlugins([], { pluginConfig: [] }),
+      'INVALID_PLUGIN_CONFIG',
+      ['pluginConfig must be an object'],
+      /keyed by plugin name/,
+    )
   })
 
   it('unknown config keys: a pluginConfig key naming no plugin (did-you-mean), an unknown field under a strict schema', async () => {
@@ -145,8 +172,17 @@ describe('suite definitions', () => {
       ["unknown plugin 'slak' in pluginConfig"],
       /did you mean 'slack'\?/,
     )
-    await expectDqx(() => withPlugins([slack], { pluginConfig: { zzzzzz: {} } }), 'UNKNOWN_PLUGIN_CONFIG', ["'zzzzzz'", 'plugins: slack'], /unknown plugin/)
-    const strict = definePlugin({ name: 'strict', configSchema: z.strictObject({ channel: z.string() }), apply() {} })
+    await expectDqx(
+      () => withPlugins([slack], { pluginConfig: { zzzzzz: {} } }),
+      'UNKNOWN_PLUGIN_CONFIG',
+      ["'zzzzzz'", 'plugins: slack'],
+      /unknown plugin/,
+    )
+    const strict = definePlugin({
+      name: 'strict',
+      configSchema: z.strictObject({ channel: z.string() }),
+      apply() {},
+    })
     await expectDqx(
       () => withPlugins([strict], { pluginConfig: { strict: { channel: '#x', chanel: '#y' } } }),
       'INVALID_PLUGIN_CONFIG',
@@ -156,10 +192,30 @@ describe('suite definitions', () => {
   })
 
   it('bad suite options', async () => {
-    await expectDqx(() => suite([rows], { pluginTimeoutMs: -5 }), 'INVALID_ARGUMENT', ['pluginTimeoutMs', '-5'], /non-negative whole number/)
-    await expectDqx(() => suite([rows], { pluginTimeoutMs: Number.NaN }), 'INVALID_ARGUMENT', ['pluginTimeoutMs'], /whole number/)
-    await expectDqx(() => suite([rows], { concurrency: 1.5 }), 'INVALID_ARGUMENT', ['concurrency', '1.5'], /positive whole number/)
-    await expectDqx(() => suite([rows], { db: {} }), 'INVALID_ARGUMENT', ['db must be a MetricDB'], /MetricDB\.duckdb/)
+    await expectDqx(
+      () => suite([rows], { pluginTimeoutMs: -5 }),
+      'INVALID_ARGUMENT',
+      ['pluginTimeoutMs', '-5'],
+      /non-negative whole number/,
+    )
+    await expectDqx(
+      () => suite([rows], { pluginTimeoutMs: Number.NaN }),
+      'INVALID_ARGUMENT',
+      ['pluginTimeoutMs'],
+      /whole number/,
+    )
+    await expectDqx(
+      () => suite([rows], { concurrency: 1.5 }),
+      'INVALID_ARGUMENT',
+      ['concurrency', '1.5'],
+      /positive whole number/,
+    )
+    await expectDqx(
+      () => suite([rows], { db: {} }),
+      'INVALID_ARGUMENT',
+      ['db must be a MetricDB'],
+      /MetricDB\.duckdb/,
+    )
   })
 })
 
@@ -177,28 +233,71 @@ describe('data sources', () => {
     )
     const file = dir.file('no-amount.parquet')
     await duckdbRun(`COPY (SELECT 1 AS id) TO '${file}' (FORMAT parquet)`)
-    await expectDqx(() => suite([sumCheck]).run({ d: DataSource.parquet(file) }, KEY), 'MISSING_COLUMN', ["column 'amount'", file], /columns are: id/)
+    await expectDqx(
+      () => suite([sumCheck]).run({ d: DataSource.parquet(file) }, KEY),
+      'MISSING_COLUMN',
+      ["column 'amount'", file],
+      /columns are: id/,
+    )
   })
 
   it('missing files and globs matching nothing: names dataset and path', async () => {
     const missing = dir.file('nope.parquet')
-    await expectDqx(() => suite([rows]).run({ d: DataSource.parquet(missing) }, KEY), 'DATA_SOURCE', ["dataset 'd'", missing], /not found .*check the path/)
-    await expectDqx(() => suite([rows]).run({ d: DataSource.csv(dir.file('nope.csv')) }, KEY), 'DATA_SOURCE', ['nope.csv'], /not found/)
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.parquet(missing) }, KEY),
+      'DATA_SOURCE',
+      ["dataset 'd'", missing],
+      /not found .*check the path/,
+    )
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.csv(dir.file('nope.csv')) }, KEY),
+      'DATA_SOURCE',
+      ['nope.csv'],
+      /not found/,
+    )
     const glob = dir.file('nope-*.parquet')
-    await expectDqx(() => suite([rows]).run({ d: DataSource.parquet(glob) }, KEY), 'DATA_SOURCE', ["dataset 'd'", glob], /could not be read: .*No files found/)
-    await expectDqx(() => DataSource.parquet(''), 'DATA_SOURCE', ['DataSource.parquet()'], /needs a file path/)
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.parquet(glob) }, KEY),
+      'DATA_SOURCE',
+      ["dataset 'd'", glob],
+      /could not be read: .*No files found/,
+    )
+    await expectDqx(
+      () => DataSource.parquet(''),
+      'DATA_SOURCE',
+      ['DataSource.parquet()'],
+      /needs a file path/,
+    )
   })
 
   it('corrupt and empty parquet files, malformed JSON: names dataset and path, one line, no stack', async () => {
     const corrupt = dir.file('corrupt.parquet')
-    writeFileSync(corrupt, Buffer.from('PAR1 this is not parquet \u0000\u0001\u0002\u00ff garbage garbage garbage'))
-    await expectDqx(() => suite([rows]).run({ d: DataSource.parquet(corrupt) }, KEY), 'DATA_SOURCE', ["dataset 'd'", corrupt], /could not be read/)
+    writeFileSync(
+      corrupt,
+      Buffer.from('PAR1 this is not parquet \u0000\u0001\u0002\u00ff garbage garbage garbage'),
+    )
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.parquet(corrupt) }, KEY),
+      'DATA_SOURCE',
+      ["dataset 'd'", corrupt],
+      /could not be read/,
+    )
     const empty = dir.file('empty.parquet')
     writeFileSync(empty, '')
-    await expectDqx(() => suite([rows]).run({ d: DataSource.parquet(empty) }, KEY), 'DATA_SOURCE', [empty], /could not be read: .*too small/)
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.parquet(empty) }, KEY),
+      'DATA_SOURCE',
+      [empty],
+      /could not be read: .*too small/,
+    )
     const json = dir.file('bad.json')
     writeFileSync(json, '{ "a": ')
-    await expectDqx(() => suite([rows]).run({ d: DataSource.json(json) }, KEY), 'DATA_SOURCE', [json], /could not be read: .*Malformed JSON/)
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.json(json) }, KEY),
+      'DATA_SOURCE',
+      [json],
+      /could not be read: .*Malformed JSON/,
+    )
   })
 
   it('a MetricDB path that is a directory', async () => {
@@ -212,11 +311,26 @@ describe('data sources', () => {
   })
 
   it('records that are not records: names the record and column', async () => {
-    await expectDqx(() => DataSource.fromRecords({ a: 1 } as never), 'DATA_SOURCE', ['DataSource.fromRecords()'], /needs an array of row objects/)
+    await expectDqx(
+      () => DataSource.fromRecords({ a: 1 } as never),
+      'DATA_SOURCE',
+      ['DataSource.fromRecords()'],
+      /needs an array of row objects/,
+    )
     const run = (recs: unknown[]) => suite([rows]).run({ d: DataSource.fromRecords(recs as never) }, KEY)
     await expectDqx(() => run([null]), 'DATA_SOURCE', ['record 0'], /is not an object/)
-    await expectDqx(() => run([{ a: { nested: 1 } }]), 'DATA_SOURCE', ["record 0, column 'a'"], /records take numbers, strings/)
-    await expectDqx(() => run([{ a: 1 }, { a: 'x' }]), 'DATA_SOURCE', ["column 'a'", 'record 1'], /convert them to one type or declare it in schema/)
+    await expectDqx(
+      () => run([{ a: { nested: 1 } }]),
+      'DATA_SOURCE',
+      ["record 0, column 'a'"],
+      /records take numbers, strings/,
+    )
+    await expectDqx(
+      () => run([{ a: 1 }, { a: 'x' }]),
+      'DATA_SOURCE',
+      ["column 'a'", 'record 1'],
+      /convert them to one type or declare it in schema/,
+    )
     await expectDqx(
       () => suite([rows]).run({ d: [{ a: 1 }] as never }, KEY),
       'DATA_SOURCE',
@@ -237,28 +351,64 @@ describe('data sources', () => {
         ['rows', 'FAILED', 0, null],
         ['sum', 'FAILED', null, expect.stringMatching(/^sum\(amount\) on 'd' is NULL \(/)],
         ['nulls', 'PASSED', 0, null],
-        ['null rate', 'FAILED', null, expect.stringMatching(/^division by zero in nullCount\(amount\) \/ numRows\(\)/)],
+        [
+          'null rate',
+          'FAILED',
+          null,
+          expect.stringMatching(/^division by zero in nullCount\(amount\) \/ numRows\(\)/),
+        ],
       ])
-    expectEmpty(await suite([c]).run({ d: DataSource.fromRecords([], { schema: { amount: 'number' } }) }, KEY))
+    expectEmpty(
+      await suite([c]).run({ d: DataSource.fromRecords([], { schema: { amount: 'number' } }) }, KEY),
+    )
     const file = dir.file('empty-rows.parquet')
     await duckdbRun(`COPY (SELECT 1.5::DOUBLE AS amount WHERE false) TO '${file}' (FORMAT parquet)`)
     expectEmpty(await suite([c]).run({ d: DataSource.parquet(file) }, KEY))
     // Without rows or a schema there are no columns to read: a MISSING_COLUMN naming the source and the fix.
-    await expectDqx(() => suite([c]).run({ d: DataSource.fromRecords([]) }, KEY), 'MISSING_COLUMN', ['records (0 rows)', "column 'amount'"], /columns are: \(none.*\{ schema \}/)
+    await expectDqx(
+      () => suite([c]).run({ d: DataSource.fromRecords([]) }, KEY),
+      'MISSING_COLUMN',
+      ['records (0 rows)', "column 'amount'"],
+      /columns are: \(none.*\{ schema \}/,
+    )
   })
 })
 
 describe('values', () => {
   it('NaN and ±Infinity in records: NaN fails the aggregates it reaches; infinities are values', async () => {
     const c = check({ name: 'weird numbers', datasets: ['nan', 'inf', 'ninf'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('x', { dataset: 'nan' })).where({ name: 'nan sum' }).isPositive()
-      ctx.assertThat(mp.average('x', { dataset: 'nan' })).where({ name: 'nan avg' }).isPositive()
-      ctx.assertThat(mp.nullCount('x', { dataset: 'nan' })).where({ name: 'nan is not null' }).isZero()
-      ctx.assertThat(mp.numRows({ dataset: 'nan' })).where({ name: 'nan rows' }).isEq(3)
-      ctx.assertThat(mp.sum('x', { dataset: 'inf' })).where({ name: 'inf sum' }).isPositive()
-      ctx.assertThat(mp.sum('x', { dataset: 'inf' })).where({ name: 'inf sum bounded' }).isLt(1e9)
-      ctx.assertThat(mp.minimum('x', { dataset: 'ninf' })).where({ name: 'ninf min' }).isNegative()
-      ctx.assertThat(mp.sum('x', { dataset: 'ninf' }).add(mp.sum('x', { dataset: 'inf' }))).where({ name: 'inf - inf' }).noop()
+      ctx
+        .assertThat(mp.sum('x', { dataset: 'nan' }))
+        .where({ name: 'nan sum' })
+        .isPositive()
+      ctx
+        .assertThat(mp.average('x', { dataset: 'nan' }))
+        .where({ name: 'nan avg' })
+        .isPositive()
+      ctx
+        .assertThat(mp.nullCount('x', { dataset: 'nan' }))
+        .where({ name: 'nan is not null' })
+        .isZero()
+      ctx
+        .assertThat(mp.numRows({ dataset: 'nan' }))
+        .where({ name: 'nan rows' })
+        .isEq(3)
+      ctx
+        .assertThat(mp.sum('x', { dataset: 'inf' }))
+        .where({ name: 'inf sum' })
+        .isPositive()
+      ctx
+        .assertThat(mp.sum('x', { dataset: 'inf' }))
+        .where({ name: 'inf sum bounded' })
+        .isLt(1e9)
+      ctx
+        .assertThat(mp.minimum('x', { dataset: 'ninf' }))
+        .where({ name: 'ninf min' })
+        .isNegative()
+      ctx
+        .assertThat(mp.sum('x', { dataset: 'ninf' }).add(mp.sum('x', { dataset: 'inf' })))
+        .where({ name: 'inf - inf' })
+        .noop()
     })
     const report = await suite([c]).run(
       {
@@ -269,8 +419,18 @@ describe('values', () => {
       KEY,
     )
     expect(report.results.map((r) => [r.assertion, r.status, r.value, r.error ?? null])).toEqual([
-      ['nan sum', 'FAILED', null, expect.stringMatching(/^sum\(x\) on 'nan' is NaN \(the data contains NaN\)/)],
-      ['nan avg', 'FAILED', null, expect.stringMatching(/^average\(x\) on 'nan' is NaN \(the data contains NaN\)/)],
+      [
+        'nan sum',
+        'FAILED',
+        null,
+        expect.stringMatching(/^sum\(x\) on 'nan' is NaN \(the data contains NaN\)/),
+      ],
+      [
+        'nan avg',
+        'FAILED',
+        null,
+        expect.stringMatching(/^average\(x\) on 'nan' is NaN \(the data contains NaN\)/),
+      ],
       ['nan is not null', 'PASSED', 0, null],
       ['nan rows', 'PASSED', 3, null],
       ['inf sum', 'PASSED', Number.POSITIVE_INFINITY, null],
@@ -302,13 +462,28 @@ describe('values', () => {
 
   it('dates that do not exist, or are not YYYY-MM-DD: INVALID_DATE naming the value', async () => {
     for (const date of ['2026-02-30', '2025-02-29', '2026-04-31', '2026-01-00', '2026-13-01', '2026-00-10']) {
-      await expectDqx(() => new ResultKey(date), 'INVALID_DATE', [`'${date}'`], /does not exist in the calendar; use a real day such as '\d{4}-\d\d-01'/)
+      await expectDqx(
+        () => new ResultKey(date),
+        'INVALID_DATE',
+        [`'${date}'`],
+        /does not exist in the calendar; use a real day such as '\d{4}-\d\d-01'/,
+      )
     }
     for (const date of ['2026-1-1', '2026-11-25T00:00:00Z', ' 2026-11-25', '25/11/2026', '']) {
-      await expectDqx(() => new ResultKey(date), 'INVALID_DATE', [`'${date}'`], /is not in 'YYYY-MM-DD' form, e\.g\. '2026-11-25'/)
+      await expectDqx(
+        () => new ResultKey(date),
+        'INVALID_DATE',
+        [`'${date}'`],
+        /is not in 'YYYY-MM-DD' form, e\.g\. '2026-11-25'/,
+      )
     }
     for (const date of [new Date(), 20261125, null]) {
-      await expectDqx(() => new ResultKey(date as never), 'INVALID_DATE', ['ResultKey date'], /must be a 'YYYY-MM-DD' string/)
+      await expectDqx(
+        () => new ResultKey(date as never),
+        'INVALID_DATE',
+        ['ResultKey date'],
+        /must be a 'YYYY-MM-DD' string/,
+      )
     }
     expect(new ResultKey('2024-02-29').date).toBe('2024-02-29') // a real leap day
     await expectDqx(() => KEY.lag(-1), 'INVALID_ARGUMENT', ['-1'], /non-negative whole number of days/)
@@ -329,7 +504,11 @@ describe('values', () => {
   // naming the record and column.
   it('an Invalid Date in records is a DqxError naming record and column', async () => {
     await expectDqx(
-      () => suite([rows]).run({ d: DataSource.fromRecords([{ at: new Date('2026-11-25') }, { at: new Date('not a date') }]) }, KEY),
+      () =>
+        suite([rows]).run(
+          { d: DataSource.fromRecords([{ at: new Date('2026-11-25') }, { at: new Date('not a date') }]) },
+          KEY,
+        ),
       'DATA_SOURCE',
       ["column 'at'", 'record 1'],
       /invalid date|Invalid Date/i,
@@ -339,7 +518,20 @@ describe('values', () => {
 
 describe('ResultKey tags', () => {
   it('tag names are restricted: letters, digits, _ . : - (starting with a letter or _)', async () => {
-    for (const name of ['my tag', "it's", 'a"b', 'x;y', '', '1st', '-lead', 'région', '日本', 'a/b', 'a=b', 'a,b']) {
+    for (const name of [
+      'my tag',
+      "it's",
+      'a"b',
+      'x;y',
+      '',
+      '1st',
+      '-lead',
+      'région',
+      '日本',
+      'a/b',
+      'a=b',
+      'a,b',
+    ]) {
       await expectDqx(
         () => new ResultKey('2026-11-25', { [name]: 'v' }),
         'INVALID_ARGUMENT',
@@ -350,13 +542,23 @@ describe('ResultKey tags', () => {
     for (const name of ['env', 'Team_2', '_private', 'k8s.namespace', 'aws:region', 'a-b']) {
       expect(new ResultKey('2026-11-25', { [name]: 'v' }).tags[name]).toBe('v')
     }
-    await expectDqx(() => new ResultKey('2026-11-25', { env: 1 as never }), 'INVALID_ARGUMENT', ["tag 'env'"], /must be a string, got number/)
-    await expectDqx(() => new ResultKey('2026-11-25', ['x'] as never), 'INVALID_ARGUMENT', ['ResultKey tags'], /object of string values/)
+    await expectDqx(
+      () => new ResultKey('2026-11-25', { env: 1 as never }),
+      'INVALID_ARGUMENT',
+      ["tag 'env'"],
+      /must be a string, got number/,
+    )
+    await expectDqx(
+      () => new ResultKey('2026-11-25', ['x'] as never),
+      'INVALID_ARGUMENT',
+      ['ResultKey tags'],
+      /object of string values/,
+    )
   })
 
   it('tag values are free text: quotes, SQL, newlines, NUL, unicode and "" round-trip through the MetricDB', async () => {
     const tags = {
-      env: "it's \"prod\"; DROP TABLE dqx_results; -- /* */",
+      env: 'it\'s "prod"; DROP TABLE dqx_results; -- /* */',
       path: 'C:\\data\\x\u0000y\n\tz',
       team: '日本 🎉 👍🏽',
       empty: '',
@@ -374,7 +576,13 @@ describe('ResultKey tags', () => {
       expect(stored.map((r) => r.tags)).toEqual([tags])
       expect((await db.getMetric({ metric: 'sum(x)', dataset: 'd', date: key.date, tags }))?.value).toBe(3)
       // A different value is a different key: no prefix or escaping collisions.
-      expect(await db.getResults({ suite: 'bad-input', date: key.date, tags: { ...tags, env: tags.env.slice(0, -1) } })).toEqual([])
+      expect(
+        await db.getResults({
+          suite: 'bad-input',
+          date: key.date,
+          tags: { ...tags, env: tags.env.slice(0, -1) },
+        }),
+      ).toEqual([])
     } finally {
       await db.close()
     }
@@ -397,9 +605,22 @@ describe('ResultKey tags', () => {
 
 describe('run() arguments', () => {
   it('a ResultKey, DataSources, and a check whose dataset is absent is SKIPPED (not an error)', async () => {
-    await expectDqx(() => suite([rows]).run({ d: DataSource.fromRecords([{ a: 1 }]) }, '2026-11-25' as never), 'INVALID_ARGUMENT', ['ResultKey'], /new ResultKey\('2026-11-25'\)/)
-    await expectDqx(() => suite([rows]).run(null as never, KEY), 'INVALID_ARGUMENT', ['datasources'], /DataSource\.parquet/)
+    await expectDqx(
+      () => suite([rows]).run({ d: DataSource.fromRecords([{ a: 1 }]) }, '2026-11-25' as never),
+      'INVALID_ARGUMENT',
+      ['ResultKey'],
+      /new ResultKey\('2026-11-25'\)/,
+    )
+    await expectDqx(
+      () => suite([rows]).run(null as never, KEY),
+      'INVALID_ARGUMENT',
+      ['datasources'],
+      /DataSource\.parquet/,
+    )
     const report = await suite([rows]).run({ other: DataSource.fromRecords([{ a: 1 }]) }, KEY)
-    expect(report.results[0]).toMatchObject({ status: 'SKIPPED', error: "dataset 'd' not provided to this run (available: 'other')" })
+    expect(report.results[0]).toMatchObject({
+      status: 'SKIPPED',
+      error: "dataset 'd' not provided to this run (available: 'other')",
+    })
   })
 })

@@ -10,7 +10,6 @@ import { ResultKey } from '../../src/core/result-key.js'
 import type { PluginErrorContext } from '../../src/core/run-context.js'
 import type { HookName, RunReport } from '../../src/core/types.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import type { PluginRun } from '../../src/hooks/index.js'
 import { definePlugin, type Suite } from '../../src/plugins/plugin.js'
 import {
   ASSERTIONS,
@@ -19,7 +18,6 @@ import {
   expectPersisted,
   failures,
   faultSuite,
-  lastJson,
   processWatch,
   REPO,
   runTs,
@@ -28,7 +26,6 @@ import {
 } from './helpers.js'
 
 const MARGIN_MS = 2000
-const SERIES_HOOKS = ['beforeRun', 'afterEvaluate', 'afterRun'] as const
 const ALL_HOOKS = ['beforeRun', 'afterEvaluate', 'processResults', 'afterRun'] as const
 
 let b: Bench
@@ -169,8 +166,12 @@ describe('a plugin that throws or rejects', () => {
         expect(Object.is(run?.error?.cause, value), name).toBe(true)
       }
     }
-    expect(report.pluginErrors.find((r) => r.plugin === 'sync-string')?.error?.message).toBe('non-Error thrown: just a string')
-    expect(report.pluginErrors.find((r) => r.plugin === 'sync-object')?.error?.message).toContain('"code":"E_OBJ"')
+    expect(report.pluginErrors.find((r) => r.plugin === 'sync-string')?.error?.message).toBe(
+      'non-Error thrown: just a string',
+    )
+    expect(report.pluginErrors.find((r) => r.plugin === 'sync-object')?.error?.message).toContain(
+      '"code":"E_OBJ"',
+    )
   })
 
   it('returns foreign thenables that throw from then() or settle twice: recorded once', async () => {
@@ -217,20 +218,26 @@ describe('a plugin that does not finish in time', () => {
         errorCollector(errors),
         function hanger(s: Suite) {
           for (const hook of ALL_HOOKS) {
-            ;(s.hooks[hook] as unknown as { tapPromise(n: string, f: (c: { signal: AbortSignal }) => Promise<void>): void }).tapPromise(
-              'hanger',
-              (ctx) => {
-                ctx.signal.addEventListener('abort', () => void aborted.push(`${hook}:${(ctx.signal.reason as Error).name}`))
-                return new Promise(() => {})
-              },
-            )
+            ;(
+              s.hooks[hook] as unknown as {
+                tapPromise(n: string, f: (c: { signal: AbortSignal }) => Promise<void>): void
+              }
+            ).tapPromise('hanger', (ctx) => {
+              ctx.signal.addEventListener(
+                'abort',
+                () => void aborted.push(`${hook}:${(ctx.signal.reason as Error).name}`),
+              )
+              return new Promise(() => {})
+            })
           }
         },
         bystander(ran),
       ],
       { pluginTimeoutMs: timeoutMs },
     )
-    const { value: report, ms } = await timed(() => suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })))
+    const { value: report, ms } = await timed(() =>
+      suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })),
+    )
     await expectPersisted(b.db, report)
     expect(failures(report)).toEqual(ALL_HOOKS.map((h) => `hanger@${h} (timeout)`).sort())
     expect(aborted.sort()).toEqual(ALL_HOOKS.map((h) => `${h}:TimeoutError`).sort())
@@ -259,14 +266,25 @@ describe('a plugin that does not finish in time', () => {
         })
       },
     ])
-    const { value: report, ms } = await timed(() => suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })))
+    const { value: report, ms } = await timed(() =>
+      suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })),
+    )
     expect(lateDone).toBe(false) // the run did not wait for it
     expect(ms).toBeLessThan(2 * 150 + MARGIN_MS)
-    const snapshot = JSON.stringify({ runs: report.pluginRuns, errors: report.pluginErrors, results: report.results })
+    const snapshot = JSON.stringify({
+      runs: report.pluginRuns,
+      errors: report.pluginErrors,
+      results: report.results,
+    })
     await sleep(1500) // past both late settlements
     expect(lateDone).toBe(true)
-    expect(JSON.stringify({ runs: report.pluginRuns, errors: report.pluginErrors, results: report.results })).toBe(snapshot)
-    expect(failures(report)).toEqual(['slow-series@afterEvaluate (timeout)', 'slowpoke@processResults (timeout)'])
+    expect(
+      JSON.stringify({ runs: report.pluginRuns, errors: report.pluginErrors, results: report.results }),
+    ).toBe(snapshot)
+    expect(failures(report)).toEqual([
+      'slow-series@afterEvaluate (timeout)',
+      'slowpoke@processResults (timeout)',
+    ])
     expect(errors).toHaveLength(2) // no second report when they finally settle
     await expectPersisted(b.db, report)
   })
@@ -292,7 +310,9 @@ describe('a plugin that does not finish in time', () => {
           })
         },
       ])
-      const { value: report, ms } = await timed(() => suite.run(b.data('parquet'), new ResultKey('2026-11-25', { env: 'reliability' })))
+      const { value: report, ms } = await timed(() =>
+        suite.run(b.data('parquet'), new ResultKey('2026-11-25', { env: 'reliability' })),
+      )
       expect(lateThrown).toBe(0)
       expect(ms).toBeLessThan(3 * 100 + MARGIN_MS)
       expect(failures(report)).toEqual([
@@ -331,19 +351,40 @@ describe('a plugin that does not finish in time', () => {
 
 describe('a plugin that mutates what it was given', () => {
   it('cannot change results, symbols, summary, key, tags, nested arrays or the context: TypeError in its own tap', async () => {
-    const attempts: Record<string, (ctx: RunReport & { results: unknown; key: ResultKey } & Record<string, unknown>) => void> = {
+    const attempts: Record<
+      string,
+      (ctx: RunReport & { results: unknown; key: ResultKey } & Record<string, unknown>) => void
+    > = {
       'push-result': (c) => void (c.results as unknown[]).push({}),
-      'set-status': (c) => void ((c.results[0] as { status: string }).status = 'PASSED'),
-      'set-value': (c) => void ((c.results[1] as { value: number }).value = 0),
+      'set-status': (c) => {
+        ;(c.results[0] as { status: string }).status = 'PASSED'
+      },
+      'set-value': (c) => {
+        ;(c.results[1] as { value: number }).value = 0
+      },
       'delete-error': (c) => void delete (c.results.find((r) => r.error) as { error?: string }).error,
-      'result-tags': (c) => void ((c.results[0] as { tags: Record<string, string> }).tags.env = 'prod'),
+      'result-tags': (c) => {
+        ;(c.results[0] as { tags: Record<string, string> }).tags.env = 'prod'
+      },
       'assertion-tags': (c) => void (c.results[1] as { assertionTags: string[] }).assertionTags.push('x'),
-      'symbol-value': (c) => void ((c.symbols[0] as { value: number }).value = -1),
-      'summary-field': (c) => void ((c.summary as { passed: number }).passed = 999),
-      'summary-nested': (c) => void ((c.summary.failuresBySeverity as Record<string, number>).P0 = 0),
-      'key-tags': (c) => void ((c.key.tags as Record<string, string>).env = 'prod'),
-      'key-date': (c) => void ((c.key as { date: string }).date = '1999-01-01'),
-      'replace-results': (c) => void ((c as { results: unknown }).results = []),
+      'symbol-value': (c) => {
+        ;(c.symbols[0] as { value: number }).value = -1
+      },
+      'summary-field': (c) => {
+        ;(c.summary as { passed: number }).passed = 999
+      },
+      'summary-nested': (c) => {
+        ;(c.summary.failuresBySeverity as Record<string, number>).P0 = 0
+      },
+      'key-tags': (c) => {
+        ;(c.key.tags as Record<string, string>).env = 'prod'
+      },
+      'key-date': (c) => {
+        ;(c.key as { date: string }).date = '1999-01-01'
+      },
+      'replace-results': (c) => {
+        ;(c as { results: unknown }).results = []
+      },
       'datasources-array': (c) => void (c.datasources as string[]).push('evil'),
       'define-property': (c) => void Object.defineProperty(c.results, 'length', { value: 0 }),
     }
@@ -365,7 +406,9 @@ describe('a plugin that mutates what it was given', () => {
     ])
     const report = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' }))
     const names = Object.keys(attempts)
-    expect(failures(report)).toEqual([...names.map((n) => `${n}@processResults`), ...names.map((n) => `${n}-afterRun@afterRun`)].sort())
+    expect(failures(report)).toEqual(
+      [...names.map((n) => `${n}@processResults`), ...names.map((n) => `${n}-afterRun@afterRun`)].sort(),
+    )
     for (const r of report.pluginErrors) expect(r.error, r.plugin).toBeInstanceOf(TypeError)
     const after = JSON.stringify([report.results, report.symbols, report.summary, report.key])
     expect(after).toBe(before)
@@ -386,7 +429,10 @@ describe('a plugin that mutates what it was given', () => {
         s.hooks.afterRun.tap('start-smasher', (ctx) => {
           ctx.startedAt.setTime(0)
         })
-        s.hooks.afterRun.tap({ name: 'start-reader', stage: 1 }, (ctx) => void seen.push(ctx.startedAt.getTime()))
+        s.hooks.afterRun.tap(
+          { name: 'start-reader', stage: 1 },
+          (ctx) => void seen.push(ctx.startedAt.getTime()),
+        )
       },
     ])
     const t0 = Date.now()
@@ -410,7 +456,10 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
           s.hooks.onPluginError.tapPromise('handler-rejects', async () => {
             throw new Error('handler rejected')
           })
-          s.hooks.onPluginError.tapPromise({ name: 'handler-hangs', timeoutMs: 100 }, () => new Promise(() => {}))
+          s.hooks.onPluginError.tapPromise(
+            { name: 'handler-hangs', timeoutMs: 100 },
+            () => new Promise(() => {}),
+          )
           s.hooks.onPluginError.tap('handler-ok', (e) => void handled.push(`${e.plugin}@${e.hook}`))
           s.hooks.afterEvaluate.tap('breaks-1', () => {
             throw new Error('first')
@@ -422,7 +471,9 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       ],
       { pluginTimeoutMs: 1000 },
     )
-    const { value: report, ms } = await timed(() => suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })))
+    const { value: report, ms } = await timed(() =>
+      suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })),
+    )
     expect(handled.sort()).toEqual(['breaks-1@afterEvaluate', 'breaks-2@processResults'])
     expect(failures(report)).toEqual([
       'breaks-1@afterEvaluate',
@@ -444,10 +495,14 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       const db = b.db
       const suite = faultSuite(db, [
         (s: Suite) => {
-          if (breakage === 'order') s.hooks.processResults.tap({ name: 'needs-ghost', before: 'ghost' }, () => {})
+          if (breakage === 'order')
+            s.hooks.processResults.tap({ name: 'needs-ghost', before: 'ghost' }, () => {})
           else s.hooks.afterEvaluate.intercept({ call: () => void (undefined as unknown as { x: 1 }).x })
           s.hooks.beforeRun.tap('witness', () => void seen.push('beforeRun'))
-          s.hooks.afterRun.tap('witness', (r) => void seen.push(`afterRun ${r.results.length} ${r.error?.name}`))
+          s.hooks.afterRun.tap(
+            'witness',
+            (r) => void seen.push(`afterRun ${r.results.length} ${r.error?.name}`),
+          )
         },
       ])
       const key = new ResultKey('2026-11-25', { env: `broken-${breakage}` })
@@ -574,7 +629,9 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
         s.hooks.afterRun.tap('ar', (r) => void seen.push(`afterRun: ${r.error?.message}`))
       },
     ])
-    const err = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'readonly' })).catch((e: unknown) => e)
+    const err = await suite
+      .run(b.data(), new ResultKey('2026-11-25', { env: 'readonly' }))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DqxError)
     expect((err as DqxError).code).toBe('METRIC_DB')
     expect(seen).toEqual(['afterRun: the MetricDB file is read-only'])
@@ -595,7 +652,9 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       ],
       { failOnPluginError: true },
     )
-    const err = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' })).catch((e: unknown) => e)
+    const err = await suite
+      .run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' }))
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PluginFailureError)
     const report = (err as PluginFailureError).report
     expect(failures(report)).toEqual(['bad@processResults'])
@@ -610,7 +669,8 @@ describe('many plugins, many runs', () => {
     const timeoutMs = 300
     const errors: PluginErrorContext[] = []
     const finished = new Set<string>()
-    const kind = (i: number) => (i % 20 === 2 ? 'hang' : i % 5 === 0 ? 'throw' : i % 5 === 1 ? 'reject' : 'ok')
+    const kind = (i: number) =>
+      i % 20 === 2 ? 'hang' : i % 5 === 0 ? 'throw' : i % 5 === 1 ? 'reject' : 'ok'
     const plugins = Array.from({ length: N }, (_, i) =>
       definePlugin({
         name: `p${i}`,
@@ -627,7 +687,9 @@ describe('many plugins, many runs', () => {
       }),
     )
     const suite = faultSuite(b.db, [errorCollector(errors), ...plugins], { concurrency: 8 })
-    const { value: report, ms } = await timed(() => suite.run(b.data('parquet'), new ResultKey('2026-11-25', { env: 'reliability' })))
+    const { value: report, ms } = await timed(() =>
+      suite.run(b.data('parquet'), new ResultKey('2026-11-25', { env: 'reliability' })),
+    )
     await expectPersisted(b.db, report)
     const prRuns = report.pluginRuns.filter((r) => r.hook === 'processResults')
     expect(prRuns.map((r) => r.plugin)).toEqual(Array.from({ length: N }, (_, i) => `p${i}`))
@@ -673,7 +735,13 @@ describe('many plugins, many runs', () => {
 // fail the vitest worker). Three children start at once: two for the faults that end the process,
 // one running the rest (including the known bugs below) one after another.
 const FIXTURE = join(REPO, 'test/reliability/fixtures/escape.ts')
-const GUARDED = ['timer-throw', 'floating-rejection', 'unprintable-sync', 'unprintable-async', 'poisoned-error']
+const GUARDED = [
+  'timer-throw',
+  'floating-rejection',
+  'unprintable-sync',
+  'unprintable-async',
+  'poisoned-error',
+]
 type Outcome = {
   mode: string
   settled: boolean

@@ -13,7 +13,14 @@ import { type SuiteOptions, VerificationSuite } from '../../src/core/verificatio
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import type { PluginOption } from '../../src/plugins/plugin.js'
-import { makeOrders, type Order, silentLogger, type TempDir, tempDir, writeOrderFiles } from '../helpers/data.js'
+import {
+  makeOrders,
+  type Order,
+  silentLogger,
+  type TempDir,
+  tempDir,
+  writeOrderFiles,
+} from '../helpers/data.js'
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const KEY = new ResultKey('2026-11-25', { env: 'reliability' })
@@ -22,12 +29,18 @@ export const ORDERS: Order[] = makeOrders(120, 7)
 /** Eight assertions over the orders: some pass, some fail, one reads history (FAILED: none yet). */
 export const ordersCheck = check({ name: 'orders are sane', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.numRows()).where({ name: 'has rows', severity: 'P0' }).isPositive()
-  ctx.assertThat(mp.nullCount('email').div(mp.numRows())).where({ name: 'email null rate', tags: ['pii'] }).isLt(0.05)
+  ctx
+    .assertThat(mp.nullCount('email').div(mp.numRows()))
+    .where({ name: 'email null rate', tags: ['pii'] })
+    .isLt(0.05)
   ctx.assertThat(mp.average('price')).where({ name: 'avg price' }).isBetween(1, 100)
   ctx.assertThat(mp.sum('qty')).where({ name: 'qty sum' }).isPositive()
   ctx.assertThat(mp.uniqueCount('status')).where({ name: 'statuses', severity: 'P2' }).isEq(6)
   ctx.assertThat(mp.maxLength('name')).where({ name: 'name length' }).isLeq(5)
-  ctx.assertThat(mp.duplicateCount(['grp', 'status'])).where({ name: 'dup groups', severity: 'P3' }).noop()
+  ctx
+    .assertThat(mp.duplicateCount(['grp', 'status']))
+    .where({ name: 'dup groups', severity: 'P3' })
+    .noop()
   ctx.assertThat(mp.sum('qty').dayOverDay()).where({ name: 'qty stable' }).isBetween(0.5, 2)
 })
 
@@ -62,7 +75,11 @@ export async function bench(prefix = 'dqx-reliability-'): Promise<Bench> {
 }
 
 /** A real suite over the orders check with the given plugins: silent logger, audit off. */
-export function faultSuite(db: MetricDB, plugins: PluginOption[], extra: Partial<SuiteOptions> = {}): VerificationSuite {
+export function faultSuite(
+  db: MetricDB,
+  plugins: PluginOption[],
+  extra: Partial<SuiteOptions> = {},
+): VerificationSuite {
   return new VerificationSuite({
     name: 'faults',
     checks: [ordersCheck],
@@ -80,10 +97,16 @@ export function faultSuite(db: MetricDB, plugins: PluginOption[], extra: Partial
  */
 export async function expectPersisted(db: MetricDB, report: RunReport): Promise<void> {
   expect(report.results).toHaveLength(ASSERTIONS)
-  const stored = (await db.getResults({ suite: report.suiteName, date: report.key.date, tags: report.key.tags })).filter(
-    (r) => r.runId === report.runId,
-  )
-  const shape = (r: { check: string; assertion: string; status: string; value: number | null; error?: string }) => ({
+  const stored = (
+    await db.getResults({ suite: report.suiteName, date: report.key.date, tags: report.key.tags })
+  ).filter((r) => r.runId === report.runId)
+  const shape = (r: {
+    check: string
+    assertion: string
+    status: string
+    value: number | null
+    error?: string
+  }) => ({
     check: r.check,
     assertion: r.assertion,
     status: r.status,
@@ -142,7 +165,11 @@ export interface ChildResult {
 }
 
 /** Runs a TypeScript file with `node [flags] --import tsx file args…`; killed (SIGKILL) after `limitMs`. */
-export function runTs(file: string, args: string[] = [], options: { limitMs?: number; nodeFlags?: string[] } = {}): Promise<ChildResult> {
+export function runTs(
+  file: string,
+  args: string[] = [],
+  options: { limitMs?: number; nodeFlags?: string[] } = {},
+): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' }
   delete env.DQX_LOG_LEVEL
   // vitest's worker options (coverage, loaders) are not the child's business
@@ -157,8 +184,12 @@ export function runTs(file: string, args: string[] = [], options: { limitMs?: nu
     })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     const killer = setTimeout(() => child.kill('SIGKILL'), options.limitMs ?? 30_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {

@@ -25,7 +25,19 @@ type Tree =
 const constant = fc.oneof(
   fc.integer({ min: -20, max: 20 }),
   fc.double(), // includes NaN, ±Infinity, ±0, subnormals
-  fc.constantFrom(0, -0, 1, -1, 0.1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER, Number.NaN, Number.POSITIVE_INFINITY),
+  fc.constantFrom(
+    0,
+    -0,
+    1,
+    -1,
+    0.1,
+    1e308,
+    -1e308,
+    5e-324,
+    Number.MAX_SAFE_INTEGER,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+  ),
 )
 
 const { tree } = fc.letrec<{ tree: Tree }>((tie) => ({
@@ -68,7 +80,13 @@ function plain(t: Tree): { value: number; divByZero: boolean } {
       const r = plain(t.right)
       const divByZero = l.divByZero || r.divByZero || (t.op === '/' && r.value === 0)
       const value =
-        t.op === '+' ? l.value + r.value : t.op === '-' ? l.value - r.value : t.op === '*' ? l.value * r.value : l.value / r.value
+        t.op === '+'
+          ? l.value + r.value
+          : t.op === '-'
+            ? l.value - r.value
+            : t.op === '*'
+              ? l.value * r.value
+              : l.value / r.value
       return { value, divByZero }
     }
   }
@@ -212,7 +230,11 @@ const FRAGMENTS = [
 ]
 const hostile = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 1, maxLength: 6 }).map((a) => a.join(''))
 /** Values may also be empty, hold NUL, or be arbitrary printable unicode. */
-const value = fc.oneof(hostile, fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('', '\u0000', 'a\u0000b', 'NULL'))
+const value = fc.oneof(
+  hostile,
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.constantFrom('', '\u0000', 'a\u0000b', 'NULL'),
+)
 
 interface Case {
   dataset: string
@@ -243,7 +265,10 @@ const cases: fc.Arbitrary<Case> = fc
     dataset,
     numCol,
     strCol,
-    rows: picks.map((p) => ({ [numCol]: p.n, [strCol]: p.s === null ? null : (pool[p.s % pool.length] as string) })),
+    rows: picks.map((p) => ({
+      [numCol]: p.n,
+      [strCol]: p.s === null ? null : (pool[p.s % pool.length] as string),
+    })),
     lookFor: [...pool.slice(0, take), 'surely absent ✗'],
   }))
 
@@ -273,9 +298,18 @@ describe('(b) SQL generation', () => {
           ctx.assertThat(mp.minLength(strCol)).where({ name: 'minLength' }).noop()
           ctx.assertThat(mp.maxLength(strCol)).where({ name: 'maxLength' }).noop()
           ctx.assertThat(mp.uniqueCount(strCol)).where({ name: 'uniqueCount' }).noop()
-          ctx.assertThat(mp.duplicateCount([strCol, numCol])).where({ name: 'duplicateCount' }).noop()
+          ctx
+            .assertThat(mp.duplicateCount([strCol, numCol]))
+            .where({ name: 'duplicateCount' })
+            .noop()
         })
-        const suite = new VerificationSuite({ name: 'properties', checks: [chk], db, logger: silentLogger(), audit: false })
+        const suite = new VerificationSuite({
+          name: 'properties',
+          checks: [chk],
+          db,
+          logger: silentLogger(),
+          audit: false,
+        })
         const report = await suite.run(
           { [dataset]: DataSource.fromRecords(rows, { schema: { [numCol]: 'number', [strCol]: 'string' } }) },
           key,
@@ -295,7 +329,12 @@ describe('(b) SQL generation', () => {
         expect(got).toEqual(want)
         // Stored under the hostile metric names, dataset and tags, and found again by them.
         for (const s of report.symbols) {
-          const stored = await db.getMetric({ metric: s.metric, dataset: s.dataset, date: s.date, tags: s.tags })
+          const stored = await db.getMetric({
+            metric: s.metric,
+            dataset: s.dataset,
+            date: s.date,
+            tags: s.tags,
+          })
           expect(stored?.value, s.metric).toBe(s.value)
         }
       }),
@@ -314,13 +353,21 @@ describe('(b) SQL generation', () => {
       { 'a, b': 1, a: 2, b: 3 },
     ]
     const chk = check({ name: 'collide', datasets: ['d'] }, (mp, ctx) => {
-      ctx.assertThat(mp.duplicateCount(['a, b'])).where({ name: 'one column' }).isEq(2)
-      ctx.assertThat(mp.duplicateCount(['a', 'b'])).where({ name: 'two columns' }).isEq(0)
+      ctx
+        .assertThat(mp.duplicateCount(['a, b']))
+        .where({ name: 'one column' })
+        .isEq(2)
+      ctx
+        .assertThat(mp.duplicateCount(['a', 'b']))
+        .where({ name: 'two columns' })
+        .isEq(0)
     })
-    const report = await new VerificationSuite({ name: 'collide', checks: [chk], logger: silentLogger(), audit: false }).run(
-      { d: DataSource.fromRecords(rows) },
-      new ResultKey('2026-11-25'),
-    )
+    const report = await new VerificationSuite({
+      name: 'collide',
+      checks: [chk],
+      logger: silentLogger(),
+      audit: false,
+    }).run({ d: DataSource.fromRecords(rows) }, new ResultKey('2026-11-25'))
     expect(report.results.map((r) => [r.assertion, r.value])).toEqual([
       ['one column', 2],
       ['two columns', 0],

@@ -6,12 +6,17 @@ import { join } from 'node:path'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
-import { DqxError, PluginFailureError } from '../../src/core/errors.js'
+import { type DqxError, PluginFailureError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { PluginManager } from '../../src/plugins/discovery.js'
-import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../../src/plugins/plugin.js'
+import {
+  definePlugin,
+  type PluginOption,
+  type ResultProcessor,
+  type Suite,
+} from '../../src/plugins/plugin.js'
 import { captureLogger } from '../../src/testing/index.js'
 
 const KEY = new ResultKey('2026-11-25', { env: 'security' })
@@ -33,10 +38,18 @@ describe('discovery loads only what the project declares', () => {
     `writeFileSync(${JSON.stringify(marker(name))}, 'imported')\n` +
     `globalThis.__dqxSecurity = [...(globalThis.__dqxSecurity ?? []), '${name}']\n` +
     `export default ${exported}\n`
-  function pkg(at: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>): void {
+  function pkg(
+    at: string,
+    name: string,
+    manifest: Record<string, unknown>,
+    files: Record<string, string>,
+  ): void {
     const dir = join(at, 'node_modules', name)
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', type: 'module', ...manifest }))
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', type: 'module', ...manifest }),
+    )
     for (const [f, text] of Object.entries(files)) {
       mkdirSync(join(dir, f, '..'), { recursive: true })
       writeFileSync(join(dir, f), text)
@@ -52,27 +65,47 @@ describe('discovery loads only what the project declares', () => {
       JSON.stringify({ name: 'project', dependencies: { 'dqx-plugin-declared': '1', 'plain-dep': '1' } }),
     )
     // Declared, with a plugin: its plugin module is imported — and only that module.
-    pkg(root, 'dqx-plugin-declared', { main: 'index.js', dqx: { plugins: { declared: './plugin.js' } } }, {
-      'index.js': sideEffect('declared-main'),
-      'plugin.js': sideEffect('declared'),
-      // its own dependency, also declaring a plugin: transitive, never loaded
-      'node_modules/dqx-plugin-transitive/package.json': JSON.stringify({
-        name: 'dqx-plugin-transitive',
-        type: 'module',
-        dqx: { plugins: { transitive: './p.js' } },
-      }),
-      'node_modules/dqx-plugin-transitive/p.js': sideEffect('transitive'),
-    })
+    pkg(
+      root,
+      'dqx-plugin-declared',
+      { main: 'index.js', dqx: { plugins: { declared: './plugin.js' } } },
+      {
+        'index.js': sideEffect('declared-main'),
+        'plugin.js': sideEffect('declared'),
+        // its own dependency, also declaring a plugin: transitive, never loaded
+        'node_modules/dqx-plugin-transitive/package.json': JSON.stringify({
+          name: 'dqx-plugin-transitive',
+          type: 'module',
+          dqx: { plugins: { transitive: './p.js' } },
+        }),
+        'node_modules/dqx-plugin-transitive/p.js': sideEffect('transitive'),
+      },
+    )
     // Declared, without plugins: never imported at all.
     pkg(root, 'plain-dep', { main: 'index.js' }, { 'index.js': sideEffect('plain-dep') })
     // Planted: valid plugins that nobody declared, in the project's node_modules …
-    pkg(root, 'dqx-plugin-planted', { main: 'index.js', dqx: { plugins: { planted: './p.js' } } }, {
-      'index.js': sideEffect('planted-main'),
-      'p.js': sideEffect('planted'),
-    })
-    pkg(root, '@evil/dqx-plugin', { dqx: { plugins: { scoped: './p.js' } } }, { 'p.js': sideEffect('scoped') })
+    pkg(
+      root,
+      'dqx-plugin-planted',
+      { main: 'index.js', dqx: { plugins: { planted: './p.js' } } },
+      {
+        'index.js': sideEffect('planted-main'),
+        'p.js': sideEffect('planted'),
+      },
+    )
+    pkg(
+      root,
+      '@evil/dqx-plugin',
+      { dqx: { plugins: { scoped: './p.js' } } },
+      { 'p.js': sideEffect('scoped') },
+    )
     // … and in a parent directory's node_modules (a shared /tmp, a monorepo root).
-    pkg(outer, 'dqx-plugin-parent', { dqx: { plugins: { parent: './p.js' } } }, { 'p.js': sideEffect('parent') })
+    pkg(
+      outer,
+      'dqx-plugin-parent',
+      { dqx: { plugins: { parent: './p.js' } } },
+      { 'p.js': sideEffect('parent') },
+    )
   })
   afterAll(() => rmSync(join(root, '..'), { recursive: true, force: true }))
 
@@ -81,12 +114,25 @@ describe('discovery loads only what the project declares', () => {
     expect([...manager.plugins.keys()]).toEqual(['declared'])
     expect(manager.failures).toEqual([])
     expect(existsSync(marker('declared'))).toBe(true)
-    for (const never of ['declared-main', 'plain-dep', 'transitive', 'planted', 'planted-main', 'scoped', 'parent']) {
+    for (const never of [
+      'declared-main',
+      'plain-dep',
+      'transitive',
+      'planted',
+      'planted-main',
+      'scoped',
+      'parent',
+    ]) {
       expect(existsSync(marker(never)), `${never} was imported`).toBe(false)
     }
     expect((globalThis as { __dqxSecurity?: string[] }).__dqxSecurity).toEqual(['declared'])
     // What was loaded works in a suite.
-    const suite = new VerificationSuite({ name: 'discovered', checks: [rows], audit: false, plugins: [manager.plugins] })
+    const suite = new VerificationSuite({
+      name: 'discovered',
+      checks: [rows],
+      audit: false,
+      plugins: [manager.plugins],
+    })
     expect(suite.plugins.map((p) => p.name)).toEqual(['declared'])
   })
 })
@@ -121,7 +167,11 @@ const NEEDLES = [
 const leaks = (text: string): string[] => NEEDLES.filter((n) => text.includes(n))
 
 /** A plugin that logs its config every which way through ctx.logger, then fails as told. */
-function chatty(name: string, fail: (config: Record<string, unknown>) => Promise<void> | void, hook: 'processResults' | 'afterRun' = 'processResults') {
+function chatty(
+  name: string,
+  fail: (config: Record<string, unknown>) => Promise<void> | void,
+  hook: 'processResults' | 'afterRun' = 'processResults',
+) {
   return definePlugin({
     name,
     apply(s: Suite) {
@@ -160,9 +210,13 @@ describe('secrets in plugin config never reach a log line or one of our messages
         throw new Error(`connect failed: ${(c.db as { postgres: string }).postgres} (${c.dsn as string})`)
       }),
       chatty('pusher', () => new Promise(() => {})), // times out
-      chatty('reporter', () => {
-        throw Object.assign(new Error('afterRun failed'), { config: SECRETS })
-      }, 'afterRun'),
+      chatty(
+        'reporter',
+        () => {
+          throw Object.assign(new Error('afterRun failed'), { config: SECRETS })
+        },
+        'afterRun',
+      ),
       seed,
     ]
     const suite = new VerificationSuite({
@@ -174,7 +228,10 @@ describe('secrets in plugin config never reach a log line or one of our messages
       failOnPluginError: true,
       plugins,
       pluginConfig: {
-        mailer: { smtp: { host: 'mail.internal', port: 587, auth: { user: 'bob', pass: SECRETS.smtpPass } }, to: ['oncall@example.com'] },
+        mailer: {
+          smtp: { host: 'mail.internal', port: 587, auth: { user: 'bob', pass: SECRETS.smtpPass } },
+          to: ['oncall@example.com'],
+        },
         slack: { url: SECRETS.webhook, token: SECRETS.token, channel: '#dq' },
         warehouse: { db: { postgres: SECRETS.connection }, dsn: SECRETS.dsn },
         pusher: { pushgatewayUrl: SECRETS.pushUrl, headers: { Authorization: SECRETS.bearer } },
@@ -185,7 +242,14 @@ describe('secrets in plugin config never reach a log line or one of our messages
     const err = await suite.run(data(), KEY).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(PluginFailureError)
     const failure = err as PluginFailureError
-    expect(failure.failures.map((f) => f.plugin).sort()).toEqual(['mailer', 'pusher', 'reporter', 'seed', 'slack', 'warehouse'])
+    expect(failure.failures.map((f) => f.plugin).sort()).toEqual([
+      'mailer',
+      'pusher',
+      'reporter',
+      'seed',
+      'slack',
+      'warehouse',
+    ])
     // Our own message names plugins, never their config.
     expect(leaks(failure.message)).toEqual([])
 
@@ -211,7 +275,13 @@ describe('secrets in plugin config never reach a log line or one of our messages
     })
     const applyErr = (() => {
       try {
-        new VerificationSuite({ name: 'x', checks: [rows], audit: false, plugins: [exploding], pluginConfig: { exploding: { url: SECRETS.webhook } } })
+        new VerificationSuite({
+          name: 'x',
+          checks: [rows],
+          audit: false,
+          plugins: [exploding],
+          pluginConfig: { exploding: { url: SECRETS.webhook } },
+        })
       } catch (e) {
         return e as DqxError
       }
@@ -296,7 +366,9 @@ function reachableStrings(root: unknown, limit = 200_000): Set<string> {
   const out = new Set<string>()
   const seen = new Set<unknown>()
   const builtins = new Set<unknown>(
-    [Object, Function, Array, Map, Set, WeakMap, Promise, Error, Date, RegExp, EventTarget, AbortSignal].map((c) => c.prototype),
+    [Object, Function, Array, Map, Set, WeakMap, Promise, Error, Date, RegExp, EventTarget, AbortSignal].map(
+      (c) => c.prototype,
+    ),
   )
   const stack: unknown[] = [root]
   while (stack.length > 0 && seen.size < limit) {
@@ -305,7 +377,8 @@ function reachableStrings(root: unknown, limit = 200_000): Set<string> {
       out.add(v)
       continue
     }
-    if (v === null || (typeof v !== 'object' && typeof v !== 'function') || seen.has(v) || builtins.has(v)) continue
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function') || seen.has(v) || builtins.has(v))
+      continue
     seen.add(v)
     if (v instanceof Map) for (const [k, x] of v) stack.push(k, x)
     if (v instanceof Set) for (const x of v) stack.push(x)
@@ -332,7 +405,9 @@ describe('each plugin sees only its own config', () => {
     const a = definePlugin({
       name: 'a',
       apply(s) {
-        s.hooks.processResults.tap('a', (ctx) => void (seen.a = ctx.config))
+        s.hooks.processResults.tap('a', (ctx) => {
+          seen.a = ctx.config
+        })
       },
     })
     const b = definePlugin({
@@ -347,7 +422,9 @@ describe('each plugin sees only its own config', () => {
           reachable.fromCtx = reachableStrings(ctx).has(A)
           reachable.fromSuite = reachableStrings(s).has(A)
           // a tap registered during a run, named like the other plugin: gets no one's config
-          s.hooks.afterRun.tap('a', (c) => void (seen.impostor = c.config))
+          s.hooks.afterRun.tap('a', (c) => {
+            seen.impostor = c.config
+          })
         })
       },
     })

@@ -17,7 +17,9 @@ const figure = (stdout: string, label: RegExp): number => {
 }
 
 describe('scripts/soak.ts', () => {
-  it('50 runs: exit 0 by itself, heap figures printed and within the bound', { timeout: LIMIT_MS + 10_000 }, async () => {
+  it('50 runs: exit 0 by itself, heap figures printed and within the bound', {
+    timeout: LIMIT_MS + 10_000,
+  }, async () => {
     const [soak, noGc, badArgs] = await Promise.all([
       runTs(SCRIPT, ['--runs', '50'], { nodeFlags: ['--expose-gc'], limitMs: LIMIT_MS }),
       runTs(SCRIPT, ['--runs', '1'], { limitMs: LIMIT_MS }),
@@ -34,7 +36,9 @@ describe('scripts/soak.ts', () => {
     const end = figure(out, /heap at end \(50 runs\)/)
     for (const mb of [start, warm, end]) expect(mb).toBeGreaterThan(1)
     expect(end).toBeLessThanOrEqual(warm * 1.2 + 5)
-    expect(out).toMatch(/^soak: 50 runs in [\d.]+ s \([\d.]+ runs\/s\); 300 results processed, 550 onPluginError calls/m)
+    expect(out).toMatch(
+      /^soak: 50 runs in [\d.]+ s \([\d.]+ runs\/s\); 300 results processed, 550 onPluginError calls/m,
+    )
     expect(out).toMatch(/^soak: OK: heap /m)
     expect(out).not.toContain('FAIL')
 
@@ -55,7 +59,9 @@ describe('scripts/soak.ts', () => {
   })
 
   it('is wired as `npm run soak`', () => {
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>
+    }
     expect(pkg.scripts.soak).toBe('node --expose-gc --import tsx scripts/soak.ts')
   })
 })
