@@ -11,7 +11,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { type AssertionResult, check, DataSource, MetricDB, ResultKey, VerificationSuite } from '../src/index.js'
+import {
+  type AssertionResult,
+  check,
+  DataSource,
+  MetricDB,
+  ResultKey,
+  VerificationSuite,
+} from '../src/index.js'
 
 const FIRST = '2026-11-01'
 const DAYS = 31 // through 2026-12-01, the bad day
@@ -68,7 +75,8 @@ function printFailure(r: AssertionResult): void {
   console.log(`\n  ✗ ${r.assertion} [${r.severity}]`)
   console.log(`    value:      ${Number(r.value?.toPrecision(6))}`)
   console.log(`    bound:      ${r.bound}`)
-  if (r.anomaly?.score != null) console.log(`    score:      ${r.anomaly.score.toFixed(2)} (threshold ${r.anomaly.threshold})`)
+  if (r.anomaly?.score != null)
+    console.log(`    score:      ${r.anomaly.score.toFixed(2)} (threshold ${r.anomaly.threshold})`)
   if (r.error) console.log(`    error:      ${r.error}`)
   if (r.samples) {
     console.log(`    samples:    ${r.samples.rows.length} of ${r.samples.total} rows`)
@@ -87,12 +95,19 @@ try {
   console.log('day         weekday  passed failed  failures')
   let last: Awaited<ReturnType<typeof suite.run>> | undefined
   for (let i = 0; i < DAYS; i++) {
-    const key = new ResultKey(new Date(Date.parse(`${FIRST}T00:00:00Z`) + i * 864e5).toISOString().slice(0, 10))
+    const key = new ResultKey(
+      new Date(Date.parse(`${FIRST}T00:00:00Z`) + i * 864e5).toISOString().slice(0, 10),
+    )
     last = await suite.run({ orders: source }, key)
     const s = last.summary
-    const weekday = new Date(`${key.date}T00:00:00Z`).toLocaleDateString('en', { weekday: 'short', timeZone: 'UTC' })
+    const weekday = new Date(`${key.date}T00:00:00Z`).toLocaleDateString('en', {
+      weekday: 'short',
+      timeZone: 'UTC',
+    })
     const failures = last.results.filter((r) => r.status === 'FAILED').map((r) => r.assertion)
-    console.log(`${key.date}  ${pad(weekday, 7)}  ${pad(String(s.passed), 6)} ${pad(String(s.failed), 6)}  ${failures.join(', ')}`)
+    console.log(
+      `${key.date}  ${pad(weekday, 7)}  ${pad(String(s.passed), 6)} ${pad(String(s.failed), 6)}  ${failures.join(', ')}`,
+    )
   }
   // The first days fail on purpose: too little history yet (an anomaly check never passes blind).
   console.log('\n(the first days FAIL with "too little history" until a baseline exists)')

@@ -30,6 +30,15 @@ export type {
 } from './core/types.js'
 export { SEVERITIES } from './core/types.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './core/verification-suite.js'
+export type {
+  AssertionHistoryEntry,
+  AssertionHistoryQuery,
+  BaselinePin,
+  BaselineTarget,
+  PruneOptions,
+  PruneResult,
+  StoredBaselinePin,
+} from './engine/baselines.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
 // SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
 export {
@@ -47,15 +56,6 @@ export {
   postgresDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
-export type {
-  AssertionHistoryEntry,
-  AssertionHistoryQuery,
-  BaselinePin,
-  BaselineTarget,
-  PruneOptions,
-  PruneResult,
-  StoredBaselinePin,
-} from './engine/baselines.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'

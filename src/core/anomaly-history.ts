@@ -27,7 +27,11 @@ export interface AnomalyHistoryOptions {
 }
 
 /** Judges an anomaly assertion's value; undefined for every other assertion. */
-export type AnomalyJudge = (check: string, assertion: AssertionSpec, value: number) => AnomalyJudgement | undefined
+export type AnomalyJudge = (
+  check: string,
+  assertion: AssertionSpec,
+  value: number,
+) => AnomalyJudgement | undefined
 
 /** The datasets an expression reads, in order of first use. */
 function datasetsOf(expr: Expr): string[] {
@@ -80,7 +84,8 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
   }
   const baselines = new Map<string, AnomalyBaseline>()
   const judge: AnomalyJudge = (check, spec, value) =>
-    spec.anomaly && judgeAnomaly(value, spec.anomaly, baselines.get(itemKey(check, spec.name)) as AnomalyBaseline)
+    spec.anomaly &&
+    judgeAnomaly(value, spec.anomaly, baselines.get(itemKey(check, spec.name)) as AnomalyBaseline)
   if (items.length === 0) return judge
 
   const db = o.db as unknown as Record<string, unknown>
@@ -121,7 +126,9 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     })
     // A day is left out when its latest run judged the value and rejected it (FAILED without an
     // error). FAILED with an error (too little history, missing value) says nothing about the value.
-    const bad = new Set(history.filter((e) => e.status === 'FAILED' && e.error === undefined).map((e) => e.date))
+    const bad = new Set(
+      history.filter((e) => e.status === 'FAILED' && e.error === undefined).map((e) => e.date),
+    )
     plans.push({
       item,
       kind: 'history',
@@ -152,7 +159,13 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
   }
   const series = new Map<string, Map<string, number | null>>()
   for (const [k, r] of ranges) {
-    const rows = await o.db.getHistory({ metric: r.metric, dataset: r.dataset, tags: key.tags, from: r.from, to: r.to })
+    const rows = await o.db.getHistory({
+      metric: r.metric,
+      dataset: r.dataset,
+      tags: key.tags,
+      from: r.from,
+      to: r.to,
+    })
     series.set(k, new Map(rows.map((m) => [m.date, m.value])))
   }
 
@@ -161,8 +174,12 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     const values: number[] = []
     for (const date of p.dates) {
       const lookup = (ref: MetricRef): EvalResult => {
-        const v = series.get(seriesKey(ref.dataset as string, metricName(ref.spec)))?.get(shiftDate(date, -ref.lag))
-        return typeof v === 'number' && Number.isFinite(v) ? { ok: true, value: v } : { ok: false, error: 'missing' }
+        const v = series
+          .get(seriesKey(ref.dataset as string, metricName(ref.spec)))
+          ?.get(shiftDate(date, -ref.lag))
+        return typeof v === 'number' && Number.isFinite(v)
+          ? { ok: true, value: v }
+          : { ok: false, error: 'missing' }
       }
       const r = spec.expr.evaluate(lookup)
       if (r.ok && Number.isFinite(r.value)) values.push(r.value)

@@ -73,7 +73,9 @@ export function resolveAnomalyOptions(options: unknown): AnomalyConfig {
   const o = options as Record<string, unknown>
   const method = o.method as AnomalyMethod
   if (!ANOMALY_METHODS.includes(method)) {
-    throw bad(`method must be 'zscore', 'mad' or 'relativeChange', got ${JSON.stringify(o.method) ?? 'undefined'}`)
+    throw bad(
+      `method must be 'zscore', 'mad' or 'relativeChange', got ${JSON.stringify(o.method) ?? 'undefined'}`,
+    )
   }
   if (o.seasonality !== undefined && o.seasonality !== 'weekly') {
     throw bad(`seasonality must be 'weekly' or left out, got ${JSON.stringify(o.seasonality)}`)
@@ -90,7 +92,9 @@ export function resolveAnomalyOptions(options: unknown): AnomalyConfig {
   if (mh === undefined) mh = { days: Math.min(window, Math.max(3, Math.ceil(window / 2))) }
   else if (typeof mh === 'number') mh = { days: mh }
   if (mh === null || typeof mh !== 'object') {
-    throw bad(`minHistory must be a number of days or { days, otherwise: 'fail' | 'skip' }, got ${String(mh)}`)
+    throw bad(
+      `minHistory must be a number of days or { days, otherwise: 'fail' | 'skip' }, got ${String(mh)}`,
+    )
   }
   const { days, otherwise = 'fail' } = mh as Partial<MinHistory>
   const needed = wholeNumber(days, `minHistory.days (at most the window of ${window} ${unit})`, min, window)
@@ -189,10 +193,12 @@ export function baselineStats(method: AnomalyMethod, values: readonly number[]):
     return { center: m, spread: sd, scale: sd, text: `mean ${fmt(m)}, sd ${fmt(sd)}` }
   }
   const med = median(values)
-  if (method === 'relativeChange') return { center: med, spread: null, scale: Math.abs(med), text: `median ${fmt(med)}` }
+  if (method === 'relativeChange')
+    return { center: med, spread: null, scale: Math.abs(med), text: `median ${fmt(med)}` }
   const deviations = values.map((v) => Math.abs(v - med))
   const mad = denoise(median(deviations), med)
-  if (mad > 0) return { center: med, spread: mad, scale: MAD_SCALE * mad, text: `median ${fmt(med)}, MAD ${fmt(mad)}` }
+  if (mad > 0)
+    return { center: med, spread: mad, scale: MAD_SCALE * mad, text: `median ${fmt(med)}, MAD ${fmt(mad)}` }
   const meanAd = denoise(mean(deviations), med)
   return {
     center: med,
@@ -203,15 +209,25 @@ export function baselineStats(method: AnomalyMethod, values: readonly number[]):
 }
 
 /** Statistics of a pinned value: the value is the center, `spread` the sd (zscore) or MAD (mad). */
-export function pinnedStats(method: AnomalyMethod, value: number, spread: number | undefined): BaselineStats | string {
-  if (method === 'relativeChange') return { center: value, spread: null, scale: Math.abs(value), text: `pinned median ${fmt(value)}` }
+export function pinnedStats(
+  method: AnomalyMethod,
+  value: number,
+  spread: number | undefined,
+): BaselineStats | string {
+  if (method === 'relativeChange')
+    return { center: value, spread: null, scale: Math.abs(value), text: `pinned median ${fmt(value)}` }
   if (spread === undefined) {
     const what = method === 'zscore' ? 'its standard deviation' : 'its MAD'
     return `the pinned baseline has a value but no spread, and ${method} needs ${what}: pin it with pinBaseline({ …, value, spread })`
   }
   return method === 'zscore'
     ? { center: value, spread, scale: spread, text: `pinned mean ${fmt(value)}, sd ${fmt(spread)}` }
-    : { center: value, spread, scale: MAD_SCALE * spread, text: `pinned median ${fmt(value)}, MAD ${fmt(spread)}` }
+    : {
+        center: value,
+        spread,
+        scale: MAD_SCALE * spread,
+        text: `pinned median ${fmt(value)}, MAD ${fmt(spread)}`,
+      }
 }
 
 /** |value − center| / scale; with a zero scale, 0 when the value equals the center and Infinity otherwise. */
@@ -275,7 +291,12 @@ function detail(
 export function judgeAnomaly(value: number, c: AnomalyConfig, b: AnomalyBaseline): AnomalyJudgement {
   const head = `${METHOD_TEXT[c.method]} ≤ ${fmt(c.threshold)}`
   if (b.kind === 'unavailable') {
-    return { status: 'FAILED', bound: describeAnomaly(c), error: b.error, anomaly: detail(c, b, undefined, null, 0) }
+    return {
+      status: 'FAILED',
+      bound: describeAnomaly(c),
+      error: b.error,
+      anomaly: detail(c, b, undefined, null, 0),
+    }
   }
   let stats: BaselineStats
   let n = 0
@@ -283,7 +304,12 @@ export function judgeAnomaly(value: number, c: AnomalyConfig, b: AnomalyBaseline
   if (b.kind === 'pinnedValue') {
     const pinned = pinnedStats(c.method, b.value, b.spread)
     if (typeof pinned === 'string') {
-      return { status: 'FAILED', bound: describeAnomaly(c), error: pinned, anomaly: detail(c, b, undefined, null, 0) }
+      return {
+        status: 'FAILED',
+        bound: describeAnomaly(c),
+        error: pinned,
+        anomaly: detail(c, b, undefined, null, 0),
+      }
     }
     stats = pinned
   } else {

@@ -89,7 +89,8 @@ export class AssertionBuilder {
     }
     if (
       config.sampleColumns !== undefined &&
-      (!Array.isArray(config.sampleColumns) || config.sampleColumns.some((c) => typeof c !== 'string' || c === ''))
+      (!Array.isArray(config.sampleColumns) ||
+        config.sampleColumns.some((c) => typeof c !== 'string' || c === ''))
     ) {
       throw new DqxError(
         'CHECK_DEFINITION',

@@ -90,8 +90,16 @@ function text(v: unknown, what: string): string {
 
 function tagsOf(v: unknown, what: string): Record<string, string> {
   if (v === undefined) return {}
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((t) => typeof t !== 'string')) {
-    throw new DqxError('INVALID_ARGUMENT', `${what}: tags must be an object of string values, e.g. { env: 'prod' }`)
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    Array.isArray(v) ||
+    Object.values(v).some((t) => typeof t !== 'string')
+  ) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `${what}: tags must be an object of string values, e.g. { env: 'prod' }`,
+    )
   }
   return JSON.parse(tagsKey(v as Record<string, string>)) as Record<string, string>
 }
@@ -126,11 +134,21 @@ export function normalizePin(pin: unknown): PinRow {
   }
   if (hasValue) {
     const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
-    if (!finite(o.value)) throw new DqxError('INVALID_ARGUMENT', `${what}: value must be a finite number, got ${String(o.value)}`)
+    if (!finite(o.value))
+      throw new DqxError('INVALID_ARGUMENT', `${what}: value must be a finite number, got ${String(o.value)}`)
     if (o.spread !== undefined && (!finite(o.spread) || o.spread < 0)) {
-      throw new DqxError('INVALID_ARGUMENT', `${what}: spread must be a non-negative number, got ${String(o.spread)}`)
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        `${what}: spread must be a non-negative number, got ${String(o.spread)}`,
+      )
     }
-    return { ...target, value: o.value, spread: (o.spread as number | undefined) ?? null, from: null, to: null }
+    return {
+      ...target,
+      value: o.value,
+      spread: (o.spread as number | undefined) ?? null,
+      from: null,
+      to: null,
+    }
   }
   parseIsoDate(o.from, `${what}: from`)
   parseIsoDate(o.to, `${what}: to`)
@@ -146,7 +164,8 @@ export function toPin(r: Record<string, unknown>): StoredBaselinePin {
     dataset: String(r.dataset),
     tags: JSON.parse(String(r.tags)) as Record<string, string>,
   }
-  if (r.value === null || r.value === undefined) return { ...base, from: String(r.from_date), to: String(r.to_date) }
+  if (r.value === null || r.value === undefined)
+    return { ...base, from: String(r.from_date), to: String(r.to_date) }
   return r.spread === null || r.spread === undefined
     ? { ...base, value: Number(r.value) }
     : { ...base, value: Number(r.value), spread: Number(r.spread) }
@@ -159,7 +178,10 @@ export function pruneCutoff(options: unknown): string {
   }
   const { olderThanDays: days, now } = options as Record<string, unknown>
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 0) {
-    throw new DqxError('INVALID_ARGUMENT', `prune(): olderThanDays must be a non-negative whole number, got ${String(days)}`)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `prune(): olderThanDays must be a non-negative whole number, got ${String(days)}`,
+    )
   }
   let today: string
   if (now === undefined) today = new Date().toISOString().slice(0, 10)

@@ -89,7 +89,9 @@ export class DuckDBMetricDB implements MetricDB {
       let entry = open.get(this.path)
       if (!entry) {
         // A first run should not fail because '.dqx/' does not exist yet.
-        const instance = mkdir(dirname(this.path), { recursive: true }).then(() => DuckDBInstance.create(this.path))
+        const instance = mkdir(dirname(this.path), { recursive: true }).then(() =>
+          DuckDBInstance.create(this.path),
+        )
         instance.catch(() => {}) // surfaced through connect() below
         entry = { instance, refs: 0 }
         open.set(this.path, entry)

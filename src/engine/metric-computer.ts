@@ -228,7 +228,10 @@ async function scan(
   } catch (err) {
     // Sources raise DqxErrors; only SQL ones (not unreadable files) are about a metric.
     if ((err as DqxError).code !== 'SQL') throw err
-    if (/out of range/i.test((err as Error).message) && specs.some((s) => s.kind === 'variance' || s.kind === 'stddev')) {
+    if (
+      /out of range/i.test((err as Error).message) &&
+      specs.some((s) => s.kind === 'variance' || s.kind === 'stddev')
+    ) {
       // NaN/±Infinity in the data: scan again with statistics that yield NaN rather than an error.
       const safeParams = new Params(bound.dialect)
       const safeSql = compileScan(bound.dialect, { ...plan, nonFiniteSafe: true }, safeParams)

@@ -53,6 +53,12 @@ export interface SampleTarget {
   predicate: RowPredicate
   /** Columns the predicate's metrics read, in order of use. */
   columns: string[]
+  /**
+   * The matching rows' count when the run already knows it: a lone nullCount or countValues
+   * predicate counts exactly what its metric counted (same rows, same date filter), so no count
+   * query is needed.
+   */
+  total?: number
 }
 
 /**
@@ -70,15 +76,20 @@ export function sampleTarget(
   const direct = spec.expr instanceof Metric && spec.anomaly === undefined ? spec.validator.range : undefined
   const predicates: RowPredicate[] = []
   const columns: string[] = []
+  const counted: (number | undefined)[] = []
   for (const ref of predicateRefs(spec)) {
-    const p = predicateOf(ref, metricValue(ref), direct)
+    const value = metricValue(ref)
+    const p = predicateOf(ref, value, direct)
     if (!p) continue
     predicates.push(p)
+    counted.push(p.kind === 'isNull' || p.kind === 'in' ? (value as number) : undefined)
     for (const c of metricColumns(ref.spec)) if (!columns.includes(c)) columns.push(c)
   }
   if (predicates.length === 0) return undefined
-  const predicate = predicates.length === 1 ? (predicates[0] as RowPredicate) : { kind: 'or' as const, predicates }
-  return { dataset, predicate, columns }
+  if (predicates.length > 1) return { dataset, predicate: { kind: 'or', predicates }, columns }
+  const target: SampleTarget = { dataset, predicate: predicates[0] as RowPredicate, columns }
+  if (counted[0] !== undefined) target.total = counted[0]
+  return target
 }
 
 function predicateOf(
@@ -107,7 +118,10 @@ function predicateOf(
         if (range?.lo !== undefined && (range.loStrict ? value <= range.lo + EPS : value < range.lo - EPS)) {
           return { kind: 'compare', column, length, op: range.loStrict ? '<=' : '<', value: range.lo }
         }
-      } else if (range?.hi !== undefined && (range.hiStrict ? value >= range.hi - EPS : value > range.hi + EPS)) {
+      } else if (
+        range?.hi !== undefined &&
+        (range.hiStrict ? value >= range.hi - EPS : value > range.hi + EPS)
+      ) {
         return { kind: 'compare', column, length, op: range.hiStrict ? '>=' : '>', value: range.hi }
       }
       return { kind: 'compare', column, length, op: '=', value }
@@ -207,9 +221,10 @@ export interface SampleRunOptions {
 
 /**
  * Attaches failed-row samples to the FAILED results (those with a value: a result that failed to
- * evaluate has nothing to sample). Two statements per sampled assertion, both with the predicate
- * and the run's date filter: a count, and the rows with only the needed columns and a LIMIT. A
- * sample query that fails is logged (warn) and leaves that result without samples.
+ * evaluate has nothing to sample). Per sampled assertion, with the predicate and the run's date
+ * filter: the rows, with only the needed columns and a LIMIT, and — unless the metric already
+ * counted them (nullCount, countValues) — a count. A sample query that fails is logged (warn)
+ * and leaves that result without samples.
  */
 export async function attachSamples(o: SampleRunOptions): Promise<void> {
   if (o.limit === 0) return
@@ -220,11 +235,20 @@ export async function attachSamples(o: SampleRunOptions): Promise<void> {
   for (const result of o.results) {
     if (result.status !== 'FAILED' || result.error !== undefined) continue
     const spec = specs.get(`${result.check}\u0000${result.assertion}`) as AssertionSpec
-    const target = sampleTarget(spec, (ref) => o.values.get(valueKey(ref.dataset as string, ref.spec, 0))?.value)
+    const target = sampleTarget(
+      spec,
+      (ref) => o.values.get(valueKey(ref.dataset as string, ref.spec, 0))?.value,
+    )
     if (!target) continue
     const b = o.bound.get(target.dataset) as { source: BoundSource; columns: readonly string[] }
     const source = o.sources[target.dataset] as DataSource
-    const columns = [...new Set([...target.columns, ...spec.sampleColumns, ...o.columns.filter((c) => b.columns.includes(c))])]
+    const columns = [
+      ...new Set([
+        ...target.columns,
+        ...spec.sampleColumns,
+        ...o.columns.filter((c) => b.columns.includes(c)),
+      ]),
+    ]
     const plan = (select: SampleQueryPlan['select']): SampleQueryPlan => {
       const p: SampleQueryPlan = { relation: b.source.relation, predicate: target.predicate, select }
       if (source.dateColumn !== undefined) p.dateFilter = { column: source.dateColumn, date: o.key.date }
@@ -238,14 +262,14 @@ export async function attachSamples(o: SampleRunOptions): Promise<void> {
         o.logger.debug({ ...where, kind: select === 'count' ? 'count' : 'rows', sql }, 'sample')
         return b.source.query(sql, params.values)
       }
-      const [counted] = await run('count')
+      const total = target.total ?? Number(((await run('count'))[0] as Record<string, unknown>).total)
       const rows = await run({ columns, limit: o.limit })
-      result.samples = {
-        rows: rows.map((r) => jsonSafe(r) as Record<string, unknown>),
-        total: Number((counted as Record<string, unknown>).total),
-      }
+      result.samples = { rows: rows.map((r) => jsonSafe(r) as Record<string, unknown>), total }
     } catch (err) {
-      o.logger.warn({ ...where, err: toError(err).message }, 'failed-row sample query failed; the result has no samples')
+      o.logger.warn(
+        { ...where, err: toError(err).message },
+        'failed-row sample query failed; the result has no samples',
+      )
     }
   }
 }

@@ -10,22 +10,40 @@ import {
   retrySchema,
   urlSecrets,
 } from './delivery.js'
-import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
+import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
 import { redactUrl } from './redact.js'
 import {
+  changeLine,
   countsText,
+  DEFAULT_SAMPLE_ROWS,
   failureCounts,
   failuresBySeverity,
+  formatSampleValue,
   formatTags,
   formatValue,
   headline,
   oneLine,
   runLabel,
+  SAMPLE_COLUMNS_MAX,
+  sampleCaption,
+  samplePairs,
+  sampleTable,
+  scopeText,
   statusWord,
   truncate,
 } from './render.js'
+import {
+  changeCounts,
+  type Destination,
+  planMessages,
+  routeLabel,
+  scopeLabel,
+  sendAll,
+  severitySchema,
+} from './routing.js'
 
 const address = z.string().trim().regex(/@/, 'expected an e-mail address')
+const recipients = z.union([address, z.array(address).min(1)])
 
 export const emailSchema = z.strictObject({
   /** Plugin name (default 'email'). */
@@ -44,17 +62,31 @@ export const emailSchema = z.strictObject({
     { error: 'expected nodemailer transport options ({ host, port, auth … }) or a connection URL' },
   ),
   from: address,
-  to: z.union([address, z.array(address).min(1)]),
-  /** Default 'failure'. */
-  notifyOn: notifyOnSchema,
+  /** Recipients of every message. Give either `to` or `routes`. */
+  to: recipients.optional(),
+  /**
+   * Recipients by severity: each route gets one message with only the failures from P0 down to
+   * its minSeverity, and none when it has nothing to say. Give either `to` or `routes`.
+   */
+  routes: z.array(z.strictObject({ minSeverity: severitySchema, to: recipients })).min(1).optional(),
+  /** Default 'failure'; 'change': only when some assertion's status changed since its previous run. */
+  notifyOn: alertNotifyOnSchema,
   /** Prepended to the subject (default '[dqx]'). */
   subjectPrefix: z.string().optional(),
   /** Failed assertions listed per severity before '…and N more' (default 100). */
   maxFailures: z.int().min(1).optional(),
+  /** Failed-row sample rows shown per failure (default 3; 0 = none). */
+  maxSampleRows: z.int().min(0).max(10).optional(),
   retry: retrySchema,
 })
 
-export type EmailOptions = z.input<typeof emailSchema>
+type EmailInput = z.input<typeof emailSchema>
+/** email() options: `to` (every message to the same recipients) or `routes` (recipients by severity). */
+export type EmailOptions = Omit<EmailInput, 'to' | 'routes'> &
+  (
+    | { to: NonNullable<EmailInput['to']>; routes?: undefined }
+    | { routes: NonNullable<EmailInput['routes']>; to?: undefined }
+  )
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i
 
@@ -95,11 +127,15 @@ const escapeHtml = (text: string): string =>
 
 export function emailSubject(view: RunView, prefix = '[dqx]'): string {
   const s = view.summary
+  const counts = `${s.failed} failed, ${s.passed} passed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}`
   const detail =
     view.error !== undefined
       ? `run failed: ${truncate(oneLine(view.error.message), 120)}`
-      : `${s.failed} failed, ${s.passed} passed${s.skipped > 0 ? `, ${s.skipped} skipped` : ''}`
-  return oneLine(`${prefix ? `${prefix} ` : ''}${runLabel(view)}: ${statusWord(view)} — ${detail}`)
+      : view.changes !== undefined
+        ? `${changeCounts(view.changes)} (${counts})`
+        : counts
+  const scope = view.route === undefined ? '' : ` (${scopeLabel(view.route.minSeverity)})`
+  return oneLine(`${prefix ? `${prefix} ` : ''}${runLabel(view)}: ${statusWord(view)}${scope} — ${detail}`)
 }
 
 function summaryLines(view: RunView): [string, string][] {
@@ -113,17 +149,26 @@ function summaryLines(view: RunView): [string, string][] {
     ['Failures', failureCounts(view)],
     ['Duration', `${Math.round(view.durationMs)} ms`],
   ]
+  const scope = scopeText(view)
+  if (scope !== undefined) rows.splice(1, 0, ['Scope', scope])
+  if (view.changes !== undefined) rows.push(['Changes', changeCounts(view.changes) || 'none'])
   if (view.error !== undefined) rows.push(['Run error', view.error.message])
   return rows
 }
 
-function limited(list: AssertionResult[], max: number): { shown: AssertionResult[]; more: number } {
+function limited<T>(list: readonly T[], max: number): { shown: T[]; more: number } {
   return { shown: list.slice(0, max), more: Math.max(0, list.length - max) }
 }
 
-export function emailText(view: RunView, maxFailures = 100): string {
+export function emailText(view: RunView, maxFailures = 100, maxSampleRows = DEFAULT_SAMPLE_ROWS): string {
   const out = [headline(view), '']
   for (const [k, v] of summaryLines(view)) out.push(`${`${k}:`.padEnd(12)}${v}`)
+  if (view.changes !== undefined && view.changes.length > 0) {
+    out.push('', 'Changes since the previous run')
+    const { shown, more } = limited(view.changes, maxFailures)
+    for (const c of shown) out.push(`  - ${changeLine(c)}`)
+    if (more > 0) out.push(`  … and ${more} more`)
+  }
   for (const [sev, list] of failuresBySeverity(view.results)) {
     out.push('', `${sev} — ${list.length} failed`)
     const { shown, more } = limited(list, maxFailures)
@@ -132,6 +177,11 @@ export function emailText(view: RunView, maxFailures = 100): string {
       out.push(`      value: ${formatValue(r.value)}   bound: ${r.bound ?? '-'}`)
       out.push(`      expression: ${r.expression}`)
       if (r.error !== undefined) out.push(`      error: ${r.error}`)
+      const samples = sampleTable(r, maxSampleRows)
+      if (samples !== undefined) {
+        out.push(`      sample rows (${sampleCaption(samples)}):`)
+        for (const row of samples.rows) out.push(`        ${samplePairs(row)}`)
+      }
     }
     if (more > 0) out.push(`  … and ${more} more`)
   }
@@ -140,7 +190,28 @@ export function emailText(view: RunView, maxFailures = 100): string {
 
 const CELL = 'style="border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top"'
 
-export function emailHtml(view: RunView, maxFailures = 100): string {
+/** A small table of sample rows, in one cell spanning the failure table. */
+function sampleHtml(samples: NonNullable<ReturnType<typeof sampleTable>>): string {
+  const columns = samples.columns.slice(0, SAMPLE_COLUMNS_MAX)
+  const extra = samples.columns.length - columns.length
+  const head = columns.map((c) => `<th ${SMALL}>${escapeHtml(formatSampleValue(c))}</th>`)
+  if (extra > 0) head.push(`<th ${SMALL}>+${extra} more</th>`)
+  const body = samples.rows.map(
+    (row) =>
+      `<tr>${columns.map((c) => `<td ${SMALL}>${escapeHtml(Object.hasOwn(row, c) ? formatSampleValue(row[c]) : '')}</td>`).join('')}${extra > 0 ? `<td ${SMALL}></td>` : ''}</tr>`,
+  )
+  return [
+    `<tr><td ${CELL} colspan="6"><table style="border-collapse:collapse;font-size:12px">`,
+    `<caption style="text-align:left;color:#57606a">Sample rows: ${sampleCaption(samples)}</caption>`,
+    `<tr>${head.join('')}</tr>`,
+    ...body,
+    '</table></td></tr>',
+  ].join('')
+}
+
+const SMALL = 'style="border:1px solid #eee;padding:2px 6px;text-align:left;font-family:monospace"'
+
+export function emailHtml(view: RunView, maxFailures = 100, maxSampleRows = DEFAULT_SAMPLE_ROWS): string {
   const word = statusWord(view)
   const color = word === 'PASSED' ? '#1a7f37' : '#cf222e'
   const parts = [
@@ -152,6 +223,13 @@ export function emailHtml(view: RunView, maxFailures = 100): string {
     ),
     '</table>',
   ]
+  if (view.changes !== undefined && view.changes.length > 0) {
+    const { shown, more } = limited(view.changes, maxFailures)
+    parts.push('<h3>Changes since the previous run</h3>', '<ul>')
+    for (const c of shown) parts.push(`<li>${escapeHtml(changeLine(c))}</li>`)
+    if (more > 0) parts.push(`<li>… and ${more} more</li>`)
+    parts.push('</ul>')
+  }
   for (const [sev, list] of failuresBySeverity(view.results)) {
     parts.push(`<h3>${sev} — ${list.length} failed</h3>`, '<table style="border-collapse:collapse">')
     parts.push(
@@ -161,6 +239,8 @@ export function emailHtml(view: RunView, maxFailures = 100): string {
     for (const r of shown) {
       const cells = [r.check, r.assertion, formatValue(r.value), r.bound ?? '', r.expression, r.error ?? '']
       parts.push(`<tr>${cells.map((c) => `<td ${CELL}>${escapeHtml(c)}</td>`).join('')}</tr>`)
+      const samples = sampleTable(r, maxSampleRows)
+      if (samples !== undefined) parts.push(sampleHtml(samples))
     }
     parts.push('</table>')
     if (more > 0) parts.push(`<p>… and ${more} more</p>`)
@@ -170,45 +250,59 @@ export function emailHtml(view: RunView, maxFailures = 100): string {
 }
 
 /**
- * Sends an e-mail summary of the run (plain text + HTML, failed assertions by
- * severity) through SMTP with nodemailer. Retried with backoff; authentication
- * failures and permanent (5xx) replies fail at once.
+ * Sends an e-mail summary of the run (plain text + HTML, failed assertions by severity with
+ * their sample rows) through SMTP with nodemailer: to `to`, or one message per route of `routes`.
+ * Retried with backoff; authentication failures and permanent (5xx) replies fail at once.
  */
-export const email = defineFactory({
+export const email: Factory<typeof emailSchema, EmailOptions> = defineFactory({
   kind: 'email',
   description: 'e-mails a run summary with the failed assertions by severity (nodemailer)',
   schema: emailSchema,
   on: 'results',
   defaultNotifyOn: 'failure',
-  setup(o, name) {
-    const to = typeof o.to === 'string' ? [o.to] : o.to
+  selfGated: true,
+  oneOf: [['to', 'routes']],
+  setup(o, name, { suite, notifyOn }) {
+    const list = (to: string | string[]): string[] => (typeof to === 'string' ? [to] : to)
+    const destinations: Destination<string[]>[] = o.routes?.map((r, i) => ({
+      target: list(r.to),
+      minSeverity: r.minSeverity,
+      label: routeLabel(i, r.minSeverity),
+    })) ?? [{ target: list(o.to as string | string[]), label: '' }]
     const redact = makeRedactor(typeof o.smtp === 'string' ? urlSecrets(o.smtp) : transportSecrets(o.smtp))
     const retry = resolveRetry(o.retry)
     // Never nodemailer's own logger: it writes to the console, and its debug output carries the AUTH exchange.
     const transportOptions = typeof o.smtp === 'string' ? o.smtp : { ...o.smtp, logger: false, debug: false }
-    const what = `email '${name}' via ${smtpTarget(o.smtp)}`
+    const via = `via ${smtpTarget(o.smtp)}`
     return async (view) => {
-      const message = {
-        from: o.from,
-        to,
-        subject: emailSubject(view, o.subjectPrefix),
-        text: emailText(view, o.maxFailures),
-        html: emailHtml(view, o.maxFailures),
-      }
+      const messages = await planMessages(view, { notifyOn, destinations, db: suite.db })
+      if (messages.length === 0) return
       const transport = createTransport(transportOptions as Parameters<typeof createTransport>[0])
       try {
-        const { value, attempts } = await deliver(
-          async (signal) => {
-            try {
-              return await transport.sendMail({ ...message, signal })
-            } catch (err) {
-              throw classifySmtpError(err)
-            }
-          },
-          { what, signal: view.signal, logger: view.logger, retry, redact },
-        )
-        const rejected = (value.rejected ?? []).length
-        view.logger.info({ recipients: to.length, rejected, attempts }, 'email sent')
+        await sendAll(messages, async ({ destination, view: v }) => {
+          const to = destination.target
+          const message = {
+            from: o.from,
+            to,
+            subject: emailSubject(v, o.subjectPrefix),
+            text: emailText(v, o.maxFailures, o.maxSampleRows),
+            html: emailHtml(v, o.maxFailures, o.maxSampleRows),
+          }
+          const what = `email '${name}'${destination.label ? ` ${destination.label}` : ''} ${via}`
+          const { value, attempts } = await deliver(
+            async (signal) => {
+              try {
+                return await transport.sendMail({ ...message, signal })
+              } catch (err) {
+                throw classifySmtpError(err)
+              }
+            },
+            { what, signal: view.signal, logger: view.logger, retry, redact },
+          )
+          const rejected = (value.rejected ?? []).length
+          const route = destination.label ? { route: destination.label } : {}
+          view.logger.info({ ...route, recipients: to.length, rejected, attempts }, 'email sent')
+        })
       } finally {
         transport.close()
       }

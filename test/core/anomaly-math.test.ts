@@ -51,7 +51,8 @@ const ref = {
 const config = (over: Partial<Parameters<typeof resolveAnomalyOptions>[0]> = {}): AnomalyConfig =>
   resolveAnomalyOptions({ method: 'zscore', ...over })
 
-const history = (values: number[], over: Partial<Extract<AnomalyBaseline, { kind: 'history' }>> = {}): AnomalyBaseline => ({
+type Ranged = Extract<AnomalyBaseline, { values: readonly number[] }>
+const history = (values: number[], over: Partial<Ranged> = {}): Ranged => ({
   kind: 'history',
   values,
   from: '2026-11-11',
@@ -130,9 +131,9 @@ describe('isNotAnomalous options', () => {
     expect(definitionError(() => config({ minHistory: null as unknown as number }))).toBe(
       "isNotAnomalous(): minHistory must be a number of days or { days, otherwise: 'fail' | 'skip' }, got null",
     )
-    expect(
-      definitionError(() => config({ minHistory: { days: 3, otherwise: 'pass' as 'skip' } })),
-    ).toBe(`isNotAnomalous(): minHistory.otherwise must be 'fail' or 'skip', got "pass"`)
+    expect(definitionError(() => config({ minHistory: { days: 3, otherwise: 'pass' as 'skip' } }))).toBe(
+      `isNotAnomalous(): minHistory.otherwise must be 'fail' or 'skip', got "pass"`,
+    )
   })
 
   it('records the assertion with its config and a descriptive bound, validated at declaration', () => {
@@ -149,7 +150,10 @@ describe('isNotAnomalous options', () => {
       'not anomalous (relative change ≤ 0.5 over 14 days)',
     )
     const bad = check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('x')).where({ name: 'a' }).isNotAnomalous({ method: 'nope' as 'mad' })
+      ctx
+        .assertThat(mp.sum('x'))
+        .where({ name: 'a' })
+        .isNotAnomalous({ method: 'nope' as 'mad' })
     })
     expect(() => collectAssertions(bad)).toThrow(/method must be/)
   })
@@ -171,8 +175,19 @@ describe('dates', () => {
   })
 
   it('datesBetween lists every day, or every day of one weekday', () => {
-    expect(datesBetween('2026-12-30', '2027-01-02')).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02'])
-    expect(datesBetween('2026-11-01', '2026-11-30', 0)).toEqual(['2026-11-01', '2026-11-08', '2026-11-15', '2026-11-22', '2026-11-29'])
+    expect(datesBetween('2026-12-30', '2027-01-02')).toEqual([
+      '2026-12-30',
+      '2026-12-31',
+      '2027-01-01',
+      '2027-01-02',
+    ])
+    expect(datesBetween('2026-11-01', '2026-11-30', 0)).toEqual([
+      '2026-11-01',
+      '2026-11-08',
+      '2026-11-15',
+      '2026-11-22',
+      '2026-11-29',
+    ])
     expect(datesBetween('2026-11-02', '2026-11-01')).toEqual([])
   })
 })
@@ -232,8 +247,7 @@ describe('statistics against the reference', () => {
     const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true })
     fc.assert(
       fc.property(fc.array(finite, { minLength: 2, maxLength: 40 }), finite, (values, x) => {
-        const close = (a: number, b: number) =>
-          a === b || Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b))
+        const close = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-7 * Math.max(1, Math.abs(b))
         const z = baselineStats('zscore', values)
         if (ref.sd(values) > 1e-6) expect(close(anomalyScore(x, z), ref.zscore(x, values))).toBe(true)
         expect(median(values)).toBe(ref.median(values))
@@ -314,10 +328,20 @@ describe('the verdict', () => {
     expect(failed.error).toBe(
       "too little history for zscore: 3 days with a value of sum(revenue) on 'orders' between 2026-11-11 and 2026-11-24, need 7 (minHistory.days); 1 more day was left out because this assertion failed on it (2026-11-20)",
     )
-    expect(failed.anomaly).toMatchObject({ score: null, center: null, n: 3, needed: 7, excluded: ['2026-11-20'] })
-    const skipped = judgeAnomaly(100, config({ minHistory: { days: 5, otherwise: 'skip' } }), history([1], {
-      excluded: ['2026-11-20', '2026-11-21'],
-    }))
+    expect(failed.anomaly).toMatchObject({
+      score: null,
+      center: null,
+      n: 3,
+      needed: 7,
+      excluded: ['2026-11-20'],
+    })
+    const skipped = judgeAnomaly(
+      100,
+      config({ minHistory: { days: 5, otherwise: 'skip' } }),
+      history([1], {
+        excluded: ['2026-11-20', '2026-11-21'],
+      }),
+    )
     expect(skipped.status).toBe('SKIPPED')
     expect(skipped.error).toBe(
       "too little history for zscore: 1 day with a value of sum(revenue) on 'orders' between 2026-11-11 and 2026-11-24, need 5 (minHistory.days); 2 more days were left out because this assertion failed on them (2026-11-20, 2026-11-21); skipped because minHistory.otherwise is 'skip'",
@@ -330,7 +354,12 @@ describe('the verdict', () => {
     const b = history([99, 100, 101], { kind: 'pinnedRange', from: '2026-10-01', to: '2026-10-31' })
     const j = judgeAnomaly(100, config({ minHistory: 3 }), b)
     expect(j.bound).toBe('zscore ≤ 3 (mean 100, sd 1, n 3, pinned 2026-10-01..2026-10-31)')
-    expect(j.anomaly).toMatchObject({ baseline: 'pinnedRange', from: '2026-10-01', to: '2026-10-31', excluded: [] })
+    expect(j.anomaly).toMatchObject({
+      baseline: 'pinnedRange',
+      from: '2026-10-01',
+      to: '2026-10-31',
+      excluded: [],
+    })
     expect(judgeAnomaly(1, config(), { ...b, values: [] }).error).toMatch(
       /between 2026-10-01 and 2026-10-31 \(the pinned range\), need 7/,
     )
@@ -339,7 +368,15 @@ describe('the verdict', () => {
   it('a pinned value: center and spread in the method’s own terms, no history needed', () => {
     const z = judgeAnomaly(112, config(), { kind: 'pinnedValue', value: 100, spread: 4 })
     expect(z).toMatchObject({ status: 'PASSED', bound: 'zscore ≤ 3 (pinned mean 100, sd 4)' })
-    expect(z.anomaly).toMatchObject({ score: 3, center: 100, spread: 4, n: 0, needed: 0, baseline: 'pinnedValue', from: null })
+    expect(z.anomaly).toMatchObject({
+      score: 3,
+      center: 100,
+      spread: 4,
+      n: 0,
+      needed: 0,
+      baseline: 'pinnedValue',
+      from: null,
+    })
     const m = judgeAnomaly(112, config({ method: 'mad' }), { kind: 'pinnedValue', value: 100, spread: 2 })
     expect(m.status).toBe('FAILED')
     expect(m.anomaly.score).toBeCloseTo(12 / (1.4826 * 2), 12)

@@ -38,7 +38,8 @@ function orders(i: number, factor = 1) {
 }
 const dailySum = (i: number, factor = 1) => orders(i, factor).reduce((a, o) => a + o.revenue, 0)
 
-const byName = (results: readonly AssertionResult[]) => Object.fromEntries(results.map((r) => [r.assertion, r]))
+const byName = (results: readonly AssertionResult[]) =>
+  Object.fromEntries(results.map((r) => [r.assertion, r]))
 
 let dir: TempDir
 let db: MetricDB
@@ -95,7 +96,14 @@ describe('a month of daily runs', () => {
     expect(r.zscore?.anomaly?.center).toBeCloseTo(ref.mean(window), 9)
     expect(r.zscore?.anomaly?.spread).toBeCloseTo(ref.sd(window), 9)
     expect(r.zscore?.anomaly?.score).toBeCloseTo(Math.abs(today - ref.mean(window)) / ref.sd(window), 6)
-    expect(r.zscore?.anomaly).toMatchObject({ n: 14, needed: 7, from: dayN(17), to: dayN(30), excluded: [], baseline: 'history' })
+    expect(r.zscore?.anomaly).toMatchObject({
+      n: 14,
+      needed: 7,
+      from: dayN(17),
+      to: dayN(30),
+      excluded: [],
+      baseline: 'history',
+    })
     expect(r.zscore?.bound).toMatch(/^zscore ≤ 3 \(mean \d+(\.\d+)?, sd \d+(\.\d+)?, n 14\)$/)
     const med = ref.median(window)
     const mad = ref.median(window.map((v) => Math.abs(v - med)))
@@ -114,7 +122,10 @@ describe('a month of daily runs', () => {
 
 describe('failed days leave the baseline; a fixed re-run brings them back', () => {
   const zs = check({ name: 'revenue', datasets: ['orders'] }, (mp, ctx) => {
-    ctx.assertThat(mp.sum('revenue')).where({ name: 'normal' }).isNotAnomalous({ method: 'zscore', window: 7, minHistory: 3 })
+    ctx
+      .assertThat(mp.sum('revenue'))
+      .where({ name: 'normal' })
+      .isNotAnomalous({ method: 'zscore', window: 7, minHistory: 3 })
   })
 
   it('excludes the failed day, includes it again once a re-run of that day passes', async () => {
@@ -151,7 +162,8 @@ describe('failed days leave the baseline; a fixed re-run brings them back', () =
 
   it('a day that FAILED for lack of history is not a bad day: it stays in later baselines', async () => {
     const suite = quietSuite([zs], { db })
-    for (let i = 0; i < 4; i++) await suite.run({ orders: DataSource.fromRecords(orders(i)) }, new ResultKey(dayN(i)))
+    for (let i = 0; i < 4; i++)
+      await suite.run({ orders: DataSource.fromRecords(orders(i)) }, new ResultKey(dayN(i)))
     const report = await suite.run({ orders: DataSource.fromRecords(orders(4)) }, new ResultKey(dayN(4)))
     expect(report.results[0]?.anomaly).toMatchObject({ n: 4, excluded: [] })
     expect(report.results[0]?.status).toBe('PASSED')
@@ -159,7 +171,10 @@ describe('failed days leave the baseline; a fixed re-run brings them back', () =
 
   it('the exclusion is per assertion, per suite and per tag set', async () => {
     await put(Array.from({ length: 14 }, (_, i) => [dayN(i), 100 + (i % 3)] as [string, number]))
-    await put(Array.from({ length: 14 }, (_, i) => [dayN(i), 100 + (i % 3)] as [string, number]), { tags: { env: 'dev' } })
+    await put(
+      Array.from({ length: 14 }, (_, i) => [dayN(i), 100 + (i % 3)] as [string, number]),
+      { tags: { env: 'dev' } },
+    )
     // Another suite's failure on day 13 does not remove the day from this suite's baseline.
     await db.putResults('elsewhere', [
       {
@@ -178,9 +193,11 @@ describe('failed days leave the baseline; a fixed re-run brings them back', () =
     const r = (await quietSuite([zs], { db }).run(one(101), new ResultKey(dayN(14)))).results[0]
     expect(r?.anomaly).toMatchObject({ n: 7, excluded: [] })
     // History is per tag set too.
-    const dev = (await quietSuite([zs], { db }).run(one(101), new ResultKey(dayN(14), { env: 'dev' }))).results[0]
+    const dev = (await quietSuite([zs], { db }).run(one(101), new ResultKey(dayN(14), { env: 'dev' })))
+      .results[0]
     expect(dev?.anomaly?.n).toBe(7)
-    const prod = (await quietSuite([zs], { db }).run(one(101), new ResultKey(dayN(14), { env: 'prod' }))).results[0]
+    const prod = (await quietSuite([zs], { db }).run(one(101), new ResultKey(dayN(14), { env: 'prod' })))
+      .results[0]
     expect(prod).toMatchObject({ status: 'FAILED' })
     expect(prod?.error).toBe(
       `too little history for zscore: 0 days with a value of sum(revenue) on 'orders' [env=prod] between ${dayN(7)} and ${dayN(13)}, need 3 (minHistory.days)`,
@@ -197,7 +214,10 @@ describe('weekly seasonality', () => {
   }
   const seasonal = check({ name: 'revenue', datasets: ['orders'] }, (mp, ctx) => {
     for (const method of ['mad', 'relativeChange'] as const) {
-      ctx.assertThat(mp.sum('revenue')).where({ name: `${method} daily` }).isNotAnomalous({ method })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: `${method} daily` })
+        .isNotAnomalous({ method })
       ctx
         .assertThat(mp.sum('revenue'))
         .where({ name: `${method} weekly` })
@@ -216,7 +236,9 @@ describe('weekly seasonality', () => {
     expect(r['mad weekly']?.status).toBe('PASSED')
     expect(r['relativeChange weekly']?.status).toBe('PASSED')
     // Four Saturdays back (the default window of 4 weeks), all on the same weekday.
-    const saturdays = [dayN(9), dayN(16), dayN(23), dayN(30)].map((d) => weekly(Number((Date.parse(d) - Date.parse(START)) / 864e5)))
+    const saturdays = [dayN(9), dayN(16), dayN(23), dayN(30)].map((d) =>
+      weekly(Number((Date.parse(d) - Date.parse(START)) / 864e5)),
+    )
     expect(r['mad weekly']?.anomaly).toMatchObject({ n: 4, weekly: true, from: dayN(9), to: dayN(30) })
     expect(r['mad weekly']?.anomaly?.center).toBe(ref.median(saturdays))
     expect(r['mad weekly']?.bound).toMatch(/, n 4 Saturdays\)$/)
@@ -230,7 +252,10 @@ describe('weekly seasonality', () => {
   it('with a weekly window the minimum counts weeks', async () => {
     await put([[dayN(30), 300]])
     const c = check({ name: 'c', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'w' }).isNotAnomalous({ method: 'mad', seasonality: 'weekly', window: 6 })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'w' })
+        .isNotAnomalous({ method: 'mad', seasonality: 'weekly', window: 6 })
     })
     const r = (await quietSuite([c], { db }).run(one(300), new ResultKey(dayN(37)))).results[0]
     expect(r?.error).toBe(
@@ -253,11 +278,15 @@ describe('pinned baselines', () => {
     expect(ok?.anomaly).toMatchObject({ baseline: 'pinnedValue', score: 2.5, n: 0 })
     expect((await suite.run(one(1031), new ResultKey(dayN(1)))).results[0]?.status).toBe('FAILED')
     // Another tag set is not pinned.
-    expect((await suite.run(one(1000), new ResultKey(dayN(1), { env: 'x' }))).results[0]?.error).toMatch(/too little history/)
+    expect((await suite.run(one(1000), new ResultKey(dayN(1), { env: 'x' }))).results[0]?.error).toMatch(
+      /too little history/,
+    )
     expect(await db.unpinBaseline(target)).toBe(true)
     // Day 1 FAILED against the pin, so it is not part of the history either.
     expect((await suite.run(one(1000), new ResultKey(dayN(2)))).results[0]?.error).toMatch(
-      new RegExp(`^too little history for zscore: 1 day .*; 1 more day was left out because this assertion failed on it \\(${dayN(1)}\\)$`),
+      new RegExp(
+        `^too little history for zscore: 1 day .*; 1 more day was left out because this assertion failed on it \\(${dayN(1)}\\)$`,
+      ),
     )
   })
 
@@ -273,15 +302,26 @@ describe('pinned baselines', () => {
     const r = (await suite.run(one(2000), key)).results[0]
     expect(r?.status).toBe('FAILED')
     const october = Array.from({ length: 31 }, (_, i) => 1000 + (i % 5))
-    expect(r?.anomaly).toMatchObject({ baseline: 'pinnedRange', n: 31, from: dayN(0), to: dayN(30), excluded: [] })
+    expect(r?.anomaly).toMatchObject({
+      baseline: 'pinnedRange',
+      n: 31,
+      from: dayN(0),
+      to: dayN(30),
+      excluded: [],
+    })
     expect(r?.anomaly?.center).toBeCloseTo(ref.mean(october), 9)
-    expect(r?.bound).toBe(`zscore ≤ 3 (mean ${fmt(ref.mean(october))}, sd ${fmt(ref.sd(october))}, n 31, pinned ${dayN(0)}..${dayN(30)})`)
+    expect(r?.bound).toBe(
+      `zscore ≤ 3 (mean ${fmt(ref.mean(october))}, sd ${fmt(ref.sd(october))}, n 31, pinned ${dayN(0)}..${dayN(30)})`,
+    )
   })
 
   it('a pinned range with weekly seasonality uses only its days on the run’s weekday', async () => {
     await put(Array.from({ length: 28 }, (_, i) => [dayN(i), i % 7 === 2 ? 300 : 1000] as [string, number]))
     const c = check({ name: 'revenue', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'w' }).isNotAnomalous({ method: 'relativeChange', seasonality: 'weekly' })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'w' })
+        .isNotAnomalous({ method: 'relativeChange', seasonality: 'weekly' })
     })
     const suite = quietSuite([c], { db })
     await db.pinBaseline({ ...target, from: dayN(0), to: dayN(27) })
@@ -305,25 +345,45 @@ describe('pinned baselines', () => {
         .isNotAnomalous({ method: 'relativeChange', threshold: 0.2 })
     })
     await db.pinBaseline({ metric: 'nullCount(email) / numRows()', dataset: 'orders', value: 0.05 })
-    const r = (await quietSuite([ratio], { db }).run({ orders: DataSource.fromRecords(orders(0)) }, new ResultKey(dayN(0)))).results[0]
-    expect(r).toMatchObject({ status: 'PASSED', value: 0.05, bound: 'relative change ≤ 0.2 (pinned median 0.05)' })
+    const r = (
+      await quietSuite([ratio], { db }).run(
+        { orders: DataSource.fromRecords(orders(0)) },
+        new ResultKey(dayN(0)),
+      )
+    ).results[0]
+    expect(r).toMatchObject({
+      status: 'PASSED',
+      value: 0.05,
+      bound: 'relative change ≤ 0.2 (pinned median 0.05)',
+    })
   })
 })
 
 describe('compound and lagged expressions', () => {
   it('evaluates the expression on every history day from the stored metrics', async () => {
     const ratio = check({ name: 'emails', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.nullCount('email').div(mp.numRows())).where({ name: 'null rate' }).isNotAnomalous({ method: 'zscore' })
+      ctx
+        .assertThat(mp.nullCount('email').div(mp.numRows()))
+        .where({ name: 'null rate' })
+        .isNotAnomalous({ method: 'zscore' })
     })
     const rows = [9, 10, 11, 10, 9, 10, 12, 10, 11, 10]
-    await put(rows.map((v, i) => [dayN(i), v]), { metric: 'nullCount(email)' })
+    await put(
+      rows.map((v, i) => [dayN(i), v]),
+      { metric: 'nullCount(email)' },
+    )
     // numRows() is missing on day 3 and 0 on day 5 (division by zero): those days are not in the baseline.
     await put(
       rows.map((_, i) => [dayN(i), i === 5 ? 0 : 100] as [string, number]).filter(([d]) => d !== dayN(3)),
       { metric: 'numRows()' },
     )
     const records = Array.from({ length: 100 }, (_, k) => ({ email: k < 30 ? null : 'x' }))
-    const r = (await quietSuite([ratio], { db }).run({ orders: DataSource.fromRecords(records) }, new ResultKey(dayN(10)))).results[0]
+    const r = (
+      await quietSuite([ratio], { db }).run(
+        { orders: DataSource.fromRecords(records) },
+        new ResultKey(dayN(10)),
+      )
+    ).results[0]
     const rates = rows.filter((_, i) => i !== 3 && i !== 5).map((v) => v / 100)
     expect(r?.status).toBe('FAILED')
     expect(r?.value).toBe(0.3)
@@ -335,8 +395,14 @@ describe('compound and lagged expressions', () => {
 
   it('reads lagged metrics for each history day (dayOverDay), and skips days whose value overflows', async () => {
     const dod = check({ name: 'dod', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue').dayOverDay()).where({ name: 'dod' }).isNotAnomalous({ method: 'mad', window: 7, minHistory: 3 })
-      ctx.assertThat(mp.sum('revenue').mul(1e300)).where({ name: 'huge' }).isNotAnomalous({ method: 'relativeChange', window: 7, minHistory: 2 })
+      ctx
+        .assertThat(mp.sum('revenue').dayOverDay())
+        .where({ name: 'dod' })
+        .isNotAnomalous({ method: 'mad', window: 7, minHistory: 3 })
+      ctx
+        .assertThat(mp.sum('revenue').mul(1e300))
+        .where({ name: 'huge' })
+        .isNotAnomalous({ method: 'relativeChange', window: 7, minHistory: 2 })
     })
     const values = [100, 110, 99, 108, 100, 104, 96, 100, 1e10, 100]
     await put(values.map((v, i) => [dayN(i), v]))
@@ -356,18 +422,28 @@ describe('minHistory', () => {
   it('too little history FAILS by default, and is SKIPPED with otherwise: skip — never a silent pass', async () => {
     await put([dayN(10), dayN(11), dayN(12)].map((d) => [d, 100]))
     const c = check({ name: 'revenue', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'fail' }).isNotAnomalous({ method: 'mad', minHistory: 7 })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'fail' })
+        .isNotAnomalous({ method: 'mad', minHistory: 7 })
       ctx
         .assertThat(mp.sum('revenue'))
         .where({ name: 'skip' })
         .isNotAnomalous({ method: 'mad', minHistory: { days: 7, otherwise: 'skip' } })
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'enough' }).isNotAnomalous({ method: 'mad', minHistory: 3 })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'enough' })
+        .isNotAnomalous({ method: 'mad', minHistory: 3 })
     })
     const report = await quietSuite([c], { db }).run(one(100), new ResultKey(dayN(13)))
     const r = byName(report.results)
     const message = `too little history for mad: 3 days with a value of sum(revenue) on 'orders' between ${dayN(-1)} and ${dayN(12)}, need 7 (minHistory.days)`
     expect(r.fail).toMatchObject({ status: 'FAILED', value: 100, error: message })
-    expect(r.skip).toMatchObject({ status: 'SKIPPED', value: 100, error: `${message}; skipped because minHistory.otherwise is 'skip'` })
+    expect(r.skip).toMatchObject({
+      status: 'SKIPPED',
+      value: 100,
+      error: `${message}; skipped because minHistory.otherwise is 'skip'`,
+    })
     expect(r.enough?.status).toBe('PASSED')
     expect(report.summary).toMatchObject({ passed: 1, failed: 1, skipped: 1 })
   })
@@ -391,7 +467,9 @@ describe('retention', () => {
 
 describe('plumbing', () => {
   it('reads nothing from the MetricDB for a suite without anomaly assertions', async () => {
-    const spies = ['getHistory', 'getAssertionHistory', 'getPinnedBaseline'].map((m) => vi.spyOn(db, m as 'getHistory'))
+    const spies = ['getHistory', 'getAssertionHistory', 'getPinnedBaseline'].map((m) =>
+      vi.spyOn(db, m as 'getHistory'),
+    )
     const c = check({ name: 'c', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('revenue')).where({ name: 'x' }).isPositive()
     })
@@ -403,7 +481,10 @@ describe('plumbing', () => {
     await put(Array.from({ length: 14 }, (_, i) => [dayN(i), 100 + (i % 3)] as [string, number]))
     const getHistory = vi.spyOn(db, 'getHistory')
     const c = check({ name: 'c', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'c' }).isNotAnomalous({ method: 'mad', seasonality: 'weekly', window: 1, minHistory: 1 })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'c' })
+        .isNotAnomalous({ method: 'mad', seasonality: 'weekly', window: 1, minHistory: 1 })
       ctx.assertThat(mp.sum('revenue')).where({ name: 'a' }).isNotAnomalous({ method: 'zscore' })
       ctx.assertThat(mp.sum('revenue')).where({ name: 'b' }).isNotAnomalous({ method: 'mad', window: 7 })
     })
@@ -421,7 +502,10 @@ describe('plumbing', () => {
     const other = check({ name: 'o', datasets: ['users'] }, (mp, ctx) => {
       ctx.assertThat(mp.numRows()).where({ name: 'n' }).isPositive()
     })
-    const report = await quietSuite([c, other], { db }).run({ users: DataSource.fromRecords([{ a: 1 }]) }, new ResultKey(dayN(0)))
+    const report = await quietSuite([c, other], { db }).run(
+      { users: DataSource.fromRecords([{ a: 1 }]) },
+      new ResultKey(dayN(0)),
+    )
     expect(report.results[0]).toMatchObject({ status: 'SKIPPED' })
     expect(spy).not.toHaveBeenCalled()
   })
@@ -430,7 +514,12 @@ describe('plumbing', () => {
     const c = check({ name: 'c', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('revenue')).where({ name: 'a' }).isNotAnomalous({ method: 'zscore' })
     })
-    const r = (await quietSuite([c], { db }).run({ orders: DataSource.fromRecords([{ revenue: null }], { schema: { revenue: 'number' } }) }, new ResultKey(dayN(0)))).results[0]
+    const r = (
+      await quietSuite([c], { db }).run(
+        { orders: DataSource.fromRecords([{ revenue: null }], { schema: { revenue: 'number' } }) },
+        new ResultKey(dayN(0)),
+      )
+    ).results[0]
     expect(r).toMatchObject({ status: 'FAILED', value: null })
     expect(r?.error).toMatch(/is NULL/)
     expect(r?.anomaly).toBeUndefined()
@@ -459,10 +548,15 @@ describe('plumbing', () => {
 
   it('the results are persisted with their status, so a new MetricDB object on the file sees the exclusions', async () => {
     const c = check({ name: 'revenue', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.sum('revenue')).where({ name: 'n' }).isNotAnomalous({ method: 'relativeChange', window: 3, minHistory: 1 })
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'n' })
+        .isNotAnomalous({ method: 'relativeChange', window: 3, minHistory: 1 })
     })
     await put([[dayN(0), 100]])
-    expect((await quietSuite([c], { db }).run(one(500), new ResultKey(dayN(1)))).results[0]?.status).toBe('FAILED')
+    expect((await quietSuite([c], { db }).run(one(500), new ResultKey(dayN(1)))).results[0]?.status).toBe(
+      'FAILED',
+    )
     await db.close()
     const again = MetricDB.duckdb(dir.file('metrics.duckdb'))
     try {

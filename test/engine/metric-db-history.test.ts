@@ -73,7 +73,9 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
         result({ date: '2026-11-23', status: 'FAILED', value: 900 }),
         result({ date: '2026-11-23', assertion: 'other', status: 'FAILED' }),
       ])
-      await db.putResults('run-2', [result({ date: '2026-11-24', status: 'FAILED', value: null, error: 'too little history' })])
+      await db.putResults('run-2', [
+        result({ date: '2026-11-24', status: 'FAILED', value: null, error: 'too little history' }),
+      ])
       await db.putResults('run-3', [result({ date: '2026-11-25' })])
       // Another suite, check, tag set, or a date outside the range: not part of the answer.
       await db.putResults('run-4', [
@@ -93,17 +95,26 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
       expect(after).toEqual([{ date: '2026-11-23', status: 'PASSED', value: 101, runId: 'run-5' }])
       // Storing an older run again makes it the newest (runs are ordered by when they were stored).
       await db.putResults('run-1', [result({ date: '2026-11-23', status: 'FAILED', value: 901 })])
-      expect((await db.getAssertionHistory({ ...q, from: '2026-11-23', to: '2026-11-23' }))[0]).toMatchObject({
-        runId: 'run-1',
-        value: 901,
-      })
+      expect((await db.getAssertionHistory({ ...q, from: '2026-11-23', to: '2026-11-23' }))[0]).toMatchObject(
+        {
+          runId: 'run-1',
+          value: 901,
+        },
+      )
       // Tags are a set: key order does not matter.
       await db.putResults('run-6', [result({ date: '2026-11-22', tags: { a: '1', b: '2' } })])
-      const byTags = await db.getAssertionHistory({ ...q, tags: { b: '2', a: '1' }, from: '2026-11-22', to: '2026-11-22' })
+      const byTags = await db.getAssertionHistory({
+        ...q,
+        tags: { b: '2', a: '1' },
+        from: '2026-11-22',
+        to: '2026-11-22',
+      })
       expect(byTags.map((e) => e.runId)).toEqual(['run-6'])
       const e = await errorOf(db.getAssertionHistory({ ...q, from: '2026-11-31', to: '2026-12-01' }))
       expect(e.code).toBe('INVALID_DATE')
-      expect((await errorOf(db.getAssertionHistory({ ...q, from: '2026-11-01', to: 'x' }))).message).toMatch(/to/)
+      expect((await errorOf(db.getAssertionHistory({ ...q, from: '2026-11-01', to: 'x' }))).message).toMatch(
+        /to/,
+      )
     } finally {
       await db.close()
     }
@@ -124,7 +135,12 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
       })
       // A new pin replaces the old one.
       await db.pinBaseline({ ...target, from: '2026-10-01', to: '2026-10-31' })
-      expect(await db.getPinnedBaseline(target)).toEqual({ ...target, tags: { env: 'prod', region: 'eu' }, from: '2026-10-01', to: '2026-10-31' })
+      expect(await db.getPinnedBaseline(target)).toEqual({
+        ...target,
+        tags: { env: 'prod', region: 'eu' },
+        from: '2026-10-01',
+        to: '2026-10-31',
+      })
       await db.pinBaseline({ metric: 'numRows()', dataset: 'orders', value: 0 })
       expect(await db.getPinnedBaseline({ metric: 'numRows()', dataset: 'orders' })).toEqual({
         metric: 'numRows()',
@@ -132,7 +148,9 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
         tags: {},
         value: 0,
       })
-      expect(await db.getPinnedBaseline({ metric: 'numRows()', dataset: 'orders', tags: { env: 'prod' } })).toBeUndefined()
+      expect(
+        await db.getPinnedBaseline({ metric: 'numRows()', dataset: 'orders', tags: { env: 'prod' } }),
+      ).toBeUndefined()
       expect(await db.unpinBaseline(target)).toBe(true)
       expect(await db.unpinBaseline(target)).toBe(false)
       expect(await db.getPinnedBaseline(target)).toBeUndefined()
@@ -167,8 +185,12 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
         const e = await errorOf(db.pinBaseline(pin as never))
         expect(e.message, JSON.stringify(pin)).toMatch(message)
       }
-      expect((await errorOf(db.unpinBaseline({ metric: '', dataset: 'd' }))).message).toMatch(/^unpinBaseline\(\)/)
-      expect((await errorOf(db.getPinnedBaseline(undefined as never))).message).toMatch(/^getPinnedBaseline\(\)/)
+      expect((await errorOf(db.unpinBaseline({ metric: '', dataset: 'd' }))).message).toMatch(
+        /^unpinBaseline\(\)/,
+      )
+      expect((await errorOf(db.getPinnedBaseline(undefined as never))).message).toMatch(
+        /^getPinnedBaseline\(\)/,
+      )
     } finally {
       await db.close()
     }
@@ -179,17 +201,32 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
     try {
       const days = ['2026-09-10', '2026-09-20', '2026-10-05', '2026-10-20', '2026-11-20']
       await db.putMetrics(days.flatMap((date) => [metric({ date }), metric({ date, metric: 'numRows()' })]))
-      await db.putResults('r1', days.map((date) => result({ date })))
+      await db.putResults(
+        'r1',
+        days.map((date) => result({ date })),
+      )
       // Pinned: sum(revenue) on 2026-09-15..2026-09-30 [env=prod] only.
-      await db.pinBaseline({ metric: 'sum(revenue)', dataset: 'orders', tags: { env: 'prod' }, from: '2026-09-15', to: '2026-09-30' })
+      await db.pinBaseline({
+        metric: 'sum(revenue)',
+        dataset: 'orders',
+        tags: { env: 'prod' },
+        from: '2026-09-15',
+        to: '2026-09-30',
+      })
       await db.pinBaseline({ metric: 'numRows()', dataset: 'orders', tags: { env: 'prod' }, value: 10 })
       const out = await db.prune({ olderThanDays: 30, now: '2026-11-04' })
       // Before 2026-10-05: 2026-09-10 and 2026-09-20; sum(revenue) on 2026-09-20 is in the pinned range.
       expect(out).toEqual({ metrics: 3, results: 2, cutoff: '2026-10-05' })
       const left = async (m: string) =>
-        (await db.getHistory({ metric: m, dataset: 'orders', tags: { env: 'prod' }, from: '2026-01-01', to: '2026-12-31' })).map(
-          (x) => x.date,
-        )
+        (
+          await db.getHistory({
+            metric: m,
+            dataset: 'orders',
+            tags: { env: 'prod' },
+            from: '2026-01-01',
+            to: '2026-12-31',
+          })
+        ).map((x) => x.date)
       expect(await left('sum(revenue)')).toEqual(['2026-09-20', '2026-10-05', '2026-10-20', '2026-11-20'])
       expect(await left('numRows()')).toEqual(['2026-10-05', '2026-10-20', '2026-11-20'])
       const results = await db.getAssertionHistory({
@@ -210,7 +247,9 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
       // The default now is today (UTC).
       const today = new Date().toISOString().slice(0, 10)
       expect((await db.prune({ olderThanDays: 0 })).cutoff).toBe(today)
-      expect(await left('numRows()')).toEqual(['2026-10-05', '2026-10-20', '2026-11-20'].filter((d) => d >= today))
+      expect(await left('numRows()')).toEqual(
+        ['2026-10-05', '2026-10-20', '2026-11-20'].filter((d) => d >= today),
+      )
     } finally {
       await db.close()
     }

@@ -117,10 +117,16 @@ describe('one scan per dataset per date', () => {
   it('issues no failed-row sample query when nothing fails: the same statements as with samples off', async () => {
     const passing = check({ name: 'passing', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.nullCount('email')).where({ name: 'nulls' }).isLt(1000)
-      ctx.assertThat(mp.duplicateCount(['id'])).where({ name: 'ids' }).isZero()
+      ctx
+        .assertThat(mp.duplicateCount(['id']))
+        .where({ name: 'ids' })
+        .isZero()
       ctx.assertThat(mp.minimum('qty')).where({ name: 'min' }).isGeq(-100)
       ctx.assertThat(mp.maxLength('name')).where({ name: 'len' }).isLeq(100)
-      ctx.assertThat(mp.countValues('status', ['nope'])).where({ name: 'values' }).isZero()
+      ctx
+        .assertThat(mp.countValues('status', ['nope']))
+        .where({ name: 'values' })
+        .isZero()
     })
     const statements = async (sampleLimit: number): Promise<string[]> => {
       const query = vi.spyOn(DuckDBSession.prototype, 'query')

@@ -32,7 +32,10 @@ async function explain(sql: string, params: unknown[], analyze = false): Promise
   const conn = await instance.connect()
   try {
     const r = await conn.runAndReadAll(`EXPLAIN ${analyze ? 'ANALYZE ' : ''}${sql}`, params as never)
-    return r.getRowObjectsJS().map((x) => String(x.explain_value)).join('\n')
+    return r
+      .getRowObjectsJS()
+      .map((x) => String(x.explain_value))
+      .join('\n')
   } finally {
     conn.closeSync()
     instance.closeSync()
@@ -54,14 +57,18 @@ function projections(plan: string): string[] {
 describe('failed-row samples on a 2M-row parquet file', () => {
   it('reads only the named columns and stops at the LIMIT', async () => {
     const c = check({ name: 'emails', datasets: ['big'] }, (mp, ctx) => {
-      ctx.assertThat(mp.nullCount('email')).where({ name: 'no null emails', sampleColumns: ['id'] }).isZero()
+      ctx
+        .assertThat(mp.nullCount('email'))
+        .where({ name: 'no null emails', sampleColumns: ['id'] })
+        .isZero()
+      ctx.assertThat(mp.minimum('price')).where({ name: 'prices from 1' }).isGeq(1)
     })
     const { logger, lines } = captureLogger()
     const report = await quietSuite([c], { logger }).run(
       { big: DataSource.parquet(file, { dateColumn: 'day' }) },
       new ResultKey('2026-11-25'),
     )
-    const r = report.results[0]
+    const [r, min] = report.results
     expect(r).toMatchObject({ status: 'FAILED', value: 2000 })
     expect(r?.samples?.total).toBe(2000)
     expect(r?.samples?.rows).toHaveLength(10)
@@ -88,10 +95,21 @@ describe('failed-row samples on a 2M-row parquet file', () => {
     expect(scanned).not.toBeNull()
     expect(Number(scanned?.[1]?.replaceAll(',', ''))).toBeLessThan(2000)
 
-    // The count reads the predicate's columns only (no projection of output columns at all).
+    // nullCount already counted the NULL rows: no count query for it. A bound violation needs
+    // one, and it reads only the predicate's column (and the date column).
+    expect(lines.filter((l) => l.msg === 'sample').map((l) => [l.assertion, l.kind])).toEqual([
+      ['no null emails', 'rows'],
+      ['prices from 1', 'count'],
+      ['prices from 1', 'rows'],
+    ])
+    // price 0 on 2026-11-25: i divisible by 997 and even.
+    expect(min?.samples?.total).toBe(Math.ceil(ROWS / 1994))
     const count = lines.find((l) => l.msg === 'sample' && l.kind === 'count')?.sql as string
-    const countPlan = await explain(count, params)
+    expect(count).toBe(
+      'SELECT count(*) AS total FROM read_parquet($1) AS dqx_src WHERE CAST("day" AS DATE) = CAST($2 AS DATE) AND "price" < CAST($3 AS DOUBLE)',
+    )
+    const countPlan = await explain(count, [...params, 1])
     expect(countPlan).not.toContain('payload')
-    expect(countPlan).not.toMatch(/\bid\b/)
+    expect(countPlan).not.toMatch(/\bid\b|email/)
   }, 120_000)
 })

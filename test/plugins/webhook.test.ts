@@ -51,8 +51,10 @@ describe('webhook', () => {
       '*Assertions*\n5 total: 2 failed, 2 passed, 1 skipped',
       '*Failures*\nP0: 1, P2: 1',
     ])
+    // nullCount has a row predicate: the failure carries sample rows (the column it reads).
     expect(msg.blocks[2]?.text?.text).toBe(
-      '*P0 — 1 failed*\n• *orders* › few null emails: value 10, expected &lt; 5 `nullCount(email)`',
+      '*P0 — 1 failed*\n• *orders* › few null emails: value 10, expected &lt; 5 `nullCount(email)`' +
+        '\n      _3 of 10 rows:_ `email=null`  `email=null`  `email=null`',
     )
     expect(msg.blocks[3]?.text?.text).toMatch(
       /^\*P2 — 1 failed\*\n• \*orders\* › avg price: value 5\.5, expected in \[1, 5\] `average\(price\)`$/,

@@ -68,6 +68,27 @@ describe('suite definitions', () => {
     await expectDqx(() => suite(undefined as never), 'EMPTY_CHECKS', [], /pass at least one check/)
   })
 
+  it('no options, no name, a check that is not a check', async () => {
+    await expectDqx(
+      () => new VerificationSuite(null as never),
+      'INVALID_ARGUMENT',
+      ['VerificationSuite takes options'],
+      /new VerificationSuite\(\{ name: 'nightly', checks: \[\.\.\.\] \}\)/,
+    )
+    await expectDqx(
+      () => suite([rows], { name: ' ' }),
+      'INVALID_ARGUMENT',
+      ['non-empty name'],
+      /\{ name: 'nightly' \}/,
+    )
+    await expectDqx(
+      () => suite([rows, 42 as never]),
+      'INVALID_ARGUMENT',
+      ['checks[1] is not a check'],
+      /create it with check\(\{ name \}, fn\)/,
+    )
+  })
+
   it('duplicate check names', async () => {
     await expectDqx(() => suite([rows, rows]), 'DUPLICATE_CHECK', ["'rows'", 'duplicate'], /must be unique/)
   })

@@ -1,8 +1,21 @@
 import type { Dialect } from '../dialect.js'
-import { quoteBacktick, renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quoteBacktick,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
+
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = {
+  lengthOf: (c) => `LENGTH(CAST(${c} AS STRING))`,
+  types: TYPES,
+  countAll: 'COUNT(*)',
+}
 
 /**
  * BigQuery GoogleSQL. Rendered and snapshot-tested only: dqx cannot run it here (no BigQuery).
@@ -13,9 +26,6 @@ const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
  *   `COUNT(DISTINCT …)`, and the JSON text keeps NULL fields, so NULLs compare equal.
  * - `countValues` uses `COUNTIF`: BigQuery has no `FILTER (WHERE …)`.
  */
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = { lengthOf: (c) => `LENGTH(CAST(${c} AS STRING))`, types: TYPES, countAll: 'COUNT(*)' }
-
 export const bigqueryDialect: Dialect = {
   name: 'bigquery',
   placeholder: (index) => `@p${index}`,

@@ -1,8 +1,21 @@
 import type { Dialect } from '../dialect.js'
-import { quoteBacktick, renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quoteBacktick,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'String', number: 'Float64', boolean: 'Bool' }
+
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = {
+  lengthOf: (c) => `lengthUTF8(toString(${c}))`,
+  types: TYPES,
+  countAll: 'count()',
+}
 
 /**
  * ClickHouse. Rendered and snapshot-tested only: dqx cannot run it here (no ClickHouse).
@@ -13,9 +26,6 @@ const TYPES = { string: 'String', number: 'Float64', boolean: 'Bool' }
  * - `approxDistinct` is `uniq` (adaptive sampling, approximate); `uniqueCount` is `uniqExact`.
  * - `duplicateCount` counts distinct `tuple(…)`s: a tuple is never NULL, and NULL fields compare equal.
  */
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = { lengthOf: (c) => `lengthUTF8(toString(${c}))`, types: TYPES, countAll: 'count()' }
-
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   placeholder: () => '?',

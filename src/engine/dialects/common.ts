@@ -92,7 +92,9 @@ export function renderSampleQueryWith(
   const head = plan.select === 'count' ? `${s.countAll} AS total` : out.map((c) => d.quoteIdent(c)).join(', ')
   const limit = plan.select === 'count' ? '' : ` LIMIT ${plan.select.limit}`
   const rel = plan.relation(params)
-  const date = plan.dateFilter ? d.renderDateFilter(plan.dateFilter.column, plan.dateFilter.date, params) : undefined
+  const date = plan.dateFilter
+    ? d.renderDateFilter(plan.dateFilter.column, plan.dateFilter.date, params)
+    : undefined
   const dups = duplicates(plan.predicate)
   if (dups.length === 0) {
     const where = [date, renderPredicateWith(d, s, plan.predicate, params)].filter((w) => w !== undefined)
@@ -101,7 +103,9 @@ export function renderSampleQueryWith(
   // Duplicates need every row's group size: a window over the (date-filtered) rows, then the predicate.
   const inner = [...new Set([...out, ...predicateColumns(plan.predicate)])].map((c) => d.quoteIdent(c))
   dups.forEach((p, i) => {
-    inner.push(`${s.countAll} OVER (PARTITION BY ${p.columns.map((c) => d.quoteIdent(c)).join(', ')}) AS dqx_dup${i}`)
+    inner.push(
+      `${s.countAll} OVER (PARTITION BY ${p.columns.map((c) => d.quoteIdent(c)).join(', ')}) AS dqx_dup${i}`,
+    )
   })
   const innerSql = `SELECT ${inner.join(', ')} FROM ${rel} AS dqx_src${date === undefined ? '' : ` WHERE ${date}`}`
   return `SELECT ${head} FROM (${innerSql}) AS dqx_src WHERE ${renderPredicateWith(d, s, plan.predicate, params)}${limit}`

@@ -2,10 +2,14 @@ import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
 import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax } from './common.js'
 
-/** DuckDB's spelling of every metric (the default engine). */
 /** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS VARCHAR))`, types: { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' }, countAll: 'count(*)' }
+const SAMPLE: SampleSyntax = {
+  lengthOf: (c) => `length(CAST(${c} AS VARCHAR))`,
+  types: { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' },
+  countAll: 'count(*)',
+}
 
+/** DuckDB's spelling of every metric (the default engine). */
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   placeholder: DOLLAR_PLACEHOLDERS.placeholder,
@@ -38,9 +42,18 @@ export const duckdbDialect: Dialect = {
         return `count(DISTINCT ${quoteIdent(spec.column)})`
       case 'approxDistinct':
         return `approx_count_distinct(${quoteIdent(spec.column)})`
-      case 'duplicateCount':
+      case 'duplicateCount': {
+        if (spec.columns.length === 1) {
+          // One column (the common primary-key check): DISTINCT over the plain value, not a
+          // one-field row(), whose struct keys cost DuckDB ~5% more CPU and memory per distinct
+          // value (performance pass, docs/performance.md). count(DISTINCT c) skips NULL, which
+          // row(c) counts as one combination: add it back when the column holds a NULL.
+          const col = quoteIdent(spec.columns[0] as string)
+          return `count(*) - count(DISTINCT ${col}) - CAST(count(*) > count(${col}) AS BIGINT)`
+        }
         // row(...) is never NULL itself, so NULL-holding combinations are counted like any other.
         return `count(*) - count(DISTINCT row(${spec.columns.map(quoteIdent).join(', ')}))`
+      }
       case 'countValues': {
         if (spec.values.length === 0) return 'CAST(0 AS BIGINT)'
         const list = spec.values.map((v) => `CAST(${params.add(v)} AS ${sqlTypeOf(v)})`)

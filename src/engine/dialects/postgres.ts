@@ -5,6 +5,13 @@ import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedPar
 const q = quoteIdent
 const TYPES = { string: 'text', number: 'double precision', boolean: 'boolean' }
 
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = {
+  lengthOf: (c) => `length(CAST(${c} AS text))`,
+  types: TYPES,
+  countAll: 'count(*)',
+}
+
 /**
  * PostgreSQL (tested against 15). Differences from DuckDB:
  * - `approxDistinct` is an exact `count(DISTINCT …)`: PostgreSQL has no approximate distinct count.
@@ -15,9 +22,6 @@ const TYPES = { string: 'text', number: 'double precision', boolean: 'boolean' }
  * - `duplicateCount` uses `count(DISTINCT ROW(…))`: a ROW is never NULL itself and DISTINCT
  *   compares NULL fields as equal, so NULL-holding combinations count once, as in DuckDB.
  */
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS text))`, types: TYPES, countAll: 'count(*)' }
-
 export const postgresDialect: Dialect = {
   name: 'postgres',
   placeholder: DOLLAR_PLACEHOLDERS.placeholder,

@@ -5,15 +5,19 @@ import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedPar
 const q = quoteIdent
 const TYPES = { string: 'varchar', number: 'double', boolean: 'boolean' }
 
+/** Failed-row samples (docs/failed-rows.md). */
+const SAMPLE: SampleSyntax = {
+  lengthOf: (c) => `length(CAST(${c} AS varchar))`,
+  types: TYPES,
+  countAll: 'count(*)',
+}
+
 /**
  * Trino (and Presto). Rendered and snapshot-tested only: dqx cannot run it here (no Trino).
  * - positional `?` parameters (prepared statements / `EXECUTE … USING`), double-quoted identifiers.
  * - `approxDistinct` is `approx_distinct` (HyperLogLog, standard error 2.3%).
  * - `duplicateCount` uses `count(DISTINCT ROW(…))`: DISTINCT compares NULL fields as equal.
  */
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = { lengthOf: (c) => `length(CAST(${c} AS varchar))`, types: TYPES, countAll: 'count(*)' }
-
 export const trinoDialect: Dialect = {
   name: 'trino',
   placeholder: () => '?',
