@@ -40,14 +40,23 @@ export function metricName(spec: MetricSpec): string {
     case 'numRows':
       return 'numRows()'
     case 'duplicateCount':
-      return `duplicateCount(${spec.columns.join(', ')})`
+      return `duplicateCount(${spec.columns.map(columnText).join(', ')})`
     case 'countValues':
-      return `countValues(${spec.column}, [${spec.values.map(literalText).join(', ')}])`
+      return `countValues(${columnText(spec.column)}, [${spec.values.map(literalText).join(', ')}])`
     case 'customSql':
       return `customSql(${spec.sql})`
     default:
-      return `${spec.kind}(${spec.column})`
+      return `${spec.kind}(${columnText(spec.column)})`
   }
+}
+
+/**
+ * A column as it appears in a metric's name. The name is the metric's identity in the MetricDB,
+ * so a column such as 'a, b' is quoted: duplicateCount(["a, b"]) and duplicateCount(["a", "b"])
+ * must not share a name (and a value).
+ */
+function columnText(column: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(column) ? column : JSON.stringify(column)
 }
 
 export function assertColumnName(column: unknown, metric: string): string {

@@ -304,7 +304,9 @@ export class VerificationSuite {
     let hookError: Error | undefined
     const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
       try {
-        pluginRuns.push(...(await call()))
+        const runs = await call()
+        this.lifecycle.scrubRuns(runs)
+        pluginRuns.push(...runs)
       } catch (err) {
         hookError ??= toError(err)
       }
@@ -415,7 +417,9 @@ export class VerificationSuite {
           }),
         ),
       )
-      pluginRuns.push(...this.lifecycle.takeErrorRuns(runId))
+      const errorRuns = this.lifecycle.takeErrorRuns(runId)
+      this.lifecycle.scrubRuns(errorRuns)
+      pluginRuns.push(...errorRuns)
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)

@@ -80,7 +80,13 @@ export class HookRuntime<T extends unknown[]> {
   internalError(what: string, thrown: unknown): void {
     const err = toError(thrown)
     const logger = this.options.logger
-    if (logger) logger.error({ hook: this.name, err }, `${what} failed`)
+    if (logger) {
+      try {
+        logger.error({ hook: this.name, err }, `${what} failed`)
+      } catch {
+        logger.error({ hook: this.name }, `${what} failed (its error could not be serialized)`)
+      }
+    }
     // Without a logger it must still not vanish: a coded process warning, as pino does for deprecations.
     else
       process.emitWarning(`hook '${this.name}': ${what} failed: ${err.message}`, {
@@ -222,10 +228,15 @@ function reportFailure<T extends unknown[]>(
   }
   const { logger, onTapError } = rt.options
   if (logger) {
-    logger.error(
-      { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, err: error, timedOut: run.timedOut },
-      'plugin failed',
-    )
+    try {
+      logger.error(
+        { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, err: error, timedOut: run.timedOut },
+        'plugin failed',
+      )
+    } catch {
+      // A hostile error (a throwing `message`/`stack` getter) breaks pino's serializer: log what we can.
+      logger.error({ plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut }, 'plugin failed (its error could not be serialized)')
+    }
   }
   if (onTapError === undefined) return
   try {

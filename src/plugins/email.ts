@@ -1,6 +1,5 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
-import type { AssertionResult } from '../core/types.js'
 import {
   DeliveryError,
   deliver,
@@ -68,7 +67,10 @@ export const emailSchema = z.strictObject({
    * Recipients by severity: each route gets one message with only the failures from P0 down to
    * its minSeverity, and none when it has nothing to say. Give either `to` or `routes`.
    */
-  routes: z.array(z.strictObject({ minSeverity: severitySchema, to: recipients })).min(1).optional(),
+  routes: z
+    .array(z.strictObject({ minSeverity: severitySchema, to: recipients }))
+    .min(1)
+    .optional(),
   /** Default 'failure'; 'change': only when some assertion's status changed since its previous run. */
   notifyOn: alertNotifyOnSchema,
   /** Prepended to the subject (default '[dqx]'). */

@@ -47,7 +47,9 @@ export interface RunView {
    * A routed message (`routes`): `results` and `summary` hold only the severities from P0 down to
    * `minSeverity`; `omitted` counts the FAILED results below it, by severity (worst first).
    */
-  readonly route?: { readonly minSeverity: Severity; readonly omitted: readonly [Severity, number][] } | undefined
+  readonly route?:
+    | { readonly minSeverity: Severity; readonly omitted: readonly [Severity, number][] }
+    | undefined
   /** notifyOn 'change': the assertions whose status differs from the previous run (in this message's scope). */
   readonly changes?: readonly StatusChange[] | undefined
   readonly signal: AbortSignal
@@ -151,7 +153,9 @@ export interface FirstPartySpec<S extends z.ZodObject> {
 export type FirstPartyPlugin = ObjectPlugin<Record<string, unknown> | undefined> & { readonly kind: string }
 
 /** A factory with its options schema attached: `webhook.configSchema.parse(opts)`. */
-export type Factory<S extends z.ZodObject, Options = z.input<S>> = ((options: Options) => FirstPartyPlugin) & {
+export type Factory<S extends z.ZodObject, Options = z.input<S>> = ((
+  options: Options,
+) => FirstPartyPlugin) & {
   readonly configSchema: S
 }
 

@@ -148,6 +148,28 @@ export class SuiteLifecycle {
     this.#scrubber.add(secretStrings(config))
   }
 
+  /**
+   * Replaces config secrets quoted in the messages of failed runs (a fetch error quoting the
+   * webhook URL), in place, so the report, the audit summary and the CLI never print them.
+   */
+  scrubRuns(runs: readonly PluginRun[]): void {
+    if (this.#scrubber.size === 0) return
+    for (const run of runs) {
+      const err = run.error
+      if (!err) continue
+      try {
+        const message = this.#scrubber.scrub(err.message)
+        if (message !== err.message) err.message = message
+        if (typeof err.stack === 'string') {
+          const stack = this.#scrubber.scrub(err.stack)
+          if (stack !== err.stack) err.stack = stack
+        }
+      } catch {
+        // A frozen or hostile error object: leave it; loggers scrub their own lines.
+      }
+    }
+  }
+
   private loggerFor(plugin: string): Logger {
     let l = this.loggers.get(plugin)
     if (!l) {

@@ -112,7 +112,11 @@ const SAMPLE_MAX = 120
 
 /** `:red_circle: newly failing: P0 orders › few null emails (PASSED → FAILED)` */
 function changeItem(c: Parameters<typeof changeLine>[0]): string {
-  const icon = { 'newly failing': ':red_circle:', recovered: ':large_green_circle:', changed: ':white_circle:' }
+  const icon = {
+    'newly failing': ':red_circle:',
+    recovered: ':large_green_circle:',
+    changed: ':white_circle:',
+  }
   return truncate(`${icon[c.kind]} ${mrkdwn(changeLine(c))}`, LINE_MAX)
 }
 
@@ -260,7 +264,8 @@ export const webhook: Factory<typeof webhookSchema, WebhookOptions> = defineFact
       const messages = await planMessages(view, { notifyOn, destinations, db: suite.db })
       await sendAll(messages, async ({ destination, view: v }) => {
         const { url, headers } = destination.target
-        const payload = o.format === 'slack' ? slackMessage(v, o.maxFailures, o.maxSampleRows) : jsonMessage(v)
+        const payload =
+          o.format === 'slack' ? slackMessage(v, o.maxFailures, o.maxSampleRows) : jsonMessage(v)
         const body = JSON.stringify(payload)
         const what = `webhook '${name}'${destination.label ? ` ${destination.label}` : ''} to ${redactUrl(url)}`
         const { value, attempts } = await deliver(

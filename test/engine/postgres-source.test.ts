@@ -218,7 +218,7 @@ describe('scanning a table', () => {
       'countValues(id, [])': 0,
       'minLength(status)': 3,
       'maxLength(email)': 3,
-      'sum(we"ird col)': 11,
+      'sum("we\\"ird col")': 11,
       'customSql(count(*) FILTER (WHERE flag))': 3,
       'customSql(sum(price))': 62,
       'customSql(max(email))': expect.stringMatching(/returned string \(c@x\), expected a number/),

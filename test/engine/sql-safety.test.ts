@@ -88,7 +88,7 @@ describe('hostile names and values are data', () => {
     expect(report.results).toHaveLength(HOSTILE_COLUMNS.length * 6 + 1)
     // Stored under the hostile names and tags, and readable back.
     const stored = await db.getMetric({
-      metric: `countValues(${HOSTILE_COLUMNS[2]}, [${JSON.stringify(HOSTILE_VALUES[2])}])`,
+      metric: `countValues(${JSON.stringify(HOSTILE_COLUMNS[2])}, [${JSON.stringify(HOSTILE_VALUES[2])}])`,
       dataset: 'weird; "ds"',
       date: KEY.date,
       tags: KEY.tags,

@@ -346,7 +346,7 @@ describe('(b) SQL generation', () => {
   // is its display text, and `duplicateCount(cols)` joins column names with ', ' — so a column
   // named 'a, b' and the columns ['a', 'b'] are ONE metric: in a run that has both, one assertion
   // silently gets the other's value, and the MetricDB stores one under the other's name.
-  it.fails("BUG metric identity: duplicateCount(['a, b']) and duplicateCount(['a', 'b']) are different metrics", async () => {
+  it("metric identity: duplicateCount(['a, b']) and duplicateCount(['a', 'b']) are different metrics", async () => {
     const rows = [
       { 'a, b': 1, a: 1, b: 1 },
       { 'a, b': 1, a: 1, b: 2 },
