@@ -107,10 +107,14 @@ const NUMERIC_OID = 1700
  * JS number, instead of pg's default strings. Per query, so the user's own pg
  * type parsers are left alone.
  */
+const DATE_OID = 1082
+
 export const SCAN_RESULT_TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === INT8_OID) return (text: string) => BigInt(text)
     if (oid === NUMERIC_OID) return (text: string) => Number(text)
+    // A DATE is a calendar day: keep its text, not a local-midnight Date that shifts with TZ.
+    if (oid === DATE_OID) return (text: string) => text
     return pg.types.getTypeParser(oid, format)
   }) as pg.CustomTypesConfig['getTypeParser'],
 }

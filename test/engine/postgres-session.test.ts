@@ -156,3 +156,11 @@ describe('connection strings and connection errors', () => {
     )
   })
 })
+
+describe('PostgreSQL result types', () => {
+  it('keeps DATE values as their calendar day, whatever the process time zone', async () => {
+    const { SCAN_RESULT_TYPES } = await import('../../src/engine/postgres-connection.js')
+    const parse = SCAN_RESULT_TYPES.getTypeParser(1082, 'text') as (text: string) => unknown
+    expect(parse('2026-11-25')).toBe('2026-11-25')
+  })
+})
