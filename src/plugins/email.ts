@@ -192,6 +192,8 @@ export function emailText(view: RunView, maxFailures = 100, maxSampleRows = DEFA
 
 const CELL = 'style="border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top"'
 
+const SMALL = 'style="border:1px solid #eee;padding:2px 6px;text-align:left;font-family:monospace"'
+
 /** A small table of sample rows, in one cell spanning the failure table. */
 function sampleHtml(samples: NonNullable<ReturnType<typeof sampleTable>>): string {
   const columns = samples.columns.slice(0, SAMPLE_COLUMNS_MAX)
@@ -210,8 +212,6 @@ function sampleHtml(samples: NonNullable<ReturnType<typeof sampleTable>>): strin
     '</table></td></tr>',
   ].join('')
 }
-
-const SMALL = 'style="border:1px solid #eee;padding:2px 6px;text-align:left;font-family:monospace"'
 
 export function emailHtml(view: RunView, maxFailures = 100, maxSampleRows = DEFAULT_SAMPLE_ROWS): string {
   const word = statusWord(view)

@@ -129,7 +129,7 @@ export function changeLine(c: StatusChange): string {
   return `${c.kind}: ${r.severity} ${oneLine(r.check)} › ${oneLine(r.assertion)} (${c.previous ?? 'new'} → ${r.status})`
 }
 
-/** `P0–P1; not listed: P2: 1, P3: 4` for a routed message, or undefined for the whole run. */
+/** `P0–P1; failures below not listed: P2: 1, P3: 4` for a routed message, or undefined for the whole run. */
 export function scopeText(view: Pick<RunView, 'route'>): string | undefined {
   if (view.route === undefined) return undefined
   const { minSeverity, omitted } = view.route

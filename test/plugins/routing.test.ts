@@ -51,7 +51,13 @@ describe('severity scopes', () => {
 
   it("scopes a view to a route's severities, recounting the summary", () => {
     const view = createResultsContext({
-      results: [failed('a', 'P0'), passed('b', 'P0'), failed('c', 'P2'), failed('d', 'P3'), failed('e', 'P3')],
+      results: [
+        failed('a', 'P0'),
+        passed('b', 'P0'),
+        failed('c', 'P2'),
+        failed('d', 'P3'),
+        failed('e', 'P3'),
+      ],
     })
     expect(scopeView(view, undefined, undefined)).toBe(view)
     const p1 = scopeView(view, 'P1', undefined)
@@ -67,7 +73,7 @@ describe('severity scopes', () => {
     expect(p1.changes).toBeUndefined()
     expect(scopeText(p1)).toBe('P0–P1; failures below not listed: P2: 1, P3: 2')
     expect(scopeText(scopeView(view, 'P3', undefined))).toBe('P0–P3')
-    expect(scopeText(view)).toBeUndefined()
+    expect(scopeText({})).toBeUndefined()
     // The run's own view is untouched.
     expect(view.summary.failed).toBe(4)
   })
@@ -111,7 +117,9 @@ describe('change detection', () => {
   })
 
   it('keys assertions by check and name', () => {
-    expect(assertionKey({ check: 'a', assertion: 'b' })).not.toBe(assertionKey({ check: 'a b', assertion: '' }))
+    expect(assertionKey({ check: 'a', assertion: 'b' })).not.toBe(
+      assertionKey({ check: 'a b', assertion: '' }),
+    )
   })
 
   for (const kind of ['memory', 'duckdb'] as const) {
@@ -128,7 +136,9 @@ describe('change detection', () => {
         await db.putResults('r-other', [{ ...at('2026-11-25', 'FAILED', 'x'), tags: { env: 'dev' } }])
         await db.putResults('r-suite', [{ ...at('2026-11-25', 'FAILED', 'x'), suite: 't' }])
         await db.putResults('r-now', [at('2026-11-25', 'PASSED', 'x'), at('2026-11-25', 'PASSED', 'y')])
-        const wanted = new Set(['x', 'y', 'old', 'never'].map((a) => assertionKey({ check: 'c', assertion: a })))
+        const wanted = new Set(
+          ['x', 'y', 'old', 'never'].map((a) => assertionKey({ check: 'c', assertion: a })),
+        )
         const q = { suite: 's', date: '2026-11-25', tags, runId: 'r-now', wanted }
         const found = await previousResults(db, q)
         expect(
@@ -170,7 +180,9 @@ describe('planMessages', () => {
     await db.putResults('before', [passed('a', 'P0'), failed('b', 'P2')])
     const view = createResultsContext({ results: [failed('a', 'P0'), failed('b', 'P2')] })
     const messages = await planMessages(view, { notifyOn: 'change', destinations: dest, db, lookbackDays: 0 })
-    expect(messages.map((m) => [m.destination.target, m.view.changes?.map((c) => c.result.assertion)])).toEqual([
+    expect(
+      messages.map((m) => [m.destination.target, m.view.changes?.map((c) => c.result.assertion)]),
+    ).toEqual([
       ['all', ['a']],
       ['p0', ['a']],
     ])
@@ -180,6 +192,7 @@ describe('planMessages', () => {
     const broken = { ...quiet, results: [], error: new Error('no such column') }
     expect(wanted('change', broken)).toBe(true)
     expect(wanted('success', broken)).toBe(false)
+    expect(wanted('change', quiet)).toBe(false) // a view without changes has nothing to say
     expect(
       (await planMessages(broken, { notifyOn: 'change', destinations: dest, db })).map((m) => m.view.changes),
     ).toEqual([undefined, undefined])
