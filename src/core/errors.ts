@@ -44,7 +44,11 @@ export function toError(thrown: unknown): Error {
 /** Text for any thrown value, even one that JSON.stringify and String() both refuse (a revoked Proxy). */
 function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return thrown
-  for (const attempt of [() => JSON.stringify(thrown), () => String(thrown), () => Object.prototype.toString.call(thrown)]) {
+  for (const attempt of [
+    () => JSON.stringify(thrown),
+    () => String(thrown),
+    () => Object.prototype.toString.call(thrown),
+  ]) {
     try {
       const text = attempt()
       if (typeof text === 'string') return text
@@ -62,7 +66,10 @@ export class PluginFailureError extends DqxError {
 
   constructor(report: RunReport) {
     const names = report.pluginErrors.map((r) => `${r.plugin}@${r.hook}${r.timedOut ? ' (timed out)' : ''}`)
-    super('PLUGIN_FAILURE', `${names.length} plugin run${names.length === 1 ? '' : 's'} failed in suite '${report.suiteName}': ${names.join(', ')}`)
+    super(
+      'PLUGIN_FAILURE',
+      `${names.length} plugin run${names.length === 1 ? '' : 's'} failed in suite '${report.suiteName}': ${names.join(', ')}`,
+    )
     this.report = report
     this.failures = report.pluginErrors
   }

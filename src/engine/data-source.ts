@@ -203,7 +203,12 @@ class FileSource extends DuckDBSource {
       const text = columns.flatMap((c) => [c.name, c.type])
       if (columns.length > 0 && !text.some((t) => t.includes('\u0000'))) {
         const spec = `{${columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.type)}`).join(', ')}}`
-        return this.duckdbBinding(session, dataset, (p) => `${this.reader}(${p.add(full)}, columns=${spec})`, columns)
+        return this.duckdbBinding(
+          session,
+          dataset,
+          (p) => `${this.reader}(${p.add(full)}, columns=${spec})`,
+          columns,
+        )
       }
       return this.duckdbBinding(session, dataset, auto, columns)
     }
@@ -240,8 +245,20 @@ async function sniffCsv(
   }))
   // sniff_csv shows an unset quote, escape or comment character as '(empty)'.
   const opt = (v: unknown): string => (v === '(empty)' || v === null || v === undefined ? '' : String(v))
-  const text = [r.Delimiter, r.Quote, r.Escape, r.NewLineDelimiter, r.Comment, r.DateFormat, r.TimestampFormat]
-  if ([...text, ...columns.flatMap((c) => [c.name, c.type])].some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+  const text = [
+    r.Delimiter,
+    r.Quote,
+    r.Escape,
+    r.NewLineDelimiter,
+    r.Comment,
+    r.DateFormat,
+    r.TimestampFormat,
+  ]
+  if (
+    [...text, ...columns.flatMap((c) => [c.name, c.type])].some(
+      (v) => typeof v === 'string' && v.includes('\u0000'),
+    )
+  ) {
     return undefined
   }
   const skip = Number(r.SkipRows)

@@ -230,12 +230,21 @@ function reportFailure<T extends unknown[]>(
   if (logger) {
     try {
       logger.error(
-        { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, err: error, timedOut: run.timedOut },
+        {
+          plugin: run.plugin,
+          hook: run.hook,
+          durationMs: run.durationMs,
+          err: error,
+          timedOut: run.timedOut,
+        },
         'plugin failed',
       )
     } catch {
       // A hostile error (a throwing `message`/`stack` getter) breaks pino's serializer: log what we can.
-      logger.error({ plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut }, 'plugin failed (its error could not be serialized)')
+      logger.error(
+        { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut },
+        'plugin failed (its error could not be serialized)',
+      )
     }
   }
   if (onTapError === undefined) return

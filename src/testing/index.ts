@@ -25,7 +25,8 @@ export function captureLogger(level: pino.LevelWithSilent = 'debug'): CapturedLo
     write(chunk: Buffer, _enc, cb) {
       const text = chunk.toString()
       raw.push(text)
-      for (const line of text.split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
+      for (const line of text.split('\n'))
+        if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>)
       cb()
     },
   })
@@ -94,7 +95,10 @@ export interface RunPluginOptions extends Omit<SuiteOptions, 'name' | 'checks' |
 }
 
 /** Runs a real suite with the given plugins (audit off unless asked) and returns the report. */
-export async function runPlugin(plugins: PluginOption | PluginOption[], options: RunPluginOptions): Promise<RunReport> {
+export async function runPlugin(
+  plugins: PluginOption | PluginOption[],
+  options: RunPluginOptions,
+): Promise<RunReport> {
   const { records, datasources, key, name, ...rest } = options
   const suite = new VerificationSuite({
     audit: false,
@@ -102,5 +106,8 @@ export async function runPlugin(plugins: PluginOption | PluginOption[], options:
     name: name ?? 'plugin-test',
     plugins: Array.isArray(plugins) ? plugins : [plugins],
   })
-  return suite.run(datasources ?? { data: DataSource.fromRecords(records ?? []) }, key ?? new ResultKey('2026-11-25'))
+  return suite.run(
+    datasources ?? { data: DataSource.fromRecords(records ?? []) },
+    key ?? new ResultKey('2026-11-25'),
+  )
 }

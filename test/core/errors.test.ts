@@ -352,7 +352,9 @@ describe('run errors', () => {
       quietSuite([c('zzz')]).run({ orders: DataSource.fromRecords([]) }, KEY),
       'MISSING_COLUMN',
     )
-    expect(none.message).toMatch(/columns are: \(none — for empty records declare columns with fromRecords\(\[\], { schema }\)\)$/)
+    expect(none.message).toMatch(
+      /columns are: \(none — for empty records declare columns with fromRecords\(\[\], { schema }\)\)$/,
+    )
   })
 
   it('names the dateColumn when the dataset lacks it', async () => {
@@ -360,9 +362,7 @@ describe('run errors', () => {
       quietSuite([rowsCheck()]).run({ d: DataSource.fromRecords([{ a: 1 }], { dateColumn: 'day' }) }, KEY),
       'MISSING_COLUMN',
     )
-    expect(err.message).toBe(
-      "dataset 'd': dateColumn 'day' does not exist (records (1 row)); columns are: a",
-    )
+    expect(err.message).toBe("dataset 'd': dateColumn 'day' does not exist (records (1 row)); columns are: a")
   })
 
   it('refuses a non-numeric column for sum, naming its type', async () => {

@@ -269,9 +269,11 @@ describe('suite lifecycle', () => {
       checks: [orders],
       plugins: [
         (s) => {
-          for (const h of ['beforeRun', 'afterEvaluate', 'afterRun'] as const)
-            s.hooks[h].tap('count', () => void (calls += 1))
-          s.hooks.processResults.tap('count', () => void (calls += 1))
+          const count = (): void => {
+            calls += 1
+          }
+          for (const h of ['beforeRun', 'afterEvaluate', 'afterRun'] as const) s.hooks[h].tap('count', count)
+          s.hooks.processResults.tap('count', count)
         },
       ],
     })
@@ -444,7 +446,13 @@ describe('plugin forms, config and logging', () => {
   it('publishes every tap call on diagnostics_channel with the run id', async () => {
     const { tracingChannel } = await import('node:diagnostics_channel')
     const seen: unknown[] = []
-    const handlers = { start: (m: unknown) => void seen.push(m), end() {}, asyncStart() {}, asyncEnd() {}, error() {} }
+    const handlers = {
+      start: (m: unknown) => void seen.push(m),
+      end() {},
+      asyncStart() {},
+      asyncEnd() {},
+      error() {},
+    }
     const channel = tracingChannel('dqx:plugin')
     channel.subscribe(handlers)
     try {
