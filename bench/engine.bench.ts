@@ -15,7 +15,16 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { DataSource, ResultKey, VerificationSuite } from '../src/index.js'
-import { argValue, fromSamples, fromTimings, interleave, type MeasuredCase, parseRows, timedCpu } from './lib/stats.js'
+import { printDetails } from './lib/report.js'
+import {
+  argValue,
+  fromSamples,
+  fromTimings,
+  interleave,
+  type MeasuredCase,
+  parseRows,
+  timedCpu,
+} from './lib/stats.js'
 import {
   assertSameValues,
   BASIC,
@@ -87,14 +96,18 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const rows = opts.rows ?? (opts.quick ? QUICK_ROWS : DEFAULT_ROWS)
   const parts = new Set(opts.parts ?? ['basic', 'csv', 'distinct', 'rss'])
-  const rounds = opts.quick ? { basic: 3, csv: 2, distinct: 2, rss: 1 } : { basic: 9, csv: 5, distinct: 5, rss: 3 }
+  const rounds = opts.quick
+    ? { basic: 3, csv: 2, distinct: 2, rss: 1 }
+    : { basic: 9, csv: 5, distinct: 5, rss: 3 }
   const dir = opts.file === undefined ? await mkdtemp(join(tmpdir(), 'dqx-bench-')) : undefined
   const file = opts.file ?? join(dir as string, 'orders.parquet')
   try {
     let t0 = performance.now()
     if (dir !== undefined) await generateParquet(file, rows)
     const mb = (await stat(file)).size / 2 ** 20
-    const actualRows = Number((await runRaw([`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`]))[0]?.n)
+    const actualRows = Number(
+      (await runRaw([`SELECT count(*) AS n FROM read_parquet(${sqlString(file)})`]))[0]?.n,
+    )
     const label = `${actualRows.toLocaleString('en-US')} rows`
     log(
       `engine: ${dir !== undefined ? 'generated' : 'using'} ${label} (${mb.toFixed(0)} MB parquet) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -109,13 +122,15 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
     const distinctSuite = suiteOf('distinct', DISTINCT)
     const runSuite = async (suite: VerificationSuite, n: number) => {
       const report = await suite.run(source, key)
-      if (report.summary.passed !== n) throw new Error(`${suite.name}: ${report.summary.failed} assertions failed`)
+      if (report.summary.passed !== n)
+        throw new Error(`${suite.name}: ${report.summary.failed} assertions failed`)
       return report
     }
     const basicSql = rawQuery(BASIC, from)
     const distinctSql = rawQuery(DISTINCT, from)
     const perMetric = perMetricQueries(BASIC, from)
-    const progress = (what: string, total: number) => (r: number) => log(`engine: ${what} round ${r + 1}/${total}`)
+    const progress = (what: string, total: number) => (r: number) =>
+      log(`engine: ${what} round ${r + 1}/${total}`)
     const tenMetrics = `10 metrics, ${label}`
     const distinctName = `uniqueCount + duplicateCount, ${label}`
     const cases: MeasuredCase[] = []
@@ -126,8 +141,15 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
       const ours = (await runSuite(basicSuite, BASIC.length)).symbols
       assertSameValues('10 metrics', BASIC, ours, (await runRaw([basicSql]))[0] ?? {})
       const split = await runRaw(perMetric)
-      assertSameValues('10 metrics, one query each', BASIC, ours, Object.fromEntries(split.map((r, i) => [`m${i}`, r.m0])))
-      log(`engine: dqx's 10 values equal the raw queries' (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+      assertSameValues(
+        '10 metrics, one query each',
+        BASIC,
+        ours,
+        Object.fromEntries(split.map((r, i) => [`m${i}`, r.m0])),
+      )
+      log(
+        `engine: dqx's 10 values equal the raw queries' (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      )
       const basic = await interleave(
         {
           dqx: () => timedCpu(() => runSuite(basicSuite, BASIC.length)),
@@ -140,13 +162,21 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
       )
       cases.push(
         fromTimings(
-          { name: `${tenMetrics}: suite vs one hand-written query`, peer: 'DuckDB, 1 query', target: '≤ 1.15×' },
+          {
+            name: `${tenMetrics}: suite vs one hand-written query`,
+            peer: 'DuckDB, 1 query',
+            target: '≤ 1.15×',
+          },
           pick(basic, 'dqx'),
           pick(basic, 'raw'),
           (r) => r <= 1.15,
         ),
         fromTimings(
-          { name: `${tenMetrics}: suite vs one query per metric`, peer: 'DuckDB, 10 queries', target: '≤ 0.40× (≥ 2.5× faster)' },
+          {
+            name: `${tenMetrics}: suite vs one query per metric`,
+            peer: 'DuckDB, 10 queries',
+            target: '≤ 0.40× (≥ 2.5× faster)',
+          },
           pick(basic, 'dqx'),
           pick(basic, 'perMetric'),
           (r) => r <= 0.4,
@@ -168,10 +198,16 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
         const csvSource = { orders: DataSource.csv(csv) }
         const runCsv = async () => {
           const report = await basicSuite.run(csvSource, key)
-          if (report.summary.passed !== BASIC.length) throw new Error(`csv: ${report.summary.failed} assertions failed`)
+          if (report.summary.passed !== BASIC.length)
+            throw new Error(`csv: ${report.summary.failed} assertions failed`)
           return report
         }
-        assertSameValues('10 metrics over CSV', BASIC, (await runCsv()).symbols, (await runRaw([csvSql]))[0] ?? {})
+        assertSameValues(
+          '10 metrics over CSV',
+          BASIC,
+          (await runCsv()).symbols,
+          (await runRaw([csvSql]))[0] ?? {},
+        )
         log(`engine: wrote and checked ${csvLabel} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
         const samples = await interleave(
           {
@@ -185,13 +221,21 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
         )
         cases.push(
           fromTimings(
-            { name: `${csvLabel}: suite vs one hand-written query`, peer: 'DuckDB, 1 query', target: '≤ 1.15×' },
+            {
+              name: `${csvLabel}: suite vs one hand-written query`,
+              peer: 'DuckDB, 1 query',
+              target: '≤ 1.15×',
+            },
             pick(samples, 'dqx'),
             pick(samples, 'raw'),
             (r) => r <= 1.15,
           ),
           fromTimings(
-            { name: `${csvLabel}: suite vs one query per metric`, peer: 'DuckDB, 10 queries', target: '≤ 0.40× (≥ 2.5× faster)' },
+            {
+              name: `${csvLabel}: suite vs one query per metric`,
+              peer: 'DuckDB, 10 queries',
+              target: '≤ 0.40× (≥ 2.5× faster)',
+            },
             pick(samples, 'dqx'),
             pick(samples, 'perMetric'),
             (r) => r <= 0.4,
@@ -206,7 +250,9 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
       t0 = performance.now()
       const ours = (await runSuite(distinctSuite, DISTINCT.length)).symbols
       assertSameValues('distinct', DISTINCT, ours, (await runRaw([distinctSql]))[0] ?? {})
-      log(`engine: dqx's distinct values equal the raw query's (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+      log(
+        `engine: dqx's distinct values equal the raw query's (checked in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      )
       const distinct = await interleave(
         {
           dqx: () => timedCpu(() => runSuite(distinctSuite, DISTINCT.length)),
@@ -240,13 +286,23 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
       )
       cases.push(
         fromSamples(
-          { name: `${tenMetrics}: peak RSS (child process)`, peer: 'DuckDB, 1 query', target: '≤ 1.5×', unit: 'MB' },
+          {
+            name: `${tenMetrics}: peak RSS (child process)`,
+            peer: 'DuckDB, 1 query',
+            target: '≤ 1.5×',
+            unit: 'MB',
+          },
           pick(rss, 'dqx'),
           pick(rss, 'raw'),
           (r) => r <= 1.5,
         ),
         fromSamples(
-          { name: `${distinctName}: peak RSS (child process)`, peer: 'DuckDB, same aggregates', target: '≤ 1.5×', unit: 'MB' },
+          {
+            name: `${distinctName}: peak RSS (child process)`,
+            peer: 'DuckDB, same aggregates',
+            target: '≤ 1.5×',
+            unit: 'MB',
+          },
           pick(rss, 'dqxDistinct'),
           pick(rss, 'rawDistinct'),
           (r) => r <= 1.5,
@@ -261,16 +317,6 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
 
 function pick<T>(samples: Record<string, T[]>, name: string): T[] {
   return samples[name] as T[]
-}
-
-/** Standalone: the table, then each case's spread and CPU-time ratio. */
-export function printDetails(cases: readonly MeasuredCase[]): void {
-  for (const c of cases) {
-    const cpu = c.cpu ? `; CPU ${c.cpu.ours.toFixed(0)} vs ${c.cpu.peer.toFixed(0)} ms = ${c.cpu.ratio.toFixed(2)}×` : ''
-    const pairs = c.pairRatios ? `; pair ratios ${c.pairRatios.min}–${c.pairRatios.max}` : ''
-    console.log(`${c.name}: ±${c.spreadPct?.ours.toFixed(1)}% / ±${c.spreadPct?.peer.toFixed(1)}%${pairs}${cpu}${c.note ? `; ${c.note}` : ''}`)
-    console.log(`   ours ${c.samples?.ours.map((x) => x.toFixed(0)).join(' ')} | peer ${c.samples?.peer.map((x) => x.toFixed(0)).join(' ')}`)
-  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { DataSource, type FunctionPlugin, ResultKey, VerificationSuite } from '../src/index.js'
-import { fromSamples, interleave, type MeasuredCase, median, round3, timed } from './lib/stats.js'
+import { printDetails } from './lib/report.js'
+import {
+  fromTimings,
+  interleave,
+  type MeasuredCase,
+  median,
+  round3,
+  type Timing,
+  timedCpu,
+} from './lib/stats.js'
 import { BASIC, generateParquet, readRecords, workloadCheck } from './lib/workload.js'
 import { printCases } from './types.js'
 
@@ -28,13 +37,25 @@ function noopPlugin(name: string, hook: 'processResults' | 'afterEvaluate' | 'af
 
 /** 10 no-op plugins: 4 on processResults (async), 3 on afterEvaluate, 3 on afterRun. */
 export function noopPlugins(): FunctionPlugin[] {
-  const hooks = ['processResults', 'processResults', 'processResults', 'processResults', 'afterEvaluate', 'afterEvaluate', 'afterEvaluate', 'afterRun', 'afterRun', 'afterRun'] as const
+  const hooks = [
+    'processResults',
+    'processResults',
+    'processResults',
+    'processResults',
+    'afterEvaluate',
+    'afterEvaluate',
+    'afterEvaluate',
+    'afterRun',
+    'afterRun',
+    'afterRun',
+  ] as const
   return hooks.map((hook, i) => noopPlugin(`noop${i}-${hook}`, hook))
 }
 
 export async function run(opts: { quick: boolean; log?: (line: string) => void }): Promise<MeasuredCase[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
-  const rounds = opts.quick ? 5 : 25
+  // Runs are short (the parquet one ~80 ms): many rounds make the medians steady on a busy machine.
+  const rounds = opts.quick ? { records: 3, parquet: 5 } : { records: 21, parquet: 41 }
   const dir = await mkdtemp(join(tmpdir(), 'dqx-bench-'))
   try {
     const file = join(dir, 'orders.parquet')
@@ -52,25 +73,31 @@ export async function run(opts: { quick: boolean; log?: (line: string) => void }
     const without = make(false)
 
     const cases: MeasuredCase[] = []
-    for (const [what, source] of [
-      ['DataSource.fromRecords', DataSource.fromRecords(records)],
-      ['DataSource.parquet', DataSource.parquet(file)],
+    for (const [what, source, n] of [
+      ['DataSource.fromRecords', DataSource.fromRecords(records), rounds.records],
+      ['DataSource.parquet', DataSource.parquet(file), rounds.parquet],
     ] as const) {
       const runOnce = (suite: VerificationSuite, taps: number) => async () =>
-        timed(async () => {
+        timedCpu(async () => {
           const report = await suite.run({ orders: source }, key)
           if (report.summary.passed !== BASIC.length || report.pluginRuns.length !== taps) {
-            throw new Error(`overhead: unexpected report (${report.summary.passed} passed, ${report.pluginRuns.length} plugin runs)`)
+            throw new Error(
+              `overhead: unexpected report (${report.summary.passed} passed, ${report.pluginRuns.length} plugin runs)`,
+            )
           }
         })
-      const samples = await interleave({ plugins: runOnce(withPlugins, 10), none: runOnce(without, 0) }, rounds, 2)
-      const ours = samples.plugins as number[]
-      const peer = samples.none as number[]
-      const extra = median(ours.map((x, i) => x - (peer[i] as number)))
+      const samples = await interleave({ plugins: runOnce(withPlugins, 10), none: runOnce(without, 0) }, n, 2)
+      const ours = samples.plugins as Timing[]
+      const peer = samples.none as Timing[]
+      const extra = median(ours.map((x, i) => x.wall - (peer[i] as Timing).wall))
       log(`overhead: ${what} done`)
       cases.push(
-        fromSamples(
-          { name: `10 no-op plugins vs none, ${what} ${ROWS / 1000}k rows`, peer: 'same suite, no plugins', target: '≤ 1.05×', unit: 'ms' },
+        fromTimings(
+          {
+            name: `10 no-op plugins vs none, ${what} ${ROWS / 1000}k rows`,
+            peer: 'same suite, no plugins',
+            target: '≤ 1.05×',
+          },
           ours,
           peer,
           (r) => r <= 1.05,
@@ -87,5 +114,5 @@ export async function run(opts: { quick: boolean; log?: (line: string) => void }
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const cases = await run({ quick: process.argv.includes('--quick') })
   printCases('Plugin overhead on a real suite (medians of interleaved runs)', cases)
-  for (const c of cases) console.log(`${c.name}: ${c.note}`)
+  printDetails(cases)
 }

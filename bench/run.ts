@@ -64,7 +64,10 @@ const quick = argv.includes('--quick')
 const rowsArg = argValue(argv, 'rows')
 const rows = rowsArg !== undefined ? parseRows(rowsArg) : quick ? QUICK_ROWS : DEFAULT_ROWS
 const onlyArg = argValue(argv, 'only')
-const only = onlyArg?.split(',').map((s) => s.trim()).filter(Boolean)
+const only = onlyArg
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean)
 for (const name of only ?? []) {
   if (!(BENCHES as readonly string[]).includes(name)) {
     console.error(`unknown bench '${name}' in --only; benches are ${BENCHES.join(', ')}`)
@@ -100,10 +103,14 @@ for (const name of selected) {
   const load = loadavg()[0] ?? 0
   console.error(`▶ ${name}`)
   try {
-    const mod = (await import(`./${name}.bench.ts`)) as BenchModule
+    const mod = (await import(`./${name}.bench.js`)) as BenchModule
     const cases = await mod.run({ quick, rows, log })
     results.cases.push(...cases.map((c) => ({ bench: name, ...c })))
-    results.benches[name] = { date: new Date().toISOString(), durationS: round1((performance.now() - t0) / 1000), loadAvg1m: round3(load) }
+    results.benches[name] = {
+      date: new Date().toISOString(),
+      durationS: round1((performance.now() - t0) / 1000),
+      loadAvg1m: round3(load),
+    }
   } catch (err) {
     crashed = true
     const message = err instanceof Error ? (err.stack ?? err.message) : String(err)
@@ -133,7 +140,9 @@ if (only !== undefined && existsSync(file)) {
     // An unreadable previous file is simply replaced.
   }
 }
-results.missed = results.cases.filter((c) => !c.ok).map((c) => `${c.bench}: ${c.name} (${c.ratio.toFixed(2)}×, target ${c.target})`)
+results.missed = results.cases
+  .filter((c) => !c.ok)
+  .map((c) => `${c.bench}: ${c.name} (${c.ratio.toFixed(2)}×, target ${c.target})`)
 writeFileSync(file, `${JSON.stringify(results, roundNumbers, 2)}\n`)
 
 printTable(results.cases)
@@ -163,7 +172,7 @@ function fmt(v: number, unit: string): string {
 }
 
 function printTable(cases: readonly ResultCase[]): void {
-  const header = ['case', 'dqx', 'peer', 'peer value', 'ratio', 'target', '']
+  const header = ['case', 'dqx', 'peer', 'peer value', 'ratio', 'target', '✓/✗', 'CPU ratio']
   const rowsOut: string[][] = []
   let group: string | undefined
   const groups: number[] = []
@@ -180,12 +189,18 @@ function printTable(cases: readonly ResultCase[]): void {
       `${c.ratio.toFixed(2)}×`,
       c.target,
       c.ok ? '✓' : '✗',
+      c.cpu ? `${c.cpu.ratio.toFixed(2)}×` : '',
     ])
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rowsOut.map((r) => (r[i] as string).length)))
-  const right = new Set([1, 3, 4])
+  const right = new Set([1, 3, 4, 7])
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (right.has(i) ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number))).join('  ').trimEnd()
+    cells
+      .map((cell, i) =>
+        right.has(i) ? cell.padStart(widths[i] as number) : cell.padEnd(widths[i] as number),
+      )
+      .join('  ')
+      .trimEnd()
   const rule = widths.map((w) => '─'.repeat(w)).join('  ')
   console.log(`\n${line(header)}\n${rule}`)
   rowsOut.forEach((r, i) => {
