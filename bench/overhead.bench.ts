@@ -105,6 +105,38 @@ export async function run(opts: { quick: boolean; log?: (line: string) => void }
         ),
       )
     }
+
+    // Failed-row samples (sampleLimit, default 10) only query when an assertion fails: with every
+    // assertion passing, the suite must cost what it costs with samples off (target ≤ 1.02×).
+    const sampling = (sampleLimit: number): VerificationSuite =>
+      new VerificationSuite({
+        name: `samples-${sampleLimit}`,
+        checks: [workloadCheck('orders', 'orders', BASIC)],
+        audit: false,
+        sampleLimit,
+      })
+    const samplesOn = sampling(10)
+    const samplesOff = sampling(0)
+    const parquet = DataSource.parquet(file)
+    const runSuite = (suite: VerificationSuite) => async () =>
+      timedCpu(async () => {
+        const report = await suite.run({ orders: parquet }, key)
+        if (report.summary.passed !== BASIC.length) throw new Error('overhead: samples case expected all passing')
+      })
+    const s = await interleave({ on: runSuite(samplesOn), off: runSuite(samplesOff) }, rounds.parquet, 2)
+    log('overhead: samples on/off done')
+    cases.push(
+      fromTimings(
+        {
+          name: `failed-row samples on vs off, nothing failing, parquet ${ROWS / 1000}k rows`,
+          peer: 'same suite, sampleLimit: 0',
+          target: '≤ 1.02×',
+        },
+        s.on as Timing[],
+        s.off as Timing[],
+        (r) => r <= 1.02,
+      ),
+    )
     return cases
   } finally {
     await rm(dir, { recursive: true, force: true })
