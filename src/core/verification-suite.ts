@@ -98,7 +98,7 @@ export class VerificationSuite {
   private readonly collected: readonly CollectedCheck[]
   private readonly lifecycle: SuiteLifecycle
   // A true private field (reliability pass): `suite` is handed to every plugin's apply(), and a
-  // TS-private Map was one `(suite as any).configs.get('other')` away from another plugin's secrets.
+  // TS-private Map was one type cast away (reading `configs` off the suite) from another plugin's secrets.
   readonly #configs = new Map<string, unknown>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
