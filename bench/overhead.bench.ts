@@ -121,7 +121,8 @@ export async function run(opts: { quick: boolean; log?: (line: string) => void }
     const runSuite = (suite: VerificationSuite) => async () =>
       timedCpu(async () => {
         const report = await suite.run({ orders: parquet }, key)
-        if (report.summary.passed !== BASIC.length) throw new Error('overhead: samples case expected all passing')
+        if (report.summary.passed !== BASIC.length)
+          throw new Error('overhead: samples case expected all passing')
       })
     const s = await interleave({ on: runSuite(samplesOn), off: runSuite(samplesOff) }, rounds.parquet, 2)
     log('overhead: samples on/off done')
