@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
-import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax } from './common.js'
+import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
 
 /** Failed-row samples (docs/failed-rows.md). */
 const SAMPLE: SampleSyntax = {
@@ -56,8 +56,7 @@ export const duckdbDialect: Dialect = {
       }
       case 'countValues': {
         if (spec.values.length === 0) return 'CAST(0 AS BIGINT)'
-        const list = spec.values.map((v) => `CAST(${params.add(v)} AS ${sqlTypeOf(v)})`)
-        return `count(*) FILTER (WHERE ${quoteIdent(spec.column)} IN (${list.join(', ')}))`
+        return `count(*) FILTER (WHERE ${quoteIdent(spec.column)} IN (${typedParams(spec.values, params, SAMPLE.types)}))`
       }
       case 'minLength':
         return `min(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
@@ -76,8 +75,4 @@ export const duckdbDialect: Dialect = {
   renderSampleQuery(plan, params) {
     return renderSampleQueryWith(duckdbDialect, SAMPLE, plan, params)
   },
-}
-
-function sqlTypeOf(v: string | number | boolean): string {
-  return typeof v === 'string' ? 'VARCHAR' : typeof v === 'number' ? 'DOUBLE' : 'BOOLEAN'
 }
