@@ -23,6 +23,7 @@ import {
   interleave,
   type MeasuredCase,
   parseRows,
+  type Timing,
   timedCpu,
 } from './lib/stats.js'
 import {
@@ -90,6 +91,28 @@ function childRss(args: string[]): Promise<number> {
       }
     })
   })
+}
+
+/** The two one-scan targets of a format: against one hand-written query, and against one query per metric. */
+function oneScanCases(label: string, samples: Record<string, Timing[]>): MeasuredCase[] {
+  return [
+    fromTimings(
+      { name: `${label}: suite vs one hand-written query`, peer: 'DuckDB, 1 query', target: '≤ 1.15×' },
+      pick(samples, 'dqx'),
+      pick(samples, 'raw'),
+      (r) => r <= 1.15,
+    ),
+    fromTimings(
+      {
+        name: `${label}: suite vs one query per metric`,
+        peer: 'DuckDB, 10 queries',
+        target: '≤ 0.40× (≥ 2.5× faster)',
+      },
+      pick(samples, 'dqx'),
+      pick(samples, 'perMetric'),
+      (r) => r <= 0.4,
+    ),
+  ]
 }
 
 export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
@@ -160,28 +183,7 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
         0,
         progress('10 metrics', rounds.basic),
       )
-      cases.push(
-        fromTimings(
-          {
-            name: `${tenMetrics}: suite vs one hand-written query`,
-            peer: 'DuckDB, 1 query',
-            target: '≤ 1.15×',
-          },
-          pick(basic, 'dqx'),
-          pick(basic, 'raw'),
-          (r) => r <= 1.15,
-        ),
-        fromTimings(
-          {
-            name: `${tenMetrics}: suite vs one query per metric`,
-            peer: 'DuckDB, 10 queries',
-            target: '≤ 0.40× (≥ 2.5× faster)',
-          },
-          pick(basic, 'dqx'),
-          pick(basic, 'perMetric'),
-          (r) => r <= 0.4,
-        ),
-      )
+      cases.push(...oneScanCases(tenMetrics, basic))
     }
 
     if (parts.has('csv')) {
@@ -219,28 +221,7 @@ export async function run(opts: EngineBenchOptions): Promise<MeasuredCase[]> {
           0,
           progress('CSV', rounds.csv),
         )
-        cases.push(
-          fromTimings(
-            {
-              name: `${csvLabel}: suite vs one hand-written query`,
-              peer: 'DuckDB, 1 query',
-              target: '≤ 1.15×',
-            },
-            pick(samples, 'dqx'),
-            pick(samples, 'raw'),
-            (r) => r <= 1.15,
-          ),
-          fromTimings(
-            {
-              name: `${csvLabel}: suite vs one query per metric`,
-              peer: 'DuckDB, 10 queries',
-              target: '≤ 0.40× (≥ 2.5× faster)',
-            },
-            pick(samples, 'dqx'),
-            pick(samples, 'perMetric'),
-            (r) => r <= 0.4,
-          ),
-        )
+        cases.push(...oneScanCases(csvLabel, samples))
       } finally {
         await rm(csv, { force: true })
       }
