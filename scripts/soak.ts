@@ -20,11 +20,11 @@ import { pino } from 'pino'
 import { check } from '../src/core/check.js'
 import { ResultKey } from '../src/core/result-key.js'
 import type { RunReport } from '../src/core/types.js'
-import { VerificationSuite } from '../src/core/verification-suite.js'
 import { DataSource } from '../src/engine/data-source.js'
 import { MetricDB } from '../src/engine/metric-db.js'
 import { watchdogState } from '../src/hooks/deadlines.js'
-import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../src/plugins/plugin.js'
+import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../src/suite/plugin.js'
+import { VerificationSuite } from '../src/suite/verification-suite.js'
 
 /** Heap growth allowed between the end of warm-up and the end: 20 % plus 5 MB. */
 const GROWTH_FACTOR = 1.2

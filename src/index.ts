@@ -2,19 +2,11 @@ export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/def
 export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
 export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
-export { DqxError, type DqxErrorCode, PluginFailureError } from './core/errors.js'
+export { DqxError, type DqxErrorCode } from './core/errors.js'
 export { Expr, Metric } from './core/expression.js'
 export { type MetricOptions, MetricProvider } from './core/metric-provider.js'
 export type { MetricLiteral, MetricSpec } from './core/metric-spec.js'
 export { ResultKey } from './core/result-key.js'
-export type {
-  AfterRunContext,
-  EvaluatedContext,
-  PluginErrorContext,
-  ResultsContext,
-  RunContext,
-  TapScope,
-} from './core/run-context.js'
 export { summarize } from './core/summary.js'
 export type {
   AnomalyDetail,
@@ -29,7 +21,6 @@ export type {
   SymbolInfo,
 } from './core/types.js'
 export { SEVERITIES } from './core/types.js'
-export { type RunOptions, type SuiteOptions, VerificationSuite } from './core/verification-suite.js'
 export type {
   AssertionHistoryEntry,
   AssertionHistoryQuery,
@@ -66,8 +57,8 @@ export {
   type DiscoverOptions,
   type DiscoveryFailure,
   PluginManager,
-} from './plugins/discovery.js'
-export type { SuiteHooks } from './plugins/lifecycle.js'
+} from './suite/discovery.js'
+export type { SuiteHooks } from './suite/lifecycle.js'
 export {
   definePlugin,
   definePreset,
@@ -78,4 +69,14 @@ export {
   type Preset,
   type ResultProcessor,
   type Suite,
-} from './plugins/plugin.js'
+} from './suite/plugin.js'
+export { PluginFailureError } from './suite/plugin-failure-error.js'
+export type {
+  AfterRunContext,
+  EvaluatedContext,
+  PluginErrorContext,
+  ResultsContext,
+  RunContext,
+  TapScope,
+} from './suite/run-context.js'
+export { type RunOptions, type SuiteOptions, VerificationSuite } from './suite/verification-suite.js'

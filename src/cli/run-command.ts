@@ -1,10 +1,11 @@
 import { dirname } from 'node:path'
 import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { didYouMean } from '../core/did-you-mean.js'
-import { DqxError, PluginFailureError } from '../core/errors.js'
+import { DqxError } from '../core/errors.js'
 import { parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
-import { VerificationSuite } from '../core/verification-suite.js'
+import { PluginFailureError } from '../suite/plugin-failure-error.js'
+import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { cliLogger, parseLevel } from './logger.js'
 import {

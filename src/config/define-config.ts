@@ -1,5 +1,5 @@
-import type { SuiteOptions } from '../core/verification-suite.js'
 import type { DataSource } from '../engine/data-source.js'
+import type { SuiteOptions } from '../suite/verification-suite.js'
 
 /**
  * One suite as `dqx.config.ts` declares it: the suite's options (the logger

@@ -1,6 +1,3 @@
-import type { PluginRun } from '../hooks/types.js'
-import type { RunReport } from './types.js'
-
 /**
  * Every error dqx raises on purpose is a DqxError with a stable `code`, so that
  * callers (and the CLI) can branch on the code and show the message as is:
@@ -26,7 +23,7 @@ export type DqxErrorCode =
   | 'CONFIG'
 
 export class DqxError extends Error {
-  override readonly name = 'DqxError'
+  override readonly name: string = 'DqxError'
   readonly code: DqxErrorCode
 
   constructor(code: DqxErrorCode, message: string, options?: { cause?: unknown }) {
@@ -42,7 +39,7 @@ export function toError(thrown: unknown): Error {
 }
 
 /** Text for any thrown value, even one that JSON.stringify and String() both refuse (a revoked Proxy). */
-function describeThrown(thrown: unknown): string {
+export function describeThrown(thrown: unknown): string {
   if (typeof thrown === 'string') return thrown
   for (const attempt of [
     () => JSON.stringify(thrown),
@@ -57,20 +54,4 @@ function describeThrown(thrown: unknown): string {
     }
   }
   return `an unprintable ${typeof thrown}`
-}
-
-/** What `run()` rejects with under `failOnPluginError: true`: the full report plus the failed plugin runs. */
-export class PluginFailureError extends DqxError {
-  readonly report: RunReport
-  readonly failures: readonly PluginRun[]
-
-  constructor(report: RunReport) {
-    const names = report.pluginErrors.map((r) => `${r.plugin}@${r.hook}${r.timedOut ? ' (timed out)' : ''}`)
-    super(
-      'PLUGIN_FAILURE',
-      `${names.length} plugin run${names.length === 1 ? '' : 's'} failed in suite '${report.suiteName}': ${names.join(', ')}`,
-    )
-    this.report = report
-    this.failures = report.pluginErrors
-  }
 }

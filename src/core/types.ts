@@ -1,10 +1,23 @@
-import type { PluginRun } from '../hooks/types.js'
 import type { ResultKey } from './result-key.js'
 
 export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const
 /** P0 is the worst; P1 is the default. */
 export type Severity = (typeof SEVERITIES)[number]
 export type AssertionStatus = 'PASSED' | 'FAILED' | 'SKIPPED'
+
+/** The outcome of one tap call: what `.call()` / `.promise()` resolve to, one per tap, in tap order. */
+export interface PluginRun {
+  /** The tap's name. */
+  plugin: string
+  /** The hook's name (`HookOptions.name`). */
+  hook: string
+  /** Wall time of the tap call (`performance.now()`), up to its timeout when it timed out. */
+  durationMs: number
+  /** What the tap threw or rejected with (non-Errors wrapped), or the timeout error. Absent on success. */
+  error?: Error
+  /** The tap was abandoned at its timeout; its signal (see `argsForTap`) was aborted. */
+  timedOut: boolean
+}
 
 /** The hooks a suite calls, in the order it calls them. */
 export type HookName = 'beforeRun' | 'afterEvaluate' | 'processResults' | 'onPluginError' | 'afterRun'

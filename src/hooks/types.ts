@@ -1,18 +1,7 @@
 import type { Logger } from 'pino'
+import type { PluginRun } from '../core/types.js'
 
-/** The outcome of one tap call: what `.call()` / `.promise()` resolve to, one per tap, in tap order. */
-export interface PluginRun {
-  /** The tap's name. */
-  plugin: string
-  /** The hook's name (`HookOptions.name`). */
-  hook: string
-  /** Wall time of the tap call (`performance.now()`), up to its timeout when it timed out. */
-  durationMs: number
-  /** What the tap threw or rejected with (non-Errors wrapped), or the timeout error. Absent on success. */
-  error?: Error
-  /** The tap was abandoned at its timeout; its signal (see `argsForTap`) was aborted. */
-  timedOut: boolean
-}
+export type { PluginRun } from '../core/types.js'
 
 /** Options of `hook.tap()` / `hook.tapPromise()`; a plain string is the name. */
 export interface TapOptions {

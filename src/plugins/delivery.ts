@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { REDACTED, redactUrl } from './redact.js'
+import { REDACTED, redactUrl } from '../suite/redact.js'
 
 // Delivery semantics shared by the network plugins (email, webhook, prometheus):
 // bounded retries with exponential backoff and full jitter, a per-attempt time

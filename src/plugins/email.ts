@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
+import { redactUrl } from '../suite/redact.js'
 import {
   DeliveryError,
   deliver,
@@ -10,7 +11,6 @@ import {
   urlSecrets,
 } from './delivery.js'
 import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
-import { redactUrl } from './redact.js'
 import {
   changeLine,
   countsText,

@@ -3,10 +3,10 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import { DqxError } from '../core/errors.js'
 import type { ResultKey } from '../core/result-key.js'
-import type { AfterRunContext, ResultsContext } from '../core/run-context.js'
 import type { AssertionResult, RunSummary, Severity, SymbolInfo } from '../core/types.js'
 import type { PluginRun } from '../hooks/types.js'
-import type { ObjectPlugin, Suite } from './plugin.js'
+import type { ObjectPlugin, Suite } from '../suite/plugin.js'
+import type { AfterRunContext, ResultsContext } from '../suite/run-context.js'
 import type { StatusChange } from './routing.js'
 
 // The scaffolding every first-party plugin shares: options validated by a zod

@@ -1,5 +1,5 @@
 // dqx/plugins — first-party plugins.
-export { type AuditOptions, audit, formatAudit } from './audit.js'
+export { type AuditOptions, audit, formatAudit } from '../suite/audit.js'
 export {
   DEFAULT_RETRY,
   type DeliverOptions,

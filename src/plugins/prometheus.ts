@@ -1,8 +1,8 @@
 import { Gauge, Registry } from 'prom-client'
 import { z } from 'zod'
+import { redactUrl } from '../suite/redact.js'
 import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, safeDecode } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
-import { redactUrl } from './redact.js'
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 

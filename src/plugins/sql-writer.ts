@@ -14,9 +14,9 @@ import {
 } from '@duckdb/node-api'
 import pg from 'pg'
 import { z } from 'zod'
+import { redactUrl } from '../suite/redact.js'
 import { describeError, makeRedactor, type Redactor, urlSecrets } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView, runStatus } from './first-party.js'
-import { redactUrl } from './redact.js'
 
 export const sqlWriterSchema = z.strictObject({
   /** Plugin name (default 'sqlWriter'). */

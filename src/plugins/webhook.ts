@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { AssertionResult } from '../core/types.js'
+import { redactUrl } from '../suite/redact.js'
 import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets } from './delivery.js'
 import {
   alertNotifyOnSchema,
@@ -9,7 +10,6 @@ import {
   type RunView,
   runStatus,
 } from './first-party.js'
-import { redactUrl } from './redact.js'
 import {
   changeLine,
   countsText,

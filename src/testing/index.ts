@@ -2,12 +2,12 @@ import { Writable } from 'node:stream'
 import { type Logger, pino } from 'pino'
 import type { Check } from '../core/check.js'
 import { ResultKey } from '../core/result-key.js'
-import { deepFreeze, type ResultsContext } from '../core/run-context.js'
 import { summarize } from '../core/summary.js'
 import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
-import { type SuiteOptions, VerificationSuite } from '../core/verification-suite.js'
 import { DataSource } from '../engine/data-source.js'
-import type { PluginOption } from '../plugins/plugin.js'
+import type { PluginOption } from '../suite/plugin.js'
+import { deepFreeze, type ResultsContext } from '../suite/run-context.js'
+import { type SuiteOptions, VerificationSuite } from '../suite/verification-suite.js'
 
 /** A pino logger that keeps every line as a parsed object, for asserting on logs. */
 export interface CapturedLogger {

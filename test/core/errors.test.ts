@@ -6,8 +6,8 @@ import { check } from '../../src/core/check.js'
 import { DqxError, type DqxErrorCode } from '../../src/core/errors.js'
 import { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { quietSuite, rng, silentLogger, type TempDir, tempDir } from '../helpers/data.js'
 
 const KEY = new ResultKey('2026-11-25')

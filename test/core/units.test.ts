@@ -3,14 +3,15 @@
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { check, collectAssertions } from '../../src/core/check.js'
-import { DqxError, PluginFailureError, toError } from '../../src/core/errors.js'
+import { DqxError, toError } from '../../src/core/errors.js'
 import { evaluate } from '../../src/core/evaluate.js'
 import { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import { deepFreeze } from '../../src/core/run-context.js'
 import { summarize } from '../../src/core/summary.js'
 import type { RunReport } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
+import { PluginFailureError } from '../../src/suite/plugin-failure-error.js'
+import { deepFreeze } from '../../src/suite/run-context.js'
 import { captureLogger, quietSuite } from '../helpers/data.js'
 
 describe('DqxError and toError', () => {
@@ -47,6 +48,7 @@ describe('DqxError and toError', () => {
     const err = new PluginFailureError(report)
     expect(err).toBeInstanceOf(DqxError)
     expect(err.code).toBe('PLUGIN_FAILURE')
+    expect(err.name).toBe('PluginFailureError')
     expect(err.message).toBe(
       "2 plugin runs failed in suite 'nightly': slack@processResults, pager@afterRun (timed out)",
     )

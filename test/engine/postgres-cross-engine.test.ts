@@ -9,9 +9,9 @@ import { check } from '../../src/core/check.js'
 import type { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { RunReport } from '../../src/core/types.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
 
 const baseUrl = requirePgUrl()

@@ -7,8 +7,8 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { type Logger, pino } from 'pino'
 import { expect } from 'vitest'
 import type { Check } from '../../src/core/check.js'
-import type { SuiteOptions } from '../../src/core/verification-suite.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
+import type { SuiteOptions } from '../../src/suite/verification-suite.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 
 // ---------------------------------------------------------------------------------------------
 // Temp dirs

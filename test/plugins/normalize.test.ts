@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
-import { normalizePlugins } from '../../src/plugins/normalize.js'
+import { normalizePlugins } from '../../src/suite/normalize-plugins.js'
 import {
   definePlugin,
   definePreset,
   type PluginOption,
   type ResultProcessor,
   type Suite,
-} from '../../src/plugins/plugin.js'
+} from '../../src/suite/plugin.js'
 
 function thrown(fn: () => unknown): DqxError {
   try {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { DqxError } from '../../src/core/errors.js'
-import { normalizePlugins } from '../../src/plugins/normalize.js'
-import { definePlugin } from '../../src/plugins/plugin.js'
-import { checkConfigKeys, didYouMean, levenshtein, validateConfig } from '../../src/plugins/plugin-config.js'
+import { normalizePlugins } from '../../src/suite/normalize-plugins.js'
+import { definePlugin } from '../../src/suite/plugin.js'
+import { checkConfigKeys, didYouMean, levenshtein, validateConfig } from '../../src/suite/plugin-config.js'
 
 const schema = z.object({
   channel: z.string(),

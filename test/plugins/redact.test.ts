@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REDACTED, redactSecrets, redactUrl } from '../../src/plugins/redact.js'
+import { REDACTED, redactSecrets, redactUrl } from '../../src/suite/redact.js'
 
 describe('redactSecrets', () => {
   it('hides secret-looking fields at any depth and keeps the rest', () => {

@@ -426,7 +426,7 @@ describe('plugin forms, config and logging', () => {
 
   it('adds the audit plugin by default and prints a summary', async () => {
     let out = ''
-    const { audit } = await import('../../src/plugins/audit.js')
+    const { audit } = await import('../../src/suite/audit.js')
     const suite = new VerificationSuite({
       name: 'audited',
       checks: [orders],

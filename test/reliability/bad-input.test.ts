@@ -9,10 +9,10 @@ import { type Check, check } from '../../src/core/check.js'
 import { DqxError, type DqxErrorCode } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { RunReport } from '../../src/core/types.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import { definePlugin, definePreset, type PluginOption } from '../../src/plugins/plugin.js'
+import { definePlugin, definePreset, type PluginOption } from '../../src/suite/plugin.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { duckdbRun, silentLogger, type TempDir, tempDir } from '../helpers/data.js'
 
 const KEY = new ResultKey('2026-11-25')

@@ -5,12 +5,13 @@
 // Timing assertions are deliberately loose (`< timeout + 2000 ms`); ordering is asserted with flags.
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DqxError, PluginFailureError } from '../../src/core/errors.js'
+import { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import type { PluginErrorContext } from '../../src/core/run-context.js'
 import type { HookName, RunReport } from '../../src/core/types.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import { definePlugin, type Suite } from '../../src/plugins/plugin.js'
+import { definePlugin, type Suite } from '../../src/suite/plugin.js'
+import { PluginFailureError } from '../../src/suite/plugin-failure-error.js'
+import type { PluginErrorContext } from '../../src/suite/run-context.js'
 import {
   ASSERTIONS,
   type Bench,

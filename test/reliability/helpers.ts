@@ -9,10 +9,10 @@ import { expect } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { RunReport } from '../../src/core/types.js'
-import { type SuiteOptions, VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import type { PluginOption } from '../../src/plugins/plugin.js'
+import type { PluginOption } from '../../src/suite/plugin.js'
+import { type SuiteOptions, VerificationSuite } from '../../src/suite/verification-suite.js'
 import {
   makeOrders,
   type Order,

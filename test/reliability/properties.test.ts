@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { ConstExpr, type Expr } from '../../src/core/expression.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { expected, silentLogger, type TempDir, tempDir } from '../helpers/data.js'
 
 // ---------------------------------------------------------------------------------------------

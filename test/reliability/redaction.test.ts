@@ -5,10 +5,10 @@ import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
-import { definePlugin } from '../../src/plugins/plugin.js'
-import { REDACTED, SecretScrubber, scrubSecrets, secretStrings } from '../../src/plugins/redact.js'
+import { definePlugin } from '../../src/suite/plugin.js'
+import { REDACTED, SecretScrubber, scrubSecrets, secretStrings } from '../../src/suite/redact.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 
 describe('secretStrings', () => {
   it('takes values under secret-looking keys at any depth, numbers and arrays included', () => {

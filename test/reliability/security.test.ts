@@ -6,17 +6,13 @@ import { join } from 'node:path'
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
-import { type DqxError, PluginFailureError } from '../../src/core/errors.js'
+import type { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import { VerificationSuite } from '../../src/core/verification-suite.js'
 import { DataSource } from '../../src/engine/data-source.js'
-import { PluginManager } from '../../src/plugins/discovery.js'
-import {
-  definePlugin,
-  type PluginOption,
-  type ResultProcessor,
-  type Suite,
-} from '../../src/plugins/plugin.js'
+import { PluginManager } from '../../src/suite/discovery.js'
+import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../../src/suite/plugin.js'
+import { PluginFailureError } from '../../src/suite/plugin-failure-error.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { captureLogger } from '../../src/testing/index.js'
 
 const KEY = new ResultKey('2026-11-25', { env: 'security' })
@@ -336,7 +332,7 @@ describe('known gap: output that prints plugin errors', () => {
   // secret on stderr, although the same error's log line is scrubbed. The suite knows every
   // config secret (SuiteLifecycle scrubber); audit could print through it. Drop `.fails` when fixed.
   it('audit: the summary does not echo a secret quoted by a plugin error', async () => {
-    const { audit } = await import('../../src/plugins/audit.js')
+    const { audit } = await import('../../src/suite/audit.js')
     let out = ''
     const slack = definePlugin({
       name: 'slack',

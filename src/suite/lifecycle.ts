@@ -1,4 +1,7 @@
 import type { Logger } from 'pino'
+import type { HookName } from '../core/types.js'
+import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
+import { REDACT_PATHS, SecretScrubber, secretStrings } from './redact.js'
 import type {
   AfterRunContext,
   EvaluatedContext,
@@ -6,10 +9,7 @@ import type {
   ResultsContext,
   RunContext,
   TapScope,
-} from '../core/run-context.js'
-import type { HookName } from '../core/types.js'
-import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
-import { REDACT_PATHS, SecretScrubber, secretStrings } from './redact.js'
+} from './run-context.js'
 
 /** The typed hooks of a suite; each kind's call strategy is fixed by its class. */
 export interface SuiteHooks {

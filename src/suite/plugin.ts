@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { ResultsContext } from '../core/run-context.js'
 import type { AssertionResult, SymbolInfo } from '../core/types.js'
-import type { VerificationSuite } from '../core/verification-suite.js'
+import type { ResultsContext } from './run-context.js'
+import type { VerificationSuite } from './verification-suite.js'
 
 /** The suite a plugin is applied to: tap `suite.hooks.*` in `apply`. */
 export type Suite = VerificationSuite

@@ -1,6 +1,6 @@
-import type { AfterRunContext } from '../core/run-context.js'
 import { SEVERITIES } from '../core/types.js'
 import type { ObjectPlugin } from './plugin.js'
+import type { AfterRunContext } from './run-context.js'
 
 export interface AuditOptions {
   /** Where the summary goes; default stderr, so stdout stays clean for machine output. */

@@ -1,9 +1,7 @@
 // Reads what `isNotAnomalous` assertions judge against, before evaluation: pinned baselines, the
 // assertion's own outcomes (failed days leave the baseline) and the metric history, fetched once
 // per metric series for all anomaly assertions of the run.
-import type { StoredBaselinePin } from '../engine/baselines.js'
-import { formatTags } from '../engine/metric-computer.js'
-import type { MetricDB } from '../engine/metric-db.js'
+
 import {
   type AnomalyBaseline,
   type AnomalyConfig,
@@ -12,12 +10,15 @@ import {
   datesBetween,
   judgeAnomaly,
   weekdayOf,
-} from './anomaly.js'
-import type { AssertionSpec } from './assertion.js'
-import type { PlannedCheck } from './evaluate.js'
-import type { EvalResult, Expr, MetricRef } from './expression.js'
-import { metricName } from './metric-spec.js'
-import { type ResultKey, shiftDate } from './result-key.js'
+} from '../core/anomaly.js'
+import type { AssertionSpec } from '../core/assertion.js'
+import type { PlannedCheck } from '../core/evaluate.js'
+import type { EvalResult, Expr, MetricRef } from '../core/expression.js'
+import { metricName } from '../core/metric-spec.js'
+import { type ResultKey, shiftDate } from '../core/result-key.js'
+import type { StoredBaselinePin } from '../engine/baselines.js'
+import { formatTags } from '../engine/metric-computer.js'
+import type { MetricDB } from '../engine/metric-db.js'
 
 export interface AnomalyHistoryOptions {
   db: MetricDB

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
+import type { ResultKey } from '../core/result-key.js'
+import type { AssertionResult, HookName, RunReport, RunSummary, SymbolInfo } from '../core/types.js'
 import type { PluginRun } from '../hooks/types.js'
-import type { ResultKey } from './result-key.js'
-import type { AssertionResult, HookName, RunReport, RunSummary, SymbolInfo } from './types.js'
 
 /** What every tap's context carries for that tap alone. */
 export interface TapScope {

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Logger } from 'pino'
 import { DqxError } from '../core/errors.js'
-import { normalizePlugins } from './normalize.js'
+import { normalizePlugins } from './normalize-plugins.js'
 import type { Plugin } from './plugin.js'
 
 export interface DiscoveryFailure {

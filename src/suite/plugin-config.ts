@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
-import type { NormalizedPlugin } from './normalize.js'
+import type { NormalizedPlugin } from './normalize-plugins.js'
 
 export { didYouMean, levenshtein } from '../core/did-you-mean.js'
 
