@@ -45,8 +45,9 @@ export interface ComputeOptions {
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
+// ClickHouse spells UInt64, Decimal64(2); its Nullable(…) wrapper is removed by the source.
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
+  /^(TINYINT|SMALLINT|UINT\d*|DECIMAL\d*|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
 const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'sum',
   'average',
@@ -80,7 +81,7 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {
+      if (NEEDS_NUMBER.has(need.spec.kind) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
@@ -127,8 +128,8 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
     const columns = await bound.describe()
-    validateColumns(dataset, source, columns, list)
-    opts.onBound?.(dataset, bound, columns)
+    if (columns !== undefined) validateColumns(dataset, source, columns, list)
+    opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
       const name = metricName(n.spec)

@@ -242,7 +242,7 @@ describe('whole scans: relation, placeholders and the date filter', () => {
   it('Params defaults to $n and asks the dialect for anything else', () => {
     const plain = new Params()
     expect([plain.add(1), plain.add('x')]).toEqual(['$1', '$2'])
-    expect(DOLLAR_PLACEHOLDERS.placeholder(7)).toBe('$7')
+    expect(DOLLAR_PLACEHOLDERS.placeholder(7, 'x')).toBe('$7')
     const bq = new Params(bigqueryDialect)
     expect([bq.add(1), bq.add(null), bq.add(true)]).toEqual(['@p1', '@p2', '@p3'])
     expect(bq.values).toEqual([1, null, true])
