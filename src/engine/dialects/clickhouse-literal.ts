@@ -10,9 +10,10 @@ import type { SqlParam } from '../sql.js'
  * - strings: single-quoted; ClickHouse reads backslash escapes inside quotes, so every `\` and
  *   `'` is escaped, and every control character (including NUL) becomes `\xHH`: the literal is
  *   printable ASCII plus the string's own non-ASCII characters, which ClickHouse copies as bytes.
- * - numbers: finite ones as JavaScript prints them (shortest round-trip form, `1e+21` included),
- *   in parentheses so a minus sign never joins an operator before it; NaN and ±Infinity as
- *   ClickHouse's `nan` / `inf` / `-inf`.
+ * - numbers: safe integers as digits, in parentheses so a minus sign never joins an operator
+ *   before it; every other double (fractions, ±0, subnormals, NaN, ±Infinity) by its eight IEEE-754
+ *   bytes, `reinterpretAsFloat64(unhex('…'))`, because ClickHouse 18.16's parser rejects some
+ *   valid decimal spellings (`5e-324`) and the bytes are exact on every version.
  * - booleans: 1 / 0 (UInt8: ClickHouse had no Bool type before 21.12).
  * - bigints: their decimal digits; null: NULL.
  */
@@ -22,11 +23,8 @@ export function clickhouseLiteral(value: SqlParam): string {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
       return `'${value.replace(/[\\'\u0000-\u001f\u007f]/g, escapeChar)}'`
     case 'number':
-      if (Number.isNaN(value)) return 'nan'
-      if (value === Number.POSITIVE_INFINITY) return 'inf'
-      if (value === Number.NEGATIVE_INFINITY) return '-inf'
-      // -0 prints as "0": keep its sign, which a division by it can observe.
-      return Object.is(value, -0) ? '(-0.)' : `(${String(value)})`
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) return `(${String(value)})`
+      return `reinterpretAsFloat64(unhex('${littleEndianHex(value)}'))`
     case 'boolean':
       return value ? '1' : '0'
     case 'bigint':
@@ -35,6 +33,14 @@ export function clickhouseLiteral(value: SqlParam): string {
       if (value === null) return 'NULL'
       throw new DqxError('INVALID_ARGUMENT', `cannot write a ${typeof value} as a ClickHouse literal`)
   }
+}
+
+/** The eight bytes of a double, least significant first, as hex digits. */
+function littleEndianHex(value: number): string {
+  const bytes = new Uint8Array(new Float64Array([value]).buffer)
+  let hex = ''
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0')
+  return hex
 }
 
 function escapeChar(c: string): string {
