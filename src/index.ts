@@ -45,6 +45,7 @@ export { clickhouseLiteral } from './engine/dialects/clickhouse-literal.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseInlineDialect,
   dialects,
   duckdbDialect,
   postgresDialect,

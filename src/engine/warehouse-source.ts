@@ -25,7 +25,11 @@ export type WarehouseExecute = (
 ) => Promise<readonly WarehouseRow[]>
 
 interface WarehouseCommonOptions extends SourceOptions {
-  dialect: WarehouseDialect
+  /**
+   * The warehouse's SQL dialect, by name, or a Dialect object (e.g. `clickhouseInlineDialect`
+   * for ClickHouse servers without query parameters, or your own).
+   */
+  dialect: WarehouseDialect | Dialect
   execute: WarehouseExecute
   /** Limit for each statement, in ms; on expiry the run fails with a DqxError naming the dataset. Default: none. */
   timeoutMs?: number
@@ -79,12 +83,14 @@ export class WarehouseSourceSpec {
     }
     const o = options as unknown as Partial<Record<string, unknown>>
     const names = Object.keys(dialects)
-    if (typeof o.dialect !== 'string' || !names.includes(o.dialect)) {
+    if (isDialect(o.dialect)) this.dialect = o.dialect
+    else if (typeof o.dialect === 'string' && names.includes(o.dialect)) {
+      this.dialect = dialects[o.dialect] as Dialect
+    } else {
       fail(
-        `dialect must be one of ${names.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(o.dialect)}`,
+        `dialect must be one of ${names.map((n) => `'${n}'`).join(', ')} or a Dialect object, got ${JSON.stringify(o.dialect)}`,
       )
     }
-    this.dialect = dialects[o.dialect] as Dialect
     if (typeof o.execute !== 'function') {
       fail('execute must be a function (sql, params, signal) => Promise<rows> that runs SQL with your client')
     }
@@ -177,6 +183,18 @@ export class WarehouseSourceSpec {
       clearTimeout(timer)
     }
   }
+}
+
+function isDialect(d: unknown): d is Dialect {
+  if (d === null || typeof d !== 'object') return false
+  const x = d as Partial<Record<keyof Dialect, unknown>>
+  return (
+    typeof x.name === 'string' &&
+    typeof x.renderMetric === 'function' &&
+    typeof x.quoteIdent === 'function' &&
+    typeof x.placeholder === 'function' &&
+    typeof x.renderDateFilter === 'function'
+  )
 }
 
 const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/

@@ -1,5 +1,6 @@
 // Shared by the ClickHouse tests: the two-shard pair started by test/setup/clickhouse.ts.
 import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { chQuery, createDistributedTable } from '../../scripts/clickhouse.mjs'
 import { serverAvailable } from '../helpers/servers.js'
 
@@ -11,7 +12,8 @@ export function clickhouseUp(): boolean {
   const missing =
     chUrl !== '' && chUrl2 !== ''
       ? undefined
-      : (process.env.DQX_TEST_CH_MISSING ?? 'DQX_TEST_CH_URL is not set (test/setup/clickhouse.ts starts the servers)')
+      : (process.env.DQX_TEST_CH_MISSING ??
+        'DQX_TEST_CH_URL is not set (test/setup/clickhouse.ts starts the servers)')
   return serverAvailable('ClickHouse', missing)
 }
 
@@ -37,7 +39,8 @@ export async function distributedTable<T extends object>(
   })
   for (const [i, url] of [chUrl, chUrl2].entries()) {
     const lines = parts[i as 0 | 1]
-    if (lines.length > 0) await chQuery(url, `INSERT INTO ${name}_local FORMAT JSONEachRow\n${lines.join('\n')}`)
+    if (lines.length > 0)
+      await chQuery(url, `INSERT INTO ${name}_local FORMAT JSONEachRow\n${lines.join('\n')}`)
   }
 }
 
@@ -59,4 +62,16 @@ export async function loggedQueries(url: string, like: string, initial: boolean)
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => (JSON.parse(l) as { query: string }).query)
+}
+
+export const CHDB_MISSING =
+  'the chdb package (current ClickHouse in-process) is not installed: npm install --no-save chdb@3.4.0'
+
+/** chDB, an optional dev install (~540 MB): .ci/run installs it; locally its tests skip without it. */
+export function loadChdb(): typeof import('chdb') | undefined {
+  try {
+    return createRequire(import.meta.url)('chdb') as typeof import('chdb')
+  } catch {
+    return undefined
+  }
 }

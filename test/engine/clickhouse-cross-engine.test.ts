@@ -17,7 +17,15 @@ import { DataSource } from '../../src/engine/data-source.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
-import { chUrl, chUrl2, clickhouseUp, distributedTable, dropDistributed, loggedQueries, uniqueTable } from './ch-helpers.js'
+import {
+  chUrl,
+  chUrl2,
+  clickhouseUp,
+  distributedTable,
+  dropDistributed,
+  loggedQueries,
+  uniqueTable,
+} from './ch-helpers.js'
 
 const N = 3000
 const FLOAT_REL = 1e-9
@@ -36,7 +44,21 @@ function rng(seed: number): () => number {
   }
 }
 
-const WORDS = ['plain', 'café', 'naïve', 'e\u0301', '漢字テスト', '한국어', '👍🏽', '👨‍👩‍👧', "it's", 'a"b', 'back\\slash', '', 'x'.repeat(500)]
+const WORDS = [
+  'plain',
+  'café',
+  'naïve',
+  'e\u0301',
+  '漢字テスト',
+  '한국어',
+  '👍🏽',
+  '👨‍👩‍👧',
+  "it's",
+  'a"b',
+  'back\\slash',
+  '',
+  'x'.repeat(500),
+]
 const CITIES = ['Zürich', 'São Paulo', '東京', 'Paris', 'Kraków', '🏙️ Metro', null]
 const BIG = [1e300, -1e300, 1e-300, 0, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, -123.456]
 const DAYS = ['2026-11-24', '2026-11-25', '2026-11-26']
@@ -141,123 +163,130 @@ function suite(): { suite: VerificationSuite; kinds: Map<string, Kind> } {
 const valuesOf = (report: RunReport): Map<string, number | null> =>
   new Map(report.symbols.map((s) => [`${s.dataset} ${s.metric}`, s.value]))
 
-describe.skipIf(!clickhouseUp())('a Distributed ClickHouse table over two shards and DuckDB over parquet compute the same metrics', () => {
-  const rows = generate()
-  const key = new ResultKey('2026-11-25')
-  const table = uniqueTable('facts')
-  const dir = mkdtempSync(join(tmpdir(), 'dqx-ch-parquet-'))
-  let duck: Map<string, number | null>
-  let ch: Map<string, number | null>
-  let kinds: Map<string, Kind>
-  let perShard: number[]
+describe.skipIf(!clickhouseUp())(
+  'a Distributed ClickHouse table over two shards and DuckDB over parquet compute the same metrics',
+  () => {
+    const rows = generate()
+    const key = new ResultKey('2026-11-25')
+    const table = uniqueTable('facts')
+    const dir = mkdtempSync(join(tmpdir(), 'dqx-ch-parquet-'))
+    let duck: Map<string, number | null>
+    let ch: Map<string, number | null>
+    let kinds: Map<string, Kind>
+    let perShard: number[]
 
-  beforeAll(async () => {
-    await distributedTable(
-      table,
-      `id UInt64, name Nullable(String), city Nullable(String), category Nullable(String), flag Nullable(UInt8),
+    beforeAll(async () => {
+      await distributedTable(
+        table,
+        `id UInt64, name Nullable(String), city Nullable(String), category Nullable(String), flag Nullable(UInt8),
        amount Nullable(Float64), qty Nullable(Int32), big Nullable(Float64), day DateTime('UTC')`,
-      rows,
-      (_, i) => (i % 2 === 0 ? 0 : 1),
-    )
-    perShard = await Promise.all(
-      [chUrl, chUrl2].map(async (u) => Number((await chQuery(u, `SELECT count() FROM ${table}_local`)).trim())),
-    )
-    // The same rows as ClickHouse stores them, through DuckDB into parquet.
-    const stored = await chQuery(
-      `${chUrl}/?output_format_json_quote_64bit_integers=0`,
-      `SELECT * FROM ${table} ORDER BY id FORMAT JSONEachRow`,
-    )
-    const ndjson = join(dir, 'rows.ndjson')
-    writeFileSync(ndjson, stored)
-    const parquet = join(dir, 'facts.parquet')
-    const duckdb = new DuckDBSession()
-    try {
-      await duckdb.query(
-        `COPY (SELECT id, name, city, category, CAST(flag AS BOOLEAN) AS flag, amount, qty, big, day
+        rows,
+        (_, i) => (i % 2 === 0 ? 0 : 1),
+      )
+      perShard = await Promise.all(
+        [chUrl, chUrl2].map(async (u) =>
+          Number((await chQuery(u, `SELECT count() FROM ${table}_local`)).trim()),
+        ),
+      )
+      // The same rows as ClickHouse stores them, through DuckDB into parquet.
+      const stored = await chQuery(
+        `${chUrl}/?output_format_json_quote_64bit_integers=0`,
+        `SELECT * FROM ${table} ORDER BY id FORMAT JSONEachRow`,
+      )
+      const ndjson = join(dir, 'rows.ndjson')
+      writeFileSync(ndjson, stored)
+      const parquet = join(dir, 'facts.parquet')
+      const duckdb = new DuckDBSession()
+      try {
+        await duckdb.query(
+          `COPY (SELECT id, name, city, category, CAST(flag AS BOOLEAN) AS flag, amount, qty, big, day
                FROM read_json($1, format = 'newline_delimited', columns = {id: 'UBIGINT', name: 'VARCHAR',
                  city: 'VARCHAR', category: 'VARCHAR', flag: 'UTINYINT', amount: 'DOUBLE', qty: 'INTEGER',
                  big: 'DOUBLE', day: 'TIMESTAMP'})) TO '${parquet}' (FORMAT parquet)`,
-        [ndjson],
+          [ndjson],
+        )
+      } finally {
+        await duckdb.close()
+      }
+      const built = suite()
+      kinds = built.kinds
+      const chTable = (dateColumn?: string) =>
+        DataSource.clickhouse({ url: chUrl, table, ...(dateColumn ? { dateColumn } : {}) })
+      const pq = (dateColumn?: string) => DataSource.parquet(parquet, dateColumn ? { dateColumn } : {})
+      duck = valuesOf(await built.suite.run({ all: pq(), daily: pq('day') }, key))
+      ch = valuesOf(await built.suite.run({ all: chTable(), daily: chTable('day') }, key))
+    })
+
+    afterAll(async () => {
+      await dropDistributed(table)
+      rmSync(dir, { recursive: true, force: true })
+    })
+
+    it('read both shards: the Distributed row count is the sum of the two local tables, each holding half', () => {
+      expect(perShard).toEqual([N / 2, N / 2])
+      expect(ch.get('all numRows()')).toBe(N)
+      expect(duck.get('all numRows()')).toBe(N)
+      expect(ch.get('daily numRows()')).toBe(rows.filter((x) => x.day.startsWith('2026-11-25')).length)
+    })
+
+    it('one SELECT per dataset and date, which the server fans out to both shards', async () => {
+      const scans = await loggedQueries(chUrl, `AS m0%FROM \`${table}\``, true)
+      // Two datasets (all, daily), one date each.
+      expect(scans).toHaveLength(2)
+      // Shard 2 received one query per scan from shard 1's Distributed table.
+      const remote = await loggedQueries(chUrl2, `${table}_local`, false)
+      expect(remote.filter((q) => q.includes('m0') || q.includes('count'))).toHaveLength(2)
+    })
+
+    it('every metric of both datasets has a value in both engines', () => {
+      expect(duck.size).toBe(METRICS.length * 2)
+      expect([...ch.keys()].sort()).toEqual([...duck.keys()].sort())
+      for (const [k, v] of ch) expect({ k, v }).toEqual({ k, v: expect.any(Number) })
+    })
+
+    it('exact metrics are identical', () => {
+      const diffs: string[] = []
+      for (const [k, d] of duck) {
+        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'exact') continue
+        if (d !== ch.get(k)) diffs.push(`${k}: duckdb ${d} clickhouse ${ch.get(k)}`)
+      }
+      expect(diffs).toEqual([])
+    })
+
+    it(`floating-point metrics agree within a relative ${FLOAT_REL}`, () => {
+      const diffs: string[] = []
+      for (const [k, d] of duck) {
+        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'float') continue
+        const c = ch.get(k) as number
+        const rel = Math.abs((d as number) - c) / Math.max(Math.abs(c), Number.MIN_VALUE)
+        if (!(rel <= FLOAT_REL)) diffs.push(`${k}: duckdb ${d} clickhouse ${c} (rel ${rel})`)
+      }
+      expect(diffs).toEqual([])
+    })
+
+    it('approxDistinct estimates the exact distinct count in both engines', () => {
+      for (const [k, d] of duck) {
+        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'approx') continue
+        const exact = ch.get(k.replace('approxDistinct', 'uniqueCount')) as number
+        expect(Math.abs((ch.get(k) as number) - exact) / exact, `clickhouse ${k}`).toBeLessThanOrEqual(
+          CH_APPROX_REL,
+        )
+        expect(Math.abs((d as number) - exact) / exact, `duckdb ${k}`).toBeLessThanOrEqual(DUCK_APPROX_REL)
+      }
+    })
+
+    it('the values are right, not merely equal: checked against plain JS', () => {
+      const cp = (s: string) => [...s].length
+      const names = rows.map((x) => x.name).filter((x): x is string => x !== null)
+      const qtys = rows.map((x) => x.qty).filter((x): x is number => x !== null)
+      expect(ch.get('all nullCount(name)')).toBe(N - names.length)
+      expect(ch.get('all uniqueCount(name)')).toBe(new Set(names).size)
+      expect(ch.get('all minLength(name)')).toBe(Math.min(...names.map(cp)))
+      expect(ch.get('all sum(qty)')).toBe(qtys.reduce((a, b) => a + b, 0))
+      expect(ch.get('all maximum(big)')).toBe(Number.MAX_VALUE)
+      expect(ch.get('all countValues(name, ["", "e\u0301", "👨‍👩‍👧", "it\'s", "back\\\\slash"])')).toBe(
+        names.filter((n) => ['', 'e\u0301', '👨‍👩‍👧', "it's", 'back\\slash'].includes(n)).length,
       )
-    } finally {
-      await duckdb.close()
-    }
-    const built = suite()
-    kinds = built.kinds
-    const chTable = (dateColumn?: string) =>
-      DataSource.clickhouse({ url: chUrl, table, ...(dateColumn ? { dateColumn } : {}) })
-    const pq = (dateColumn?: string) => DataSource.parquet(parquet, dateColumn ? { dateColumn } : {})
-    duck = valuesOf(await built.suite.run({ all: pq(), daily: pq('day') }, key))
-    ch = valuesOf(await built.suite.run({ all: chTable(), daily: chTable('day') }, key))
-  })
-
-  afterAll(async () => {
-    await dropDistributed(table)
-    rmSync(dir, { recursive: true, force: true })
-  })
-
-  it('read both shards: the Distributed row count is the sum of the two local tables, each holding half', () => {
-    expect(perShard).toEqual([N / 2, N / 2])
-    expect(ch.get('all numRows()')).toBe(N)
-    expect(duck.get('all numRows()')).toBe(N)
-    expect(ch.get('daily numRows()')).toBe(rows.filter((x) => x.day.startsWith('2026-11-25')).length)
-  })
-
-  it('one SELECT per dataset and date, which the server fans out to both shards', async () => {
-    const scans = await loggedQueries(chUrl, `AS m0%FROM \`${table}\``, true)
-    // Two datasets (all, daily), one date each.
-    expect(scans).toHaveLength(2)
-    // Shard 2 received one query per scan from shard 1's Distributed table.
-    const remote = await loggedQueries(chUrl2, `${table}_local`, false)
-    expect(remote.filter((q) => q.includes('m0') || q.includes('count'))).toHaveLength(2)
-  })
-
-  it('every metric of both datasets has a value in both engines', () => {
-    expect(duck.size).toBe(METRICS.length * 2)
-    expect([...ch.keys()].sort()).toEqual([...duck.keys()].sort())
-    for (const [k, v] of ch) expect({ k, v }).toEqual({ k, v: expect.any(Number) })
-  })
-
-  it('exact metrics are identical', () => {
-    const diffs: string[] = []
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'exact') continue
-      if (d !== ch.get(k)) diffs.push(`${k}: duckdb ${d} clickhouse ${ch.get(k)}`)
-    }
-    expect(diffs).toEqual([])
-  })
-
-  it(`floating-point metrics agree within a relative ${FLOAT_REL}`, () => {
-    const diffs: string[] = []
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'float') continue
-      const c = ch.get(k) as number
-      const rel = Math.abs((d as number) - c) / Math.max(Math.abs(c), Number.MIN_VALUE)
-      if (!(rel <= FLOAT_REL)) diffs.push(`${k}: duckdb ${d} clickhouse ${c} (rel ${rel})`)
-    }
-    expect(diffs).toEqual([])
-  })
-
-  it('approxDistinct estimates the exact distinct count in both engines', () => {
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'approx') continue
-      const exact = ch.get(k.replace('approxDistinct', 'uniqueCount')) as number
-      expect(Math.abs((ch.get(k) as number) - exact) / exact, `clickhouse ${k}`).toBeLessThanOrEqual(CH_APPROX_REL)
-      expect(Math.abs((d as number) - exact) / exact, `duckdb ${k}`).toBeLessThanOrEqual(DUCK_APPROX_REL)
-    }
-  })
-
-  it('the values are right, not merely equal: checked against plain JS', () => {
-    const cp = (s: string) => [...s].length
-    const names = rows.map((x) => x.name).filter((x): x is string => x !== null)
-    const qtys = rows.map((x) => x.qty).filter((x): x is number => x !== null)
-    expect(ch.get('all nullCount(name)')).toBe(N - names.length)
-    expect(ch.get('all uniqueCount(name)')).toBe(new Set(names).size)
-    expect(ch.get('all minLength(name)')).toBe(Math.min(...names.map(cp)))
-    expect(ch.get('all sum(qty)')).toBe(qtys.reduce((a, b) => a + b, 0))
-    expect(ch.get('all maximum(big)')).toBe(Number.MAX_VALUE)
-    expect(ch.get('all countValues(name, ["", "e\u0301", "👨‍👩‍👧", "it\'s", "back\\\\slash"])')).toBe(
-      names.filter((n) => ['', 'e\u0301', '👨‍👩‍👧', "it's", 'back\\slash'].includes(n)).length,
-    )
-  })
-})
+    })
+  },
+)

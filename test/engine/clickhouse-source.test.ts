@@ -41,7 +41,12 @@ async function compute(
   const session = createEngineSession()
   try {
     const values = await computeMetrics({
-      needs: specs.map((spec) => ({ dataset: 'orders', spec, lag: opts.lag ?? 0, check: opts.check ?? 'c1' })),
+      needs: specs.map((spec) => ({
+        dataset: 'orders',
+        spec,
+        lag: opts.lag ?? 0,
+        check: opts.check ?? 'c1',
+      })),
       sources: { orders: source },
       key: KEY,
       db: MetricDB.memory(),
@@ -71,7 +76,13 @@ async function failure(p: Promise<unknown>): Promise<DqxError> {
 }
 
 function expectNoSecret(err: Error, secret: string): void {
-  for (const text of [err.message, String(err), inspect(err, { depth: 10 }), JSON.stringify(err), err.stack ?? '']) {
+  for (const text of [
+    err.message,
+    String(err),
+    inspect(err, { depth: 10 }),
+    JSON.stringify(err),
+    err.stack ?? '',
+  ]) {
     expect(text).not.toContain(secret)
   }
 }
@@ -94,26 +105,38 @@ describe('DataSource.clickhouse options', () => {
       expectNoSecret(e as Error, 'hunter22')
     }
     expect(bad({ url: 'http://h:8123' })).toThrow('needs exactly one of table or query')
-    expect(bad({ url: 'http://h:8123', table: 't', query: 'SELECT 1' })).toThrow('needs exactly one of table or query')
+    expect(bad({ url: 'http://h:8123', table: 't', query: 'SELECT 1' })).toThrow(
+      'needs exactly one of table or query',
+    )
     expect(bad({ url: 'http://h:8123', table: '' })).toThrow('table must be a non-empty string')
     expect(bad({ url: 'http://h:8123', query: 'SELECT 1; SELECT 2' })).toThrow('takes a single query')
-    expect(bad({ url: 'http://h:8123', table: 't', requestTimeoutMs: 0 })).toThrow('requestTimeoutMs must be a positive integer')
-    expect(bad({ url: 'http://h:8123', table: 't', username: 5 })).toThrow('username must be a non-empty string')
+    expect(bad({ url: 'http://h:8123', table: 't', requestTimeoutMs: 0 })).toThrow(
+      'requestTimeoutMs must be a positive integer',
+    )
+    expect(bad({ url: 'http://h:8123', table: 't', username: 5 })).toThrow(
+      'username must be a non-empty string',
+    )
   })
 
   it('describes itself by user, host, database and table (or query), never the password', () => {
-    const s = DataSource.clickhouse({ url: 'http://h:8123', table: 'events', username: 'u', password: 'pw-123', database: 'db' })
+    const s = DataSource.clickhouse({
+      url: 'http://h:8123',
+      table: 'events',
+      username: 'u',
+      password: 'pw-123',
+      database: 'db',
+    })
     expect(s.kind).toBe('clickhouse')
     expect(s.describe()).toBe('clickhouse u@h:8123/db table `events`')
-    expect(DataSource.clickhouse({ url: 'http://h:8123', query: `SELECT ${'x, '.repeat(30)}1` }).describe()).toMatch(
-      /^clickhouse default@h:8123\/default query SELECT x, .{40,}\.\.\.$/,
-    )
+    expect(
+      DataSource.clickhouse({ url: 'http://h:8123', query: `SELECT ${'x, '.repeat(30)}1` }).describe(),
+    ).toMatch(/^clickhouse default@h:8123\/default query SELECT x, .{40,}\.\.\.$/)
   })
 
   it('redactSecrets removes the password and URL credentials from any text', () => {
-    expect(redactSecrets('login p@ss/x failed for http://bob:p%40ss%2Fx@h:1/ and https://a:b@c', 'p@ss/x')).toBe(
-      'login *** failed for http://bob:***@h:1/ and https://a:***@c',
-    )
+    expect(
+      redactSecrets('login p@ss/x failed for http://bob:p%40ss%2Fx@h:1/ and https://a:b@c', 'p@ss/x'),
+    ).toBe('login *** failed for http://bob:***@h:1/ and https://a:***@c')
     expect(redactSecrets('nothing here')).toBe('nothing here')
   })
 })
@@ -171,19 +194,33 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
   })
 
   it('NULL, not 0 or nan, for aggregates over no values', async () => {
-    const v = await compute(source({ dateColumn: 'created_at' }), [
-      { kind: 'sum', column: 'price' },
-      { kind: 'average', column: 'price' },
-      { kind: 'variance', column: 'price' },
-      { kind: 'minLength', column: 'email' },
-      { kind: 'numRows' },
-    ], { lag: 30 })
-    expect(v).toEqual({ 'sum(price)': null, 'average(price)': null, 'variance(price)': null, 'minLength(email)': null, 'numRows()': 0 })
+    const v = await compute(
+      source({ dateColumn: 'created_at' }),
+      [
+        { kind: 'sum', column: 'price' },
+        { kind: 'average', column: 'price' },
+        { kind: 'variance', column: 'price' },
+        { kind: 'minLength', column: 'email' },
+        { kind: 'numRows' },
+      ],
+      { lag: 30 },
+    )
+    expect(v).toEqual({
+      'sum(price)': null,
+      'average(price)': null,
+      'variance(price)': null,
+      'minLength(email)': null,
+      'numRows()': 0,
+    })
   })
 
   it('with a dateColumn scans one day only, and computes lagged days from the source', async () => {
-    expect(await compute(source({ dateColumn: 'created_at' }), [{ kind: 'numRows' }])).toEqual({ 'numRows()': 3 })
-    expect(await compute(source({ dateColumn: 'created_at' }), [{ kind: 'numRows' }], { lag: 1 })).toEqual({ 'numRows()': 1 })
+    expect(await compute(source({ dateColumn: 'created_at' }), [{ kind: 'numRows' }])).toEqual({
+      'numRows()': 3,
+    })
+    expect(await compute(source({ dateColumn: 'created_at' }), [{ kind: 'numRows' }], { lag: 1 })).toEqual({
+      'numRows()': 1,
+    })
   })
 
   it('scans a query source and a table in a named database', async () => {
@@ -201,10 +238,12 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
 
   it('a refused login names the user and says what to check, never showing the password', async () => {
     const secret = 'wrong-Pa55-9x'
-    const err = await failure(compute(source({ username: PASSWORD_USER.username, password: secret }), [{ kind: 'numRows' }]))
+    const err = await failure(
+      compute(source({ username: PASSWORD_USER.username, password: secret }), [{ kind: 'numRows' }]),
+    )
     expect(err.code).toBe('DATA_SOURCE')
     expect(err.message).toMatch(
-      new RegExp(`^dataset 'orders': ClickHouse at 127\\.0\\.0\\.1:\\d+ refused the login of user 'dqx'; check username and password \\(server said: .*Wrong password for user dqx`),
+      /^dataset 'orders': ClickHouse at 127\.0\.0\.1:\d+ refused the login of user 'dqx'; check username and password \(server said: .*Wrong password for user dqx/,
     )
     expectNoSecret(err, secret)
   })
@@ -220,19 +259,27 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
   it('a missing column names the column, dataset and check, with a hint, before any scan', async () => {
     const err = await failure(compute(source(), [{ kind: 'sum', column: 'Price' }], { check: 'prices' }))
     expect(err.code).toBe('MISSING_COLUMN')
-    expect(err.message).toContain("check 'prices': column 'Price' (in sum(Price)) does not exist in dataset 'orders'")
+    expect(err.message).toContain(
+      "check 'prices': column 'Price' (in sum(Price)) does not exist in dataset 'orders'",
+    )
     expect(err.message).toContain("did you mean 'price'?")
   })
 
   it('a String column cannot be summed: the check is told before any scan', async () => {
     const err = await failure(compute(source(), [{ kind: 'sum', column: 'status' }]))
-    expect(err.message).toBe("check 'c1': sum(status) needs a numeric column, but 'status' in dataset 'orders' is String")
+    expect(err.message).toBe(
+      "check 'c1': sum(status) needs a numeric column, but 'status' in dataset 'orders' is String",
+    )
   })
 
   it('an unknown column inside customSql is an SQL error naming the check and the metric', async () => {
-    const err = await failure(compute(source(), [{ kind: 'numRows' }, { kind: 'customSql', sql: 'sum(nope)' }], { check: 'custom' }))
+    const err = await failure(
+      compute(source(), [{ kind: 'numRows' }, { kind: 'customSql', sql: 'sum(nope)' }], { check: 'custom' }),
+    )
     expect(err.code).toBe('SQL')
-    expect(err.message).toMatch(/^check 'custom': customSql\(sum\(nope\)\) failed in dataset 'orders' \(clickhouse .*\): .*Unknown identifier: nope/)
+    expect(err.message).toMatch(
+      /^check 'custom': customSql\(sum\(nope\)\) failed in dataset 'orders' \(clickhouse .*\): .*Unknown identifier: nope/,
+    )
   })
 
   it('a query running past requestTimeoutMs is cancelled with a message saying what to change', async () => {
@@ -240,16 +287,22 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
     const err = await failure(compute(slow, [{ kind: 'sum', column: 's' }]))
     expect(err.code).toBe('SQL')
     expect(err.message).toContain("dataset 'orders' (clickhouse default@")
-    expect(err.message).toContain('the query ran longer than requestTimeoutMs (1000 ms) and was cancelled; raise requestTimeoutMs')
+    expect(err.message).toContain(
+      'the query ran longer than requestTimeoutMs (1000 ms) and was cancelled; raise requestTimeoutMs',
+    )
   })
 
   it('no server at the address is a DATA_SOURCE error naming host and port', async () => {
     const port = await closedPort()
     const err = await failure(
-      compute(DataSource.clickhouse({ url: `http://127.0.0.1:${port}`, table, password: 'pw-never-shown' }), [{ kind: 'numRows' }]),
+      compute(DataSource.clickhouse({ url: `http://127.0.0.1:${port}`, table, password: 'pw-never-shown' }), [
+        { kind: 'numRows' },
+      ]),
     )
     expect(err.code).toBe('DATA_SOURCE')
-    expect(err.message).toBe(`dataset 'orders': cannot reach ClickHouse at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`)
+    expect(err.message).toBe(
+      `dataset 'orders': cannot reach ClickHouse at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`,
+    )
     expectNoSecret(err, 'pw-never-shown')
   })
 
@@ -279,6 +332,8 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
     const report = await suite.run({ orders: source({ dateColumn: 'created_at' }) }, KEY)
     expect(report.results[0]?.status).toBe('PASSED')
     expect(report.results[0]?.value).toBe(3)
-    expect(await db.getMetric({ metric: 'numRows()', dataset: 'orders', date: '2026-11-25', tags: {} })).toMatchObject({ value: 3 })
+    expect(
+      await db.getMetric({ metric: 'numRows()', dataset: 'orders', date: '2026-11-25', tags: {} }),
+    ).toMatchObject({ value: 3 })
   })
 })

@@ -1,12 +1,20 @@
 import type { Dialect } from '../dialect.js'
 import { bigqueryDialect } from './bigquery.js'
-import { clickhouseDialect } from './clickhouse.js'
+import { clickhouseDialect, clickhouseInlineDialect } from './clickhouse.js'
 import { duckdbDialect } from './duckdb.js'
 import { postgresDialect } from './postgres.js'
 import { snowflakeDialect } from './snowflake.js'
 import { trinoDialect } from './trino.js'
 
-export { bigqueryDialect, clickhouseDialect, duckdbDialect, postgresDialect, snowflakeDialect, trinoDialect }
+export {
+  bigqueryDialect,
+  clickhouseDialect,
+  clickhouseInlineDialect,
+  duckdbDialect,
+  postgresDialect,
+  snowflakeDialect,
+  trinoDialect,
+}
 
 /**
  * Every dialect dqx ships, by name. DuckDB, PostgreSQL and ClickHouse execute through their own
