@@ -206,7 +206,9 @@ const NUMERIC_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/
  */
 function normaliseRow(row: WarehouseRow): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(row)) {
+  for (const [name, v] of Object.entries(row)) {
+    // Snowflake folds unquoted aliases to upper case: the scan's `AS m0` comes back as M0.
+    const k = /^M\d+$/.test(name) ? name.toLowerCase() : name
     if (typeof v === 'string' && NUMERIC_TEXT.test(v.trim())) out[k] = Number(v)
     else if (typeof v === 'bigint') out[k] = Number(v)
     else if (v !== null && typeof v === 'object' && !(v instanceof Date) && Number.isFinite(Number(v)))

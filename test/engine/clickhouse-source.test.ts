@@ -18,6 +18,7 @@ import { createEngineSession } from '../../src/engine/engine-session.js'
 import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import { redactSecrets } from '../../src/engine/redact.js'
+import { Params } from '../../src/engine/sql.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { silentLogger } from '../helpers/data.js'
 import { chUrl, clickhouseUp, distributedTable, dropDistributed, uniqueTable } from './ch-helpers.js'
@@ -212,6 +213,20 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
       'minLength(email)': null,
       'numRows()': 0,
     })
+  })
+
+  it('on 18.16 variance is the plain varSamp: the stable state cannot cross shards there', async () => {
+    const session = createEngineSession()
+    try {
+      const bound = await source().bind(session, 'orders')
+      const sql = bound.dialect.renderMetric({ kind: 'variance', column: 'price' }, new Params(bound.dialect))
+      expect(sql).toBe('if(count(`price`) < 2, NULL, varSamp(`price`))')
+      // What the stable variant does on a Distributed table there.
+      const err = await failure(bound.query(`SELECT varSampStable(price) AS v FROM \`${table}\``, []))
+      expect(err.message).toMatch(/Unknown compression method/)
+    } finally {
+      await session.close()
+    }
   })
 
   it('with a dateColumn scans one day only, and computes lagged days from the source', async () => {

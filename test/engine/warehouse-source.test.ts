@@ -209,10 +209,10 @@ describe('DataSource.warehouse failures', () => {
     expect(await compute(empty, [{ kind: 'numRows' }])).toEqual({ 'numRows()': 0 })
   })
 
-  it('numbers come back as numbers whatever the client returns (strings, bigints, decimal objects)', async () => {
+  it('numbers come back as numbers whatever the client returns (strings, bigints, decimal objects); upper-case aliases are read', async () => {
     const decimal = { valueOf: () => 2.5 }
     const execute: WarehouseExecute = async (sql) =>
-      sql.includes('LIMIT 1') ? [{ a: 1 }] : [{ m0: '42', m1: 7n, m2: decimal, m3: null, m4: '-1.5e3' }]
+      sql.includes('LIMIT 1') ? [{ a: 1 }] : [{ M0: '42', m1: 7n, m2: decimal, m3: null, m4: '-1.5e3' }]
     const v = await compute(DataSource.warehouse({ dialect: 'duckdb', table: 't', execute }), [
       { kind: 'numRows' },
       { kind: 'nullCount', column: 'a' },
@@ -387,6 +387,15 @@ describe.skipIf(!serverAvailable('chDB', chdb ? undefined : CHDB_MISSING))(
         DataSource.warehouse({ dialect: 'clickhouse', table, execute, ...(dateColumn ? { dateColumn } : {}) })
       expectSame(await compute(wh()), await compute(duckdbTruth()))
       expectSame(await compute(wh('created_at')), await compute(duckdbTruth('created_at')))
+    })
+
+    it('variance stays exact when the mean dwarfs the spread (plain varSamp gives 0 here)', async () => {
+      const q = DataSource.warehouse({
+        dialect: 'clickhouse',
+        query: 'SELECT toFloat64(1000000000 + number) AS x FROM system.numbers LIMIT 3',
+        execute,
+      })
+      expect(await compute(q, [{ kind: 'variance', column: 'x' }])).toEqual({ 'variance(x)': 1 })
     })
 
     it('the inlined-literal variant renders SQL that current ClickHouse runs to the same values', async () => {

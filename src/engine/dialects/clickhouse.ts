@@ -29,14 +29,20 @@ const orNull = (column: string, expr: string): string => `if(count(${column}) = 
  *   writes the values as literals instead, for servers without query parameters (before 19.x).
  * - over no rows ClickHouse aggregates return 0 or nan, not SQL's NULL: `if(count(c) = 0, NULL, …)`
  *   gives NULL (the `-OrNull` combinators are newer than 18.16), and variance needs 2 values.
- * - `varSamp`/`stddevSamp` (18.16 has no `…Stable` variants). Current ClickHouse computes them in
- *   one pass from sums of squares, which loses digits when the mean is far larger than the spread.
+ * - `varSampStable`/`stddevSampStable` (Welford): the plain `varSamp` works from sums of squares
+ *   and loses every digit when the mean dwarfs the spread — measured, 1e9 + {0, 1, 2} gives
+ *   variance 0 instead of 1. `clickhouseInlineDialect` (18.x) uses the plain ones: 18.16 cannot
+ *   send a `…Stable` state between shards ("Unknown compression method"), so on a Distributed
+ *   table only `varSamp` runs there.
  * - `length()` counts bytes: string lengths use `lengthUTF8` (characters).
  * - `approxDistinct` is `uniq` (adaptive sampling, approximate); `uniqueCount` is `uniqExact`.
  * - `duplicateCount` counts distinct `tuple(…)`s: a tuple is never NULL, and NULL fields compare equal.
  * - booleans are UInt8 (ClickHouse had no Bool type before 21.12).
  */
-function makeClickhouseDialect(placeholder: (index: number, value: SqlParam) => string): Dialect {
+function makeClickhouseDialect(
+  placeholder: (index: number, value: SqlParam) => string,
+  moments: { variance: string; stddev: string },
+): Dialect {
   const dialect: Dialect = {
     name: 'clickhouse',
     placeholder,
@@ -54,9 +60,9 @@ function makeClickhouseDialect(placeholder: (index: number, value: SqlParam) => 
         case 'maximum':
           return orNull(q(spec.column), `toFloat64(max(${q(spec.column)}))`)
         case 'variance':
-          return `if(count(${q(spec.column)}) < 2, NULL, varSamp(${q(spec.column)}))`
+          return `if(count(${q(spec.column)}) < 2, NULL, ${moments.variance}(${q(spec.column)}))`
         case 'stddev':
-          return `if(count(${q(spec.column)}) < 2, NULL, stddevSamp(${q(spec.column)}))`
+          return `if(count(${q(spec.column)}) < 2, NULL, ${moments.stddev}(${q(spec.column)}))`
         case 'nullCount':
           return `count() - count(${q(spec.column)})`
         case 'uniqueCount':
@@ -92,12 +98,15 @@ function makeClickhouseDialect(placeholder: (index: number, value: SqlParam) => 
 /** ClickHouse with typed query parameters: `{p1:String}` is bound as `p1`. */
 export const clickhouseDialect: Dialect = makeClickhouseDialect(
   (index, value) => `{p${index}:${clickhouseParamType(value)}}`,
+  { variance: 'varSampStable', stddev: 'stddevSampStable' },
 )
 
 /**
  * ClickHouse for servers without query parameters (18.x): every value is written into the SQL
  * by `clickhouseLiteral`, the one audited escaping helper; `params.values` is then unused.
+ * Variance is the plain `varSamp` (see above: the stable one cannot cross shards on 18.16).
  */
-export const clickhouseInlineDialect: Dialect = makeClickhouseDialect((_index, value) =>
-  clickhouseLiteral(value),
+export const clickhouseInlineDialect: Dialect = makeClickhouseDialect(
+  (_index, value) => clickhouseLiteral(value),
+  { variance: 'varSamp', stddev: 'stddevSamp' },
 )
