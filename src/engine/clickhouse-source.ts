@@ -189,8 +189,17 @@ export class ClickHouseSourceSpec {
     return { client, dialect: probeDialect(client) }
   }
 
+  /**
+   * Columns and types. A table is described from the server's metadata (`DESCRIBE TABLE`): a
+   * `SELECT … LIMIT 0` on a Distributed table would still open a query on every shard.
+   */
   private async describeRelation(client: ClickHouseClient, dataset: string): Promise<ColumnInfo[]> {
     try {
+      if (this.table !== undefined) {
+        const rs = await client.query({ query: `DESCRIBE TABLE ${this.relationSql}`, format: 'JSONEachRow' })
+        const cols = await rs.json<{ name: string; type: string }>()
+        return cols.map((c) => ({ name: c.name, type: valueType(c.type) }))
+      }
       const rs = await client.query({
         query: `SELECT * FROM ${this.relationSql} AS dqx_src LIMIT 0`,
         format: 'JSON',
