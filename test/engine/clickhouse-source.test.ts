@@ -338,6 +338,19 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
     }
   })
 
+  it('failed assertions carry failed-row samples queried on the server', async () => {
+    const c = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+      ctx.assertThat(mp.nullCount('email')).where({ name: 'emails present' }).isZero()
+      ctx.assertThat(mp.minimum('qty')).where({ name: 'no negative qty' }).isGeq(0)
+    })
+    const suite = new VerificationSuite({ name: 'ch', checks: [c], logger: silentLogger(), audit: false, sampleColumns: ['id'] })
+    const report = await suite.run({ orders: source() }, KEY)
+    expect(report.results.map((r) => [r.assertion, r.status, r.samples])).toEqual([
+      ['emails present', 'FAILED', { rows: [{ email: null, id: 3 }], total: 1 }],
+      ['no negative qty', 'FAILED', { rows: [{ qty: -4, id: 4 }], total: 1 }],
+    ])
+  })
+
   it('a suite writes ClickHouse metrics to any MetricDB and reads history back for dayOverDay', async () => {
     const db = MetricDB.memory()
     const c = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
