@@ -343,7 +343,13 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
       ctx.assertThat(mp.nullCount('email')).where({ name: 'emails present' }).isZero()
       ctx.assertThat(mp.minimum('qty')).where({ name: 'no negative qty' }).isGeq(0)
     })
-    const suite = new VerificationSuite({ name: 'ch', checks: [c], logger: silentLogger(), audit: false, sampleColumns: ['id'] })
+    const suite = new VerificationSuite({
+      name: 'ch',
+      checks: [c],
+      logger: silentLogger(),
+      audit: false,
+      sampleColumns: ['id'],
+    })
     const report = await suite.run({ orders: source() }, KEY)
     expect(report.results.map((r) => [r.assertion, r.status, r.samples])).toEqual([
       ['emails present', 'FAILED', { rows: [{ email: null, id: 3 }], total: 1 }],
