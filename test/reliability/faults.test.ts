@@ -595,7 +595,7 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
         s.hooks.processResults.tapPromise('reentrant', async () => {
           if (nested) return // once: the nested run calls this tap too
           nested = true
-          inner.push(await s.run(b.data(), new ResultKey('2026-11-25', { env: 'nested' })))
+          inner.push(await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'nested' })))
         })
       },
     ])
