@@ -376,14 +376,23 @@ export class VerificationSuite {
         symbols,
         summary,
       })
-      // afterEvaluate only for a run that evaluated; processResults always, with the run's error.
-      if (!runError) await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
-      const processing: ResultsContext = {
-        ...evaluated,
-        durationMs: performance.now() - t0,
-        ...(runError ? { error: runError } : {}),
+      if (!runError) {
+        await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
+        await callHook(() =>
+          this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
+        )
+      } else {
+        // A failed run persisted nothing, so processResults sees no results: only the error.
+        const failedRun: ResultsContext = deepFreeze({
+          ...runCtx,
+          durationMs: performance.now() - t0,
+          results: [],
+          symbols: [],
+          summary: summarize([]),
+          error: runError,
+        })
+        await callHook(() => this.hooks.processResults.promise(failedRun))
       }
-      await callHook(() => this.hooks.processResults.promise(processing))
     }
     const report: RunReport = {
       suiteName: this.name,

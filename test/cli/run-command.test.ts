@@ -193,8 +193,12 @@ describe('dqx run', () => {
     const typo = await cliInProcess(['run', '--disable-plugin', 'markr'], cwd)
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain(
-      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anonymous-1, marker)",
+      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anon, marker)",
     )
+    // The inline function plugin is 'anon' (its first tap) in the report and for --disable-plugin alike.
+    const anon = await cliInProcess(['run', '--json', '--disable-plugin', 'anon'], cwd)
+    expect(anon.code).toBe(0)
+    expect(pluginRuns(anon.stdout)).toEqual(['audit', 'marker'])
   })
 
   it('discover: false skips discovery; a configured plugin shadows a discovered one of the same name; failures are warned', async () => {
