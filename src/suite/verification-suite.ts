@@ -443,6 +443,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `dataset${missing.length > 1 ? 's' : ''} ${missing.map((d) => `'${d}'`).join(', ')} not provided to this run (available: ${list})`,
         }
       }
@@ -457,6 +458,7 @@ export class VerificationSuite {
           return {
             collected,
             assertions: collected.assertions,
+            skipCause: 'dataset-not-provided',
             skipReason: `dataset '${absent[0]}' not provided to this run (available: ${list})`,
           }
         }
@@ -466,6 +468,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `check '${collected.check.name}' names no dataset and the run has ${available.length === 0 ? 'no datasources' : `${available.length} (${list})`}; add datasets: ['…'] to the check`,
         }
       }
