@@ -82,7 +82,13 @@ function firstTapName(fn: (s: Suite) => unknown): string | undefined {
     throw FIRST_TAP
   }
   const hook = { tap: stop, tapPromise: stop, tapAsync: stop }
-  const hooks = { beforeRun: hook, afterEvaluate: hook, processResults: hook, onPluginError: hook, afterRun: hook }
+  const hooks = {
+    beforeRun: hook,
+    afterEvaluate: hook,
+    processResults: hook,
+    onPluginError: hook,
+    afterRun: hook,
+  }
   try {
     const out = fn({ name: '', hooks, config: undefined } as unknown as Suite)
     if (out instanceof Promise) out.catch(() => {})

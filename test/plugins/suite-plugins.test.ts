@@ -301,7 +301,9 @@ describe('suite lifecycle', () => {
         (s) => {
           s.hooks.afterEvaluate.tap('ae', () => void seen.push('afterEvaluate'))
           s.hooks.processResults.tap('pr', (ctx) => {
-            seen.push(`processResults ${(ctx.error as DqxError).code} ${ctx.results.length} ${ctx.summary.total}`)
+            seen.push(
+              `processResults ${(ctx.error as DqxError).code} ${ctx.results.length} ${ctx.summary.total}`,
+            )
           })
           s.hooks.afterRun.tap('ar', (r) => void seen.push(`afterRun ${r.error?.message.slice(0, 19)}`))
         },
@@ -316,7 +318,9 @@ describe('suite lifecycle', () => {
 
   it('a run that evaluated has no ctx.error in processResults', async () => {
     const errors: unknown[] = []
-    const suite = suiteWith([(s) => void s.hooks.processResults.tap('pr', (ctx) => void errors.push(ctx.error))])
+    const suite = suiteWith([
+      (s) => void s.hooks.processResults.tap('pr', (ctx) => void errors.push(ctx.error)),
+    ])
     await suite.run(data(), key)
     expect(errors).toEqual([undefined])
   })
@@ -388,12 +392,16 @@ describe('suite lifecycle', () => {
     expect(afterRun).toBe(true)
     expect(report.pluginErrors.map((r) => r.plugin)).toEqual(['fails'])
     const line = lines.find((l) => l.msg === 'onPluginError failed')
-    expect(line).toMatchObject({ plugin: 'fails', hook: 'onPluginError', err: { message: 'interceptor broke' } })
+    expect(line).toMatchObject({
+      plugin: 'fails',
+      hook: 'onPluginError',
+      err: { message: 'interceptor broke' },
+    })
   })
 })
 
 describe('the suite a plugin is applied to', () => {
-  it('is its own: name, config, the MetricDB, a logger bound to the plugin, and the suite\'s hooks', async () => {
+  it("is its own: name, config, the MetricDB, a logger bound to the plugin, and the suite's hooks", async () => {
     const { logger, lines } = captureLogger('info')
     const db = MetricDB.memory()
     let given: Suite<{ n: number }> | undefined
@@ -420,19 +428,25 @@ describe('the suite a plugin is applied to', () => {
     const owner = definePlugin({
       name: 'owner',
       async apply(s) {
-        s.hooks.processResults.tap('first', (ctx) => void (configs.first = ctx.config))
+        s.hooks.processResults.tap('first', (ctx) => {
+          configs.first = ctx.config
+        })
         // an options object naming another plugin is still owned by the one registering it
         s.hooks.processResults.tap({ name: 'impostor', plugin: 'other' }, (ctx) => {
           configs.impostor = ctx.config
         })
         await new Promise((r) => setTimeout(r, 5))
-        s.hooks.processResults.tapPromise('late', async (ctx) => void (configs.late = ctx.config))
+        s.hooks.processResults.tapPromise('late', async (ctx) => {
+          configs.late = ctx.config
+        })
       },
     })
     const other = definePlugin({ name: 'other', apply() {} })
     const suite = suiteWith([owner, other], { pluginConfig: { owner: 'O', other: 'X' } })
     // registered on the suite itself: no plugin, no config, even named like one
-    suite.hooks.processResults.tap('owner', (ctx) => void (configs.direct = ctx.config))
+    suite.hooks.processResults.tap('owner', (ctx) => {
+      configs.direct = ctx.config
+    })
     await suite.run(data(), key)
     expect(suite.hooks.processResults.taps.map((t) => [t.name, t.plugin])).toEqual([
       ['first', 'owner'],
@@ -443,7 +457,7 @@ describe('the suite a plugin is applied to', () => {
     expect(configs).toEqual({ first: 'O', impostor: 'O', late: 'O', direct: undefined })
   })
 
-  it('forwards everything else to the suite\'s hooks: unregister, intercept, taps, bad arguments', async () => {
+  it("forwards everything else to the suite's hooks: unregister, intercept, taps, bad arguments", async () => {
     const seen: string[] = []
     let off: () => void = () => {}
     const suite = suiteWith([
