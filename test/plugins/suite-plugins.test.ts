@@ -584,7 +584,7 @@ describe('plugin forms, config and logging', () => {
     expect(() => suiteWith([{} as never])).toThrow('plugins[0] is not a plugin')
   })
 
-  it('runs a seed-style ResultProcessor: initialize once, then process', async () => {
+  it('runs a ResultProcessor: initialize once, then process', async () => {
     const calls: string[] = []
     const rp: ResultProcessor = {
       name: 'seed',
