@@ -123,14 +123,15 @@ export class SuiteLifecycle {
   async reportFailures(runs: readonly PluginRun[], scope: FailureScope): Promise<PluginRun[]> {
     const out: PluginRun[] = []
     for (const run of runs) {
-      if (!failed(run) || run.hook === 'onPluginError') continue
+      // Every failed run carries its error (a timeout's is the hook's TimeoutError).
+      if (run.error === undefined) continue
       try {
         out.push(
           ...(await this.hooks.onPluginError.promise({
             plugin: run.plugin,
             // The runs come from this lifecycle's hooks, each named after its HookName.
             hook: run.hook as HookName,
-            error: run.error ?? new Error(`plugin '${run.plugin}' timed out`),
+            error: run.error,
             timedOut: run.timedOut,
             durationMs: run.durationMs,
             runId: scope.runId,

@@ -466,6 +466,7 @@ describe('the suite a plugin is applied to', () => {
         s.hooks.afterRun.intercept({ call: () => void seen.push('call') })
         seen.push(`taps ${s.hooks.afterRun.taps.length} ${s.hooks.afterRun.name}`)
         expect(() => s.hooks.afterRun.tap(42 as never, () => {})).toThrow('Missing name for tap')
+        expect(() => s.hooks.afterRun.tap(['x'] as never, () => {})).toThrow('Missing name for tap')
       },
     ])
     off()
@@ -504,12 +505,31 @@ describe('one name per function plugin', () => {
           s.hooks.afterRun.tap('named-tap', () => {})
         },
         (_s: Suite) => {},
+        // a tap call without a usable name fails and names nothing: the next one names the plugin
+        (s: Suite) => {
+          try {
+            s.hooks.afterRun.tap(null as never, () => {})
+          } catch {}
+          s.hooks.afterRun.tap({ name: 'second' }, () => {})
+        },
       ],
       { pluginConfig: { note: 'n', 'async-note': 'a' } },
     )
-    expect(suite.plugins.map((p) => p.name)).toEqual(['note', 'async-note', 'named', 'anonymous-4'])
+    expect(suite.plugins.map((p) => p.name)).toEqual([
+      'note',
+      'async-note',
+      'named',
+      'anonymous-4',
+      'second',
+    ])
     const report = await suite.run(data(), key)
-    expect(report.pluginRuns.map((r) => r.plugin)).toEqual(['note', 'note-done', 'async-note', 'named-tap'])
+    expect(report.pluginRuns.map((r) => r.plugin)).toEqual([
+      'note',
+      'note-done',
+      'async-note',
+      'named-tap',
+      'second',
+    ])
     expect(configs).toEqual(['n', 'a'])
   })
 
