@@ -515,13 +515,7 @@ describe('one name per function plugin', () => {
       ],
       { pluginConfig: { note: 'n', 'async-note': 'a' } },
     )
-    expect(suite.plugins.map((p) => p.name)).toEqual([
-      'note',
-      'async-note',
-      'named',
-      'anonymous-4',
-      'second',
-    ])
+    expect(suite.plugins.map((p) => p.name)).toEqual(['note', 'async-note', 'named', 'anonymous-4', 'second'])
     const report = await suite.run(data(), key)
     expect(report.pluginRuns.map((r) => r.plugin)).toEqual([
       'note',
