@@ -22,7 +22,6 @@ import { ResultKey } from '../src/core/result-key.js'
 import type { RunReport } from '../src/core/types.js'
 import { DataSource } from '../src/engine/data-source.js'
 import { MetricDB } from '../src/engine/metric-db.js'
-import { watchdogState } from '../src/hooks/deadlines.js'
 import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../src/suite/plugin.js'
 import { VerificationSuite } from '../src/suite/verification-suite.js'
 
@@ -263,9 +262,6 @@ async function soak(): Promise<void> {
     `${RUNS} runs in ${seconds.toFixed(1)} s (${rate.toFixed(1)} runs/s); ${processed} results processed, ` +
       `${onPluginErrorCalls} onPluginError calls, ${(logBytes / MB).toFixed(1)} MB of logs`,
   )
-  const watch = watchdogState()
-  if (watch.watched !== 0 || watch.refed)
-    problems.push(`the tap watchdog still watches ${watch.watched} deadline(s) (ref'd: ${watch.refed})`)
   if (processed !== RUNS * ASSERTIONS)
     problems.push(`the ResultProcessor saw ${processed} results, expected ${RUNS * ASSERTIONS}`)
   if (onPluginErrorCalls !== RUNS * EXPECTED_FAILURES.length) {
