@@ -17,7 +17,7 @@ export interface HookMapInterceptor<K, H> {
  * await perDataset.get('orders')?.promise(ctx)
  * ```
  */
-export class HookMap<H extends Hook<never[]>, K = string> {
+export class HookMap<H extends object, K = string> {
   readonly #factory: (key: K) => H
   readonly #hooks = new Map<K, H>()
   #interceptors: HookMapInterceptor<K, H>[] = []
