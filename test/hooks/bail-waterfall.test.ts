@@ -5,6 +5,7 @@ import {
   AsyncSeriesWaterfallHook,
   type PluginRun,
   SyncBailHook,
+  SyncHook,
   SyncWaterfallHook,
   TapTimeoutError,
 } from '../../src/hooks/index.js'
@@ -231,5 +232,14 @@ describe('AsyncSeriesWaterfallHook', () => {
     })
     await expect(hook.promise(0)).rejects.toThrow('refused')
     expect(ran).toBe(false)
+  })
+})
+
+describe('plain hooks ignore return values', () => {
+  it('runs every SyncHook tap whatever they return', () => {
+    const hook = new SyncHook<[]>()
+    hook.tap('returns', (() => 1) as () => void)
+    hook.tap('next', () => {})
+    expect(hook.call().map((r) => r.plugin)).toEqual(['returns', 'next'])
   })
 })

@@ -489,3 +489,36 @@ describe('onTapError', () => {
     expect(seen).toEqual(['a', 'b'])
   })
 })
+
+describe('hostile errors', () => {
+  /** An Error whose `message` getter throws, which breaks pino's error serializer. */
+  function hostileError(): Error {
+    const err = new Error('hidden')
+    Object.defineProperty(err, 'message', {
+      get() {
+        throw new Error('no message for you')
+      },
+    })
+    return err
+  }
+
+  it('logs what it can when a failed tap or an onTapError callback throws an unserializable error', async () => {
+    const { logger, lines } = arrayLogger()
+    const hook = new AsyncSeriesHook<[]>({
+      name: 'h',
+      logger,
+      onTapError: () => {
+        throw hostileError()
+      },
+    })
+    hook.tap('hostile', () => {
+      throw hostileError()
+    })
+    const [run] = await hook.promise()
+    expect(run?.error).toBeInstanceOf(Error)
+    expect(lines.map((l) => l.msg)).toEqual([
+      'plugin failed (its error could not be serialized)',
+      'onTapError failed (its error could not be serialized)',
+    ])
+  })
+})

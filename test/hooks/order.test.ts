@@ -144,6 +144,9 @@ describe('tap order', () => {
     offB()
     expect(hook.call().map((r) => r.plugin)).toEqual(['a'])
     hook.call()
+    // a new order (another tap came) still names the missing tap: no second warning
+    hook.tap('c', () => {})
+    hook.call()
     expect(lines.filter((l) => l.level === 40)).toHaveLength(1)
   })
 
@@ -214,6 +217,12 @@ describe('tap order', () => {
       /cycle/,
     )
     expect(hook.taps.map((t) => t.before)).toEqual([['b'], []])
+    expect(() => hook.intercept({ register: (tap) => ({ ...tap, enforce: 'middle' as 'pre' }) })).toThrow(
+      "returned TapInfo 'a' with an invalid 'enforce': 'middle'",
+    )
+    expect(() => hook.intercept({ register: (tap) => ({ ...tap, plugin: '' }) })).toThrow(
+      "returned TapInfo 'a' with an invalid 'plugin': ''",
+    )
   })
 
   it('orderTaps returns a new array and leaves its input alone', () => {
