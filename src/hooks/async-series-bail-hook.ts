@@ -1,6 +1,6 @@
 import { Hook } from './hook.js'
 import { SeriesCall } from './series-call.js'
-import { finishCall } from './tap-runner.js'
+import { finishCallWith } from './tap-runner.js'
 import type { HookOptions, HookResult } from './types.js'
 
 /**
@@ -17,8 +17,8 @@ export class AsyncSeriesBailHook<T extends unknown[], R> extends Hook<T, R> {
   promise(...args: T): Promise<HookResult<R | undefined>> {
     return new Promise((resolve) => {
       const taps = this.begin(args)
-      const call = new SeriesCall(this.rt, args, taps, 'bail', async (c) =>
-        resolve({ result: c.result as R | undefined, runs: await finishCall(c) }),
+      const call = new SeriesCall(this.rt, args, taps, 'bail', (c) =>
+        resolve(finishCallWith(c, (runs) => ({ result: c.result as R | undefined, runs }))),
       )
       call.next()
     })

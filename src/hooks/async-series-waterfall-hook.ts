@@ -1,6 +1,6 @@
 import { Hook } from './hook.js'
 import { SeriesCall } from './series-call.js'
-import { finishCall } from './tap-runner.js'
+import { finishCallWith } from './tap-runner.js'
 import type { HookOptions, HookResult } from './types.js'
 
 /**
@@ -19,8 +19,8 @@ export class AsyncSeriesWaterfallHook<T extends [unknown, ...unknown[]]> extends
     return new Promise((resolve) => {
       // The call replaces the first argument as it goes: on its own copy.
       const own = [...args] as unknown as T
-      const call = new SeriesCall(this.rt, own, this.begin(args), 'waterfall', async (c) =>
-        resolve({ result: c.args[0], runs: await finishCall(c) }),
+      const call = new SeriesCall(this.rt, own, this.begin(args), 'waterfall', (c) =>
+        resolve(finishCallWith(c, (runs) => ({ result: c.args[0], runs }))),
       )
       call.next()
     })

@@ -314,11 +314,19 @@ function reportFailure<T extends unknown[]>(
   }
 }
 
-/** The call's result: after pending onTapError work, then the done interceptors. */
+/** The call's PluginRuns: after pending onTapError work, then the done interceptors. */
 export function finishCall<T extends unknown[]>(call: CallState<T>): PluginRun[] | Promise<PluginRun[]> {
+  return finishCallWith(call, (runs) => runs)
+}
+
+/** As `finishCall`, then `result(runs)`: for calls that return more than their PluginRuns. */
+export function finishCallWith<T extends unknown[], V>(
+  call: CallState<T>,
+  result: (runs: PluginRun[]) => V,
+): V | Promise<V> {
   const waits = call.waits
-  if (waits === undefined) return done(call)
-  return Promise.all(waits).then(() => done(call))
+  if (waits === undefined) return result(done(call))
+  return Promise.all(waits).then(() => result(done(call)))
 }
 
 /** A sync call's result: it cannot wait, and its onTapError promises are already guarded, so just the done interceptors. */
