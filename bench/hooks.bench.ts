@@ -164,7 +164,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
     // cost per call and per tap. tapable's SyncHook compiles to a direct call of each tap and
     // records nothing, while every dqx tap call is timed (a clock read per tap boundary) and
     // yields a PluginRun, so its sync rows are context, not targets.
-    const target = (ratio: string) => (c: BenchCase): BenchCase => (n === 10 ? c : info({ ...c, target: ratio }))
+    const target =
+      (ratio: string) =>
+      (c: BenchCase): BenchCase =>
+        n === 10 ? c : info({ ...c, target: ratio })
     for (const kind of ['sync', 'async'] as const) {
       const tapable = ns(`tapable ${kind} ${n}`)
       const peer = `tapable ${kind === 'sync' ? 'SyncHook' : 'AsyncSeriesHook'}`

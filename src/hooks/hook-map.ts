@@ -39,7 +39,8 @@ export class HookMap<H extends object, K = string> {
     const existing = this.#hooks.get(key)
     if (existing !== undefined) return existing
     let hook = this.#factory(key)
-    for (const interceptor of this.#interceptors) if (interceptor.factory) hook = interceptor.factory(key, hook)
+    for (const interceptor of this.#interceptors)
+      if (interceptor.factory) hook = interceptor.factory(key, hook)
     if (!(hook instanceof Hook)) {
       throw new DqxError(
         'HOOK_USAGE',

@@ -2,8 +2,8 @@ import { DqxError, toError } from '../core/errors.js'
 import {
   type CallState,
   type CompiledTap,
-  callTap,
   type ControllerHolder,
+  callTap,
   done,
   type Flow,
   type HookRuntime,
@@ -36,7 +36,13 @@ export function runSync<T extends unknown[]>(
 ): SyncOutcome {
   // A waterfall replaces the first argument as it goes: on its own copy.
   const args = flow === 'waterfall' ? ([...callArgs] as unknown as T) : callArgs
-  const call: CallState<T> & ControllerHolder = { rt, args, runs: [], waits: undefined, controller: undefined }
+  const call: CallState<T> & ControllerHolder = {
+    rt,
+    args,
+    runs: [],
+    waits: undefined,
+    controller: undefined,
+  }
   let result: unknown
   // One clock read per tap boundary: the end of one tap is the start of the next.
   let t = now()

@@ -291,7 +291,9 @@ function reportFailure<T extends unknown[]>(
   if (logger) {
     const fields = { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut }
     const overran = error instanceof TapTimeoutError && error.overrunMs !== undefined
-    const message = overran ? 'plugin overran its timeout; run it with isolated() to enforce it' : 'plugin failed'
+    const message = overran
+      ? 'plugin overran its timeout; run it with isolated() to enforce it'
+      : 'plugin failed'
     try {
       logger.error({ ...fields, err: error }, message)
     } catch {

@@ -210,11 +210,15 @@ describe('timeouts', () => {
     expect(run?.error?.message).toMatch(
       /^plugin 'busy' overran its 1 ms timeout by \d+ ms in hook 'h': it blocked the event loop, so it could not be interrupted — run the plugin with isolated\(\) to enforce its timeout$/,
     )
-    expect((run?.error as TapTimeoutError).overrunMs).toBeGreaterThanOrEqual(4)
+    expect(run?.error).toMatchObject({ timeoutMs: 1, overrunMs: expect.any(Number) })
     expect(next).toMatchObject({ plugin: 'next', timedOut: false })
     expect(seen).toEqual(['next'])
     const line = lines.find((l) => l.plugin === 'busy')
-    expect(line).toMatchObject({ level: 50, timedOut: true, msg: 'plugin overran its timeout; run it with isolated() to enforce it' })
+    expect(line).toMatchObject({
+      level: 50,
+      timedOut: true,
+      msg: 'plugin overran its timeout; run it with isolated() to enforce it',
+    })
   })
 
   it('records a promise tap that blocks synchronously past its timeout, on every hook kind', async () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DqxError } from '../../src/core/errors.js'
+import type { DqxError } from '../../src/core/errors.js'
 import { AsyncSeriesHook, SyncHook, type TapOptions } from '../../src/hooks/index.js'
 import { orderTaps } from '../../src/hooks/tap-order.js'
 import { arrayLogger } from './helpers.js'

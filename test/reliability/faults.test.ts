@@ -493,7 +493,11 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
   it('runs a tap whose order hint names no tap; a throwing call interceptor keeps results, runs afterRun, then run() rejects', async () => {
     const hinted: string[] = []
     const hintSuite = faultSuite(b.db, [
-      (s: Suite) => void s.hooks.processResults.tap({ name: 'needs-ghost', before: 'ghost' }, () => void hinted.push('ran')),
+      (s: Suite) =>
+        void s.hooks.processResults.tap(
+          { name: 'needs-ghost', before: 'ghost' },
+          () => void hinted.push('ran'),
+        ),
     ])
     const report = await hintSuite.run(b.data(), new ResultKey('2026-11-25', { env: 'hint' }))
     expect(hinted).toEqual(['ran'])
@@ -505,7 +509,10 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       (s: Suite) => {
         s.hooks.afterEvaluate.intercept({ call: () => void (undefined as unknown as { x: 1 }).x })
         s.hooks.beforeRun.tap('witness', () => void seen.push('beforeRun'))
-        s.hooks.afterRun.tap('witness', (r) => void seen.push(`afterRun ${r.results.length} ${r.error?.name}`))
+        s.hooks.afterRun.tap(
+          'witness',
+          (r) => void seen.push(`afterRun ${r.results.length} ${r.error?.name}`),
+        )
       },
     ])
     const key = new ResultKey('2026-11-25', { env: 'broken-interceptor' })
