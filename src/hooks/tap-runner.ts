@@ -46,7 +46,7 @@ export class TapTimeoutError extends Error {
     super(
       overrunMs === undefined
         ? `plugin '${plugin}' timed out after ${timeoutMs} ms in hook '${hook}'`
-        : `plugin '${plugin}' overran its ${timeoutMs} ms timeout by ${overrunMs} ms in hook '${hook}': it blocked the event loop, so it could not be interrupted — run the plugin with isolated() to enforce its timeout`,
+        : `plugin '${plugin}' overran its ${timeoutMs} ms timeout by ${overrunMs} ms in hook '${hook}' and could not be interrupted (synchronous code blocks the event loop) — run the plugin with isolated() to enforce its timeout`,
     )
     this.plugin = plugin
     this.hook = hook

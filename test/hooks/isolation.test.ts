@@ -208,7 +208,7 @@ describe('timeouts', () => {
     expect(run?.durationMs).toBeGreaterThanOrEqual(5)
     expect(run?.error).toBeInstanceOf(TapTimeoutError)
     expect(run?.error?.message).toMatch(
-      /^plugin 'busy' overran its 1 ms timeout by \d+ ms in hook 'h': it blocked the event loop, so it could not be interrupted — run the plugin with isolated\(\) to enforce its timeout$/,
+      /^plugin 'busy' overran its 1 ms timeout by \d+ ms in hook 'h' and could not be interrupted \(synchronous code blocks the event loop\) — run the plugin with isolated\(\) to enforce its timeout$/,
     )
     expect(run?.error).toMatchObject({ timeoutMs: 1, overrunMs: expect.any(Number) })
     expect(next).toMatchObject({ plugin: 'next', timedOut: false })
