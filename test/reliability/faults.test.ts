@@ -331,9 +331,11 @@ describe('a plugin that does not finish in time', () => {
     }
   })
 
-  it('blocks the event loop synchronously: NOT preempted (documented), but the run still completes', async () => {
+  it('blocks the event loop synchronously: not preempted, but recorded as timed out, and the run completes', async () => {
+    const reported: string[] = []
     const suite = faultSuite(b.db, [
       (s: Suite) => {
+        s.hooks.onPluginError.tap('witness', (ctx) => void reported.push(`${ctx.plugin} ${ctx.timedOut}`))
         s.hooks.processResults.tap({ name: 'cpu-hog', timeoutMs: 50 }, () => {
           const until = performance.now() + 300
           while (performance.now() < until) {
@@ -344,8 +346,11 @@ describe('a plugin that does not finish in time', () => {
     ])
     const report = await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'reliability' }))
     const run = report.pluginRuns.find((r) => r.plugin === 'cpu-hog')
-    expect(run?.timedOut).toBe(false)
+    expect(run?.timedOut).toBe(true)
     expect(run?.durationMs).toBeGreaterThanOrEqual(290)
+    expect(run?.error?.message).toContain('run the plugin with isolated()')
+    expect(report.pluginErrors.map((r) => r.plugin)).toContain('cpu-hog')
+    expect(reported).toContain('cpu-hog true')
     await expectPersisted(b.db, report)
   })
 })
