@@ -10,7 +10,7 @@ export type TapEnforce = 'pre' | 'post'
 export interface TapOptions {
   /** Required, non-empty: it names the tap in PluginRuns, logs, traces and ordering constraints. */
   name: string
-  /** The plugin that owns this tap (set by a suite for taps registered in a plugin's `apply()`). */
+  /** The plugin that owns the tap; a suite sets it for every tap a plugin registers through its `apply(suite)`. */
   plugin?: string
   /** 'pre' taps run first, 'post' taps last; within a group, `stage` and `before`/`after` apply. */
   enforce?: TapEnforce
