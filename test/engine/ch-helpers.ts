@@ -67,10 +67,20 @@ export async function loggedQueries(url: string, like: string, initial: boolean)
 export const CHDB_MISSING =
   'the chdb package (current ClickHouse in-process) is not installed: npm install --no-save chdb@3.4.0'
 
+/** The part of chDB's API the tests use (typed here: chdb is not a dependency, so its types may be absent). */
+export interface ChdbSession {
+  query(sql: string, format?: string): string
+  queryBind(sql: string, args: object, format?: string): string
+  cleanup(): void
+}
+export interface Chdb {
+  Session: new () => ChdbSession
+}
+
 /** chDB, an optional dev install (~540 MB): .ci/run installs it; locally its tests skip without it. */
-export function loadChdb(): typeof import('chdb') | undefined {
+export function loadChdb(): Chdb | undefined {
   try {
-    return createRequire(import.meta.url)('chdb') as typeof import('chdb')
+    return createRequire(import.meta.url)('chdb') as Chdb
   } catch {
     return undefined
   }

@@ -12,7 +12,7 @@ import {
   clickhouseQueryParams,
 } from '../../src/engine/dialects/clickhouse-literal.js'
 import { serverAvailable } from '../helpers/servers.js'
-import { CHDB_MISSING, chUrl, clickhouseUp, loadChdb } from './ch-helpers.js'
+import { CHDB_MISSING, type Chdb, type ChdbSession, chUrl, clickhouseUp, loadChdb } from './ch-helpers.js'
 
 const chdb = loadChdb()
 
@@ -53,10 +53,10 @@ function bits(x: number): string {
 }
 
 type Run = (sql: string) => Promise<string>
-let session: import('chdb').Session | undefined
+let session: ChdbSession | undefined
 /** One chDB session for the file: chDB allows no standalone query() while any session is open. */
-const chdbSession = (): import('chdb').Session => {
-  session ??= new (chdb as typeof import('chdb')).Session()
+const chdbSession = (): ChdbSession => {
+  session ??= new (chdb as Chdb).Session()
   return session
 }
 afterAll(() => session?.cleanup())

@@ -27,6 +27,7 @@ import { silentLogger } from '../helpers/data.js'
 import { serverAvailable } from '../helpers/servers.js'
 import {
   CHDB_MISSING,
+  type Chdb,
   chUrl,
   clickhouseUp,
   distributedTable,
@@ -363,7 +364,7 @@ const chdb = loadChdb()
 describe.skipIf(!serverAvailable('chDB', chdb ? undefined : CHDB_MISSING))(
   "current ClickHouse (chDB): the dialect's one-scan SQL with {pN:Type} parameters and with inlined literals",
   () => {
-    const lib = chdb as typeof import('chdb')
+    const lib = chdb as Chdb
     const session = new lib.Session()
     const table = `orders_${randomBytes(4).toString('hex')}`
     const execute: WarehouseExecute = async (sql, params: readonly SqlParam[]) =>
