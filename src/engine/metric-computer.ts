@@ -149,7 +149,6 @@ function toNumber(v: unknown, what: string): { value: number | null; error?: str
  */
 export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, MetricValue>> {
   const { needs, sources, key, db, session, logger } = opts
-  const out = new Map<string, MetricValue>()
   const byDataset = new Map<string, MetricNeed[]>()
   for (const n of needs) {
     const list = byDataset.get(n.dataset)
@@ -158,6 +157,8 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
   }
   const datasets = [...byDataset.keys()]
   const freshOf = new Map<string, StoredMetric[]>()
+  // Per dataset, merged in dataset order afterwards: the result does not depend on which scan ended first.
+  const valuesOf = new Map<string, Map<string, MetricValue>>()
   const notify = (event: ScanEvent): void => {
     try {
       publishScan(event, opts.onScan)
@@ -171,6 +172,8 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const list = byDataset.get(dataset) as MetricNeed[]
     const fresh: StoredMetric[] = []
     freshOf.set(dataset, fresh)
+    const out = new Map<string, MetricValue>()
+    valuesOf.set(dataset, out)
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
     const columns = await bound.describe()
@@ -251,6 +254,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     }
   })
   const fresh = datasets.flatMap((d) => freshOf.get(d) ?? [])
+  const out = new Map(datasets.flatMap((d) => [...(valuesOf.get(d) ?? [])]))
   if (fresh.length > 0) await db.putMetrics(fresh)
   return out
 }
