@@ -47,8 +47,8 @@ export {
   postgresDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
-export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
+export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'

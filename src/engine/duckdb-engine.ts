@@ -14,11 +14,8 @@ let instance: Promise<DuckDBInstance> | undefined
 export function engineInstance(): Promise<DuckDBInstance> {
   if (!instance) {
     const created = DuckDBInstance.create(':memory:').then(async (inst) => {
-      // Detaching a file must not cost a checkpoint (two fsyncs) after every write: commits are
-      // already durable in the file's WAL, and duckdb-files.ts checkpoints once the WAL grows.
       const conn = await inst.connect()
       try {
-        await conn.run('PRAGMA disable_checkpoint_on_shutdown')
         // Parquet footers are read once per file version, not by every DESCRIBE and scan of every
         // run (DuckDB compares the file's modification time before reusing one).
         await conn.run('SET parquet_metadata_cache = true')

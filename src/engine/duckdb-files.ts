@@ -1,4 +1,4 @@
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { DqxError, type DqxErrorCode } from '../core/errors.js'
@@ -111,17 +111,10 @@ async function attach(
   }
 }
 
-/**
- * WAL size from which a detach first checkpoints the file. Detaching does not checkpoint on its
- * own (duckdb-engine.ts): the next ATTACH replays the WAL, which stays cheap while it is small.
- */
-const CHECKPOINT_WAL_BYTES = 1 << 20
-
-async function detach(path: string, alias: string): Promise<void> {
+/** DETACH checkpoints the file (its WAL is folded in), so the next ATTACH, here or elsewhere, starts clean. */
+async function detach(alias: string): Promise<void> {
   const conn = await engineConnection()
   try {
-    const wal = await stat(`${path}.wal`).catch(() => undefined)
-    if (wal && wal.size >= CHECKPOINT_WAL_BYTES) await conn.run(`CHECKPOINT "${alias}"`)
     await conn.run(`DETACH "${alias}"`)
   } finally {
     conn.closeSync()
@@ -190,7 +183,7 @@ export async function withDuckDBFile<T>(
       const alias = e.alias
       e.attached = undefined
       e.detached = attached.then(
-        () => detach(path, alias),
+        () => detach(alias),
         () => undefined,
       )
       // A detach that fails leaves the alias attached under a name no one uses again: harmless.
