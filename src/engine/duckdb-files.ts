@@ -137,18 +137,7 @@ export async function withDuckDBFile<T>(
     code: options.code ?? ('METRIC_DB' as const),
     what: options.what ?? 'the DuckDB file',
   }
-  let entry = files.get(path)
-  if (!entry) {
-    entry = {
-      alias: '',
-      refs: 0,
-      attached: undefined,
-      detached: Promise.resolve(),
-      writes: Promise.resolve(),
-    }
-    files.set(path, entry)
-  }
-  const e = entry
+  const e = entryOf(path)
   e.refs += 1
   if (!e.attached) {
     aliasSeq += 1
@@ -202,17 +191,7 @@ export function writeDuckDBFile<T>(
   options: DuckDBFileOptions = {},
 ): Promise<T> {
   const path = resolve(file)
-  let entry = files.get(path)
-  if (!entry) {
-    entry = {
-      alias: '',
-      refs: 0,
-      attached: undefined,
-      detached: Promise.resolve(),
-      writes: Promise.resolve(),
-    }
-    files.set(path, entry)
-  }
+  const entry = entryOf(path)
   const run = entry.writes.then(() =>
     withDuckDBFile(
       path,
