@@ -19,13 +19,13 @@ async function versionOf(path: string): Promise<string | undefined> {
 /** The columns of `path` when it has not changed since `describe` last ran on it; else runs it. */
 export async function fileColumns(
   path: string,
-  describe: () => Promise<ColumnInfo[]>,
-): Promise<ColumnInfo[]> {
+  describe: () => Promise<ColumnInfo[] | undefined>,
+): Promise<ColumnInfo[] | undefined> {
   const version = await versionOf(path)
   const hit = known.get(path)
   if (version !== undefined && hit?.version === version) return hit.columns
   const columns = await describe()
-  if (version !== undefined) {
+  if (version !== undefined && columns !== undefined) {
     if (known.size >= MAX_FILES) known.delete(known.keys().next().value as string)
     known.set(path, { version, columns })
   }
