@@ -53,9 +53,11 @@ export {
   snowflakeDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
+export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
+export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
 export {
   toNamedParams,

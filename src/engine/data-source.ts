@@ -4,6 +4,7 @@ import { DqxError, toError } from '../core/errors.js'
 import { type ClickHouseSourceOptions, ClickHouseSourceSpec } from './clickhouse-source.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
+import { fileColumns } from './file-schemas.js'
 import { type PostgresSourceOptions, PostgresSourceSpec } from './postgres-source.js'
 import { loadRecords, PLACEHOLDER_COLUMN, type RecordSchema } from './records-table.js'
 import type { SessionResources } from './session-resources.js'
@@ -265,7 +266,9 @@ class FileSource extends DuckDBSource {
       }
       return this.duckdbBinding(session, dataset, auto, columns)
     }
-    return this.duckdbBinding(session, dataset, auto)
+    const binding = this.duckdbBinding(session, dataset, auto)
+    if (this.kind !== 'parquet' || isGlob(this.path)) return binding
+    return { ...binding, describe: () => fileColumns(full, binding.describe) }
   }
 }
 
