@@ -31,6 +31,7 @@ export type {
   StoredBaselinePin,
 } from './engine/baselines.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
+export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
 // SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
 export {
   compileScan,
