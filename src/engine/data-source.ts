@@ -219,7 +219,12 @@ class FileSource extends DuckDBSource {
     if (this.read === undefined) {
       return this.duckdbBinding(session, dataset, (p) => `${this.reader}(${p.add(full)})`)
     }
-    const target = { pattern: full, glob, label: `dataset '${dataset}' (${this.describe()})` }
+    const target = {
+      pattern: full,
+      glob,
+      kind: this.kind,
+      label: `dataset '${dataset}' (${this.describe()})`,
+    }
     const file =
       this.kind === 'csv'
         ? await readCsv(session.duckdb, target, this.read)

@@ -17,6 +17,8 @@ import type { Params } from './sql.js'
 
 /** DuckDB's default `sample_size` for CSV and JSON. */
 const DEFAULT_SAMPLE = 20_480
+/** DuckDB samples whole vectors: `sample_size` rounds up to a multiple of this. */
+const VECTOR = 2048
 
 /** A file read with explicit columns, and a translator for the errors its scan can raise. */
 export interface FileRead {
@@ -26,10 +28,12 @@ export interface FileRead {
   explain(err: unknown): Promise<DqxError | undefined>
 }
 
-interface Target {
+export interface Target {
   /** What the reader is given: the absolute path, or the glob. */
   readonly pattern: string
   readonly glob: boolean
+  /** The file kind, for messages: `csv` or `json`. */
+  readonly kind: string
   /** `dataset 'd' (csv data/x.csv)`, the start of every message. */
   readonly label: string
 }
@@ -53,6 +57,12 @@ function isBlank(path: string): boolean {
 /** The file to sniff: the path itself, or the first non-blank file the glob matches. */
 async function sampleFile(duckdb: DuckDBSession, t: Target): Promise<string> {
   if (!t.glob) {
+    if (statSync(t.pattern).isDirectory()) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `${t.label}: ${t.pattern} is a directory; name a file, or a glob such as ${t.pattern}/*.${t.kind}`,
+      )
+    }
     if (isBlank(t.pattern)) {
       throw new DqxError(
         'DATA_SOURCE',
@@ -123,18 +133,18 @@ export async function readCsv(
   // Setting nullstr replaces DuckDB's default (''), in the sniff and in the read alike.
   const nullstr = opts.nullValues ? `nullstr=[${opts.nullValues.map(sqlLiteral).join(', ')}]` : undefined
   if (nullstr) hints.push(nullstr)
-  let r: Row | undefined
+  let row: Row
   try {
-    r = (await duckdb.query(`SELECT * FROM sniff_csv($1, ${hints.join(', ')})`, [file]))[0]
+    // sniff_csv returns exactly one row.
+    row = (await duckdb.query(`SELECT * FROM sniff_csv($1, ${hints.join(', ')})`, [file]))[0] as Row
   } catch (err) {
     throw sniffError(err, target.label, `DuckDB could not detect the CSV dialect of ${file}`)
   }
-  const detected = ((r?.Columns ?? []) as { name: unknown; type: unknown }[]).map((c) => ({
+  const detected = (row.Columns as { name: unknown; type: unknown }[]).map((c) => ({
     name: String(c.name),
     type: String(c.type),
   }))
   const columns = finalColumns(detected, opts, target.label)
-  const row = r as Row
   const options = [
     'auto_detect=false',
     `delim=${sqlLiteral(sniffed(row.Delimiter))}`,
@@ -155,13 +165,15 @@ export async function readCsv(
   return {
     relation: (p) => `read_csv(${p.add(target.pattern)}, ${options.join(', ')})`,
     columns,
-    explain: async (err) => explainCsv(err, target, opts),
+    explain: async (err) => explainCsv(err, target, opts, sampleWords(opts, target, file)),
   }
 }
 
-/** The sample the guess was made from, in words. */
-function sampleWords(opts: ResolvedReadOptions): string {
-  return opts.sampleSize === -1 ? 'the whole file' : `the first ${opts.sampleSize ?? DEFAULT_SAMPLE} rows`
+/** The sample the guess was made from, in words (of which file, for a glob). */
+function sampleWords(opts: ResolvedReadOptions, target: Target, file: string): string {
+  const size = opts.sampleSize ?? DEFAULT_SAMPLE
+  const rows = size === -1 ? 'the whole file' : `the first ${Math.ceil(size / VECTOR) * VECTOR} rows`
+  return target.glob ? `${rows} of ${file}` : rows
 }
 
 /** A single-quoted JS string, as users write option values. */
@@ -178,7 +190,13 @@ function fileOf(message: string, target: Target): string {
   return /\n\s*file = (.*)\n/.exec(message)?.[1] ?? target.pattern
 }
 
-function explainCsv(err: unknown, target: Target, opts: ResolvedReadOptions): DqxError | undefined {
+/** DuckDB's CSV scan error in dqx's words; exported for the messages a real file cannot produce. */
+export function explainCsv(
+  err: unknown,
+  target: Target,
+  opts: ResolvedReadOptions,
+  sample: string,
+): DqxError | undefined {
   const message = toError(err).message
   const line = /CSV Error on Line: (\d+)/.exec(message)?.[1]
   if (line === undefined) return undefined
@@ -205,7 +223,7 @@ function explainCsv(err: unknown, target: Target, opts: ResolvedReadOptions): Dq
     const fixes = opts.types.has(column)
       ? `Change types.${column}, fix the value, or list it in nullValues if it means "missing"`
       : `Read the column as text with ${textFix(column)}, let DuckDB look at the whole file with sampleSize: -1, or list it in nullValues if it means "missing" (nullValues: ['', ${jsString(value)}])`
-    const why = opts.types.has(column) ? 'as the types option says' : `as guessed from ${sampleWords(opts)}`
+    const why = opts.types.has(column) ? 'as the types option says' : `as guessed from ${sample}`
     return new DqxError(
       'DATA_SOURCE',
       `${target.label}: column '${column}' is read as ${type} (${why}), but line ${line} of ${file} has the value "${value}"${shown}. ${fixes}`,
@@ -254,7 +272,7 @@ export async function readJson(
   return {
     relation: (p) => `read_json(${p.add(target.pattern)}, columns=${spec})`,
     columns,
-    explain: (err) => explainJson(err, duckdb, target, columns, opts),
+    explain: (err) => explainJson(err, duckdb, columns, opts, target.label, sampleWords(opts, target, file)),
   }
 }
 
@@ -262,12 +280,13 @@ export async function readJson(
  * DuckDB's JSON error names the record and the value but not the column: read that record
  * again with every column as raw JSON and name the column(s) holding that value.
  */
-async function explainJson(
+export async function explainJson(
   err: unknown,
   duckdb: DuckDBSession,
-  target: Target,
   columns: readonly ColumnInfo[],
   opts: ResolvedReadOptions,
+  label: string,
+  sample: string,
 ): Promise<DqxError | undefined> {
   const message = toError(err).message
   const m = /JSON transform error in file "(.*)", in (line|record\/value) (\d+): (.*)/.exec(message)
@@ -296,19 +315,17 @@ async function explainJson(
   if (culprit === undefined) {
     return new DqxError(
       'DATA_SOURCE',
-      `${target.label}: ${where} of ${file} does not fit the column types guessed from ${sampleWords(opts)} (${detail}). Set that column's type with types: { column: 'text' }, or let DuckDB look at the whole file with sampleSize: -1`,
+      `${label}: ${where} of ${file} does not fit the column types guessed from ${sample} (${detail}). Set that column's type with types: { column: 'text' }, or let DuckDB look at the whole file with sampleSize: -1`,
       { cause: err },
     )
   }
-  const why = opts.types.has(culprit.name)
-    ? 'as the types option says'
-    : `as guessed from ${sampleWords(opts)}`
+  const why = opts.types.has(culprit.name) ? 'as the types option says' : `as guessed from ${sample}`
   const fix = opts.types.has(culprit.name)
     ? `Change types.${culprit.name} or fix the value`
     : `Read the column as text with ${textFix(culprit.name)}, or let DuckDB look at the whole file with sampleSize: -1`
   return new DqxError(
     'DATA_SOURCE',
-    `${target.label}: column '${culprit.name}' is read as ${culprit.type} (${why}), but ${where} of ${file} has the value ${value}. ${fix}`,
+    `${label}: column '${culprit.name}' is read as ${culprit.type} (${why}), but ${where} of ${file} has the value ${value}. ${fix}`,
     { cause: err },
   )
 }
