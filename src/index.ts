@@ -31,7 +31,6 @@ export type {
   StoredBaselinePin,
 } from './engine/baselines.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
-export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
 // SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
 export {
   compileScan,
@@ -48,6 +47,7 @@ export {
   postgresDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
+export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
