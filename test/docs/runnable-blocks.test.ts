@@ -20,7 +20,7 @@ interface Block {
 }
 
 /** The ```ts runnable blocks of one markdown file, with the line each starts on. */
-export function runnableBlocks(file: string): Block[] {
+function runnableBlocks(file: string): Block[] {
   const lines = readFileSync(join(ROOT, file), 'utf8').split('\n')
   const blocks: Block[] = []
   let quoted = false
