@@ -91,7 +91,7 @@ export abstract class DataSource {
   }
   /** One parquet file or a glob of them, scanned in place. */
   static parquet(pathOrGlob: string, options?: SourceOptions): DataSource {
-    return new FileSource('parquet', 'read_parquet', checkPath('parquet', pathOrGlob), options)
+    return new FileSource('parquet', checkPath('parquet', pathOrGlob), options)
   }
   /**
    * A CSV file or glob. DuckDB detects the dialect and types; `options` override them
@@ -99,14 +99,14 @@ export abstract class DataSource {
    * `strict: false`.
    */
   static csv(path: string, options?: CsvOptions): DataSource {
-    return new FileSource('csv', 'read_csv_auto', checkPath('csv', path), options)
+    return new FileSource('csv', checkPath('csv', path), options)
   }
   /**
    * A JSON or newline-delimited JSON file or glob. A column mixing strings and numbers is read
    * as text; `options` override the detected types.
    */
   static json(path: string, options?: JsonOptions): DataSource {
-    return new FileSource('json', 'read_json_auto', checkPath('json', path), options)
+    return new FileSource('json', checkPath('json', path), options)
   }
   /** A DuckDB query whose result is the dataset (e.g. joining files). Trusted SQL you wrote. */
   static sql(query: string, options?: SourceOptions): DataSource {
@@ -197,7 +197,6 @@ class FileSource extends DuckDBSource {
   private readonly read: ResolvedReadOptions | undefined
   constructor(
     readonly kind: 'parquet' | 'csv' | 'json',
-    private readonly reader: string,
     readonly path: string,
     options: CsvOptions | SourceOptions | undefined,
   ) {
@@ -217,7 +216,7 @@ class FileSource extends DuckDBSource {
       )
     }
     if (this.read === undefined) {
-      return this.duckdbBinding(session, dataset, (p) => `${this.reader}(${p.add(full)})`)
+      return this.duckdbBinding(session, dataset, (p) => `read_parquet(${p.add(full)})`)
     }
     const target = {
       pattern: full,
