@@ -18,6 +18,7 @@ export type {
   RunReport,
   RunSummary,
   Severity,
+  SkipCause,
   SymbolInfo,
 } from './core/types.js'
 export { SEVERITIES } from './core/types.js'

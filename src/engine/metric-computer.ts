@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
-import type { ResultKey } from '../core/result-key.js'
+import { formatTags, type ResultKey } from '../core/result-key.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
 import { compileScan } from './dialect.js'
 import type { MetricDB, StoredMetric } from './metric-db.js'
@@ -162,10 +162,11 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
       if (stored) out.set(k, { value: stored.value, date })
       else if (source.dateColumn !== undefined) want(date, n.spec, n.lag)
       else {
+        const tags = formatTags(key.tags)
         out.set(k, {
           value: null,
           date,
-          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${formatTags(key.tags)} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
+          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${tags ? ` [${tags}]` : ''} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
         })
       }
     }
@@ -282,9 +283,4 @@ async function explainScanError(
   }
   const all = [...new Set(specs.flatMap(checksOf))]
   return new DqxError('SQL', `${err.message} (scanning for ${checkList(all)})`, { cause: err.cause })
-}
-
-export function formatTags(tags: Readonly<Record<string, string>>): string {
-  const t = Object.entries(tags)
-  return t.length === 0 ? '' : ` [${t.map(([k, v]) => `${k}=${v}`).join(', ')}]`
 }
