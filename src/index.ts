@@ -54,6 +54,7 @@ export {
   trinoDialect,
 } from './engine/dialects/index.js'
 export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
+export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
