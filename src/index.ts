@@ -1,11 +1,38 @@
 export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
 export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
-export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
+export {
+  type Check,
+  type CheckContext,
+  type CheckFn,
+  type CheckOptions,
+  check,
+  type SchemaAssertion,
+} from './core/check.js'
 export { DqxError, type DqxErrorCode } from './core/errors.js'
-export { Expr, Metric } from './core/expression.js'
-export { type MetricOptions, MetricProvider } from './core/metric-provider.js'
-export type { MetricLiteral, MetricSpec } from './core/metric-spec.js'
+export { Expr, Metric, RateExpr } from './core/expression.js'
+export {
+  type FreshnessOptions,
+  type MetricOptions,
+  MetricProvider,
+  type ValidCountRule,
+} from './core/metric-provider.js'
+export {
+  type FreshnessReference,
+  type MetricLiteral,
+  type MetricSpec,
+  type ReferenceTarget,
+  VALID_FORMATS,
+  type ValidFormat,
+  type ValidRule,
+} from './core/metric-spec.js'
+export {
+  LOGICAL_TYPES,
+  type LogicalType,
+  logicalType,
+  type SchemaColumn,
+  type SchemaExpectation,
+} from './core/schema.js'
 export { ResultKey } from './core/result-key.js'
 export { summarize } from './core/summary.js'
 export type {
@@ -35,9 +62,12 @@ export { DataSource, type RecordsOptions, type SourceOptions } from './engine/da
 export {
   compileScan,
   type Dialect,
+  type OrphanQueryPlan,
+  type ReferenceRelation,
   type RowPredicate,
   type SampleQueryPlan,
   type ScanPlan,
+  type ValiditySpec,
 } from './engine/dialect.js'
 export {
   bigqueryDialect,
@@ -47,7 +77,13 @@ export {
   postgresDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
-export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
+export {
+  MetricDB,
+  type SchemaLookup,
+  type StoredMetric,
+  type StoredResult,
+  type StoredSchema,
+} from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export { Params, type SqlParam } from './engine/sql.js'

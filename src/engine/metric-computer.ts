@@ -3,8 +3,9 @@ import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
 import type { ResultKey } from '../core/result-key.js'
+import { logicalType } from '../core/schema.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
-import { compileScan } from './dialect.js'
+import { compileScan, type OrphanQueryPlan } from './dialect.js'
 import type { MetricDB, StoredMetric } from './metric-db.js'
 import { Params } from './sql.js'
 
@@ -41,7 +42,15 @@ export interface ComputeOptions {
    * (failed-row samples reuse the binding; throwing fails the run like a missing column).
    */
   onBound?: (dataset: string, bound: BoundSource, columns: ColumnInfo[]) => void
+  /**
+   * Datasets a schema assertion (expectSchema) reads: bound and described even when no metric
+   * reads them, and a metric reading a column they lack fails alone (its value carries the error)
+   * instead of failing the run — the schema assertion reports the missing column.
+   */
+  schemaDatasets?: ReadonlySet<string>
 }
+
+type OrphanSpec = Extract<MetricSpec, { kind: 'orphanCount' }>
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
@@ -54,25 +63,45 @@ const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'maximum',
   'variance',
   'stddev',
+  'quantile',
+  'approxQuantile',
+  'median',
 ])
+
+function needsNumber(spec: MetricSpec): boolean {
+  return NEEDS_NUMBER.has(spec.kind) || (spec.kind === 'validCount' && spec.rule.kind === 'between')
+}
 
 function closest(name: string, options: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
   return options.find((o) => o.toLowerCase() === lower) ?? didYouMean(name, options)
 }
 
-/** Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate. */
+/**
+ * Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate.
+ * With `lenient` (the dataset has a schema assertion) a missing column is returned instead, as
+ * the error of each metric reading it (by metric name).
+ */
 function validateColumns(
   dataset: string,
   source: DataSource,
   columns: ColumnInfo[],
   needs: readonly MetricNeed[],
-): void {
+  lenient: boolean,
+): Map<string, string> {
   const byName = new Map(columns.map((c) => [c.name, c]))
   const names = columns.map((c) => c.name)
+  const missing = new Map<string, string>()
   for (const need of needs) {
     for (const col of metricColumns(need.spec)) {
       const info = byName.get(col)
+      if (!info && lenient) {
+        missing.set(
+          metricName(need.spec),
+          `column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()}); see its schema assertion`,
+        )
+        continue
+      }
       if (!info) {
         const hint = closest(col, names)
         throw new DqxError(
@@ -80,11 +109,20 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {
+      if (needsNumber(need.spec) && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
         )
+      }
+      if (need.spec.kind === 'freshnessHours') {
+        const logical = logicalType(info.type)
+        if (logical !== 'date' && logical !== 'timestamp') {
+          throw new DqxError(
+            'CHECK_DEFINITION',
+            `check '${need.check}': ${metricName(need.spec)} needs a DATE, TIMESTAMP or TIMESTAMPTZ column, but '${col}' in dataset '${dataset}' (${source.describe()}) is ${info.type}; convert it in the source, e.g. DataSource.sql("SELECT *, CAST(${col} AS TIMESTAMP) AS ${col}_ts FROM …")`,
+          )
+        }
       }
     }
     if (source.dateColumn !== undefined && !byName.has(source.dateColumn)) {
@@ -94,6 +132,20 @@ function validateColumns(
       )
     }
   }
+  return missing
+}
+
+/** Seconds since the epoch that freshnessHours measures to: 24:00 UTC of `date`, or now. */
+function freshnessReference(date: string, relativeTo: 'keyEnd' | 'now'): number {
+  if (relativeTo === 'now') return Date.now() / 1000
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
+  return Date.UTC(y, m - 1, d + 1) / 1000
+}
+
+/** A raw scan value as the metric's value: freshnessHours scans the epoch of max(col). */
+function finish(spec: MetricSpec, value: number | null, date: string): number | null {
+  if (spec.kind !== 'freshnessHours' || value === null) return value
+  return (freshnessReference(date, spec.relativeTo) - value) / 3600
 }
 
 function toNumber(v: unknown, what: string): { value: number | null; error?: string } {
@@ -122,12 +174,28 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     else byDataset.set(n.dataset, [n])
   }
   const fresh: StoredMetric[] = []
+  // Each dataset is bound once per run, also when it is only referenced by orphanCount.
+  const binding = new Map<string, Promise<{ bound: BoundSource; columns: ColumnInfo[] }>>()
+  const bindOnce = (dataset: string): Promise<{ bound: BoundSource; columns: ColumnInfo[] }> => {
+    let found = binding.get(dataset)
+    if (!found) {
+      found = (async () => {
+        const bound = await (sources[dataset] as DataSource).bind(session, dataset)
+        return { bound, columns: await bound.describe() }
+      })()
+      binding.set(dataset, found)
+    }
+    return found
+  }
+  for (const dataset of opts.schemaDatasets ?? []) {
+    if (!byDataset.has(dataset) && Object.hasOwn(sources, dataset)) byDataset.set(dataset, [])
+  }
 
   for (const [dataset, list] of byDataset) {
     const source = sources[dataset] as DataSource
-    const bound = await source.bind(session, dataset)
-    const columns = await bound.describe()
-    validateColumns(dataset, source, columns, list)
+    const { bound, columns } = await bindOnce(dataset)
+    const broken = validateColumns(dataset, source, columns, list, opts.schemaDatasets?.has(dataset) ?? false)
+    const orphanRefs = await validateReferences(dataset, bound, list, sources, bindOnce, opts.onBound)
     opts.onBound?.(dataset, bound, columns)
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
@@ -152,6 +220,11 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     }
     for (const n of list) {
       const date = key.lag(n.lag).date
+      const error = broken.get(metricName(n.spec))
+      if (error !== undefined) {
+        out.set(valueKey(dataset, n.spec, n.lag), { value: null, date, error })
+        continue
+      }
       if (n.lag === 0) {
         want(date, n.spec, 0)
         continue
@@ -171,20 +244,14 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     }
 
     for (const [date, specs] of perDate) {
-      const entries = [...specs.values()]
-      const values = await scan(
-        bound,
-        source,
-        dataset,
-        date,
-        entries.map((e) => e.spec),
-        logger,
-        (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
-      )
-      entries.forEach((e, i) => {
-        const r = toNumber(values[`m${i}`], `${metricName(e.spec)} on '${dataset}'`)
+      const all = [...specs.values()]
+      const entries = all.filter((e) => e.spec.kind !== 'orphanCount')
+      const orphans = all.filter((e) => e.spec.kind === 'orphanCount')
+      const record = (e: (typeof all)[number], raw: unknown): void => {
+        const r = toNumber(raw, `${metricName(e.spec)} on '${dataset}'`)
+        const value = finish(e.spec, r.value, date)
         for (const lag of e.lags) {
-          const v: MetricValue = { value: r.value, date }
+          const v: MetricValue = { value, date }
           if (r.error !== undefined) v.error = r.error
           out.set(valueKey(dataset, e.spec, lag), v)
         }
@@ -194,16 +261,117 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
             dataset,
             date,
             tags: { ...key.tags },
-            value: r.value,
+            value,
             suite: opts.suite,
             runId: opts.runId,
           })
         }
-      })
+      }
+      // One query per referenced dataset: every orphanCount of the pair as one anti-join count each.
+      const byReference = new Map<string, typeof all>()
+      for (const e of orphans) {
+        const ref = (e.spec as OrphanSpec).reference.dataset
+        byReference.set(ref, [...(byReference.get(ref) ?? []), e])
+      }
+      if (entries.length === 0 && byReference.size === 0) continue
+      if (entries.length === 0) {
+        for (const [ref, group] of byReference) {
+          const row = await orphanQuery(bound, source, dataset, date, orphanRefs.get(ref) as BoundSource, group, logger)
+          group.forEach((e, i) => record(e, row[`m${i}`]))
+        }
+        continue
+      }
+      const values = await scan(
+        bound,
+        source,
+        dataset,
+        date,
+        entries.map((e) => e.spec),
+        logger,
+        (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
+      )
+      entries.forEach((e, i) => record(e, values[`m${i}`]))
+      for (const [ref, group] of byReference) {
+        const row = await orphanQuery(bound, source, dataset, date, orphanRefs.get(ref) as BoundSource, group, logger)
+        group.forEach((e, i) => record(e, row[`m${i}`]))
+      }
     }
   }
   if (fresh.length > 0) await db.putMetrics(fresh)
   return out
+}
+
+/**
+ * Checks every orphanCount of a dataset before its scan: the referenced dataset is among the
+ * run's datasources, has the referenced column, and runs on the same engine (one statement must
+ * read both). Returns each referenced dataset's binding.
+ */
+async function validateReferences(
+  dataset: string,
+  bound: BoundSource,
+  needs: readonly MetricNeed[],
+  sources: Readonly<Record<string, DataSource>>,
+  bindOnce: (dataset: string) => Promise<{ bound: BoundSource; columns: ColumnInfo[] }>,
+  onBound: ComputeOptions['onBound'],
+): Promise<Map<string, BoundSource>> {
+  const out = new Map<string, BoundSource>()
+  for (const need of needs) {
+    if (need.spec.kind !== 'orphanCount') continue
+    const { dataset: ref, column } = need.spec.reference
+    const what = `check '${need.check}': ${metricName(need.spec)} on '${dataset}'`
+    if (!Object.hasOwn(sources, ref)) {
+      const available = Object.keys(sources)
+      const hint = didYouMean(ref, available)
+      throw new DqxError(
+        'DATA_SOURCE',
+        `${what} references dataset '${ref}', which is not among the run's datasources (${available.map((d) => `'${d}'`).join(', ')})${hint ? ` — did you mean '${hint}'?` : ''}; pass it to run() (it need not be in the check's datasets)`,
+      )
+    }
+    const target = await bindOnce(ref)
+    if (!target.columns.some((c) => c.name === column)) {
+      const hint = closest(column, target.columns.map((c) => c.name))
+      throw new DqxError(
+        'MISSING_COLUMN',
+        `${what}: column '${column}' does not exist in the referenced dataset '${ref}' (${(sources[ref] as DataSource).describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${target.columns.map((c) => c.name).join(', ')}`,
+      )
+    }
+    if (bound.engine === undefined || bound.engine !== target.bound.engine) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `${what}: '${dataset}' (${(sources[dataset] as DataSource).describe()}) and '${ref}' (${(sources[ref] as DataSource).describe()}) are on different engines, so no single query can anti-join them; put both on one engine (files and records are all read by DuckDB; PostgreSQL tables must be in the same database)`,
+      )
+    }
+    // Reported like a scanned dataset: failed-row samples of orphans read it, and its schema is stored.
+    if (!out.has(ref)) onBound?.(ref, target.bound, target.columns)
+    out.set(ref, target.bound)
+  }
+  return out
+}
+
+/** One statement for the orphanCounts of one (dataset, referenced dataset) pair and date. */
+async function orphanQuery(
+  bound: BoundSource,
+  source: DataSource,
+  dataset: string,
+  date: string,
+  reference: BoundSource,
+  group: readonly { spec: MetricSpec }[],
+  logger: Logger,
+): Promise<Record<string, unknown>> {
+  const params = new Params(bound.dialect)
+  const plan: OrphanQueryPlan = {
+    relation: bound.relation,
+    reference: reference.relation,
+    keys: group.map((e) => {
+      const spec = e.spec as OrphanSpec
+      return { column: spec.column, refColumn: spec.reference.column }
+    }),
+  }
+  if (source.dateColumn !== undefined) plan.dateFilter = { column: source.dateColumn, date }
+  const sql = bound.dialect.renderOrphanQuery(plan, params)
+  const reference_ = (group[0]?.spec as OrphanSpec).reference.dataset
+  logger.debug({ dataset, reference: reference_, date, metrics: group.length, sql }, 'orphan query')
+  return (await bound.query(sql, params.values))[0] as Record<string, unknown>
 }
 
 async function scan(

@@ -297,6 +297,7 @@ export class VerificationSuite {
     })
     const planned = this.plan(datasources)
     let results: AssertionResult[] = []
+    const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
     // A hook call itself can reject (a tap-order error, or a `call` interceptor that throws): the
@@ -331,6 +332,11 @@ export class VerificationSuite {
         }
       }
       const bound = new Map<string, { source: BoundSource; columns: string[] }>()
+      const schemaDatasets = new Set(
+        planned.flatMap((pc) =>
+          pc.skipReason === undefined ? pc.assertions.flatMap((a) => (a.schema ? [a.schema.dataset] : [])) : [],
+        ),
+      )
       const values = await computeMetrics({
         needs,
         sources: datasources,
@@ -340,7 +346,9 @@ export class VerificationSuite {
         logger: this.logger,
         suite: this.name,
         runId,
+        schemaDatasets,
         onBound: (dataset, source, info) => {
+          schemas[dataset] = info.map((c) => ({ name: c.name, type: c.type }))
           const columns = info.map((c) => c.name)
           bound.set(dataset, { source, columns })
           if (this.sampleLimit > 0) {
@@ -351,12 +359,32 @@ export class VerificationSuite {
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, bound, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
+      // The previous run's schemas, read before this run's are stored.
+      const previous = new Map<string, readonly { name: string; type: string }[]>()
+      for (const dataset of unchangedDatasets(planned)) {
+        if (schemas[dataset] === undefined) continue
+        const stored = await this.db.getSchema({ suite: this.name, dataset, tags: key.tags })
+        if (stored) previous.set(dataset, stored.columns)
+      }
+      await this.db.putSchemas(
+        Object.entries(schemas).map(([dataset, columns]) => ({
+          suite: this.name,
+          dataset,
+          date: key.date,
+          tags: { ...key.tags },
+          runId,
+          columns: [...columns],
+        })),
+      )
       ;({ results, symbols } = evaluate(
         this.name,
         key,
         planned,
         { get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)) },
-        { judge },
+        {
+          judge,
+          schemas: { current: (d) => schemas[d], previous: (d) => previous.get(d) },
+        },
       ))
       // Only FAILED results with a row predicate issue queries: a passing run issues none.
       await attachSamples({
@@ -405,6 +433,7 @@ export class VerificationSuite {
       pluginRuns,
       pluginErrors: [],
     }
+    if (Object.keys(schemas).length > 0) report.schemas = schemas
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
@@ -477,4 +506,14 @@ export class VerificationSuite {
       }
     })
   }
+}
+
+/** Datasets whose expectSchemaUnchanged assertions run (their checks are not skipped). */
+function unchangedDatasets(planned: readonly PlannedCheck[]): Set<string> {
+  const out = new Set<string>()
+  for (const pc of planned) {
+    if (pc.skipReason !== undefined) continue
+    for (const a of pc.assertions) if (a.schema?.kind === 'unchanged') out.add(a.schema.dataset)
+  }
+  return out
 }

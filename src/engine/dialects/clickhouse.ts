@@ -1,11 +1,15 @@
 import type { Dialect } from '../dialect.js'
 import {
+  quantileLiteral,
   quoteBacktick,
+  renderOrphanQueryWith,
   renderPredicateWith,
   renderSampleQueryWith,
+  renderValidityCount,
   type SampleSyntax,
   typedParams,
 } from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'String', number: 'Float64', boolean: 'Bool' }
@@ -15,6 +19,13 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `lengthUTF8(toString(${c}))`,
   types: TYPES,
   countAll: 'count()',
+  asText: (c) => `toString(${c})`,
+  regexMatch: (text, pattern) => `match(${text}, ${pattern})`,
+  countIf: (cond) => `countIf(${cond})`,
+  // Correlated subqueries are recent in ClickHouse: NOT IN over the referenced keys (NULLs
+  // removed, so that one NULL key does not make every comparison unknown).
+  notInReference: (key, reference, column) =>
+    `${key} NOT IN (SELECT ${column} FROM ${reference} AS dqx_ref WHERE ${column} IS NOT NULL)`,
 }
 
 /**
@@ -63,7 +74,32 @@ export const clickhouseDialect: Dialect = {
         return `maxOrNull(lengthUTF8(toString(${q(spec.column)})))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return clickhouseDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(clickhouseDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'median': {
+        // quantileExactInclusive interpolates linearly (PERCENTILE.INC, as quantile_cont); over
+        // no values it returns nan, hence the guard for SQL's NULL.
+        const level = spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)
+        return `if(count(${q(spec.column)}) = 0, NULL, quantileExactInclusive(${level})(toFloat64(${q(spec.column)})))`
+      }
+      case 'approxQuantile':
+        return `if(count(${q(spec.column)}) = 0, NULL, quantile(${quantileLiteral(spec.q)})(toFloat64(${q(spec.column)})))`
+      case 'freshnessHours':
+        return `toFloat64(toUnixTimestamp64Micro(toDateTime64(maxOrNull(${q(spec.column)}), 6, 'UTC'))) / 1e6`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(clickhouseDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `toDate(${q(column)}) = toDate(${params.add(date)})`
