@@ -88,6 +88,7 @@ export function collectAssertions(c: Check): CollectedCheck {
   const assertions: AssertionSpec[] = []
   const seen = new Set<string>()
   const mp = new MetricProvider()
+  const schemaAt: number[] = []
   const schemaAssertion = (rule: SchemaRule): SchemaAssertion => {
     const expr = new SchemaExpr(rule)
     if (c.datasets.length > 0 && !c.datasets.includes(rule.dataset)) {
@@ -105,16 +106,13 @@ export function collectAssertions(c: Check): CollectedCheck {
     const spec = recorded as AssertionSpec
     const name = rule.kind === 'expect' ? `schema of ${rule.dataset}` : `schema of ${rule.dataset} unchanged`
     const initial: AssertionSpec = { ...spec, name, validator: { bound: 'no differences', test: (v) => v === 0 } }
-    claim(initial.name)
+    // Names are claimed once the check function returns: where() may still rename it.
     assertions.push(initial)
+    schemaAt.push(at)
     return {
       where(config) {
         new AssertionBuilder(expr, () => {}).where(config as AssertionConfig)
         const current = assertions[at] as AssertionSpec
-        if (config.name !== current.name) {
-          claim(config.name)
-          seen.delete(current.name)
-        }
         const severity: Severity = config.severity ?? current.severity
         assertions[at] = {
           ...current,
@@ -162,6 +160,7 @@ export function collectAssertions(c: Check): CollectedCheck {
   }
   try {
     c.fn(mp, ctx)
+    for (const at of schemaAt) claim((assertions[at] as AssertionSpec).name)
   } catch (err) {
     if (err instanceof DqxError) throw err
     throw new DqxError(
