@@ -105,7 +105,11 @@ export function collectAssertions(c: Check): CollectedCheck {
     }).noop()
     const spec = recorded as AssertionSpec
     const name = rule.kind === 'expect' ? `schema of ${rule.dataset}` : `schema of ${rule.dataset} unchanged`
-    const initial: AssertionSpec = { ...spec, name, validator: { bound: 'no differences', test: (v) => v === 0 } }
+    const initial: AssertionSpec = {
+      ...spec,
+      name,
+      validator: { bound: 'no differences', test: (v) => v === 0 },
+    }
     // Names are claimed once the check function returns: where() may still rename it.
     assertions.push(initial)
     schemaAt.push(at)

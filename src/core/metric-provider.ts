@@ -110,7 +110,10 @@ function regexSource(col: string, regex: unknown): string {
 
 function validRule(col: string, rule: unknown): ValidRule {
   const what = `validCount(${col})`
-  const keys = rule !== null && typeof rule === 'object' ? Object.keys(rule).filter((k) => (rule as Record<string, unknown>)[k] !== undefined) : []
+  const keys =
+    rule !== null && typeof rule === 'object'
+      ? Object.keys(rule).filter((k) => (rule as Record<string, unknown>)[k] !== undefined)
+      : []
   if (keys.length !== 1 || !['in', 'between', 'format'].includes(keys[0] as string)) {
     throw new DqxError(
       'CHECK_DEFINITION',

@@ -30,8 +30,7 @@ const INTEGER =
   /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT[1248]|SMALLSERIAL|SERIAL|BIGSERIAL|INT64|UINT(8|16|32|64)|INT(8|16|32|64|128|256))$/i
 const FRACTIONAL =
   /^(FLOAT|FLOAT[48]|REAL|DOUBLE|DOUBLE PRECISION|FLOAT(32|64)|DECIMAL|NUMERIC|BIGNUMERIC)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
-const STRING =
-  /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR|CHARACTER|CHARACTER VARYING|NAME|CITEXT)(\(\s*\d+\s*\))?$/i
+const STRING = /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR|CHARACTER|CHARACTER VARYING|NAME|CITEXT)(\(\s*\d+\s*\))?$/i
 const BOOLEAN = /^(BOOLEAN|BOOL)$/i
 const DATE = /^(DATE|DATE32)$/i
 const TIMESTAMP =
@@ -86,7 +85,10 @@ export function schemaRule(checkName: string, dataset: unknown, expectation: unk
     throw new DqxError('CHECK_DEFINITION', `check '${checkName}': expectSchema('${dataset}') names no column`)
   }
   if (e.allowExtra !== undefined && typeof e.allowExtra !== 'boolean') {
-    throw new DqxError('CHECK_DEFINITION', `check '${checkName}': expectSchema('${dataset}'): allowExtra must be a boolean`)
+    throw new DqxError(
+      'CHECK_DEFINITION',
+      `check '${checkName}': expectSchema('${dataset}'): allowExtra must be a boolean`,
+    )
   }
   return { kind: 'expect', dataset, columns, allowExtra: e.allowExtra ?? false }
 }
@@ -159,5 +161,9 @@ export function judgeSchema(
     }
   }
   if (problems.length === 0) return { status: 'PASSED', value: 0 }
-  return { status: 'FAILED', value: problems.length, error: `schema of '${rule.dataset}': ${problems.join('; ')}` }
+  return {
+    status: 'FAILED',
+    value: problems.length,
+    error: `schema of '${rule.dataset}': ${problems.join('; ')}`,
+  }
 }

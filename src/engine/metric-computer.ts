@@ -276,7 +276,15 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
       if (entries.length === 0 && byReference.size === 0) continue
       if (entries.length === 0) {
         for (const [ref, group] of byReference) {
-          const row = await orphanQuery(bound, source, dataset, date, orphanRefs.get(ref) as BoundSource, group, logger)
+          const row = await orphanQuery(
+            bound,
+            source,
+            dataset,
+            date,
+            orphanRefs.get(ref) as BoundSource,
+            group,
+            logger,
+          )
           group.forEach((e, i) => record(e, row[`m${i}`]))
         }
         continue
@@ -292,7 +300,15 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
       )
       entries.forEach((e, i) => record(e, values[`m${i}`]))
       for (const [ref, group] of byReference) {
-        const row = await orphanQuery(bound, source, dataset, date, orphanRefs.get(ref) as BoundSource, group, logger)
+        const row = await orphanQuery(
+          bound,
+          source,
+          dataset,
+          date,
+          orphanRefs.get(ref) as BoundSource,
+          group,
+          logger,
+        )
         group.forEach((e, i) => record(e, row[`m${i}`]))
       }
     }
@@ -329,7 +345,10 @@ async function validateReferences(
     }
     const target = await bindOnce(ref)
     if (!target.columns.some((c) => c.name === column)) {
-      const hint = closest(column, target.columns.map((c) => c.name))
+      const hint = closest(
+        column,
+        target.columns.map((c) => c.name),
+      )
       throw new DqxError(
         'MISSING_COLUMN',
         `${what}: column '${column}' does not exist in the referenced dataset '${ref}' (${(sources[ref] as DataSource).describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${target.columns.map((c) => c.name).join(', ')}`,

@@ -91,7 +91,8 @@ export function sampleTarget(
     const p = predicateOf(ref, value, direct, tolerance, reference)
     if (!p) continue
     predicates.push(p)
-    const exact = p.kind === 'isNull' || p.kind === 'in' || p.kind === 'orphan' || (p.kind === 'match' && !p.negate)
+    const exact =
+      p.kind === 'isNull' || p.kind === 'in' || p.kind === 'orphan' || (p.kind === 'match' && !p.negate)
     counted.push(exact ? (value as number) : undefined)
     for (const c of metricColumns(ref.spec)) if (!columns.includes(c)) columns.push(c)
   }

@@ -334,7 +334,9 @@ export class VerificationSuite {
       const bound = new Map<string, { source: BoundSource; columns: string[] }>()
       const schemaDatasets = new Set(
         planned.flatMap((pc) =>
-          pc.skipReason === undefined ? pc.assertions.flatMap((a) => (a.schema ? [a.schema.dataset] : [])) : [],
+          pc.skipReason === undefined
+            ? pc.assertions.flatMap((a) => (a.schema ? [a.schema.dataset] : []))
+            : [],
         ),
       )
       const values = await computeMetrics({
@@ -359,23 +361,28 @@ export class VerificationSuite {
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, bound, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
-      // The previous run's schemas, read before this run's are stored.
+      // The previous run's schemas, read before this run's are stored. A structural MetricDB
+      // written before schemas were stored lacks the two methods: nothing stored, nothing read.
       const previous = new Map<string, readonly { name: string; type: string }[]>()
-      for (const dataset of unchangedDatasets(planned)) {
+      const storesSchemas =
+        typeof this.db.getSchema === 'function' && typeof this.db.putSchemas === 'function'
+      for (const dataset of storesSchemas ? unchangedDatasets(planned) : []) {
         if (schemas[dataset] === undefined) continue
         const stored = await this.db.getSchema({ suite: this.name, dataset, tags: key.tags })
         if (stored) previous.set(dataset, stored.columns)
       }
-      await this.db.putSchemas(
-        Object.entries(schemas).map(([dataset, columns]) => ({
-          suite: this.name,
-          dataset,
-          date: key.date,
-          tags: { ...key.tags },
-          runId,
-          columns: [...columns],
-        })),
-      )
+      if (storesSchemas) {
+        await this.db.putSchemas(
+          Object.entries(schemas).map(([dataset, columns]) => ({
+            suite: this.name,
+            dataset,
+            date: key.date,
+            tags: { ...key.tags },
+            runId,
+            columns: [...columns],
+          })),
+        )
+      }
       ;({ results, symbols } = evaluate(
         this.name,
         key,

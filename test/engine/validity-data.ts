@@ -31,7 +31,14 @@ const CODES = [
   '2026-11-25 10:20',
   '2026-11-25T25:00:00',
 ]
-const EMAILS = ['ann@example.com', 'bob@例え.jp', 'no-at-sign', 'two@@x.com', 'sp ace@x.com', 'ok.name+tag@mail.co']
+const EMAILS = [
+  'ann@example.com',
+  'bob@例え.jp',
+  'no-at-sign',
+  'two@@x.com',
+  'sp ace@x.com',
+  'ok.name+tag@mail.co',
+]
 
 /** `n` rows; the customer key takes 0…24 of which customers hold 0…19, so 20…24 are orphans. */
 export function makeRows(n: number, seed = 7): Row[] {

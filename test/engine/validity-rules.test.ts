@@ -34,13 +34,27 @@ describe('schema assertions', () => {
         columns: { id: 'number', email: 'string', at: 'timestamp', customer: 'number', amount: 'DOUBLE' },
       })
       ctx
-        .expectSchema('orders', { columns: { id: 'integer', email: 'boolean', gone: 'date' }, allowExtra: true })
+        .expectSchema('orders', {
+          columns: { id: 'integer', email: 'boolean', gone: 'date' },
+          allowExtra: true,
+        })
         .where({ name: 'strict types', severity: 'P0', tags: ['schema'] })
     })
     const report = await quietSuite([c]).run(sources(), KEY)
     const [ok, bad] = report.results
-    expect(ok).toMatchObject({ assertion: 'schema of orders', status: 'PASSED', value: 0, expression: 'schema(orders)' })
-    expect(bad).toMatchObject({ assertion: 'strict types', status: 'FAILED', value: 3, severity: 'P0', assertionTags: ['schema'] })
+    expect(ok).toMatchObject({
+      assertion: 'schema of orders',
+      status: 'PASSED',
+      value: 0,
+      expression: 'schema(orders)',
+    })
+    expect(bad).toMatchObject({
+      assertion: 'strict types',
+      status: 'FAILED',
+      value: 3,
+      severity: 'P0',
+      assertionTags: ['schema'],
+    })
     expect(bad?.error).toBe(
       "schema of 'orders': column 'id' is DOUBLE, expected integer; column 'email' is VARCHAR, expected boolean; missing column 'gone' (expected date)",
     )
@@ -71,12 +85,16 @@ describe('schema assertions', () => {
       ['rows', 'PASSED'],
     ])
     expect(report.results[0]?.error).toContain("missing column 'phone'")
-    expect(report.results[1]?.error).toContain("column 'phone' (in nullCount(phone)) does not exist in dataset 'orders'")
+    expect(report.results[1]?.error).toContain(
+      "column 'phone' (in nullCount(phone)) does not exist in dataset 'orders'",
+    )
 
     const undeclared = check({ name: 'undeclared', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.nullCount('phone')).where({ name: 'phones' }).isZero()
     })
-    await expect(quietSuite([undeclared]).run(sources(), KEY)).rejects.toMatchObject({ code: 'MISSING_COLUMN' })
+    await expect(quietSuite([undeclared]).run(sources(), KEY)).rejects.toMatchObject({
+      code: 'MISSING_COLUMN',
+    })
   })
 
   it('a schema assertion on a dataset the run lacks is SKIPPED', async () => {
@@ -92,10 +110,15 @@ describe('schema assertions', () => {
       ctx.expectSchemaUnchanged('orders')
     })
     const suite = quietSuite([c], { db })
-    const runOn = async (rows: object[]) => (await suite.run({ orders: DataSource.fromRecords(rows) }, KEY)).results[0]
+    const runOn = async (rows: object[]) =>
+      (await suite.run({ orders: DataSource.fromRecords(rows) }, KEY)).results[0]
     expect(await runOn(orders)).toMatchObject({ status: 'SKIPPED' })
     expect(await runOn(orders)).toMatchObject({ status: 'PASSED', value: 0 })
-    const changed = orders.map(({ amount, ...rest }) => ({ ...rest, amount: amount === null ? null : String(amount), extra: 1 }))
+    const changed = orders.map(({ amount, ...rest }) => ({
+      ...rest,
+      amount: amount === null ? null : String(amount),
+      extra: 1,
+    }))
     const r = await runOn(changed)
     expect(r?.status).toBe('FAILED')
     expect(r?.error).toBe(
@@ -115,8 +138,10 @@ describe('schema assertions', () => {
   })
   afterAll(() => dir.cleanup())
 
-  it('expectSchemaUnchanged compares with the previous run: memory MetricDB', () => unchangedAcrossRuns(MetricDB.memory()))
-  it('expectSchemaUnchanged: DuckDB-file MetricDB', () => unchangedAcrossRuns(MetricDB.duckdb(dir.file('m.duckdb'))))
+  it('expectSchemaUnchanged compares with the previous run: memory MetricDB', () =>
+    unchangedAcrossRuns(MetricDB.memory()))
+  it('expectSchemaUnchanged: DuckDB-file MetricDB', () =>
+    unchangedAcrossRuns(MetricDB.duckdb(dir.file('m.duckdb'))))
   it('expectSchemaUnchanged: PostgreSQL MetricDB', async () => {
     const db = await freshDatabase(pgUrl, 'dqx_schema')
     try {
@@ -141,7 +166,10 @@ describe('schema assertions', () => {
 describe('freshnessHours', () => {
   it("relativeTo 'now' measures to the clock", async () => {
     const c = check({ name: 'fresh', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.freshnessHours('at', { relativeTo: 'now' })).where({ name: 'now' }).noop()
+      ctx
+        .assertThat(mp.freshnessHours('at', { relativeTo: 'now' }))
+        .where({ name: 'now' })
+        .noop()
       ctx.assertThat(mp.freshnessHours('at')).where({ name: 'key end' }).isEq(18)
     })
     const before = Date.now()
@@ -159,7 +187,9 @@ describe('freshnessHours', () => {
     try {
       await withClient(db.url, async (cl) => {
         await cl.query('CREATE TABLE t (d date, tz timestamptz, s text)')
-        await cl.query("INSERT INTO t VALUES ('2026-11-24', '2026-11-25 12:00:00+02', '2026-11-25'), (NULL, NULL, NULL)")
+        await cl.query(
+          "INSERT INTO t VALUES ('2026-11-24', '2026-11-25 12:00:00+02', '2026-11-25'), (NULL, NULL, NULL)",
+        )
       })
       const c = check({ name: 'fresh', datasets: ['t'] }, (mp, ctx) => {
         ctx.assertThat(mp.freshnessHours('d')).where({ name: 'date' }).isEq(48)
@@ -202,10 +232,16 @@ describe('freshnessHours', () => {
 describe('failed-row samples of validity metrics', () => {
   it('invalid rows of a failing validCount rate; matching rows of a failing matchCount; orphans', async () => {
     const c = check({ name: 'samples', datasets: ['orders'] }, (mp, ctx) => {
-      ctx.assertThat(mp.validCount('email', { format: 'email' }).rate()).where({ name: 'valid emails' }).isGeq(0.9)
+      ctx
+        .assertThat(mp.validCount('email', { format: 'email' }).rate())
+        .where({ name: 'valid emails' })
+        .isGeq(0.9)
       ctx.assertThat(mp.matchCount('email', '@example\\.com$')).where({ name: 'no example.com' }).isZero()
       ctx.assertThat(mp.matchCount('email', '@').rate()).where({ name: 'mostly @' }).isGeq(0.9)
-      ctx.assertThat(mp.validCount('amount', { between: [0, 30] })).where({ name: 'few small' }).isLeq(1)
+      ctx
+        .assertThat(mp.validCount('amount', { between: [0, 30] }))
+        .where({ name: 'few small' })
+        .isLeq(1)
       ctx
         .assertThat(mp.orphanCount('customer', { dataset: 'customers', column: 'id' }))
         .where({ name: 'orphans', sampleColumns: ['id'] })
@@ -281,7 +317,9 @@ describe('orphanCount errors', () => {
   it('a referenced column missing from the referenced dataset', async () => {
     await expect(quietSuite([fk('customers', 'ID')]).run(sources(), KEY)).rejects.toMatchObject({
       code: 'MISSING_COLUMN',
-      message: expect.stringContaining("column 'ID' does not exist in the referenced dataset 'customers' (records (3 rows)) — did you mean 'id'?"),
+      message: expect.stringContaining(
+        "column 'ID' does not exist in the referenced dataset 'customers' (records (3 rows)) — did you mean 'id'?",
+      ),
     })
   })
   it('the referenced dataset is read whole while the dataset is filtered to the day (dateColumn)', async () => {
@@ -294,10 +332,16 @@ describe('orphanCount errors', () => {
     const c = check({ name: 'fk', datasets: ['orders'] }, (mp, ctx) => {
       const orphans = mp.orphanCount('customer', { dataset: 'customers', column: 'id' })
       ctx.assertThat(orphans).where({ name: 'today' }).isEq(1)
-      ctx.assertThat(mp.orphanCount('customer', { dataset: 'customers', column: 'id' }, { lag: 1 })).where({ name: 'yesterday' }).isEq(1)
+      ctx
+        .assertThat(mp.orphanCount('customer', { dataset: 'customers', column: 'id' }, { lag: 1 }))
+        .where({ name: 'yesterday' })
+        .isEq(1)
     })
     const report = await quietSuite([c]).run(
-      { orders: DataSource.fromRecords(rows, { dateColumn: 'day' }), customers: DataSource.fromRecords(customers) },
+      {
+        orders: DataSource.fromRecords(rows, { dateColumn: 'day' }),
+        customers: DataSource.fromRecords(customers),
+      },
       KEY,
     )
     expect(report.results.map((r) => r.status)).toEqual(['PASSED', 'PASSED'])
@@ -320,7 +364,10 @@ describe('tolerance and reconciliation', () => {
     const c = check({ name: 'reconcile', datasets: ['source', 'warehouse'] }, (mp, ctx) => {
       const rows = (dataset: string) => mp.numRows({ dataset })
       const total = (dataset: string) => mp.sum('amount', { dataset })
-      ctx.assertThat(rows('warehouse').sub(rows('source'))).where({ name: 'row counts agree' }).isZero()
+      ctx
+        .assertThat(rows('warehouse').sub(rows('source')))
+        .where({ name: 'row counts agree' })
+        .isZero()
       ctx
         .assertThat(total('warehouse').div(total('source')))
         .where({ name: 'amount sums agree', tolerance: 1e-6 })
@@ -341,7 +388,20 @@ describe('tolerance and reconciliation', () => {
 // RE2, PostgreSQL AREs and JavaScript alike.
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const hostile = fc.oneof(
-  fc.constantFrom("'; DROP TABLE t; --", '$1', '"', "''", '\\', '?', '%', '_', 'ü', '漢字', '👍🏽', ') OR 1=1 --'),
+  fc.constantFrom(
+    "'; DROP TABLE t; --",
+    '$1',
+    '"',
+    "''",
+    '\\',
+    '?',
+    '%',
+    '_',
+    'ü',
+    '漢字',
+    '👍🏽',
+    ') OR 1=1 --',
+  ),
   fc.string({ unit: 'grapheme', maxLength: 6 }),
   fc.string({ maxLength: 6 }),
 )
@@ -352,18 +412,26 @@ describe('regex and in-set values are bound, never spliced (fast-check)', () => 
 
   it('DuckDB: matchCount and validCount({ in }) equal plain JS for hostile values', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(hostileValue, { minLength: 1, maxLength: 6 }), hostile, fc.array(hostileValue, { maxLength: 3 }), async (values, needle, set) => {
-        const pattern = escapeRegex(needle) || 'x'
-        const c = check({ name: 'p', datasets: ['t'] }, (mp, ctx) => {
-          ctx.assertThat(mp.matchCount('v', pattern)).where({ name: 'match' }).noop()
-          ctx.assertThat(mp.validCount('v', { in: set })).where({ name: 'in' }).noop()
-        })
-        const report = await quietSuite([c]).run({ t: DataSource.fromRecords(make(values)) }, KEY)
-        expect(report.results.map((r) => r.value)).toEqual([
-          values.filter((v) => new RegExp(pattern).test(v)).length,
-          values.filter((v) => set.includes(v)).length,
-        ])
-      }),
+      fc.asyncProperty(
+        fc.array(hostileValue, { minLength: 1, maxLength: 6 }),
+        hostile,
+        fc.array(hostileValue, { maxLength: 3 }),
+        async (values, needle, set) => {
+          const pattern = escapeRegex(needle) || 'x'
+          const c = check({ name: 'p', datasets: ['t'] }, (mp, ctx) => {
+            ctx.assertThat(mp.matchCount('v', pattern)).where({ name: 'match' }).noop()
+            ctx
+              .assertThat(mp.validCount('v', { in: set }))
+              .where({ name: 'in' })
+              .noop()
+          })
+          const report = await quietSuite([c]).run({ t: DataSource.fromRecords(make(values)) }, KEY)
+          expect(report.results.map((r) => r.value)).toEqual([
+            values.filter((v) => new RegExp(pattern).test(v)).length,
+            values.filter((v) => set.includes(v)).length,
+          ])
+        },
+      ),
       { numRuns: 40 },
     )
   })
@@ -373,23 +441,35 @@ describe('regex and in-set values are bound, never spliced (fast-check)', () => 
     let n = 0
     try {
       await fc.assert(
-        fc.asyncProperty(fc.array(hostileValue, { minLength: 1, maxLength: 6 }), hostile, fc.array(hostileValue, { maxLength: 3 }), async (values, needle, set) => {
-          const pattern = escapeRegex(needle) || 'x'
-          const table = `t${n++}`
-          await withClient(db.url, async (cl) => {
-            await cl.query(`CREATE TABLE ${table} (id int, v text)`)
-            for (const [i, v] of values.entries()) await cl.query(`INSERT INTO ${table} VALUES ($1, $2)`, [i, v])
-          })
-          const c = check({ name: 'p', datasets: ['t'] }, (mp, ctx) => {
-            ctx.assertThat(mp.matchCount('v', pattern)).where({ name: 'match' }).noop()
-            ctx.assertThat(mp.validCount('v', { in: set })).where({ name: 'in' }).noop()
-          })
-          const report = await quietSuite([c]).run({ t: DataSource.postgres({ connectionString: db.url, table }) }, KEY)
-          expect(report.results.map((r) => r.value)).toEqual([
-            values.filter((v) => new RegExp(pattern).test(v)).length,
-            values.filter((v) => set.includes(v)).length,
-          ])
-        }),
+        fc.asyncProperty(
+          fc.array(hostileValue, { minLength: 1, maxLength: 6 }),
+          hostile,
+          fc.array(hostileValue, { maxLength: 3 }),
+          async (values, needle, set) => {
+            const pattern = escapeRegex(needle) || 'x'
+            const table = `t${n++}`
+            await withClient(db.url, async (cl) => {
+              await cl.query(`CREATE TABLE ${table} (id int, v text)`)
+              for (const [i, v] of values.entries())
+                await cl.query(`INSERT INTO ${table} VALUES ($1, $2)`, [i, v])
+            })
+            const c = check({ name: 'p', datasets: ['t'] }, (mp, ctx) => {
+              ctx.assertThat(mp.matchCount('v', pattern)).where({ name: 'match' }).noop()
+              ctx
+                .assertThat(mp.validCount('v', { in: set }))
+                .where({ name: 'in' })
+                .noop()
+            })
+            const report = await quietSuite([c]).run(
+              { t: DataSource.postgres({ connectionString: db.url, table }) },
+              KEY,
+            )
+            expect(report.results.map((r) => r.value)).toEqual([
+              values.filter((v) => new RegExp(pattern).test(v)).length,
+              values.filter((v) => set.includes(v)).length,
+            ])
+          },
+        ),
         { numRuns: 25 },
       )
     } finally {

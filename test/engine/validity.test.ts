@@ -200,10 +200,7 @@ describe('validity metrics equal plain-JS values over the same rows', () => {
       [COL.customer]: 'number',
       [COL.code]: 'string',
     } as const
-    for (const orders of [
-      DataSource.fromRecords([], { schema }),
-      DataSource.parquet(empty.parquet),
-    ]) {
+    for (const orders of [DataSource.fromRecords([], { schema }), DataSource.parquet(empty.parquet)]) {
       expectMatchesReference(await run({ orders, customers: DataSource.fromRecords(CUSTOMERS) }), [])
     }
     expectMatchesReference(
