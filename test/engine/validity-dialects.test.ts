@@ -65,9 +65,9 @@ describe('validity metrics per dialect', () => {
       validCount: count(*) FILTER (WHERE (1 = 0))
       validCount: count(*) FILTER (WHERE "amount" BETWEEN CAST($5 AS DOUBLE) AND CAST($6 AS DOUBLE))
       validCount: count(*) FILTER (WHERE regexp_matches(CAST("code" AS VARCHAR), $7))
-      quantile: quantile_cont(CAST("amount" AS DOUBLE), 0.25)
-      median: quantile_cont(CAST("amount" AS DOUBLE), 0.5)
-      approxQuantile: approx_quantile(CAST("amount" AS DOUBLE), 0.9)
+      quantile: CAST(quantile_cont("amount", 0.25) AS DOUBLE)
+      median: CAST(quantile_cont("amount", 0.5) AS DOUBLE)
+      approxQuantile: CAST(approx_quantile("amount", 0.9) AS DOUBLE)
       freshnessHours: CAST(epoch(max("seen at")) AS DOUBLE)
       values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
     `)

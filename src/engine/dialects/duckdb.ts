@@ -95,9 +95,11 @@ export const duckdbDialect: Dialect = {
       case 'quantile':
       case 'median':
         // quantile_cont: linear interpolation between the two closest ranks (type 7, as numpy).
-        return `quantile_cont(CAST(${quoteIdent(spec.column)} AS DOUBLE), ${spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)})`
+        // Cast after aggregating, not before: sorting the column's own type is cheaper, and a
+        // DECIMAL result becomes a number.
+        return `CAST(quantile_cont(${quoteIdent(spec.column)}, ${spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)}) AS DOUBLE)`
       case 'approxQuantile':
-        return `approx_quantile(CAST(${quoteIdent(spec.column)} AS DOUBLE), ${quantileLiteral(spec.q)})`
+        return `CAST(approx_quantile(${quoteIdent(spec.column)}, ${quantileLiteral(spec.q)}) AS DOUBLE)`
       case 'freshnessHours':
         // epoch() of a DATE is its midnight UTC; of a TIMESTAMP, read as UTC.
         return `CAST(epoch(max(${quoteIdent(spec.column)})) AS DOUBLE)`
