@@ -26,6 +26,7 @@ export {
   type ValidFormat,
   type ValidRule,
 } from './core/metric-spec.js'
+export { ResultKey } from './core/result-key.js'
 export {
   LOGICAL_TYPES,
   type LogicalType,
@@ -33,7 +34,6 @@ export {
   type SchemaColumn,
   type SchemaExpectation,
 } from './core/schema.js'
-export { ResultKey } from './core/result-key.js'
 export { summarize } from './core/summary.js'
 export type {
   AnomalyDetail,

@@ -1,4 +1,4 @@
-import { type AssertionConfig, AssertionBuilder, type AssertionSpec } from './assertion.js'
+import { AssertionBuilder, type AssertionConfig, type AssertionSpec } from './assertion.js'
 import { DqxError } from './errors.js'
 import type { Expr, Metric } from './expression.js'
 import { MetricProvider } from './metric-provider.js'

@@ -24,8 +24,8 @@ import {
   type MetricLookup,
   type SchemaLookup,
   type StoredMetric,
-  type StoredSchema,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
 import { toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'

@@ -19,8 +19,8 @@ import {
   type MetricLookup,
   type SchemaLookup,
   type StoredMetric,
-  type StoredSchema,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
 

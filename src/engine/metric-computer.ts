@@ -273,43 +273,23 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
         const ref = (e.spec as OrphanSpec).reference.dataset
         byReference.set(ref, [...(byReference.get(ref) ?? []), e])
       }
-      if (entries.length === 0 && byReference.size === 0) continue
-      if (entries.length === 0) {
-        for (const [ref, group] of byReference) {
-          const row = await orphanQuery(
-            bound,
-            source,
-            dataset,
-            date,
-            orphanRefs.get(ref) as BoundSource,
-            group,
-            logger,
-          )
-          group.forEach((e, i) => record(e, row[`m${i}`]))
-        }
-        continue
-      }
-      const values = await scan(
-        bound,
-        source,
-        dataset,
-        date,
-        entries.map((e) => e.spec),
-        logger,
-        (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
-      )
-      entries.forEach((e, i) => record(e, values[`m${i}`]))
-      for (const [ref, group] of byReference) {
-        const row = await orphanQuery(
+      // The one scan (unless the date needs only orphanCounts), then one query per referenced dataset.
+      if (entries.length > 0) {
+        const values = await scan(
           bound,
           source,
           dataset,
           date,
-          orphanRefs.get(ref) as BoundSource,
-          group,
+          entries.map((e) => e.spec),
           logger,
+          (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
         )
-        group.forEach((e, i) => record(e, row[`m${i}`]))
+        for (const [i, e] of entries.entries()) record(e, values[`m${i}`])
+      }
+      for (const [ref, group] of byReference) {
+        const reference = { dataset: ref, bound: orphanRefs.get(ref) as BoundSource }
+        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger)
+        for (const [i, e] of group.entries()) record(e, row[`m${i}`])
       }
     }
   }
@@ -373,14 +353,14 @@ async function orphanQuery(
   source: DataSource,
   dataset: string,
   date: string,
-  reference: BoundSource,
+  reference: { dataset: string; bound: BoundSource },
   group: readonly { spec: MetricSpec }[],
   logger: Logger,
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan: OrphanQueryPlan = {
     relation: bound.relation,
-    reference: reference.relation,
+    reference: reference.bound.relation,
     keys: group.map((e) => {
       const spec = e.spec as OrphanSpec
       return { column: spec.column, refColumn: spec.reference.column }
@@ -388,8 +368,7 @@ async function orphanQuery(
   }
   if (source.dateColumn !== undefined) plan.dateFilter = { column: source.dateColumn, date }
   const sql = bound.dialect.renderOrphanQuery(plan, params)
-  const reference_ = (group[0]?.spec as OrphanSpec).reference.dataset
-  logger.debug({ dataset, reference: reference_, date, metrics: group.length, sql }, 'orphan query')
+  logger.debug({ dataset, reference: reference.dataset, date, metrics: group.length, sql }, 'orphan query')
   return (await bound.query(sql, params.values))[0] as Record<string, unknown>
 }
 

@@ -21,8 +21,8 @@ import {
   type MetricLookup,
   type SchemaLookup,
   type StoredMetric,
-  type StoredSchema,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'

@@ -1,5 +1,4 @@
 import type { Dialect } from '../dialect.js'
-import { orphanInScan } from './duckdb.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
 import {
   quantileLiteral,
@@ -10,6 +9,7 @@ import {
   type SampleSyntax,
   typedParams,
 } from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteIdent
 const q_ = quoteIdent

@@ -1,6 +1,5 @@
 import { DqxError } from '../../core/errors.js'
 import type { Dialect } from '../dialect.js'
-import { orphanInScan } from './duckdb.js'
 import { quoteIdent } from '../sql.js'
 import {
   quantileLiteral,
@@ -11,6 +10,7 @@ import {
   type SampleSyntax,
   typedParams,
 } from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteIdent
 const TYPES = { string: 'varchar', number: 'double', boolean: 'boolean' }
