@@ -4,10 +4,11 @@
 // and in-set values (fast-check) that are bound, never spliced, on DuckDB and PostgreSQL.
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { check } from '../../src/core/check.js'
+import { check, collectAssertions } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import { sampleTarget } from '../../src/engine/samples.js'
 import { quietSuite, type TempDir, tempDir } from '../helpers/data.js'
 import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
 
@@ -475,5 +476,55 @@ describe('regex and in-set values are bound, never spliced (fast-check)', () => 
     } finally {
       await db.drop()
     }
+  })
+})
+
+describe('schema storage and remaining edges', () => {
+  it('each store replaces a run’s schema of a dataset when it is stored again, and keeps runs apart by tags', async () => {
+    const dir = tempDir('dqx-schema-store-')
+    const pg = await freshDatabase(pgUrl, 'dqx_schema_store')
+    try {
+      for (const db of [
+        MetricDB.memory(),
+        MetricDB.duckdb(dir.file('s.duckdb')),
+        MetricDB.postgres(pg.url),
+      ]) {
+        const row = {
+          suite: 's',
+          dataset: 'd',
+          date: '2026-11-25',
+          tags: { env: 'prod' },
+          runId: 'r1',
+          columns: [{ name: 'a', type: 'BIGINT' }],
+        }
+        await db.putSchemas([])
+        await db.putSchemas([row])
+        await db.putSchemas([{ ...row, columns: [{ name: 'b', type: 'VARCHAR' }] }])
+        expect(await db.getSchema({ suite: 's', dataset: 'd', tags: { env: 'prod' } })).toEqual({
+          ...row,
+          columns: [{ name: 'b', type: 'VARCHAR' }],
+        })
+        expect(await db.getSchema({ suite: 's', dataset: 'd', tags: {} })).toBeUndefined()
+        await db.close()
+      }
+    } finally {
+      dir.cleanup()
+      await pg.drop()
+    }
+  })
+
+  it('reference errors without a near name; sampleTarget of an orphanCount without its reference', async () => {
+    const fk = (dataset: string, column: string) =>
+      check({ name: 'fk', datasets: ['orders'] }, (mp, ctx) => {
+        ctx.assertThat(mp.orphanCount('customer', { dataset, column })).where({ name: 'fk' }).isZero()
+      })
+    await expect(quietSuite([fk('zzz', 'id')]).run(sources(), KEY)).rejects.toThrow(
+      "which is not among the run's datasources ('orders', 'customers'); pass it to run()",
+    )
+    await expect(quietSuite([fk('customers', 'qqqqqq')]).run(sources(), KEY)).rejects.toThrow(
+      "column 'qqqqqq' does not exist in the referenced dataset 'customers' (records (3 rows)); columns are: id",
+    )
+    const [spec] = collectAssertions(fk('customers', 'id')).assertions
+    expect(sampleTarget(spec as never, () => 2)).toBeUndefined()
   })
 })
