@@ -371,18 +371,6 @@ export class VerificationSuite {
         const stored = await this.db.getSchema({ suite: this.name, dataset, tags: key.tags })
         if (stored) previous.set(dataset, stored.columns)
       }
-      if (storesSchemas) {
-        await this.db.putSchemas(
-          Object.entries(schemas).map(([dataset, columns]) => ({
-            suite: this.name,
-            dataset,
-            date: key.date,
-            tags: { ...key.tags },
-            runId,
-            columns: [...columns],
-          })),
-        )
-      }
       ;({ results, symbols } = evaluate(
         this.name,
         key,
@@ -407,6 +395,19 @@ export class VerificationSuite {
       })
       // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
+      // Then this run's schemas: the next run's expectSchemaUnchanged compares with them.
+      if (storesSchemas) {
+        await this.db.putSchemas(
+          Object.entries(schemas).map(([dataset, columns]) => ({
+            suite: this.name,
+            dataset,
+            date: key.date,
+            tags: { ...key.tags },
+            runId,
+            columns: [...columns],
+          })),
+        )
+      }
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {
