@@ -4,7 +4,7 @@ import type { EvalResult, MetricRef } from './expression.js'
 import { metricName } from './metric-spec.js'
 import type { ResultKey } from './result-key.js'
 import { judgeSchema, type SchemaColumn } from './schema.js'
-import type { AnomalyDetail, AssertionResult, AssertionStatus, SymbolInfo } from './types.js'
+import type { AnomalyDetail, AssertionResult, AssertionStatus, SkipCause, SymbolInfo } from './types.js'
 
 /** What evaluation needs of the computed metrics. */
 export interface MetricValues {
@@ -16,6 +16,8 @@ export interface PlannedCheck {
   collected: CollectedCheck
   assertions: readonly AssertionSpec[]
   skipReason?: string
+  /** The kind of `skipReason`, copied onto the SKIPPED results. */
+  skipCause?: SkipCause
 }
 
 /** A verdict reached outside the assertion's validator (anomaly assertions read history). */
@@ -106,7 +108,8 @@ export function evaluate(
         assertionTags: [...a.tags],
       }
       if (pc.skipReason !== undefined) {
-        results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason })
+        const cause = pc.skipCause === undefined ? {} : { skipCause: pc.skipCause }
+        results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason, ...cause })
         continue
       }
       if (a.schema !== undefined) {
@@ -117,6 +120,7 @@ export function evaluate(
             status: 'SKIPPED',
             value: null,
             error: `dataset '${a.schema.dataset}' not provided to this run`,
+            skipCause: 'dataset-not-provided',
           })
           continue
         }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
-import type { ResultKey } from '../core/result-key.js'
+import { formatTags, type ResultKey } from '../core/result-key.js'
 import { logicalType } from '../core/schema.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
 import { compileScan, type OrphanQueryPlan } from './dialect.js'
@@ -54,8 +54,9 @@ type OrphanSpec = Extract<MetricSpec, { kind: 'orphanCount' }>
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
+// ClickHouse spells UInt64, Decimal64(2); its Nullable(…) wrapper is removed by the source.
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
+  /^(TINYINT|SMALLINT|UINT\d*|DECIMAL\d*|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
 const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'sum',
   'average',
@@ -109,13 +110,14 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (needsNumber(need.spec) && !NUMERIC.test(info.type)) {
+      // An empty type: the engine could not say (the check falls to the engine's own error).
+      if (needsNumber(need.spec) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
         )
       }
-      if (need.spec.kind === 'freshnessHours') {
+      if (need.spec.kind === 'freshnessHours' && info.type !== '') {
         const logical = logicalType(info.type)
         if (logical !== 'date' && logical !== 'timestamp') {
           throw new DqxError(
@@ -175,8 +177,9 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
   }
   const fresh: StoredMetric[] = []
   // Each dataset is bound once per run, also when it is only referenced by orphanCount.
-  const binding = new Map<string, Promise<{ bound: BoundSource; columns: ColumnInfo[] }>>()
-  const bindOnce = (dataset: string): Promise<{ bound: BoundSource; columns: ColumnInfo[] }> => {
+  type Bound = { bound: BoundSource; columns: ColumnInfo[] | undefined }
+  const binding = new Map<string, Promise<Bound>>()
+  const bindOnce = (dataset: string): Promise<Bound> => {
     let found = binding.get(dataset)
     if (!found) {
       found = (async () => {
@@ -194,9 +197,13 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
   for (const [dataset, list] of byDataset) {
     const source = sources[dataset] as DataSource
     const { bound, columns } = await bindOnce(dataset)
-    const broken = validateColumns(dataset, source, columns, list, opts.schemaDatasets?.has(dataset) ?? false)
+    // Sources that cannot describe their columns (undefined) skip the checks before the scan.
+    const broken =
+      columns === undefined
+        ? new Map<string, string>()
+        : validateColumns(dataset, source, columns, list, opts.schemaDatasets?.has(dataset) ?? false)
     const orphanRefs = await validateReferences(dataset, bound, list, sources, bindOnce, opts.onBound)
-    opts.onBound?.(dataset, bound, columns)
+    opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
       const name = metricName(n.spec)
@@ -235,10 +242,11 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
       if (stored) out.set(k, { value: stored.value, date })
       else if (source.dateColumn !== undefined) want(date, n.spec, n.lag)
       else {
+        const tags = formatTags(key.tags)
         out.set(k, {
           value: null,
           date,
-          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${formatTags(key.tags)} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
+          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${tags ? ` [${tags}]` : ''} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
         })
       }
     }
@@ -307,7 +315,7 @@ async function validateReferences(
   bound: BoundSource,
   needs: readonly MetricNeed[],
   sources: Readonly<Record<string, DataSource>>,
-  bindOnce: (dataset: string) => Promise<{ bound: BoundSource; columns: ColumnInfo[] }>,
+  bindOnce: (dataset: string) => Promise<{ bound: BoundSource; columns: ColumnInfo[] | undefined }>,
   onBound: ComputeOptions['onBound'],
 ): Promise<Map<string, BoundSource>> {
   const out = new Map<string, BoundSource>()
@@ -324,14 +332,15 @@ async function validateReferences(
       )
     }
     const target = await bindOnce(ref)
-    if (!target.columns.some((c) => c.name === column)) {
+    const refColumns = target.columns
+    if (refColumns !== undefined && !refColumns.some((c) => c.name === column)) {
       const hint = closest(
         column,
-        target.columns.map((c) => c.name),
+        refColumns.map((c) => c.name),
       )
       throw new DqxError(
         'MISSING_COLUMN',
-        `${what}: column '${column}' does not exist in the referenced dataset '${ref}' (${(sources[ref] as DataSource).describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${target.columns.map((c) => c.name).join(', ')}`,
+        `${what}: column '${column}' does not exist in the referenced dataset '${ref}' (${(sources[ref] as DataSource).describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${refColumns.map((c) => c.name).join(', ')}`,
       )
     }
     if (bound.engine === undefined || bound.engine !== target.bound.engine) {
@@ -341,7 +350,7 @@ async function validateReferences(
       )
     }
     // Reported like a scanned dataset: failed-row samples of orphans read it, and its schema is stored.
-    if (!out.has(ref)) onBound?.(ref, target.bound, target.columns)
+    if (!out.has(ref)) onBound?.(ref, target.bound, refColumns ?? [])
     out.set(ref, target.bound)
   }
   return out
@@ -448,9 +457,4 @@ async function explainScanError(
   }
   const all = [...new Set(specs.flatMap(checksOf))]
   return new DqxError('SQL', `${err.message} (scanning for ${checkList(all)})`, { cause: err.cause })
-}
-
-export function formatTags(tags: Readonly<Record<string, string>>): string {
-  const t = Object.entries(tags)
-  return t.length === 0 ? '' : ` [${t.map(([k, v]) => `${k}=${v}`).join(', ')}]`
 }

@@ -22,7 +22,7 @@ export interface ResolvedHookOptions<T extends unknown[]> {
 }
 
 const HOOK_KEYS = ['name', 'timeoutMs', 'logger', 'argsForTap', 'onTapError', 'runId']
-const TAP_KEYS = ['name', 'stage', 'before', 'after', 'timeoutMs']
+const TAP_KEYS = ['name', 'stage', 'before', 'after', 'timeoutMs', 'plugin']
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`
@@ -146,6 +146,9 @@ export function createTapInfo<T extends unknown[]>(
       `${where}: option 'timeoutMs' must be a number of ms from 0 (no timeout) to ${MAX_TIMEOUT_MS}, got ${describe(o.timeoutMs)}`,
     )
   }
+  if (o.plugin !== undefined && (typeof o.plugin !== 'string' || o.plugin === '')) {
+    throw usage(`${where}: option 'plugin' must be a non-empty string, got ${describe(o.plugin)}`)
+  }
   const info = {
     name: o.name,
     type,
@@ -153,6 +156,7 @@ export function createTapInfo<T extends unknown[]>(
     before: nameList(where, 'before', o.before),
     after: nameList(where, 'after', o.after),
     ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+    ...(o.plugin === undefined ? {} : { plugin: o.plugin }),
     fn: fn as TapInfo<T>['fn'],
   }
   return Object.freeze(info)
@@ -178,7 +182,9 @@ export function checkTapInfo<T extends unknown[]>(hook: string, value: unknown):
               ? 'after'
               : t.timeoutMs !== undefined && !isTimeout(t.timeoutMs)
                 ? 'timeoutMs'
-                : undefined
+                : t.plugin !== undefined && (typeof t.plugin !== 'string' || t.plugin === '')
+                  ? 'plugin'
+                  : undefined
   if (bad !== undefined)
     throw usage(`${where} returned TapInfo '${t.name}' with an invalid '${bad}': ${describe(t[bad])}`)
   return value as TapInfo<T>

@@ -15,6 +15,8 @@ export interface TapOptions {
   after?: string | string[]
   /** This tap's timeout in ms; overrides the hook's `timeoutMs`; `0` turns the timeout off for this tap. */
   timeoutMs?: number
+  /** The plugin that owns the tap; a suite sets it for every tap a plugin registers through its `apply(suite)`. */
+  plugin?: string
 }
 
 /** How a tap was registered: `tap()` (sync fn) or `tapPromise()` (async fn). */
@@ -34,6 +36,8 @@ export interface TapInfo<T extends unknown[] = unknown[]> {
   readonly after: readonly string[]
   /** The tap's own timeout; absent → the hook's `timeoutMs`. */
   readonly timeoutMs?: number
+  /** The plugin that registered the tap (absent for a tap registered outside any plugin). */
+  readonly plugin?: string
   // Method syntax on purpose: it makes TapInfo<[Ctx]> usable where a plain
   // TapInfo is expected (and back), so a host can write one interceptor or
   // one `argsForTap` for hooks of different argument types.

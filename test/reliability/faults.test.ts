@@ -595,7 +595,7 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
         s.hooks.processResults.tapPromise('reentrant', async () => {
           if (nested) return // once: the nested run calls this tap too
           nested = true
-          inner.push(await s.run(b.data(), new ResultKey('2026-11-25', { env: 'nested' })))
+          inner.push(await suite.run(b.data(), new ResultKey('2026-11-25', { env: 'nested' })))
         })
       },
     ])
@@ -609,7 +609,7 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
     await expectPersisted(b.db, second)
   })
 
-  it('cannot persist (the MetricDB fails): no plugin sees unpersisted results; afterRun does; run() rejects', async () => {
+  it('cannot persist (the MetricDB fails): processResults sees the error and no results; afterRun the report; run() rejects', async () => {
     const seen: string[] = []
     const inner = b.db
     const failing: MetricDB = Object.assign(Object.create(Object.getPrototypeOf(inner)) as MetricDB, {
@@ -626,7 +626,9 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
     const suite = faultSuite(failing, [
       (s: Suite) => {
         s.hooks.afterEvaluate.tap('ae', () => void seen.push('afterEvaluate'))
-        s.hooks.processResults.tap('pr', () => void seen.push('processResults'))
+        s.hooks.processResults.tap('pr', (ctx) => {
+          seen.push(`processResults: ${ctx.error?.message} (${ctx.results.length} results)`)
+        })
         s.hooks.afterRun.tap('ar', (r) => void seen.push(`afterRun: ${r.error?.message}`))
       },
     ])
@@ -635,7 +637,10 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DqxError)
     expect((err as DqxError).code).toBe('METRIC_DB')
-    expect(seen).toEqual(['afterRun: the MetricDB file is read-only'])
+    expect(seen).toEqual([
+      'processResults: the MetricDB file is read-only (0 results)',
+      'afterRun: the MetricDB file is read-only',
+    ])
   })
 
   it('failOnPluginError: rejects with PluginFailureError only after every hook ran; results persisted', async () => {
