@@ -116,15 +116,30 @@ describe('validity metrics per dialect', () => {
   })
   it('clickhouse', () => {
     expect(render(dialects.clickhouse as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: countIf(match(toString(\`e"mail\`), ?))
-      validCount: countIf(\`status\` IN (CAST(? AS String), CAST(? AS Float64), CAST(? AS Bool)))
+      "matchCount: countIf(match(toString(\`e"mail\`), {p1:String}))
+      validCount: countIf(\`status\` IN (CAST({p2:String} AS String), CAST({p3:Float64} AS Float64), CAST({p4:UInt8} AS UInt8)))
       validCount: countIf((1 = 0))
-      validCount: countIf(\`amount\` BETWEEN CAST(? AS Float64) AND CAST(? AS Float64))
-      validCount: countIf(match(toString(\`code\`), ?))
+      validCount: countIf(\`amount\` BETWEEN CAST({p5:Float64} AS Float64) AND CAST({p6:Float64} AS Float64))
+      validCount: countIf(match(toString(\`code\`), {p7:String}))
       quantile: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.25)(toFloat64(\`amount\`)))
       median: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.5)(toFloat64(\`amount\`)))
       approxQuantile: if(count(\`amount\`) = 0, NULL, quantile(0.9)(toFloat64(\`amount\`)))
       freshnessHours: toFloat64(toUnixTimestamp64Micro(toDateTime64(maxOrNull(\`seen at\`), 6, 'UTC'))) / 1e6
+      values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
+    `)
+  })
+
+  it('snowflake', () => {
+    expect(render(dialects.snowflake as Dialect)).toMatchInlineSnapshot(`
+      "matchCount: COUNT_IF(REGEXP_INSTR(CAST("e""mail" AS VARCHAR), ?) > 0)
+      validCount: COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
+      validCount: COUNT_IF((1 = 0))
+      validCount: COUNT_IF("amount" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE))
+      validCount: COUNT_IF(REGEXP_INSTR(CAST("code" AS VARCHAR), ?) > 0)
+      quantile: PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
+      median: PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
+      approxQuantile: APPROX_PERCENTILE(CAST("amount" AS DOUBLE), 0.9)
+      freshnessHours: DATE_PART(EPOCH_MICROSECOND, CAST(MAX("seen at") AS TIMESTAMP_TZ)) / 1e6
       values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
     `)
   })
