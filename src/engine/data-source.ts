@@ -27,6 +27,12 @@ export interface ColumnInfo {
 /** Where the run's SQL for one dataset goes, and what it reads from. */
 export interface BoundSource {
   readonly dialect: Dialect
+  /**
+   * Which engine runs the SQL, such that two bound sources with the same `engine` can be read by
+   * one statement (orphanCount's anti-join): 'duckdb' for every DuckDB source of a run (they
+   * share its session), `postgres:host:port/database` for PostgreSQL.
+   */
+  readonly engine?: string
   /** FROM-clause text; file paths and the like are bound through `params`. */
   relation(params: Params): string
   /**
@@ -203,6 +209,7 @@ abstract class DuckDBSource extends DataSource {
     const where = this.describe()
     return {
       dialect: duckdbDialect,
+      engine: 'duckdb',
       relation,
       describe: async () => {
         if (known) return known
