@@ -164,7 +164,7 @@ export function urlSecrets(url: string): string[] {
 // Secrets in free text that no config named
 
 /** `password=…`, `token: "…"`-free forms: a `key=value` pair whose key is a secret key (DSNs, query-like text). */
-const PAIR_IN_TEXT = /([A-Za-z_][\w.-]*)(\s*=\s*)('[^']*'|"[^"]*"|[^\s;&,]+)/g
+const PAIR_IN_TEXT = /([A-Za-z_][\w.-]*)(\s*=\s*)('[^']*'|"[^"]*"|[^\s;&,"'<>{}()[\]]+)/g
 /** An HTTP credential quoted in text: `Bearer sk-…`, `Basic dXNlcjpw…`. */
 const SCHEME_CREDENTIAL = /\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{4,}/g
 
@@ -274,8 +274,10 @@ export class SecretScrubber {
 
   /** Free text (an error message, a target) with every secret hidden. */
   text(text: string): string {
-    for (const n of this.#needles) if (text.includes(n)) text = text.split(n).join(REDACTED)
-    return redactPairs(redactUrl(text)).replace(SCHEME_CREDENTIAL, (_m, scheme: string) => `${scheme} ${REDACTED}`)
+    // URLs first, so a URL keeps its host rather than vanishing into one needle.
+    let out = redactUrl(text)
+    for (const n of this.#needles) if (out.includes(n)) out = out.split(n).join(REDACTED)
+    return redactPairs(out).replace(SCHEME_CREDENTIAL, (_m, scheme: string) => `${scheme} ${REDACTED}`)
   }
 
   /**

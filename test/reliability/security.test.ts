@@ -259,7 +259,7 @@ describe('secrets in plugin config never reach a log line or one of our messages
     expect(all).toContain('[redacted]')
     expect(all).toContain('hooks.slack.com')
     expect(all).toContain('mail.internal')
-    expect(all).toContain('request to [redacted] failed, reason: ECONNREFUSED')
+    expect(all).toContain('request to https://hooks.slack.com/[redacted] failed, reason: ECONNREFUSED')
   })
 
   it('our error messages: a failing apply() and a validator that quotes the bad value', async () => {
