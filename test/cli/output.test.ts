@@ -8,13 +8,16 @@ import {
   errorToJson,
   failuresAtOrAbove,
   formatReport,
-  formatValue,
   reportToJson,
   summaryLine,
-  truncate,
   wrap,
 } from '../../src/cli/report.js'
 import { DqxError } from '../../src/core/errors.js'
+import { formatValue as formatAnyValue, truncate } from '../../src/core/format.js'
+
+/** The CLI's cells: compact numbers, a dash for none. */
+const formatValue = (v: number | null) => formatAnyValue(v, { style: 'short', nullText: '—' })
+
 import { ResultKey } from '../../src/core/result-key.js'
 import { summarize } from '../../src/core/summary.js'
 import type { AssertionResult, RunReport } from '../../src/core/types.js'
