@@ -234,6 +234,9 @@ export function secretStrings(config: unknown): string[] {
 /** One JSON token: a string, a structural character, or a run of anything else (whitespace, numbers, literals). */
 const JSON_TOKEN = /"(?:[^"\\]|\\.)*"|[{}[\]:,]|[^"{}[\]:,]+/g
 
+/** What may stand between JSON's strings and punctuation: a number or a literal. */
+const JSON_SCALAR = /^(?:-?\d[\d.eE+-]*|true|false|null)$/
+
 interface Frame {
   object: boolean
   /** In an object: the next string is a key. */
@@ -331,6 +334,7 @@ export class SecretScrubber {
       } else {
         // Whitespace, a number or a literal: only a number under a secret key is replaced.
         const value = token.trim()
+        if (value !== '' && !JSON_SCALAR.test(value)) return this.text(line)
         out +=
           value !== '' && secretHere(top) && /^-?\d/.test(value)
             ? token.replace(value, JSON.stringify(REDACTED))
