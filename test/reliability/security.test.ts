@@ -510,7 +510,12 @@ describe('targets in messages and logs: scheme, host and port only, for every UR
   const once = { attempts: 1 }
 
   it.each([
-    ['webhook', 'http', (name: string, url: string) => webhook({ name, url, format: 'json', retry: once }), 'to'],
+    [
+      'webhook',
+      'http',
+      (name: string, url: string) => webhook({ name, url, format: 'json', retry: once }),
+      'to',
+    ],
     [
       'prometheus',
       'http',
@@ -585,4 +590,49 @@ describe('targets in messages and logs: scheme, host and port only, for every UR
     expect(warn).toMatchObject({ body: expected, msg: `server said ${expected}` })
     expect(URL_SECRETS.filter((n) => text().includes(n))).toEqual([])
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Names that JavaScript objects reserve, and environment variables that must name real things
+
+describe('reserved tag names and unknown log levels are usage errors everywhere', () => {
+  const reserved = ['__proto__', 'constructor', 'prototype']
+
+  it.each(reserved)('ResultKey refuses the tag name %s, however the object was made', (name) => {
+    const message = `ResultKey tag name "${name}" is not allowed: __proto__, constructor and prototype are reserved by JavaScript objects; choose another name, e.g. 'env'`
+    expect(() => new ResultKey('2026-11-25', JSON.parse(`{"${name}":"x"}`))).toThrow(message)
+    expect(() => new ResultKey('2026-11-25', Object.fromEntries([[name, 'x']]))).toThrow(message)
+  })
+
+  it.each(reserved)('dqx run --tag %s=x exits 2 with the ResultKey error', async (name) => {
+    const { cliInProcess, configTs, ORDERS_CSV, PASSING, project } = await import('../cli/helpers.js')
+    const p = project({ 'dqx.config.ts': configTs(PASSING), 'data/orders.csv': ORDERS_CSV })
+    try {
+      const r = await cliInProcess(['run', '--tag', 'env=ci', '--tag', `${name}=x`], p.dir)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`dqx error: ResultKey tag name "${name}" is not allowed`)
+      expect(r.stdout).toBe('')
+    } finally {
+      p.cleanup()
+    }
+  })
+
+  it.each(['constructor', 'toString', 'verbose'])(
+    'dqx run with DQX_LOG_LEVEL=%s exits 2 naming the variable and the levels',
+    async (level) => {
+      const { cliInProcess, configTs, ORDERS_CSV, PASSING, project } = await import('../cli/helpers.js')
+      const p = project({ 'dqx.config.ts': configTs(PASSING), 'data/orders.csv': ORDERS_CSV })
+      try {
+        const r = await cliInProcess(['run'], p.dir, { DQX_LOG_LEVEL: level })
+        expect(r.code).toBe(2)
+        expect(r.stderr).toContain(
+          `dqx error: DQX_LOG_LEVEL="${level}" is not a log level; use one of trace, debug, info, warn, error, fatal, silent`,
+        )
+        const ok = await cliInProcess(['run'], p.dir, { DQX_LOG_LEVEL: 'error' })
+        expect(ok.code).toBe(0)
+      } finally {
+        p.cleanup()
+      }
+    },
+  )
 })
