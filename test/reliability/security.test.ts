@@ -326,12 +326,9 @@ describe('secrets in plugin config never reach a log line or one of our messages
   })
 })
 
-describe('known gap: output that prints plugin errors', () => {
-  // KNOWN BUG (src/plugins/audit.ts, reported): the audit summary prints each failed PluginRun as
-  // `FAILED (<error.message>)`, verbatim. A plugin whose error quotes its own config (node-fetch
-  // quotes the full URL: "request to https://hooks.slack.com/services/…/TOKEN failed") puts the
-  // secret on stderr, although the same error's log line is scrubbed. The suite knows every
-  // config secret (SuiteLifecycle scrubber); audit could print through it. Drop `.fails` when fixed.
+describe('output that prints plugin errors', () => {
+  // The audit summary prints each failed PluginRun's message; a plugin error quoting its own config
+  // (node-fetch quotes the full URL) is scrubbed before any output sees it.
   it('audit: the summary does not echo a secret quoted by a plugin error', async () => {
     const { audit } = await import('../../src/suite/audit.js')
     let out = ''
