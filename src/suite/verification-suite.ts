@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
-import type { Check } from '../core/check.js'
 import { type CollectedCheck, collectAssertions } from '../core/check.js'
 import { DqxError, toError } from '../core/errors.js'
 import { evaluate, type PlannedCheck } from '../core/evaluate.js'
@@ -12,19 +11,13 @@ import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
-import {
-  attachSamples,
-  checkAssertionSampleColumns,
-  checkSuiteSampleColumns,
-  DEFAULT_SAMPLE_LIMIT,
-} from '../engine/samples.js'
+import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { PluginRun, TapInfo } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
-import type { PluginOption } from './plugin.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { PluginFailureError } from './plugin-failure-error.js'
 import { redactSecrets, scrubSecrets } from './redact.js'

@@ -299,7 +299,10 @@ describe('the reported case: authTimeoutMs and sessionName are not secrets', () 
         'data/orders.csv': ORDERS_CSV,
       })
       cleanups.push(p.cleanup)
-      const r = await spawnCli('node', [cli, 'run', '--json'], p.dir, { ...childEnv(), DQX_LOG_LEVEL: 'info' })
+      const r = await spawnCli('node', [cli, 'run', '--json'], p.dir, {
+        ...childEnv(),
+        DQX_LOG_LEVEL: 'info',
+      })
       expect(r.stderr).not.toContain('plugin failed')
       expect(r.stderr).toContain('dqx info: noisy says plugin=noisy delayMs=5000 suite=nightly\n')
       expect(r.code).toBe(0)
