@@ -18,7 +18,7 @@ import {
   suitePluginOptions,
 } from './plugin-plan.js'
 import { RunProgress } from './progress.js'
-import { errorToJson, failuresAtOrAbove, formatReport, reportToJson } from './report.js'
+import { blockingCounts, errorToJson, formatReport, reportToJson } from './report.js'
 
 export interface RunFlags {
   config?: string
@@ -30,6 +30,8 @@ export interface RunFlags {
   disablePlugin: string[]
   json: boolean
   failOn: Severity
+  /** --allow-skipped: assertions skipped because their dataset is not provided do not fail the run. */
+  allowSkipped: boolean
   concurrency?: number
   verbose: boolean
 }
@@ -133,12 +135,11 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         await suite.db.close()
       }
       if (!report) continue
-      if (failuresAtOrAbove(report, flags.failOn) > 0) code = Math.max(code, 1)
+      const verdict = { failOn: flags.failOn, allowSkipped: flags.allowSkipped }
+      const blocking = blockingCounts(report, verdict)
+      if (blocking.failed + blocking.missing > 0) code = Math.max(code, 1)
       if (flags.json) json.push(reportToJson(report))
-      else
-        ui.io.stdout.write(
-          `${formatReport(report, { width: ui.width, colors: ui.out, failOn: flags.failOn })}\n`,
-        )
+      else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
     return code

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
-import type { ResultKey } from '../core/result-key.js'
+import { formatTags, type ResultKey } from '../core/result-key.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
 import { compileScan } from './dialect.js'
 import type { MetricDB, StoredMetric } from './metric-db.js'
@@ -45,8 +45,9 @@ export interface ComputeOptions {
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
+// ClickHouse spells UInt64, Decimal64(2); its Nullable(…) wrapper is removed by the source.
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
+  /^(TINYINT|SMALLINT|UINT\d*|DECIMAL\d*|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
 const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'sum',
   'average',
@@ -80,7 +81,7 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {
+      if (NEEDS_NUMBER.has(need.spec.kind) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
@@ -127,8 +128,8 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
     const columns = await bound.describe()
-    validateColumns(dataset, source, columns, list)
-    opts.onBound?.(dataset, bound, columns)
+    if (columns !== undefined) validateColumns(dataset, source, columns, list)
+    opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
       const name = metricName(n.spec)
@@ -162,10 +163,11 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
       if (stored) out.set(k, { value: stored.value, date })
       else if (source.dateColumn !== undefined) want(date, n.spec, n.lag)
       else {
+        const tags = formatTags(key.tags)
         out.set(k, {
           value: null,
           date,
-          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${formatTags(key.tags)} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
+          error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${tags ? ` [${tags}]` : ''} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
         })
       }
     }
@@ -282,9 +284,4 @@ async function explainScanError(
   }
   const all = [...new Set(specs.flatMap(checksOf))]
   return new DqxError('SQL', `${err.message} (scanning for ${checkList(all)})`, { cause: err.cause })
-}
-
-export function formatTags(tags: Readonly<Record<string, string>>): string {
-  const t = Object.entries(tags)
-  return t.length === 0 ? '' : ` [${t.map(([k, v]) => `${k}=${v}`).join(', ')}]`
 }

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
+import { formatTags } from '../core/result-key.js'
 import { redactUrl, secretStrings } from '../suite/redact.js'
 import { DeliveryError, deliver, describeError, makeRedactor, resolveRetry, retrySchema } from './delivery.js'
 import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
@@ -10,7 +11,6 @@ import {
   failureCounts,
   failuresBySeverity,
   formatSampleValue,
-  formatTags,
   formatValue,
   headline,
   oneLine,

@@ -1,4 +1,5 @@
 import { formatValue, truncate } from '../core/format.js'
+import { formatTags } from '../core/result-key.js'
 import { type AssertionResult, SEVERITIES, type Severity } from '../core/types.js'
 import { type RunView, runStatus } from './first-party.js'
 import { type StatusChange, scopeLabel } from './routing.js'
@@ -7,13 +8,6 @@ import { type StatusChange, scopeLabel } from './routing.js'
 // assertions grouped by severity, values and bounds, tags.
 
 export { formatValue, truncate }
-
-/** `env=prod, region=eu`, or '' without tags. */
-export function formatTags(tags: Readonly<Record<string, string>>): string {
-  return Object.entries(tags)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ')
-}
 
 /** One line: no CR/LF (header injection), runs of whitespace collapsed. */
 export function oneLine(text: string): string {

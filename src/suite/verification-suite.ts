@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { type CollectedCheck, collectAssertions } from '../core/check.js'
@@ -12,16 +11,17 @@ import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
-import type { PluginRun, TapInfo } from '../hooks/index.js'
+import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
-import { type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
+import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
+import { createPluginContext } from './plugin-context.js'
 import { PluginFailureError } from './plugin-failure-error.js'
 import { redactSecrets, scrubSecrets } from './redact.js'
-import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
+import { deepFreeze, type ResultsContext, type RunContext, type TapScope } from './run-context.js'
 import { parseSuiteOptions, type SuiteOptions } from './suite-options.js'
 
 export type { SuiteOptions } from './suite-options.js'
@@ -30,8 +30,6 @@ export interface RunOptions {
   /** false skips every plugin hook (default true). */
   enablePlugins?: boolean
 }
-
-const failed = (r: PluginRun): boolean => r.error !== undefined || r.timedOut
 
 /**
  * A named set of checks. `run()` scans each dataset once, evaluates every
@@ -53,19 +51,10 @@ export class VerificationSuite {
   readonly sampleColumns: readonly string[]
   private readonly collected: readonly CollectedCheck[]
   private readonly lifecycle: SuiteLifecycle
-  // A true private field (reliability pass): `suite` is handed to every plugin's apply(), and a
-  // TS-private Map was one type cast away (reading `configs` off the suite) from another plugin's secrets.
+  /** #private: each plugin's config must not be reachable from what another plugin is given. */
   readonly #configs = new Map<string, unknown>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
-  /** Which plugin registered each tap, recorded while that plugin's apply() runs. */
-  private readonly tapOwners = new WeakMap<object, string>()
-  /**
-   * The plugin whose apply() is running, kept across its awaits (reliability pass: a plain field
-   * was reset when an async apply() first awaited, so taps it registered afterwards belonged to no
-   * plugin and got the config of whichever plugin shared the tap's name).
-   */
-  readonly #applying = new AsyncLocalStorage<string>()
 
   constructor(input: SuiteOptions) {
     const options = parseSuiteOptions(input)
@@ -89,25 +78,15 @@ export class VerificationSuite {
       timeoutMs,
       concurrency,
       configFor: (plugin) => this.#configs.get(plugin),
-      pluginOf: (tap) => this.tapOwners.get(tap),
     })
     this.hooks = this.lifecycle.hooks
-    for (const hook of Object.values(this.hooks)) {
-      hook.intercept({
-        register: (tap: TapInfo) => {
-          const applying = this.#applying.getStore()
-          if (applying !== undefined) this.tapOwners.set(tap, applying)
-          return tap
-        },
-      })
-    }
     this.ready = this.applyPlugins(plugins, options.pluginConfig ?? {})
   }
 
   /**
-   * Validates pluginConfig and applies every plugin. Synchronous work (and its
-   * errors) happens here in the constructor; anything asynchronous is awaited
-   * by the first run.
+   * Validates pluginConfig and applies every plugin, each to its own
+   * PluginContext. Synchronous work (and its errors) happens here in the
+   * constructor; anything asynchronous is awaited by the first run.
    */
   private applyPlugins(
     plugins: NormalizedPlugin[],
@@ -135,9 +114,16 @@ export class VerificationSuite {
             ),
             { cause: err },
           )
+        const context = createPluginContext({
+          name: p.name,
+          hooks: this.hooks,
+          db: this.db,
+          logger: this.lifecycle.loggerFor(p.name),
+          config,
+        })
         let out: unknown
         try {
-          out = this.#applying.run(p.name, () => p.apply(this, config))
+          out = p.apply(context, config)
         } catch (err) {
           throw failedInApply(err)
         }
@@ -211,18 +197,21 @@ export class VerificationSuite {
     let results: AssertionResult[] = []
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
-    // A hook call itself can reject (a tap-order error, or a `call` interceptor that throws): the
-    // run still computes and persists its results and calls afterRun, then rejects with it
-    // (reliability pass: it used to reject at once, skipping afterRun — "last, always").
+    // A hook call itself can reject (a `call` interceptor that throws): the run still computes and
+    // persists its results and calls afterRun, then rejects with that error.
     let hookError: Error | undefined
+    // Each failed tap is reported to onPluginError once, right after the call it failed in.
     const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
+      let runs: PluginRun[]
       try {
-        const runs = await call()
-        this.lifecycle.scrubRuns(runs)
-        pluginRuns.push(...runs)
+        runs = await call()
       } catch (err) {
         hookError ??= toError(err)
+        return
       }
+      this.lifecycle.scrubRuns(runs)
+      pluginRuns.push(...runs)
+      if (runs.some(failed)) pluginRuns.push(...(await this.lifecycle.reportFailures(runs, runCtx)))
     }
 
     if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
@@ -291,7 +280,7 @@ export class VerificationSuite {
     }
 
     const summary = summarize(results)
-    if (plugins && !runError) {
+    if (plugins) {
       const evaluated = deepFreeze({
         ...runCtx,
         durationMs: performance.now() - t0,
@@ -299,10 +288,23 @@ export class VerificationSuite {
         symbols,
         summary,
       })
-      await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
-      await callHook(() =>
-        this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
-      )
+      if (!runError) {
+        await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
+        await callHook(() =>
+          this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
+        )
+      } else {
+        // A failed run persisted nothing, so processResults sees no results: only the error.
+        const failedRun: ResultsContext = deepFreeze({
+          ...runCtx,
+          durationMs: performance.now() - t0,
+          results: [],
+          symbols: [],
+          summary: summarize([]),
+          error: runError,
+        })
+        await callHook(() => this.hooks.processResults.promise(failedRun))
+      }
     }
     const report: RunReport = {
       suiteName: this.name,
@@ -330,9 +332,6 @@ export class VerificationSuite {
           }),
         ),
       )
-      const errorRuns = this.lifecycle.takeErrorRuns(runId)
-      this.lifecycle.scrubRuns(errorRuns)
-      pluginRuns.push(...errorRuns)
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
@@ -356,6 +355,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `dataset${missing.length > 1 ? 's' : ''} ${missing.map((d) => `'${d}'`).join(', ')} not provided to this run (available: ${list})`,
         }
       }
@@ -370,6 +370,7 @@ export class VerificationSuite {
           return {
             collected,
             assertions: collected.assertions,
+            skipCause: 'dataset-not-provided',
             skipReason: `dataset '${absent[0]}' not provided to this run (available: ${list})`,
           }
         }
@@ -379,6 +380,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `check '${collected.check.name}' names no dataset and the run has ${available.length === 0 ? 'no datasources' : `${available.length} (${list})`}; add datasets: ['…'] to the check`,
         }
       }

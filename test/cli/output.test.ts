@@ -5,9 +5,11 @@ import { colorsFor, isInteractive, outputWidth, StatusLine } from '../../src/cli
 import { cliLogger, formatLogLine, parseLevel } from '../../src/cli/logger.js'
 import { RunProgress } from '../../src/cli/progress.js'
 import {
+  blockingCounts,
   errorToJson,
   failuresAtOrAbove,
   formatReport,
+  missingAtOrAbove,
   reportToJson,
   summaryLine,
   wrap,
@@ -20,7 +22,7 @@ const formatValue = (v: number | null) => formatAnyValue(v, { style: 'short', nu
 
 import { ResultKey } from '../../src/core/result-key.js'
 import { summarize } from '../../src/core/summary.js'
-import type { AssertionResult, RunReport } from '../../src/core/types.js'
+import type { AssertionResult, RunReport, Severity } from '../../src/core/types.js'
 import { makeResult } from '../../src/testing/index.js'
 import { sink } from './helpers.js'
 
@@ -260,6 +262,48 @@ describe('report formatting', () => {
     expect(failuresAtOrAbove(r, 'P1')).toBe(1)
     expect(failuresAtOrAbove(r, 'P2')).toBe(2)
     expect(failuresAtOrAbove(r, 'P3')).toBe(2)
+  })
+
+  it('counts assertions skipped for a missing dataset at or above a severity, unless allowed', () => {
+    const missing = (severity: Severity) =>
+      makeResult({ status: 'SKIPPED', severity, value: null, skipCause: 'dataset-not-provided' })
+    const r = report([
+      missing('P0'),
+      missing('P2'),
+      makeResult({ status: 'SKIPPED', severity: 'P0', error: 'too little history' }),
+      makeResult({ status: 'FAILED', severity: 'P1' }),
+    ])
+    expect(missingAtOrAbove(r, 'P0')).toBe(1)
+    expect(missingAtOrAbove(r, 'P3')).toBe(2)
+    expect(blockingCounts(r, { failOn: 'P1' })).toEqual({ failed: 1, missing: 1 })
+    expect(blockingCounts(r, { failOn: 'P1', allowSkipped: true })).toEqual({ failed: 1, missing: 0 })
+  })
+
+  it('never shows a green tick for skipped assertions; a missing dataset is a red verdict', () => {
+    const missing = makeResult({ status: 'SKIPPED', severity: 'P0', skipCause: 'dataset-not-provided' })
+    const line = (results: AssertionResult[], o: { allowSkipped?: boolean; failOn?: Severity } = {}) =>
+      summaryLine(report(results), { colors: plain, failOn: 'P1', ...o })
+    expect(line([makeResult(), missing])).toBe(
+      '✖ shop: 1 passed, 0 failed, 1 skipped in 12 ms — 1 skipped (dataset not provided) at or above P1',
+    )
+    expect(line([makeResult({ status: 'FAILED' }), missing])).toBe(
+      '✖ shop: 0 passed, 1 failed (P1: 1), 1 skipped in 12 ms — 1 failed, 1 skipped (dataset not provided) at or above P1',
+    )
+    expect(line([makeResult(), missing], { allowSkipped: true })).toBe(
+      '✔ shop: 1 passed, 0 failed, 1 skipped in 12 ms',
+    )
+    const painted = (results: AssertionResult[], allowSkipped: boolean) =>
+      summaryLine(report(results), { colors: colored, failOn: 'P1', allowSkipped })
+    // allowed, or skipped for another reason: a yellow tick and the count in the skip colour
+    for (const text of [
+      painted([makeResult(), missing], true),
+      painted([makeResult(), makeResult({ status: 'SKIPPED', error: 'too little history' })], false),
+    ]) {
+      expect(text.startsWith(`${colored.yellow('✔')} `)).toBe(true)
+      expect(text).toContain(colored.yellow('1 skipped'))
+    }
+    expect(painted([makeResult(), missing], false).startsWith(colored.red('✖'))).toBe(true)
+    expect(painted([makeResult()], false).startsWith(colored.green('✔'))).toBe(true)
   })
 
   it('fits the table into the width and lists every failure and skip in full', () => {
