@@ -24,3 +24,11 @@ export { type JUnitOptions, junit, junitSchema, junitXml } from './junit.js'
 export { buildRegistry, type PrometheusOptions, prometheus, prometheusSchema } from './prometheus.js'
 export { type SqlWriterOptions, sqlWriter, sqlWriterSchema, tableNames } from './sql-writer.js'
 export { jsonMessage, slackMessage, type WebhookOptions, webhook, webhookSchema } from './webhook.js'
+export {
+  type HtmlReportOptions,
+  htmlReport,
+  htmlReportSchema,
+  renderHtmlReport,
+  reportInput,
+} from './html-report.js'
+export type { ReportRunInput } from './html/report-model.js'
