@@ -80,10 +80,10 @@ describe('anomalyBand', () => {
   }
   it('uses the window before each day, leaves out FAILED and null days, needs minHistory values', () => {
     const band = anomalyBand(pts([10, 12, 14, null, 500, 16, 18], [4]), { ...detail, needed: 2 })
-    // Day 3: days 0..2 = 10, 12, 14 (mean 12, sd 2). Day 4: 12, 14 and the null day.
-    expect(band[0]).toEqual({ date: dateOf(3), lo: 8, hi: 16 })
+    // Day 2: 10, 12. Day 3: 10, 12, 14 (mean 12, sd 2). Day 4: 12, 14 and the null day.
+    expect(band[1]).toEqual({ date: dateOf(3), lo: 8, hi: 16 })
     // Days 5 and 6: their 3-day windows hold one value besides nulls and the FAILED 500: too few.
-    expect(band.map((b) => b.date)).toEqual([dateOf(3), dateOf(4)])
+    expect(band.map((b) => b.date)).toEqual([dateOf(2), dateOf(3), dateOf(4)])
   })
   it('compares with the same weekday only when weekly', () => {
     const values = Array.from({ length: 29 }, (_, i) => (i % 7 === 0 ? 100 : 1))
