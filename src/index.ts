@@ -80,3 +80,19 @@ export type {
   TapScope,
 } from './suite/run-context.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './suite/verification-suite.js'
+export {
+  type ColumnKind,
+  type ColumnProfile,
+  type DatasetProfile,
+  type ProfileOptions,
+  type ProfileProgress,
+  type ProfileValue,
+  profile,
+  uniqueColumns,
+} from './engine/profile.js'
+export {
+  keyCandidates,
+  type SuggestedAssertion,
+  type SuggestOptions,
+  suggestChecks,
+} from './engine/profile-suggestions.js'

@@ -1,9 +1,8 @@
 import { z } from 'zod'
 import type { ColumnInfo } from '../engine/data-source.js'
-import type { MetricDB } from '../engine/metric-db.js'
 import { writeFileAtomic } from './files.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
-import { buildReportModel, type ReportRunInput } from './html/report-model.js'
+import { buildReportModel, type HistorySource, type ReportRunInput } from './html/report-model.js'
 import { renderReportHtml } from './html/render-html.js'
 
 export const htmlReportSchema = z.strictObject({
@@ -42,7 +41,7 @@ export function reportInput(view: RunView): ReportRunInput {
 /** Renders runs and their MetricDB history as one self-contained HTML document. */
 export async function renderHtmlReport(
   runs: readonly ReportRunInput[],
-  db: MetricDB,
+  db: HistorySource,
   options: { historyDays?: number; title?: string; now?: Date } = {},
 ): Promise<string> {
   const model = await buildReportModel(runs, db, {

@@ -31,4 +31,4 @@ export {
   renderHtmlReport,
   reportInput,
 } from './html-report.js'
-export type { ReportRunInput } from './html/report-model.js'
+export type { HistorySource, ReportRunInput } from './html/report-model.js'

@@ -31,7 +31,7 @@ const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
   ctx.assertThat(mp.numRows()).where({ name: 'row count stable', tags: ['volume'] }).isNotAnomalous({
     method: 'zscore',
     window: 7,
-    minHistory: { days: 3, onInsufficient: 'skip' },
+    minHistory: { days: 3, otherwise: 'skip' },
   })
   ctx.assertThat(mp.average('price')).where({ name: 'avg price', severity: 'P2' }).isBetween(15, 25)
   ctx
@@ -222,7 +222,7 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     expect(await page.locator('text=Schema not recorded').count()).toBe(1)
 
     // Nothing from the data ran: no injected script or handler, no network request, no page error.
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined()
     expect(await page.locator('main img, main script').count()).toBe(0)
     expect(await page.getByText(`max price ${XSS}`).count()).toBeGreaterThan(0)
     expect(requests).toEqual([])
@@ -275,7 +275,7 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     // Nothing stored in the window: the chart holds the run's own value as its one point.
     expect(await page.locator('svg.chart').getAttribute('data-points')).toBe('1')
     expect(await page.locator('.err').first().textContent()).toContain('partly broken')
-    expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined()
     await page.close()
   })
 

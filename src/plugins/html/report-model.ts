@@ -24,6 +24,9 @@ export interface ReportRunInput {
   schemas?: Readonly<Record<string, readonly ColumnInfo[]>> | undefined
 }
 
+/** Where the charts read history: one MetricDB, or each run's own (runs of suites with different DBs). */
+export type HistorySource = MetricDB | ((run: ReportRunInput) => MetricDB)
+
 /** One day of an assertion's history: the latest run's value and status on that date. */
 export interface ChartPoint {
   date: string
@@ -175,14 +178,14 @@ async function chartOf(
  */
 export async function buildReportModel(
   runs: readonly ReportRunInput[],
-  db: MetricDB,
+  db: HistorySource,
   options: { title?: string; historyDays: number; now?: Date },
 ): Promise<ReportModel> {
   const out: ReportRun[] = []
   for (const run of runs) {
     const charts: ReportChart[] = []
     for (const r of run.results) {
-      const chart = await chartOf(db, run, r, options.historyDays)
+      const chart = await chartOf(typeof db === 'function' ? db(run) : db, run, r, options.historyDays)
       if (chart.points.some((p) => p.value !== null)) charts.push(chart)
     }
     out.push({ ...run, charts })
