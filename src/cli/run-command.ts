@@ -7,6 +7,7 @@ import type { RunReport, Severity } from '../core/types.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
+import { publishToGitHub, type Reporter } from './github.js'
 import { cliLogger, parseLevel } from './logger.js'
 import {
   checkDisabled,
@@ -31,6 +32,8 @@ export interface RunFlags {
   failOn: Severity
   concurrency?: number
   verbose: boolean
+  /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
+  reporter?: Reporter
 }
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -106,6 +109,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
     })
 
     const json: JsonEntry[] = []
+    const reports: RunReport[] = []
     let code = 0
     for (const [i, { suite, progress }] of suites.entries()) {
       const entry = entries[i] as SuiteEntry
@@ -128,6 +132,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         await suite.db.close()
       }
       if (!report) continue
+      reports.push(report)
       if (failuresAtOrAbove(report, flags.failOn) > 0) code = Math.max(code, 1)
       if (flags.json) json.push(reportToJson(report))
       else
@@ -136,6 +141,13 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         )
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
+    await publishToGitHub(reports, {
+      env: ui.io.env,
+      reporter: flags.reporter ?? 'default',
+      failOn: flags.failOn,
+      out: flags.json ? ui.io.stderr : ui.io.stdout,
+      file: loaded.label,
+    })
     return code
   })
 }

@@ -3,6 +3,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
 import { makeUi, printError, type Ui } from './context.js'
 import { initCommand } from './init-command.js'
+import { REPORTERS, type Reporter } from './github.js'
 import type { CliIO } from './io.js'
 import { pluginsCommand } from './plugins-command.js'
 import { profileCommand } from './profile-command.js'
@@ -66,6 +67,11 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       'max processResults plugins running at once (overrides the config)',
       positiveInt,
     )
+    .addOption(
+      new Option('--reporter <name>', "'github': ::error annotations for failures (GitHub Actions)")
+        .choices(REPORTERS)
+        .default('default'),
+    )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)
@@ -81,6 +87,7 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           failOn: opts.failOn as Severity,
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
           verbose: opts.verbose === true,
+          reporter: opts.reporter as Reporter,
         },
         ui,
       )
