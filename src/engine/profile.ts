@@ -25,7 +25,10 @@ export interface ColumnProfile {
   nullCount: number
   /** nullCount / rows (0 for an empty dataset). */
   nullRate: number
-  /** Distinct non-null values (HyperLogLog estimate: exact for small counts, within ~2% for large). */
+  /**
+   * Distinct non-null values: exact when fewer than `topK` (the frequent-values sketch saw them
+   * all), else a HyperLogLog estimate (within a few percent).
+   */
   distinct: number
   /** Smallest and largest value (null when every value is null, or for nested types). */
   min: ProfileValue | null
@@ -128,24 +131,32 @@ export function profileValue(v: unknown, type: string): ProfileValue | null {
   return String(v)
 }
 
-function columnProfile(p: Planned, i: number, row: Record<string, unknown>, rows: number): ColumnProfile {
+function columnProfile(
+  p: Planned,
+  i: number,
+  row: Record<string, unknown>,
+  rows: number,
+  topK: number,
+): ColumnProfile {
   const g = (stat: string): unknown => row[`c${i}_${stat}`]
   const nullCount = rows - num(g('nn'))
+  const topValues = Array.isArray(g('top'))
+    ? (g('top') as unknown[]).map((v) => profileValue(v, p.col.type)).filter((v): v is ProfileValue => v !== null)
+    : []
+  // HyperLogLog is off by a few even for tiny sets (9 for 8 values) and can overshoot the rows.
+  // When top-k found fewer than k values it saw every value: that count is exact.
+  const estimate = Math.min(num(g('d')), rows - nullCount)
+  const distinct = p.kind === 'other' ? 0 : Array.isArray(g('top')) && topValues.length < topK ? topValues.length : estimate
   const out: ColumnProfile = {
     name: p.col.name,
     type: p.col.type,
     kind: p.kind,
     nullCount,
     nullRate: rows === 0 ? 0 : nullCount / rows,
-    // HyperLogLog can overshoot: never more distinct values than non-null ones.
-    distinct: p.kind === 'other' ? 0 : Math.min(num(g('d')), rows - nullCount),
+    distinct,
     min: profileValue(g('min'), p.col.type),
     max: profileValue(g('max'), p.col.type),
-    topValues: Array.isArray(g('top'))
-      ? (g('top') as unknown[])
-          .map((v) => profileValue(v, p.col.type))
-          .filter((v): v is ProfileValue => v !== null)
-      : [],
+    topValues,
   }
   if (p.kind === 'integer' || p.kind === 'number') {
     const qs = g('q')
@@ -200,7 +211,7 @@ export async function profile(source: DataSource, options: ProfileOptions = {}):
       dataset,
       source: source.describe(),
       rows,
-      columns: columns.map((col, i) => columnProfile({ col, kind: columnKind(col.type) }, i, row, rows)),
+      columns: columns.map((col, i) => columnProfile({ col, kind: columnKind(col.type) }, i, row, rows, topK)),
       durationMs: performance.now() - started,
     }
   } finally {
