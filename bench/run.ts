@@ -4,6 +4,7 @@
 //   fanout    processResults fan-out vs the ideal ceil(N/k)·L (bench/fanout.bench.ts)
 //   overhead  10 no-op plugins vs none on a real suite        (bench/overhead.bench.ts)
 //   engine    suite vs hand-written DuckDB, time and peak RSS (bench/engine.bench.ts)
+//   report    profile vs hand-written DuckDB; HTML report size and browser render time (bench/report.bench.ts)
 //
 // Everything runs in this process, in that order (micro-benchmarks first, before the engine
 // grows the heap), except the engine's peak-RSS cases, which run in child processes.
@@ -19,7 +20,7 @@ import { DEFAULT_ROWS, QUICK_ROWS } from './engine.bench.js'
 import { argValue, type MeasuredCase, parseRows, round3 } from './lib/stats.js'
 import type { BenchCase } from './types.js'
 
-const BENCHES = ['hooks', 'fanout', 'overhead', 'engine'] as const
+const BENCHES = ['hooks', 'fanout', 'overhead', 'engine', 'report'] as const
 type BenchName = (typeof BENCHES)[number]
 
 interface Options {

@@ -50,6 +50,22 @@ export {
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
+export {
+  type ColumnKind,
+  type ColumnProfile,
+  type DatasetProfile,
+  type ProfileOptions,
+  type ProfileProgress,
+  type ProfileValue,
+  profile,
+  uniqueColumns,
+} from './engine/profile.js'
+export {
+  keyCandidates,
+  type SuggestedAssertion,
+  type SuggestOptions,
+  suggestChecks,
+} from './engine/profile-suggestions.js'
 export { Params, type SqlParam } from './engine/sql.js'
 export * from './hooks/index.js'
 export {
@@ -80,19 +96,3 @@ export type {
   TapScope,
 } from './suite/run-context.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './suite/verification-suite.js'
-export {
-  type ColumnKind,
-  type ColumnProfile,
-  type DatasetProfile,
-  type ProfileOptions,
-  type ProfileProgress,
-  type ProfileValue,
-  profile,
-  uniqueColumns,
-} from './engine/profile.js'
-export {
-  keyCandidates,
-  type SuggestedAssertion,
-  type SuggestOptions,
-  suggestChecks,
-} from './engine/profile-suggestions.js'

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises'
-import { SEVERITIES, type AssertionResult, type RunReport, type Severity } from '../core/types.js'
+import { type AssertionResult, type RunReport, SEVERITIES, type Severity } from '../core/types.js'
 import { formatValue } from '../plugins/render.js'
 import type { OutStream } from './io.js'
 
@@ -38,7 +38,8 @@ function runMarkdown(r: RunReport, failOn: Severity, maxRows: number): string {
     `**${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped** of ${s.total} assertions (${Number(s.passRate.toFixed(1))}% pass rate) in ${Math.round(r.durationMs)} ms`,
   ]
   if (r.error !== undefined) lines.push('', `Run failed: ${markdownCell(r.error.message)}`)
-  const rank = (x: AssertionResult): number => (x.status === 'FAILED' ? 0 : 1) * 10 + SEVERITIES.indexOf(x.severity)
+  const rank = (x: AssertionResult): number =>
+    (x.status === 'FAILED' ? 0 : 1) * 10 + SEVERITIES.indexOf(x.severity)
   const shown = r.results.filter((x) => x.status !== 'PASSED').sort((a, b) => rank(a) - rank(b))
   if (shown.length > 0) {
     lines.push(
@@ -58,7 +59,10 @@ function runMarkdown(r: RunReport, failOn: Severity, maxRows: number): string {
 }
 
 /** The step summary for the runs of one `dqx run`. */
-export function stepSummary(reports: readonly RunReport[], options: { failOn: Severity; maxRows?: number }): string {
+export function stepSummary(
+  reports: readonly RunReport[],
+  options: { failOn: Severity; maxRows?: number },
+): string {
   return `${reports.map((r) => runMarkdown(r, options.failOn, options.maxRows ?? 50)).join('\n\n')}\n\n`
 }
 
@@ -77,19 +81,27 @@ export function escapeProperty(text: string): string {
  * step), `::warning` below it; a run that failed outright is one `::error`. `file` is the
  * config that declares the checks, so annotations point at it.
  */
-export function annotations(reports: readonly RunReport[], options: { failOn: Severity; file?: string }): string[] {
+export function annotations(
+  reports: readonly RunReport[],
+  options: { failOn: Severity; file?: string },
+): string[] {
   const out: string[] = []
   const fileProp = options.file !== undefined ? `file=${escapeProperty(options.file)},` : ''
   for (const r of reports) {
     if (r.error !== undefined) {
-      out.push(`::error ${fileProp}title=${escapeProperty(`dqx: ${r.suiteName} run failed`)}::${escapeData(r.error.message)}`)
+      out.push(
+        `::error ${fileProp}title=${escapeProperty(`dqx: ${r.suiteName} run failed`)}::${escapeData(r.error.message)}`,
+      )
     }
     for (const x of r.results) {
       if (x.status !== 'FAILED') continue
       const level = worse(x.severity, options.failOn) ? 'error' : 'warning'
       const title = escapeProperty(`dqx ${x.severity}: ${x.check} › ${x.assertion}`)
-      const detail = x.error ?? `${x.expression} = ${formatValue(x.value)}, expected ${x.bound ?? '(no bound)'}`
-      out.push(`::${level} ${fileProp}title=${title}::${escapeData(`${r.suiteName} ${r.key.date}: ${detail}`)}`)
+      const detail =
+        x.error ?? `${x.expression} = ${formatValue(x.value)}, expected ${x.bound ?? '(no bound)'}`
+      out.push(
+        `::${level} ${fileProp}title=${title}::${escapeData(`${r.suiteName} ${r.key.date}: ${detail}`)}`,
+      )
     }
   }
   return out
@@ -112,7 +124,10 @@ export async function publishToGitHub(
 ): Promise<void> {
   if (reports.length === 0) return
   if (options.reporter === 'github') {
-    const lines = annotations(reports, { failOn: options.failOn, ...(options.file ? { file: options.file } : {}) })
+    const lines = annotations(reports, {
+      failOn: options.failOn,
+      ...(options.file ? { file: options.file } : {}),
+    })
     for (const line of lines) options.out.write(`${line}\n`)
   }
   const summaryFile = options.env.GITHUB_STEP_SUMMARY

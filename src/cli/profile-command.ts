@@ -56,7 +56,11 @@ export function datasetName(path: string): string {
 }
 
 function fileSource(kind: FileKind, path: string): DataSource {
-  return kind === 'parquet' ? DataSource.parquet(path) : kind === 'csv' ? DataSource.csv(path) : DataSource.json(path)
+  return kind === 'parquet'
+    ? DataSource.parquet(path)
+    : kind === 'csv'
+      ? DataSource.csv(path)
+      : DataSource.json(path)
 }
 
 /** A value for the table: numbers to 6 significant digits, long text cut. */
@@ -66,15 +70,24 @@ function cell(v: ProfileValue | null | undefined, max = 24): string {
   return truncate(String(v), max)
 }
 
-const pct = (rate: number): string => (rate === 0 ? '0%' : rate < 0.001 ? '<0.1%' : `${Number((rate * 100).toFixed(1))}%`)
+const pct = (rate: number): string =>
+  rate === 0 ? '0%' : rate < 0.001 ? '<0.1%' : `${Number((rate * 100).toFixed(1))}%`
 
 /** The profile as a terminal table: one row per column. */
 export function formatProfile(p: DatasetProfile, ui: Pick<Ui, 'out' | 'width'>): string {
   const c = ui.out
   const table = new Table({
-    head: ['column', 'type', 'nulls', 'distinct', 'min', 'max', 'p25 / p50 / p75', 'length', 'top values'].map(
-      (h) => c.bold(h),
-    ),
+    head: [
+      'column',
+      'type',
+      'nulls',
+      'distinct',
+      'min',
+      'max',
+      'p25 / p50 / p75',
+      'length',
+      'top values',
+    ].map((h) => c.bold(h)),
     style: { head: [], border: [], compact: true },
     wordWrap: false,
   })
@@ -89,7 +102,13 @@ export function formatProfile(p: DatasetProfile, ui: Pick<Ui, 'out' | 'width'>):
       cell(col.max, 16),
       q ? `${cell(q.p25)} / ${cell(q.p50)} / ${cell(q.p75)}` : '',
       col.minLength !== undefined ? `${col.minLength}–${col.maxLength}` : '',
-      truncate(col.topValues.slice(0, 4).map((v) => cell(v, 12)).join(', '), 40),
+      truncate(
+        col.topValues
+          .slice(0, 4)
+          .map((v) => cell(v, 12))
+          .join(', '),
+        40,
+      ),
     ])
   }
   const head = `${c.bold(p.dataset)} ${c.dim(`${p.source}: ${p.rows.toLocaleString('en-US')} rows, ${p.columns.length} columns, profiled in ${Math.round(p.durationMs)} ms`)}`
@@ -100,13 +119,17 @@ export function formatProfile(p: DatasetProfile, ui: Pick<Ui, 'out' | 'width'>):
 export function formatSuggestions(list: readonly SuggestedAssertion[], ui: Pick<Ui, 'out'>): string {
   const c = ui.out
   const lines = list.map(
-    (s) => `  ${c.dim(s.severity)} ${s.name} ${c.dim(`— ${s.metric}.${s.assertion.replace(/\(\{.*\}\)$/, '(…)')}`)}`,
+    (s) =>
+      `  ${c.dim(s.severity)} ${s.name} ${c.dim(`— ${s.metric}.${s.assertion.replace(/\(\{.*\}\)$/, '(…)')}`)}`,
   )
   return `${c.bold('Suggested checks')} ${c.dim(`(${list.length})`)}\n${lines.join('\n')}`
 }
 
 /** Progress on stderr: a live percentage on a terminal, a line per quarter otherwise. */
-function progressReporter(ui: Ui, dataset: string): (p: { percentage: number; rowsProcessed: number; totalRows: number }) => void {
+function progressReporter(
+  ui: Ui,
+  dataset: string,
+): (p: { percentage: number; rowsProcessed: number; totalRows: number }) => void {
   const live = isInteractive(ui.io.stderr, ui.io.env)
   let lastQuarter = 0
   return (p) => {

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path'
-import { findConfigFile, type SuiteEntry, loadConfig } from '../config/load-config.js'
+import { findConfigFile, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { DqxError } from '../core/errors.js'
 import { parseIsoDate, shiftDate } from '../core/result-key.js'
 import { summarize } from '../core/summary.js'
@@ -7,8 +7,8 @@ import type { ColumnInfo } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
 import type { MetricDB, StoredResult } from '../engine/metric-db.js'
 import { writeFileAtomic } from '../plugins/files.js'
-import { renderHtmlReport } from '../plugins/html-report.js'
 import type { ReportRunInput } from '../plugins/html/report-model.js'
+import { renderHtmlReport } from '../plugins/html-report.js'
 import { type Ui, withCwd } from './context.js'
 import { parseTags, selectSuites, todayUtc } from './run-command.js'
 
@@ -117,7 +117,9 @@ export async function reportCommand(flags: ReportFlags, ui: Ui): Promise<number>
         historyDays: flags.historyDays,
       })
       const path = await writeFileAtomic(out, html)
-      ui.status.write(`${ui.err.green('✔')} wrote ${path} (${runs.length} run${runs.length === 1 ? '' : 's'})\n`)
+      ui.status.write(
+        `${ui.err.green('✔')} wrote ${path} (${runs.length} run${runs.length === 1 ? '' : 's'})\n`,
+      )
       ui.io.stdout.write(`${path}\n`)
       return code
     } finally {
@@ -125,7 +127,6 @@ export async function reportCommand(flags: ReportFlags, ui: Ui): Promise<number>
     }
   })
 }
-
 
 /** Where `dqx report` writes index.html by default. */
 export const DEFAULT_REPORT_DIR = 'dqx-report'

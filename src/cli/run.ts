@@ -2,8 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
 import { makeUi, printError, type Ui } from './context.js'
-import { initCommand } from './init-command.js'
 import { REPORTERS, type Reporter } from './github.js'
+import { initCommand } from './init-command.js'
 import type { CliIO } from './io.js'
 import { pluginsCommand } from './plugins-command.js'
 import { profileCommand } from './profile-command.js'
@@ -122,7 +122,10 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .description('profile a data file in one scan and suggest checks (optionally as a dqx.config.ts)')
     .argument('<source>', 'a .parquet, .csv, .tsv, .json, .jsonl or .ndjson file, or a glob of them')
     .option('--dataset <name>', 'the dataset name in the suggested config (default: from the file name)')
-    .option('-w, --write <file>', 'write the suggested checks as a runnable, typed config (e.g. dqx.config.ts)')
+    .option(
+      '-w, --write <file>',
+      'write the suggested checks as a runnable, typed config (e.g. dqx.config.ts)',
+    )
     .option('-f, --force', 'overwrite the --write file if it exists')
     .option('--top <n>', 'frequent values kept per column (1–100)', positiveInt, 10)
     .option('--json', 'print the profile and suggestions as JSON on stdout')

@@ -30,7 +30,13 @@ export interface SuggestOptions {
 
 /** A TypeScript string literal (single-quoted, escaped). */
 export function tsString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')}'`
+  return `'${s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029')}'`
 }
 
 function tsValue(v: ProfileValue): string {
@@ -50,7 +56,9 @@ export function roundOutward(v: number, direction: 'down' | 'up'): number {
  * spread (10 % of the value when min = max), kept at or above 0 when no value is negative,
  * rounded outward (to whole numbers for integer columns).
  */
-export function rangeWithMargin(col: Pick<ColumnProfile, 'kind' | 'min' | 'max'>): [number, number] | undefined {
+export function rangeWithMargin(
+  col: Pick<ColumnProfile, 'kind' | 'min' | 'max'>,
+): [number, number] | undefined {
   if (typeof col.min !== 'number' || typeof col.max !== 'number') return undefined
   const spread = col.max - col.min
   const margin = spread > 0 ? spread * 0.1 : Math.abs(col.max) * 0.1 || 1
@@ -72,7 +80,8 @@ export function keyCandidates(p: DatasetProfile): string[] {
   if (p.rows < 2) return []
   return p.columns
     .filter(
-      (c) => (c.kind === 'integer' || c.kind === 'string') && c.nullCount === 0 && c.distinct >= p.rows * 0.98,
+      (c) =>
+        (c.kind === 'integer' || c.kind === 'string') && c.nullCount === 0 && c.distinct >= p.rows * 0.98,
     )
     .map((c) => c.name)
 }
@@ -111,7 +120,8 @@ export function suggestChecks(p: DatasetProfile, options: SuggestOptions = {}): 
       column: undefined,
       metric: 'mp.numRows()',
       // Skipped (not failed) until a week of runs is stored: the first runs have no history.
-      assertion: "isNotAnomalous({ method: 'relativeChange', threshold: 0.5, minHistory: { days: 7, otherwise: 'skip' } })",
+      assertion:
+        "isNotAnomalous({ method: 'relativeChange', threshold: 0.5, minHistory: { days: 7, otherwise: 'skip' } })",
       reason: 'row count within ±50 % of its recent median, once 7 days of runs are stored',
     },
   )

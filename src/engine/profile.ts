@@ -98,14 +98,19 @@ export function profileSql(columns: readonly ColumnInfo[], relation: string, top
     const a = (stat: string): string => `c${i}_${stat}`
     parts.push(`count(${q}) AS ${a('nn')}`)
     if (kind === 'other') return
-    parts.push(`approx_count_distinct(${q}) AS ${a('d')}`, `min(${q}) AS ${a('min')}`, `max(${q}) AS ${a('max')}`)
+    parts.push(
+      `approx_count_distinct(${q}) AS ${a('d')}`,
+      `min(${q}) AS ${a('min')}`,
+      `max(${q}) AS ${a('max')}`,
+    )
     if (kind === 'integer' || kind === 'number') {
       parts.push(
         `approx_quantile(${q}::DOUBLE, [${PROFILE_QUANTILES.join(', ')}]) AS ${a('q')}`,
         `avg(${q}::DOUBLE) AS ${a('avg')}`,
       )
     }
-    if (kind === 'string') parts.push(`min(length(${q})) AS ${a('lmin')}`, `max(length(${q})) AS ${a('lmax')}`)
+    if (kind === 'string')
+      parts.push(`min(length(${q})) AS ${a('lmin')}`, `max(length(${q})) AS ${a('lmax')}`)
     // Frequent values of a continuous column say nothing: doubles get none.
     if (kind !== 'number') parts.push(`approx_top_k(${q}, ${topK}) AS ${a('top')}`)
   })
@@ -141,12 +146,15 @@ function columnProfile(
   const g = (stat: string): unknown => row[`c${i}_${stat}`]
   const nullCount = rows - num(g('nn'))
   const topValues = Array.isArray(g('top'))
-    ? (g('top') as unknown[]).map((v) => profileValue(v, p.col.type)).filter((v): v is ProfileValue => v !== null)
+    ? (g('top') as unknown[])
+        .map((v) => profileValue(v, p.col.type))
+        .filter((v): v is ProfileValue => v !== null)
     : []
   // HyperLogLog is off by a few even for tiny sets (9 for 8 values) and can overshoot the rows.
   // When top-k found fewer than k values it saw every value: that count is exact.
   const estimate = Math.min(num(g('d')), rows - nullCount)
-  const distinct = p.kind === 'other' ? 0 : Array.isArray(g('top')) && topValues.length < topK ? topValues.length : estimate
+  const distinct =
+    p.kind === 'other' ? 0 : Array.isArray(g('top')) && topValues.length < topK ? topValues.length : estimate
   const out: ColumnProfile = {
     name: p.col.name,
     type: p.col.type,
@@ -181,7 +189,10 @@ export async function profile(source: DataSource, options: ProfileOptions = {}):
   const dataset = options.dataset ?? 'data'
   const topK = options.topK ?? 10
   if (!Number.isInteger(topK) || topK < 1 || topK > 100) {
-    throw new DqxError('INVALID_ARGUMENT', `profile(): topK must be a whole number from 1 to 100, got ${topK}`)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `profile(): topK must be a whole number from 1 to 100, got ${topK}`,
+    )
   }
   const owned = options.session ? undefined : createEngineSession()
   const session = (options.session ?? owned) as EngineSession
@@ -211,7 +222,9 @@ export async function profile(source: DataSource, options: ProfileOptions = {}):
       dataset,
       source: source.describe(),
       rows,
-      columns: columns.map((col, i) => columnProfile({ col, kind: columnKind(col.type) }, i, row, rows, topK)),
+      columns: columns.map((col, i) =>
+        columnProfile({ col, kind: columnKind(col.type) }, i, row, rows, topK),
+      ),
       durationMs: performance.now() - started,
     }
   } finally {
@@ -260,7 +273,8 @@ export async function uniqueColumns(
     const params = new Params()
     const rel = bound.relation(params)
     const parts = columns.map((c, i) => `count(DISTINCT ${quoteIdent(c)}) = count(*) AS u${i}`)
-    const row = (await bound.query(`SELECT ${parts.join(', ')} FROM ${rel} AS dqx_src`, params.values))[0] ?? {}
+    const row =
+      (await bound.query(`SELECT ${parts.join(', ')} FROM ${rel} AS dqx_src`, params.values))[0] ?? {}
     return columns.filter((_, i) => row[`u${i}`] === true)
   } finally {
     await owned?.close()

@@ -2,8 +2,8 @@ import { z } from 'zod'
 import type { ColumnInfo } from '../engine/data-source.js'
 import { writeFileAtomic } from './files.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
-import { buildReportModel, type HistorySource, type ReportRunInput } from './html/report-model.js'
 import { renderReportHtml } from './html/render-html.js'
+import { buildReportModel, type HistorySource, type ReportRunInput } from './html/report-model.js'
 
 export const htmlReportSchema = z.strictObject({
   /** Plugin name (default 'htmlReport'). */

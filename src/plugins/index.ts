@@ -19,11 +19,7 @@ export {
   runStatus,
   shouldNotify,
 } from './first-party.js'
-export { type JsonReportOptions, jsonReport, jsonReportSchema, reportJson } from './json-report.js'
-export { type JUnitOptions, junit, junitSchema, junitXml } from './junit.js'
-export { buildRegistry, type PrometheusOptions, prometheus, prometheusSchema } from './prometheus.js'
-export { type SqlWriterOptions, sqlWriter, sqlWriterSchema, tableNames } from './sql-writer.js'
-export { jsonMessage, slackMessage, type WebhookOptions, webhook, webhookSchema } from './webhook.js'
+export type { HistorySource, ReportRunInput } from './html/report-model.js'
 export {
   type HtmlReportOptions,
   htmlReport,
@@ -31,4 +27,8 @@ export {
   renderHtmlReport,
   reportInput,
 } from './html-report.js'
-export type { HistorySource, ReportRunInput } from './html/report-model.js'
+export { type JsonReportOptions, jsonReport, jsonReportSchema, reportJson } from './json-report.js'
+export { type JUnitOptions, junit, junitSchema, junitXml } from './junit.js'
+export { buildRegistry, type PrometheusOptions, prometheus, prometheusSchema } from './prometheus.js'
+export { type SqlWriterOptions, sqlWriter, sqlWriterSchema, tableNames } from './sql-writer.js'
+export { jsonMessage, slackMessage, type WebhookOptions, webhook, webhookSchema } from './webhook.js'

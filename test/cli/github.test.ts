@@ -2,10 +2,10 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { annotations, escapeData, escapeProperty, markdownCell, stepSummary } from '../../src/cli/github.js'
-import { ResultKey } from '../../src/index.js'
-import { makeResult } from '../../src/testing/index.js'
 import { summarize } from '../../src/core/summary.js'
 import type { RunReport } from '../../src/core/types.js'
+import { ResultKey } from '../../src/index.js'
+import { makeResult } from '../../src/testing/index.js'
 import { cliInProcess, configTs, ORDERS_CSV, P2_FAILING, project } from './helpers.js'
 
 const cleanups: (() => void)[] = []
@@ -42,7 +42,13 @@ describe('GitHub formats', () => {
       makeResult({ assertion: 'ok', status: 'PASSED' }),
       makeResult({ assertion: 'skipped', status: 'SKIPPED', error: 'no data', severity: 'P0' }),
       makeResult({ assertion: 'p2 | pipe', status: 'FAILED', severity: 'P2', value: 3, bound: '< 1' }),
-      makeResult({ assertion: 'p0', status: 'FAILED', severity: 'P0', value: null, error: 'division by zero' }),
+      makeResult({
+        assertion: 'p0',
+        status: 'FAILED',
+        severity: 'P0',
+        value: null,
+        error: 'division by zero',
+      }),
     ]
     const md = stepSummary([report(results)], { failOn: 'P1' })
     expect(md).toContain('### ❌ dqx: shop — 2026-11-25 (env=ci)')
@@ -62,7 +68,15 @@ describe('GitHub formats', () => {
 
   it('annotates failures: errors at or above --fail-on, warnings below, run errors', () => {
     const results = [
-      makeResult({ check: 'orders', assertion: 'a, b', status: 'FAILED', severity: 'P0', value: 2, bound: '== 0', expression: 'nullCount(email)' }),
+      makeResult({
+        check: 'orders',
+        assertion: 'a, b',
+        status: 'FAILED',
+        severity: 'P0',
+        value: 2,
+        bound: '== 0',
+        expression: 'nullCount(email)',
+      }),
       makeResult({ assertion: 'minor', status: 'FAILED', severity: 'P3', value: 1 }),
       makeResult({ assertion: 'fine', status: 'PASSED' }),
     ]
@@ -75,7 +89,8 @@ describe('GitHub formats', () => {
       expect.stringMatching(/^::warning file=dqx.config.ts,title=dqx P3%3A .* › minor::shop 2026-11-25: /),
       '::error file=dqx.config.ts,title=dqx%3A shop run failed::bad%0Afile',
     ])
-    expect(annotations([report([makeResult({ status: 'FAILED', error: 'boom', bound: undefined })])], { failOn: 'P3' })[0]).toMatch(
+    const { bound: _bound, ...unbounded } = makeResult({ status: 'FAILED', error: 'boom' })
+    expect(annotations([report([unbounded])], { failOn: 'P3' })[0]).toMatch(
       /^::error title=.*::shop 2026-11-25: boom$/,
     )
   })

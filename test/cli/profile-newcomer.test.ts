@@ -18,10 +18,14 @@ beforeAll(() => {
     return
   }
   const outDir = join(REPO, 'node_modules', '.cache', 'dqx-cli-build')
-  const r = spawnSync(join(REPO, 'node_modules', '.bin', 'tsup'), ['--out-dir', outDir, '--no-dts', '--silent'], {
-    cwd: REPO,
-    encoding: 'utf8',
-  })
+  const r = spawnSync(
+    join(REPO, 'node_modules', '.bin', 'tsup'),
+    ['--out-dir', outDir, '--no-dts', '--silent'],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+    },
+  )
   if (r.status !== 0) throw new Error(`tsup failed: ${r.stderr}${r.stdout}`)
   cli = join(outDir, 'cli.js')
 }, 120_000)
@@ -35,7 +39,10 @@ describe('the newcomer flow', () => {
     const p = project({}, 'dqx-newcomer-')
     cleanups.push(p.cleanup)
     mkdirSync(join(p.dir, 'data'))
-    copyFileSync(join(REPO, 'examples', 'newcomer', 'data', 'orders.parquet'), join(p.dir, 'data', 'orders.parquet'))
+    copyFileSync(
+      join(REPO, 'examples', 'newcomer', 'data', 'orders.parquet'),
+      join(p.dir, 'data', 'orders.parquet'),
+    )
     mkdirSync(join(p.dir, 'node_modules', '.bin'), { recursive: true })
     symlinkSync(cli, join(p.dir, 'node_modules', '.bin', 'dqx'))
 

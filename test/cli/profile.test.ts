@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { makeUi } from '../../src/cli/context.js'
 import { datasetName, fileKind, formatProfile } from '../../src/cli/profile-command.js'
 import { identifierFor, renderProfileConfig } from '../../src/cli/profile-config.js'
-import { makeUi } from '../../src/cli/context.js'
 import { cliInProcess, ORDERS_CSV, project, REPO, sink } from './helpers.js'
 
 const ORDERS_PARQUET = join(REPO, 'examples', 'newcomer', 'data', 'orders.parquet')
@@ -40,11 +40,24 @@ describe('dqx profile', () => {
   it('prints JSON with --json, names the dataset with --dataset, writes a config with --write', async () => {
     const cwd = dir()
     const r = await cliInProcess(
-      ['profile', 'data/orders.parquet', '--dataset', 'shop_orders', '--json', '--top', '5', '--write', 'conf/dqx.config.ts'],
+      [
+        'profile',
+        'data/orders.parquet',
+        '--dataset',
+        'shop_orders',
+        '--json',
+        '--top',
+        '5',
+        '--write',
+        'conf/dqx.config.ts',
+      ],
       cwd,
     )
     expect(r.code).toBe(0)
-    const doc = JSON.parse(r.stdout) as { profile: { dataset: string; rows: number }; suggestions: { name: string }[] }
+    const doc = JSON.parse(r.stdout) as {
+      profile: { dataset: string; rows: number }
+      suggestions: { name: string }[]
+    }
     expect(doc.profile).toMatchObject({ dataset: 'shop_orders', rows: 2000 })
     expect(doc.suggestions.map((s) => s.name)).toContain('shop_orders has rows')
     const config = readFileSync(join(cwd, 'conf', 'dqx.config.ts'), 'utf8')
@@ -62,7 +75,10 @@ describe('dqx profile', () => {
     const again = await cliInProcess(['profile', 'data/orders.parquet', '--write', 'conf/dqx.config.ts'], cwd)
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('would overwrite conf/dqx.config.ts; pass --force')
-    const forced = await cliInProcess(['profile', 'data/orders.parquet', '--write', 'conf/dqx.config.ts', '-f'], cwd)
+    const forced = await cliInProcess(
+      ['profile', 'data/orders.parquet', '--write', 'conf/dqx.config.ts', '-f'],
+      cwd,
+    )
     expect(forced.code).toBe(0)
   })
 
@@ -160,7 +176,9 @@ describe('dqx profile', () => {
 describe('dqx report', () => {
   it('renders the latest stored run with history and schemas, and writes where --out says', async () => {
     const cwd = dir()
-    expect((await cliInProcess(['profile', 'data/orders.parquet', '--write', 'dqx.config.ts'], cwd)).code).toBe(0)
+    expect(
+      (await cliInProcess(['profile', 'data/orders.parquet', '--write', 'dqx.config.ts'], cwd)).code,
+    ).toBe(0)
     for (const date of ['2026-11-28', '2026-11-29', '2026-11-30']) {
       expect((await cliInProcess(['run', '--date', date, '--no-plugins'], cwd)).code).toBe(0)
     }
@@ -200,7 +218,9 @@ export default defineConfig([
     const wrong = await cliInProcess(['report', '--suite', 'x'], cwd)
     expect(wrong.stderr).toContain("--suite 'x' is not in")
     // Suite a runs; suite c's source is gone, so its report has no schema table for it.
-    expect((await cliInProcess(['run', '--suite', 'a', '--date', '2026-11-30', '--no-plugins'], cwd)).code).toBe(0)
+    expect(
+      (await cliInProcess(['run', '--suite', 'a', '--date', '2026-11-30', '--no-plugins'], cwd)).code,
+    ).toBe(0)
     const both = await cliInProcess(['report', '--suite', 'a', '--suite', 'c', '--date', '2026-11-30'], cwd)
     expect(both.code).toBe(2)
     expect(both.stderr).toContain("no stored run of suite 'c'")

@@ -44,7 +44,14 @@ describe('profile()', () => {
       if (!c) throw new Error(`no column ${name}`)
       return c
     }
-    expect(col('id')).toMatchObject({ kind: 'integer', nullCount: 0, nullRate: 0, distinct: 200, min: 1, max: 200 })
+    expect(col('id')).toMatchObject({
+      kind: 'integer',
+      nullCount: 0,
+      nullRate: 0,
+      distinct: 200,
+      min: 1,
+      max: 200,
+    })
     expect(col('id').quantiles?.p50).toBeCloseTo(100.5, 0)
     expect(col('id').mean).toBeCloseTo(100.5, 9)
     const prices = rows.map((r) => r.price).filter((v): v is number => v !== null)
@@ -56,7 +63,7 @@ describe('profile()', () => {
       max: Math.max(...prices),
       topValues: [],
     })
-    expect(col('status')).toMatchObject({ kind: 'string', distinct: 3, min: 'it\'s shipped', max: 'paid' })
+    expect(col('status')).toMatchObject({ kind: 'string', distinct: 3, min: "it's shipped", max: 'paid' })
     expect([...col('status').topValues].sort()).toEqual(["it's shipped", 'new', 'paid'])
     expect(col('name')).toMatchObject({ minLength: 0, maxLength: 7 })
     expect(col('day')).toMatchObject({ kind: 'temporal', min: '2026-11-01', max: '2026-11-30' })
@@ -98,14 +105,18 @@ describe('profile()', () => {
       expect(p.columns[0]).toMatchObject({ nullCount: 0, nullRate: 0, min: null, max: null })
       expect(p.columns[0]?.quantiles).toBeUndefined()
       expect(p.columns[0]?.mean).toBeUndefined()
-      expect(suggestChecks(p)).toEqual([expect.objectContaining({ name: 'data has rows', assertion: 'isPositive()' })])
+      expect(suggestChecks(p)).toEqual([
+        expect.objectContaining({ name: 'data has rows', assertion: 'isPositive()' }),
+      ])
     } finally {
       await session.close()
     }
   })
 
   it('rejects a bad topK and sources it cannot profile', async () => {
-    await expect(profile(DataSource.fromRecords(rows), { topK: 0 })).rejects.toThrow(/topK must be a whole number/)
+    await expect(profile(DataSource.fromRecords(rows), { topK: 0 })).rejects.toThrow(
+      /topK must be a whole number/,
+    )
     const pg = DataSource.postgres({ connectionString: 'postgres://nobody@127.0.0.1:1/x', table: 't' })
     await expect(profile(pg, { dataset: 'remote' })).rejects.toThrow(
       /dataset 'remote' .* is read by postgres; profiling runs on DuckDB-read sources/,
@@ -114,16 +125,23 @@ describe('profile()', () => {
   })
 
   it('names column kinds and values', () => {
-    expect(['BIGINT', 'UINTEGER', 'HUGEINT', 'INT4'].map(columnKind)).toEqual(['integer', 'integer', 'integer', 'integer'])
-    expect(['DOUBLE', 'DECIMAL(10,2)', 'FLOAT', 'REAL'].map(columnKind)).toEqual(['number', 'number', 'number', 'number'])
-    expect(['VARCHAR', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'INTEGER[]', 'STRUCT(a INTEGER)', 'BLOB'].map(columnKind)).toEqual([
-      'string',
-      'boolean',
-      'temporal',
-      'other',
-      'other',
-      'other',
+    expect(['BIGINT', 'UINTEGER', 'HUGEINT', 'INT4'].map(columnKind)).toEqual([
+      'integer',
+      'integer',
+      'integer',
+      'integer',
     ])
+    expect(['DOUBLE', 'DECIMAL(10,2)', 'FLOAT', 'REAL'].map(columnKind)).toEqual([
+      'number',
+      'number',
+      'number',
+      'number',
+    ])
+    expect(
+      ['VARCHAR', 'BOOLEAN', 'TIMESTAMP WITH TIME ZONE', 'INTEGER[]', 'STRUCT(a INTEGER)', 'BLOB'].map(
+        columnKind,
+      ),
+    ).toEqual(['string', 'boolean', 'temporal', 'other', 'other', 'other'])
     expect(profileValue(undefined, 'X')).toBeNull()
     expect(profileValue(5n, 'BIGINT')).toBe(5)
     expect(profileValue({ toString: () => 'uuid' }, 'UUID')).toBe('uuid')
@@ -184,12 +202,21 @@ describe('suggestions', () => {
     // The suggestions as a real check: everything passes (the anomaly one is skipped without history).
     const suggested = check({ name: 'suggested', datasets: ['orders'] }, (mp, ctx) => {
       for (const s of list) {
-        // biome-ignore lint/security/noGlobalEval: the generated TypeScript is plain JS here; this is the point of the test
-        const fn = new Function('mp', 'ctx', `ctx.assertThat(${s.metric}).where({ name: ${tsString(s.name)}, severity: '${s.severity}' }).${s.assertion}`)
+        // The generated code is plain JS too: run each suggestion exactly as the config would.
+        const fn = new Function(
+          'mp',
+          'ctx',
+          `ctx.assertThat(${s.metric}).where({ name: ${tsString(s.name)}, severity: '${s.severity}' }).${s.assertion}`,
+        )
         fn(mp, ctx)
       }
     })
-    const suite = new VerificationSuite({ name: 's', checks: [suggested], db: MetricDB.memory(), audit: false })
+    const suite = new VerificationSuite({
+      name: 's',
+      checks: [suggested],
+      db: MetricDB.memory(),
+      audit: false,
+    })
     const report = await suite.run({ orders: source }, new ResultKey('2026-11-25'))
     expect(report.summary.failed).toBe(0)
     expect(report.summary.passed).toBe(list.length - 1)
@@ -200,7 +227,9 @@ describe('suggestions', () => {
     const few = await profile(DataSource.fromRecords([{ s: 'a' }, { s: 'b' }, { s: 'c' }]))
     expect(suggestChecks(few).map((s) => s.name)).toContain('s is never empty')
     expect(suggestChecks(few).map((s) => s.name)).not.toContain('s in allowed set')
-    const many = await profile(DataSource.sql('SELECT CAST(i % 20 AS INTEGER) AS n FROM range(100) t(i)'), { topK: 21 })
+    const many = await profile(DataSource.sql('SELECT CAST(i % 20 AS INTEGER) AS n FROM range(100) t(i)'), {
+      topK: 21,
+    })
     expect(suggestChecks(many).map((s) => s.name)).toEqual(
       expect.arrayContaining(['n lower bound', 'n upper bound']),
     )

@@ -2,19 +2,18 @@ import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { check, DataSource, MetricDB, ResultKey, VerificationSuite } from '../../src/index.js'
-import { anomalyBand, chartBounds, type ChartPoint } from '../../src/plugins/html/report-model.js'
-import { shortNumber } from '../../src/plugins/html/svg-chart.js'
-import { cellText, escapeHtml } from '../../src/plugins/html/escape.js'
-import { htmlReport, renderHtmlReport } from '../../src/plugins/index.js'
 import type { RunReport } from '../../src/core/types.js'
+import { check, DataSource, MetricDB, ResultKey, VerificationSuite } from '../../src/index.js'
+import { cellText, escapeHtml } from '../../src/plugins/html/escape.js'
+import { anomalyBand, type ChartPoint, chartBounds } from '../../src/plugins/html/report-model.js'
+import { shortNumber } from '../../src/plugins/html/svg-chart.js'
+import { htmlReport, renderHtmlReport } from '../../src/plugins/index.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from '../helpers/browser.js'
 import { tempDir } from '../helpers/data.js'
 import { serverAvailable } from '../helpers/servers.js'
 
 const XSS = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>`
 const DAYS = 20
-const LAST = '2026-11-20'
 const dateOf = (i: number): string => `2026-11-${String(i + 1).padStart(2, '0')}`
 
 /** Orders of day i: 100 + i rows; day 17 has null emails (a FAILED non-null assertion with samples). */
@@ -28,17 +27,23 @@ function ordersOf(i: number): Record<string, unknown>[] {
 }
 
 const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
-  ctx.assertThat(mp.numRows()).where({ name: 'row count stable', tags: ['volume'] }).isNotAnomalous({
-    method: 'zscore',
-    window: 7,
-    minHistory: { days: 3, otherwise: 'skip' },
-  })
+  ctx
+    .assertThat(mp.numRows())
+    .where({ name: 'row count stable', tags: ['volume'] })
+    .isNotAnomalous({
+      method: 'zscore',
+      window: 7,
+      minHistory: { days: 3, otherwise: 'skip' },
+    })
   ctx.assertThat(mp.average('price')).where({ name: 'avg price', severity: 'P2' }).isBetween(15, 25)
   ctx
     .assertThat(mp.nullCount('email'))
     .where({ name: 'email present', severity: 'P0', tags: [XSS], sampleColumns: ['note'] })
     .isEq(0)
-  ctx.assertThat(mp.maximum('price')).where({ name: `max price ${XSS}` }).isLt(29)
+  ctx
+    .assertThat(mp.maximum('price'))
+    .where({ name: `max price ${XSS}` })
+    .isLt(29)
   ctx.assertThat(mp.numRows()).where({ name: 'never computed' }).isGt(0)
 })
 // A check on a dataset the runs never provide: SKIPPED every day, so it gets no chart.
@@ -101,7 +106,13 @@ describe('anomalyBand', () => {
   })
   it('draws a pinned value as a constant band, and nothing without its spread', () => {
     const p = pts([1, 2])
-    const pinned = { ...detail, method: 'mad' as const, baseline: 'pinnedValue' as const, center: 10, spread: 1 }
+    const pinned = {
+      ...detail,
+      method: 'mad' as const,
+      baseline: 'pinnedValue' as const,
+      center: 10,
+      spread: 1,
+    }
     expect(anomalyBand(p, pinned)[1]).toEqual({ date: dateOf(1), lo: 10 - 2 * 1.4826, hi: 10 + 2 * 1.4826 })
     expect(anomalyBand(p, { ...pinned, method: 'zscore' })[0]).toEqual({ date: dateOf(0), lo: 8, hi: 12 })
     expect(anomalyBand(p, { ...pinned, spread: null })).toEqual([])
@@ -190,9 +201,9 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     // One chart per assertion with a value history; each has one dot per stored day.
     const valued = last.results.filter((r) => r.status !== 'SKIPPED' || r.value !== null)
     const charts = page.locator('svg.chart')
-    const chartNames = await page.locator('figure.chart-card').evaluateAll((els) =>
-      els.map((el) => el.getAttribute('data-assertion')),
-    )
+    const chartNames = await page
+      .locator('figure.chart-card')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-assertion')))
     expect(chartNames.sort()).toEqual(
       last.results
         .filter((r) => r.check === 'orders')
@@ -213,7 +224,9 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     expect(await email.getAttribute('data-failed')).toBe('1')
     expect(await page.locator('figure.chart-card[data-assertion="avg price"] line.bound').count()).toBe(2)
     // The anomaly assertion has a band from the day it had enough history.
-    expect(await page.locator('figure.chart-card[data-assertion="row count stable"] path.band').count()).toBe(1)
+    expect(await page.locator('figure.chart-card[data-assertion="row count stable"] path.band').count()).toBe(
+      1,
+    )
 
     // Samples of today's failure with the sampled columns, the XSS value shown as text.
     const todayFailed = last.results.filter((r) => r.status === 'FAILED' && r.samples)

@@ -19,7 +19,8 @@ export function escapeHtml(text: string): string {
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value)
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {

@@ -84,7 +84,8 @@ function summaryCards(run: ReportRun): string {
   return `<div class="cards">${cards.join('')}</div>`
 }
 
-const tagsHtml = (tags: readonly string[]): string => tags.map((t) => `<span class="tag">${e(t)}</span>`).join('')
+const tagsHtml = (tags: readonly string[]): string =>
+  tags.map((t) => `<span class="tag">${e(t)}</span>`).join('')
 
 function assertionRow(r: AssertionResult): string {
   const tags = [...r.assertionTags, ...Object.entries(r.tags).map(([k, v]) => `${k}=${v}`)]
@@ -158,7 +159,9 @@ function schemasHtml(run: ReportRun): string {
   const blocks = datasets.map((d) => {
     const cols = run.schemas?.[d]
     if (cols === undefined) return `<h4>${e(d)}</h4><p class="muted">Schema not recorded for this run.</p>`
-    const rows = cols.map((col) => `<tr><td>${e(col.name)}</td><td><code>${e(col.type)}</code></td></tr>`).join('')
+    const rows = cols
+      .map((col) => `<tr><td>${e(col.name)}</td><td><code>${e(col.type)}</code></td></tr>`)
+      .join('')
     return `<h4>${e(d)} <span class="muted">${cols.length} columns</span></h4><table class="schema" data-dataset="${e(d)}"><thead><tr><th>Column</th><th>Type</th></tr></thead><tbody>${rows}</tbody></table>`
   })
   return `<h3>Schemas</h3>${blocks.join('')}`

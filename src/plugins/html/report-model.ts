@@ -125,7 +125,7 @@ export function anomalyBand(points: readonly ChartPoint[], detail: AnomalyDetail
     for (let j = start; j < i; j += 1) {
       const p = points[j] as ChartPoint
       if (p.value === null || p.status === 'FAILED' || !Number.isFinite(p.value)) continue
-      if (detail.weekly && ((today - (days[j] as number)) % 7 + 7) % 7 !== 0) continue
+      if (detail.weekly && (((today - (days[j] as number)) % 7) + 7) % 7 !== 0) continue
       values.push(p.value)
     }
     if (values.length < needed) continue

@@ -11,6 +11,12 @@ export const CHART_WIDTH = 560
 export const CHART_HEIGHT = 170
 const PAD = { left: 58, right: 12, top: 10, bottom: 24 }
 
+/**
+ * Past this many points a dot per day is drawn no more: they overlap at chart width anyway, and
+ * thousands of round caps make the first paint slow. The line and the FAILED rings stay.
+ */
+export const MAX_DOTS = 400
+
 const DAY_MS = 86_400_000
 const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS
 
@@ -105,7 +111,8 @@ function bandPath(s: Scale, band: readonly BandPoint[]): string {
 
 /**
  * One assertion's history as an SVG line chart: the value per day (a line broken where a day
- * has no value), a dot per day (all dots are one path: `M x y h0` segments with round caps),
+ * has no value), a dot per day up to MAX_DOTS days (all dots are one path: `M x y h0` segments
+ * with round caps),
  * bound lines, the anomaly band, and FAILED days as red rings with a tooltip.
  */
 export function renderChart(
@@ -136,6 +143,7 @@ export function renderChart(
       )
     }
   }
+  const drawDots = valued.length <= MAX_DOTS
   const first = (valued[0] as ChartPoint).date
   const last = (valued.at(-1) as ChartPoint).date
   return (
@@ -144,7 +152,7 @@ export function renderChart(
     bandPath(s, band) +
     boundLines(s, bounds) +
     `<path class="line" d="${line.join('')}"/>` +
-    `<path class="dots" d="${dots.join('')}"/>` +
+    (drawDots ? `<path class="dots" d="${dots.join('')}"/>` : '') +
     failed.join('') +
     '</svg>'
   )
