@@ -6,7 +6,7 @@ import type { RunReport } from '../../src/core/types.js'
 import { check, DataSource, MetricDB, ResultKey, VerificationSuite } from '../../src/index.js'
 import { cellText, escapeHtml } from '../../src/plugins/html/escape.js'
 import { anomalyBand, type ChartPoint, chartBounds } from '../../src/plugins/html/report-model.js'
-import { shortNumber } from '../../src/plugins/html/svg-chart.js'
+import { niceTicks, shortNumber } from '../../src/plugins/html/svg-chart.js'
 import { htmlReport, renderHtmlReport } from '../../src/plugins/index.js'
 import { chromiumMissing, type LaunchedBrowser, launchChromium } from '../helpers/browser.js'
 import { tempDir } from '../helpers/data.js'
@@ -296,5 +296,14 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     const html = await renderHtmlReport([], db)
     expect(html).toContain('No runs to report.')
     expect(html).toContain('<title>dqx report</title>')
+  })
+})
+
+describe('niceTicks', () => {
+  it('picks round steps inside the range', () => {
+    expect(niceTicks(-127.4, 1719)).toEqual([0, 500, 1000, 1500])
+    expect(niceTicks(-1, 1)).toEqual([-1, -0.5, 0, 0.5, 1])
+    expect(niceTicks(0.68, 5.32)).toEqual([1, 2, 3, 4, 5])
+    expect(niceTicks(574.3, 2397)).toEqual([1000, 1500, 2000])
   })
 })

@@ -69,8 +69,20 @@ function scaleFor(points: readonly ChartPoint[], bounds: ChartBounds, band: read
   }
 }
 
+/** Round tick values inside [lo, hi]: a step of 1, 2, 2.5 or 5 × 10^k, about five ticks. */
+export function niceTicks(lo: number, hi: number): number[] {
+  const rough = (hi - lo) / 5
+  const mag = 10 ** Math.floor(Math.log10(rough))
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= rough) ?? 10) * mag
+  const ticks: number[] = []
+  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) {
+    ticks.push(Number(t.toPrecision(12)))
+  }
+  return ticks
+}
+
 function axes(s: Scale, first: string, last: string): string {
-  const ticks = [s.lo, (s.lo + s.hi) / 2, s.hi]
+  const ticks = niceTicks(s.lo, s.hi)
   const grid = ticks
     .map(
       (t) =>
