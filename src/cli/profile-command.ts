@@ -126,7 +126,7 @@ export function formatSuggestions(list: readonly SuggestedAssertion[], ui: Pick<
 }
 
 /** Progress on stderr: a live percentage on a terminal, a line per quarter otherwise. */
-function progressReporter(
+export function progressReporter(
   ui: Ui,
   dataset: string,
 ): (p: { percentage: number; rowsProcessed: number; totalRows: number }) => void {

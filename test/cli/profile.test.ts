@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { makeUi } from '../../src/cli/context.js'
-import { datasetName, fileKind, formatProfile } from '../../src/cli/profile-command.js'
+import { datasetName, fileKind, formatProfile, progressReporter } from '../../src/cli/profile-command.js'
 import { identifierFor, renderProfileConfig } from '../../src/cli/profile-config.js'
 import { cliInProcess, ORDERS_CSV, project, REPO, sink } from './helpers.js'
 
@@ -170,6 +170,27 @@ describe('dqx profile', () => {
       { suiteName: 's', metricsFile: 'm.duckdb', command: 'dqx profile' },
     )
     expect(config).toContain('checks: [dCheck, eCheck]')
+  })
+})
+
+describe('profile progress', () => {
+  it('draws a bar on a terminal and one line per quarter elsewhere', () => {
+    const tty = sink({ columns: 100 })
+    const live = progressReporter(
+      makeUi({ stdout: sink(), stderr: tty, cwd: '.', env: { NO_COLOR: '1' } }, false),
+      'orders',
+    )
+    live({ percentage: 50, rowsProcessed: 10_000_000, totalRows: 20_000_000 })
+    expect(tty.text).toContain('██████████░░░░░░░░░░ profiling orders: 50% (10,000,000 of 20,000,000 rows)')
+    const plain = sink()
+    const ui = makeUi({ stdout: sink(), stderr: plain, cwd: '.', env: { CI: 'true' } }, false)
+    const lines = progressReporter(ui, 'orders')
+    for (const p of [5, 30, 40, 55, 80, 99, 100]) lines({ percentage: p, rowsProcessed: p, totalRows: 100 })
+    expect(plain.text.trim().split('\n')).toEqual([
+      'profiling orders: 30% (30 of 100 rows)',
+      'profiling orders: 55% (55 of 100 rows)',
+      'profiling orders: 80% (80 of 100 rows)',
+    ])
   })
 })
 
