@@ -7,7 +7,8 @@
 //       12-assertion suite: build time, file size and time for headless Chromium to load and
 //       paint it, against fixed budgets (1 s, 2 MB), with 30 days per chart (the default) and
 //       with the whole history in every chart.
-// `npx tsx bench/report.bench.ts [--quick] [--rows N]` prints a table.
+// `npx tsx bench/report.bench.ts [--quick] [--rows N] [--rounds N] [--file orders.parquet]` prints
+// a table (--rounds sets the measured rounds and skips the warm-up; --file reuses a generated file).
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -40,6 +41,11 @@ export interface ReportBenchOptions {
   quick: boolean
   rows?: number
   log?: (line: string) => void
+  /** Measured rounds (default 5, quick 2); one unrecorded warm-up round precedes them unless 0 is asked for. */
+  rounds?: number
+  warmup?: number
+  /** Use this parquet file (written by generateParquet) instead of generating one; it is kept. */
+  file?: string
 }
 
 const Q = '[0.05, 0.25, 0.5, 0.75, 0.95]'
@@ -125,17 +131,18 @@ async function historyDb(
 export async function run(opts: ReportBenchOptions): Promise<MeasuredCase[]> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`))
   const rows = opts.rows ?? (opts.quick ? QUICK_ROWS : DEFAULT_ROWS)
-  const rounds = opts.quick ? 2 : 5
+  const rounds = opts.rounds ?? (opts.quick ? 2 : 5)
+  const warmup = opts.warmup ?? 1
   const days = opts.quick ? 300 : 3000
   const dir = await mkdtemp(join(tmpdir(), 'dqx-bench-report-'))
   const cases: MeasuredCase[] = []
   try {
     // (a) profile
-    const file = join(dir, 'orders.parquet')
+    const file = opts.file ?? join(dir, 'orders.parquet')
     let t0 = performance.now()
-    await generateParquet(file, rows)
+    if (opts.file === undefined) await generateParquet(file, rows)
     const label = `${rows.toLocaleString('en-US')} rows`
-    log(`report: generated ${label} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    log(`report: ${opts.file === undefined ? 'generated' : 'using'} ${label} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
     const from = `read_parquet(${sqlString(file)})`
     const source = DataSource.parquet(file)
     const samples = await interleave(
@@ -145,7 +152,7 @@ export async function run(opts: ReportBenchOptions): Promise<MeasuredCase[]> {
         summarize: () => timedCpu(() => duckdb(`SUMMARIZE SELECT * FROM ${from}`)),
       },
       rounds,
-      1,
+      warmup,
       (r) => log(`report: profile round ${r + 1}/${rounds}`),
     )
     cases.push(
@@ -260,7 +267,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const argv = process.argv.slice(2)
   const quick = argv.includes('--quick')
   const rowsArg = argValue(argv, 'rows')
-  const cases = await run({ quick, ...(rowsArg !== undefined ? { rows: parseRows(rowsArg) } : {}) })
+  const roundsArg = argValue(argv, 'rounds')
+  const fileArg = argValue(argv, 'file')
+  const cases = await run({
+    quick,
+    ...(rowsArg !== undefined ? { rows: parseRows(rowsArg) } : {}),
+    ...(roundsArg !== undefined ? { rounds: Number(roundsArg), warmup: 0 } : {}),
+    ...(fileArg !== undefined ? { file: fileArg } : {}),
+  })
   printCases('dqx profile and HTML report', cases)
   printDetails(cases)
 }
