@@ -142,7 +142,9 @@ export async function run(opts: ReportBenchOptions): Promise<MeasuredCase[]> {
     let t0 = performance.now()
     if (opts.file === undefined) await generateParquet(file, rows)
     const label = `${rows.toLocaleString('en-US')} rows`
-    log(`report: ${opts.file === undefined ? 'generated' : 'using'} ${label} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+    log(
+      `report: ${opts.file === undefined ? 'generated' : 'using'} ${label} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    )
     const from = `read_parquet(${sqlString(file)})`
     const source = DataSource.parquet(file)
     const samples = await interleave(

@@ -1,4 +1,4 @@
-// The seed's ResultProcessor protocol: initialize(config) once, then process() for every run.
+// The ResultProcessor protocol: initialize(config) once, then process() for every run that evaluated.
 // Run: npx tsx examples/result-processor.ts
 import {
   type AssertionResult,
@@ -36,7 +36,7 @@ class TallyProcessor implements ResultProcessor {
 
 const tally = new TallyProcessor()
 const suite = new VerificationSuite({
-  name: 'seed-style',
+  name: 'sales-tally',
   checks: [
     check({ name: 'sales', datasets: ['sales'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('amount')).where({ name: 'revenue' }).isPositive()

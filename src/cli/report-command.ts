@@ -49,7 +49,8 @@ async function describeSources(entry: SuiteEntry): Promise<Record<string, Column
   try {
     for (const [name, source] of Object.entries(entry.config.datasources)) {
       try {
-        out[name] = await (await source.bind(session, name)).describe()
+        const columns = await (await source.bind(session, name)).describe()
+        if (columns !== undefined) out[name] = columns
       } catch {
         // The report shows stored results; a source that moved since the run only loses its schema table.
       }

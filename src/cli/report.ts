@@ -8,6 +8,35 @@ export function failuresAtOrAbove(report: Pick<RunReport, 'results'>, failOn: Se
   return report.results.filter((r) => r.status === 'FAILED' && SEVERITIES.indexOf(r.severity) <= limit).length
 }
 
+/** Assertions of severity `failOn` or worse SKIPPED because the run did not provide their dataset. */
+export function missingAtOrAbove(report: Pick<RunReport, 'results'>, failOn: Severity): number {
+  const limit = SEVERITIES.indexOf(failOn)
+  return report.results.filter(
+    (r) =>
+      r.status === 'SKIPPED' &&
+      r.skipCause === 'dataset-not-provided' &&
+      SEVERITIES.indexOf(r.severity) <= limit,
+  ).length
+}
+
+/** What fails a run in the verdict and the exit code: failures, and missing datasets unless allowed. */
+export interface Verdict {
+  failOn: Severity
+  /** --allow-skipped: an assertion skipped for a missing dataset does not fail the run. */
+  allowSkipped?: boolean
+}
+
+/** The blocking assertions of a run: FAILED ones and (unless allowed) ones whose dataset is missing, at or above failOn. */
+export function blockingCounts(
+  report: Pick<RunReport, 'results'>,
+  v: Verdict,
+): { failed: number; missing: number } {
+  return {
+    failed: failuresAtOrAbove(report, v.failOn),
+    missing: v.allowSkipped === true ? 0 : missingAtOrAbove(report, v.failOn),
+  }
+}
+
 /** A number as people read it: integers as is, others with up to 4 decimals, huge/tiny ones in e-notation. */
 export function formatValue(v: number | null): string {
   if (v === null) return '—'
@@ -58,11 +87,10 @@ function severityCell(s: Severity, failed: boolean, c: Colors): string {
   return s === 'P0' ? c.red(s) : s === 'P1' ? c.yellow(s) : s
 }
 
-export interface FormatOptions {
+export interface FormatOptions extends Verdict {
   /** Total width the table may take (it never exceeds it). */
   width: number
   colors: Colors
-  failOn: Severity
 }
 
 /**
@@ -127,32 +155,39 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
 /**
  * `✔ nightly: 5 passed, 1 failed (P2: 1), 0 skipped in 85 ms — none at or above P1`: the
  * verdict against --fail-on; the part after the dash goes on its own line when `width` is too small.
+ * A green tick means every assertion passed; skipped ones get their own colour and a yellow tick
+ * at best, and a red cross when their dataset is missing at or above --fail-on (unless allowed).
  */
 export function summaryLine(
   report: RunReport,
-  o: Pick<FormatOptions, 'colors' | 'failOn'> & { width?: number },
+  o: Pick<FormatOptions, 'colors' | 'failOn' | 'allowSkipped'> & { width?: number },
 ): string {
   const c = o.colors
   const s = report.summary
   const bySev = SEVERITIES.filter((sev) => s.failuresBySeverity[sev] > 0)
     .map((sev) => `${sev}: ${s.failuresBySeverity[sev]}`)
     .join(', ')
-  const blocking = failuresAtOrAbove(report, o.failOn)
-  const mark = blocking > 0 ? c.red('✖') : s.failed > 0 ? c.yellow('✔') : c.green('✔')
+  const blocking = blockingCounts(report, o)
+  const blocked = blocking.failed + blocking.missing > 0
+  const mark = blocked ? c.red('✖') : s.failed + s.skipped > 0 ? c.yellow('✔') : c.green('✔')
   const failed = `${s.failed} failed${bySev ? ` (${bySev})` : ''}`
-  const head = `${mark} ${c.bold(report.suiteName)}: ${s.passed} passed, ${s.failed > 0 ? c.red(failed) : failed}, ${s.skipped} skipped`
+  const skipped = `${s.skipped} skipped`
+  const head = `${mark} ${c.bold(report.suiteName)}: ${s.passed} passed, ${s.failed > 0 ? c.red(failed) : failed}, ${s.skipped > 0 ? c.yellow(skipped) : skipped}`
+  const missing = `${blocking.missing} skipped (dataset not provided)`
   const verdict =
-    blocking > 0
-      ? `— ${blocking} at or above ${o.failOn}`
-      : s.failed > 0
-        ? `— none at or above ${o.failOn}`
-        : ''
+    blocking.missing > 0
+      ? `— ${blocking.failed > 0 ? `${blocking.failed} failed, ${missing}` : missing} at or above ${o.failOn}`
+      : blocking.failed > 0
+        ? `— ${blocking.failed} at or above ${o.failOn}`
+        : s.failed > 0
+          ? `— none at or above ${o.failOn}`
+          : ''
   // [plain text, painted text]; pieces that would overflow `width` start a new, indented line.
   const pieces: [string, string][] = [
-    [`✔ ${report.suiteName}: ${s.passed} passed, ${failed}, ${s.skipped} skipped`, head],
+    [`✔ ${report.suiteName}: ${s.passed} passed, ${failed}, ${skipped}`, head],
     [`in ${Math.round(report.durationMs)} ms`, `in ${Math.round(report.durationMs)} ms`],
   ]
-  if (verdict !== '') pieces.push([verdict, blocking > 0 ? c.red(verdict) : c.dim(verdict)])
+  if (verdict !== '') pieces.push([verdict, blocked ? c.red(verdict) : c.dim(verdict)])
   let out = ''
   let lineLength = 0
   for (const [text, painted] of pieces) {

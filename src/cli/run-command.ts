@@ -18,7 +18,7 @@ import {
   suitePluginOptions,
 } from './plugin-plan.js'
 import { RunProgress } from './progress.js'
-import { errorToJson, failuresAtOrAbove, formatReport, reportToJson } from './report.js'
+import { blockingCounts, errorToJson, formatReport, reportToJson } from './report.js'
 
 export interface RunFlags {
   config?: string
@@ -30,6 +30,8 @@ export interface RunFlags {
   disablePlugin: string[]
   json: boolean
   failOn: Severity
+  /** --allow-skipped: assertions skipped because their dataset is not provided do not fail the run. */
+  allowSkipped: boolean
   concurrency?: number
   verbose: boolean
   /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
@@ -116,7 +118,10 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       progress.start(suite.name, key.date, Object.keys(entry.config.datasources), suite.checkNames.length)
       let report: RunReport | undefined
       try {
-        report = await suite.run(entry.config.datasources, key, { enablePlugins: flags.plugins })
+        report = await suite.run(entry.config.datasources, key, {
+          enablePlugins: flags.plugins,
+          onProgress: progress.onScan,
+        })
         progress.evaluated(report.results.length, report.durationMs)
       } catch (err) {
         progress.failed()
@@ -133,12 +138,11 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       }
       if (!report) continue
       reports.push(report)
-      if (failuresAtOrAbove(report, flags.failOn) > 0) code = Math.max(code, 1)
+      const verdict = { failOn: flags.failOn, allowSkipped: flags.allowSkipped }
+      const blocking = blockingCounts(report, verdict)
+      if (blocking.failed + blocking.missing > 0) code = Math.max(code, 1)
       if (flags.json) json.push(reportToJson(report))
-      else
-        ui.io.stdout.write(
-          `${formatReport(report, { width: ui.width, colors: ui.out, failOn: flags.failOn })}\n`,
-        )
+      else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
     await publishToGitHub(reports, {
@@ -166,7 +170,6 @@ function buildSuite(
     level,
     colors: ui.err,
     stacks: flags.verbose,
-    onScan: (dataset, date) => progress.scan(dataset, date),
   })
   const { datasources: _d, discover: _x, plugins: _p, pluginConfig, concurrency, ...options } = entry.config
   // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.

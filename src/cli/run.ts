@@ -12,7 +12,10 @@ import { runCommand } from './run-command.js'
 
 export type { CliIO, OutStream } from './io.js'
 
-/** Exit codes: no blocking failure, assertion failures at or above --fail-on, usage/config/data errors. */
+/**
+ * Exit codes: no blocking failure; assertion failures (or assertions skipped for a missing dataset,
+ * unless --allow-skipped) at or above --fail-on; usage/config/data errors.
+ */
 export const EXIT = { OK: 0, FAILURES: 1, ERROR: 2 } as const
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
@@ -63,6 +66,10 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
         .default('P1'),
     )
     .option(
+      '--allow-skipped',
+      'do not fail when assertions are skipped because the config does not provide their dataset',
+    )
+    .option(
       '--concurrency <n>',
       'max processResults plugins running at once (overrides the config)',
       positiveInt,
@@ -85,6 +92,7 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           disablePlugin: (opts.disablePlugin as string[] | undefined) ?? [],
           json: opts.json === true,
           failOn: opts.failOn as Severity,
+          allowSkipped: opts.allowSkipped === true,
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
           verbose: opts.verbose === true,
           reporter: opts.reporter as Reporter,

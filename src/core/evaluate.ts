@@ -3,7 +3,7 @@ import type { CollectedCheck } from './check.js'
 import type { EvalResult, MetricRef } from './expression.js'
 import { metricName } from './metric-spec.js'
 import type { ResultKey } from './result-key.js'
-import type { AnomalyDetail, AssertionResult, AssertionStatus, SymbolInfo } from './types.js'
+import type { AnomalyDetail, AssertionResult, AssertionStatus, SkipCause, SymbolInfo } from './types.js'
 
 /** What evaluation needs of the computed metrics. */
 export interface MetricValues {
@@ -15,6 +15,8 @@ export interface PlannedCheck {
   collected: CollectedCheck
   assertions: readonly AssertionSpec[]
   skipReason?: string
+  /** The kind of `skipReason`, copied onto the SKIPPED results. */
+  skipCause?: SkipCause
 }
 
 /** A verdict reached outside the assertion's validator (anomaly assertions read history). */
@@ -100,7 +102,8 @@ export function evaluate(
         assertionTags: [...a.tags],
       }
       if (pc.skipReason !== undefined) {
-        results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason })
+        const cause = pc.skipCause === undefined ? {} : { skipCause: pc.skipCause }
+        results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason, ...cause })
         continue
       }
       for (const ref of a.expr.refs()) addSymbol(ref)

@@ -94,3 +94,10 @@ export class ResultKey {
     return { date: this.date, tags: { ...this.tags } }
   }
 }
+
+/** Tags as people read them in messages, reports and alerts: `env=prod, region=eu` ('' without tags). */
+export function formatTags(tags: Readonly<Record<string, string>>): string {
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')
+}

@@ -4,6 +4,8 @@ export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const
 /** P0 is the worst; P1 is the default. */
 export type Severity = (typeof SEVERITIES)[number]
 export type AssertionStatus = 'PASSED' | 'FAILED' | 'SKIPPED'
+/** Why an assertion was SKIPPED, for tools that judge skips (`dqx run` fails on 'dataset-not-provided'). */
+export type SkipCause = 'dataset-not-provided'
 
 /** The outcome of one tap call: what `.call()` / `.promise()` resolve to, one per tap, in tap order. */
 export interface PluginRun {
@@ -73,6 +75,8 @@ export interface AssertionResult {
   expression: string
   /** Why the assertion failed to evaluate, or why it was skipped. */
   error?: string
+  /** SKIPPED: the kind of reason `error` explains; 'dataset-not-provided' when the run lacks the check's dataset. */
+  skipCause?: SkipCause
   /** Human-readable description of the bound that was checked, e.g. `< 0.05`. */
   bound?: string
   tags: Record<string, string>

@@ -206,6 +206,12 @@ export async function profile(source: DataSource, options: ProfileOptions = {}):
       )
     }
     const columns = await bound.describe()
+    if (columns === undefined) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `profile(): dataset '${dataset}' (${source.describe()}) does not report its columns`,
+      )
+    }
     const params = new Params()
     const sql = profileSql(columns, bound.relation(params), topK)
     const stop = options.onProgress

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
+import { formatTags } from '../core/result-key.js'
 import { redactUrl } from '../suite/redact.js'
 import {
   DeliveryError,
@@ -18,7 +19,6 @@ import {
   failureCounts,
   failuresBySeverity,
   formatSampleValue,
-  formatTags,
   formatValue,
   headline,
   oneLine,

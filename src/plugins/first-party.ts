@@ -6,14 +6,13 @@ import type { ResultKey } from '../core/result-key.js'
 import type { AssertionResult, RunSummary, Severity, SymbolInfo } from '../core/types.js'
 import type { PluginRun } from '../hooks/types.js'
 import type { ObjectPlugin, Suite } from '../suite/plugin.js'
-import type { AfterRunContext, ResultsContext } from '../suite/run-context.js'
+import type { AfterRunContext } from '../suite/run-context.js'
 import type { StatusChange } from './routing.js'
 
 // The scaffolding every first-party plugin shares: options validated by a zod
 // schema when the factory is called, an optional `name` so two instances can
 // coexist, `pluginConfig[name]` as shallow overrides, `notifyOn`, and one view
-// of the run whether it ended normally (processResults) or with a run error
-// (afterRun).
+// of the run (processResults, which also sees a run that failed, or afterRun).
 
 export const NOTIFY_ON = ['always', 'failure', 'success'] as const
 /** When a plugin acts: every run, runs with a FAILED result or a run error, or only the other runs. */
@@ -67,10 +66,6 @@ export function shouldNotify(notifyOn: NotifyOn, view: Pick<RunView, 'summary' |
   if (notifyOn === 'always') return true
   const failing = runStatus(view) !== 'passed'
   return notifyOn === 'failure' ? failing : !failing
-}
-
-function fromResults(ctx: ResultsContext): RunView {
-  return ctx
 }
 
 function fromReport(ctx: AfterRunContext): RunView {
@@ -132,9 +127,8 @@ export interface FirstPartySpec<S extends z.ZodObject> {
   description: string
   schema: S
   /**
-   * 'results': act in processResults, and in afterRun when the run itself failed
-   * (processResults is not called then). 'report': act in afterRun, which sees
-   * the whole report (plugin runs, run error).
+   * 'results': act in processResults (every run, `error` set when the run itself
+   * failed). 'report': act in afterRun, which sees the whole report (plugin runs too).
    */
   on: 'results' | 'report'
   defaultNotifyOn: NotifyOn
@@ -201,22 +195,8 @@ export function createPlugin<S extends z.ZodObject>(
         }
         await act(view)
       }
-      if (spec.on === 'results') {
-        // One message per run: afterRun acts only for a run whose processResults did not reach this
-        // plugin (a run error). A run that also carries a hook error (a throwing interceptor) has
-        // ctx.error set in afterRun although its results were already handled.
-        const handled = new Set<string>()
-        suite.hooks.processResults.tapPromise(name, (ctx) => {
-          handled.add(ctx.runId)
-          return run(fromResults(ctx))
-        })
-        suite.hooks.afterRun.tapPromise(name, async (ctx) => {
-          const done = handled.delete(ctx.runId)
-          if (ctx.error !== undefined && !done) await run(fromReport(ctx))
-        })
-      } else {
-        suite.hooks.afterRun.tapPromise(name, (ctx) => run(fromReport(ctx)))
-      }
+      if (spec.on === 'results') suite.hooks.processResults.tapPromise(name, (ctx) => run(ctx))
+      else suite.hooks.afterRun.tapPromise(name, (ctx) => run(fromReport(ctx)))
     },
   }
 }

@@ -1,3 +1,4 @@
+import { formatTags } from '../core/result-key.js'
 import { type AssertionResult, SEVERITIES, type Severity } from '../core/types.js'
 import { type RunView, runStatus } from './first-party.js'
 import { type StatusChange, scopeLabel } from './routing.js'
@@ -10,13 +11,6 @@ export function formatValue(v: number | null): string {
   if (v === null) return 'null'
   if (!Number.isFinite(v)) return String(v)
   return String(Number(v.toPrecision(12)))
-}
-
-/** `env=prod, region=eu`, or '' without tags. */
-export function formatTags(tags: Readonly<Record<string, string>>): string {
-  return Object.entries(tags)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ')
 }
 
 /** Shortens text to at most `max` characters, ending with '…' when cut. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { formatTags } from '../core/result-key.js'
 import type { AssertionResult } from '../core/types.js'
 import { redactUrl } from '../suite/redact.js'
 import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets } from './delivery.js'
@@ -17,7 +18,6 @@ import {
   failureCounts,
   failureReason,
   failuresBySeverity,
-  formatTags,
   oneLine,
   plainKey,
   runLabel,

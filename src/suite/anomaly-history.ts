@@ -15,9 +15,8 @@ import type { AssertionSpec } from '../core/assertion.js'
 import type { PlannedCheck } from '../core/evaluate.js'
 import type { EvalResult, Expr, MetricRef } from '../core/expression.js'
 import { metricName } from '../core/metric-spec.js'
-import { type ResultKey, shiftDate } from '../core/result-key.js'
+import { formatTags, type ResultKey, shiftDate } from '../core/result-key.js'
 import type { StoredBaselinePin } from '../engine/baselines.js'
-import { formatTags } from '../engine/metric-computer.js'
 import type { MetricDB } from '../engine/metric-db.js'
 
 export interface AnomalyHistoryOptions {
@@ -170,6 +169,7 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     series.set(k, new Map(rows.map((m) => [m.date, m.value])))
   }
 
+  const tags = formatTags(key.tags)
   for (const p of plans) {
     const { spec, check, config } = p.item
     const values: number[] = []
@@ -194,7 +194,7 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
       from: p.from,
       to: p.to,
       excluded: p.excluded,
-      subject: `${spec.expr.toString()} on ${datasets}${formatTags(key.tags)}`,
+      subject: `${spec.expr.toString()} on ${datasets}${tags ? ` [${tags}]` : ''}`,
     }
     if (config.weekly) b.weekday = weekday
     baselines.set(itemKey(check, spec.name), b)

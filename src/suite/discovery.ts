@@ -59,8 +59,8 @@ function declaredDependencies(pkg: Record<string, unknown>): string[] {
 
 /**
  * Finds plugins that installed packages declare in their package.json
- * (`"dqx": { "plugins": { "<name>": "./dist/plugin.js" } }`) — the npm way of
- * the seed's entry points. Only packages listed in the project's own
+ * (`"dqx": { "plugins": { "<name>": "./dist/plugin.js" } }`), the npm
+ * counterpart of Python entry points. Only packages listed in the project's own
  * package.json are considered, never whatever else sits in node_modules, and a
  * declared path must stay inside its package. One bad package never stops the
  * others: it is recorded in `failures`.

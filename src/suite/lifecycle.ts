@@ -31,12 +31,6 @@ export interface LifecycleOptions {
   concurrency: number
   /** This plugin's validated config (each plugin sees only its own). */
   configFor(plugin: string): unknown
-  /**
-   * Which plugin registered a tap; undefined for a tap registered outside any plugin's apply().
-   * (Reliability pass: such a tap used to fall back to the config of the plugin *named like the
-   * tap*, so a tap named 'slack' registered by other code was handed slack's config.)
-   */
-  pluginOf(tap: TapInfo): string | undefined
 }
 
 /** pino's public (Symbol.for) hooks slot; its `streamWrite` sees each serialized line before it is written. */
@@ -69,11 +63,20 @@ function ownDates<C extends object>(ctx: C): C {
   return ctx
 }
 
+/** What onPluginError needs to know about the run a failure happened in. */
+export interface FailureScope extends TapScope {
+  readonly runId: string
+  readonly suiteName: string
+}
+
+/** A run that threw, rejected or timed out. */
+export const failed = (run: PluginRun): boolean => run.error !== undefined || run.timedOut
+
 /**
  * Owns a suite's hooks. Every tap gets its own frozen context object: the
- * shared (deeply frozen) run data plus that tap's signal, logger and config.
- * Failures of any tap are reported once to onPluginError, whose own failures
- * are only logged and collected (never reported again).
+ * shared (deeply frozen) run data plus that tap's signal, logger and config,
+ * the config being that of the plugin that registered the tap (none for a
+ * tap registered on `suite.hooks` outside any plugin).
  */
 export class SuiteLifecycle {
   readonly hooks: SuiteHooks
@@ -82,54 +85,23 @@ export class SuiteLifecycle {
    * lines: a child of the suite's logger that scrubs every plugin's config secrets (see addSecrets).
    */
   readonly logger: Logger
-  /** #private: the secrets it holds must not be reachable from the suite object plugins get. */
+  /** #private: the secrets it holds must not be reachable from the objects plugins get. */
   readonly #scrubber = new SecretScrubber()
   private readonly loggers = new Map<string, Logger>()
-  /** onPluginError PluginRuns per run, so concurrent runs of one suite do not mix. */
-  private readonly errorRuns = new Map<string, PluginRun[]>()
 
   constructor(private readonly o: LifecycleOptions) {
     this.logger = scrubbing(o.logger.child({}), this.#scrubber)
     const scoped = <C extends TapScope>(args: [C], tap: TapInfo, signal: AbortSignal): [C] => {
-      const owner = o.pluginOf(tap)
-      // A tap no plugin's apply() registered gets no plugin's config (see LifecycleOptions.pluginOf).
-      const config = owner === undefined ? undefined : o.configFor(owner)
-      return [
-        Object.freeze(ownDates({ ...args[0], signal, logger: this.loggerFor(owner ?? tap.name), config })),
-      ]
+      const config = tap.plugin === undefined ? undefined : o.configFor(tap.plugin)
+      const logger = this.loggerFor(tap.plugin ?? tap.name)
+      return [Object.freeze(ownDates({ ...args[0], signal, logger, config }))]
     }
-    const onPluginError = new AsyncSeriesHook<[PluginErrorContext]>({
-      name: 'onPluginError',
-      timeoutMs: o.timeoutMs,
-      logger: this.logger,
-      argsForTap: scoped,
-      runId: (ctx: PluginErrorContext) => ctx.runId,
-    })
-    const report =
-      (hook: HookName) =>
-      async (run: PluginRun, args: [{ runId: string; suiteName: string } & TapScope]): Promise<void> => {
-        const [ctx] = args
-        const runs = await onPluginError.promise({
-          plugin: run.plugin,
-          hook,
-          error: run.error ?? new Error(`plugin '${run.plugin}' timed out`),
-          timedOut: run.timedOut,
-          durationMs: run.durationMs,
-          runId: ctx.runId,
-          suiteName: ctx.suiteName,
-          signal: ctx.signal,
-          logger: o.logger,
-          config: undefined,
-        })
-        this.errorRunsOf(ctx.runId).push(...runs)
-      }
     const options = <C extends TapScope & { runId: string }>(name: HookName) => ({
       name,
       runId: (ctx: C) => ctx.runId,
       timeoutMs: o.timeoutMs,
       logger: this.logger,
       argsForTap: scoped<C>,
-      onTapError: report(name),
     })
     this.hooks = {
       beforeRun: new AsyncSeriesHook<[RunContext]>(options<RunContext>('beforeRun')),
@@ -138,9 +110,44 @@ export class SuiteLifecycle {
         ...options<ResultsContext>('processResults'),
         concurrency: o.concurrency,
       }),
-      onPluginError,
+      onPluginError: new AsyncSeriesHook<[PluginErrorContext]>(options<PluginErrorContext>('onPluginError')),
       afterRun: new AsyncSeriesHook<[AfterRunContext]>(options<AfterRunContext>('afterRun')),
     }
+  }
+
+  /**
+   * Calls onPluginError once for each failed run among `runs` and returns the
+   * PluginRuns of those calls. Failures of onPluginError's own taps are logged
+   * and returned like any other, never reported to onPluginError again.
+   */
+  async reportFailures(runs: readonly PluginRun[], scope: FailureScope): Promise<PluginRun[]> {
+    const out: PluginRun[] = []
+    for (const run of runs) {
+      // Every failed run carries its error (a timeout's is the hook's TimeoutError).
+      if (run.error === undefined) continue
+      try {
+        out.push(
+          ...(await this.hooks.onPluginError.promise({
+            plugin: run.plugin,
+            // The runs come from this lifecycle's hooks, each named after its HookName.
+            hook: run.hook as HookName,
+            error: run.error,
+            timedOut: run.timedOut,
+            durationMs: run.durationMs,
+            runId: scope.runId,
+            suiteName: scope.suiteName,
+            signal: scope.signal,
+            logger: scope.logger,
+            config: undefined,
+          })),
+        )
+      } catch (err) {
+        // The call itself failed (a throwing `call` interceptor): logged, and the run goes on.
+        this.logger.error({ hook: 'onPluginError', plugin: run.plugin, err }, 'onPluginError failed')
+      }
+    }
+    this.scrubRuns(out)
+    return out
   }
 
   /** Registers the secret values of a plugin's config: from now on no line of the plugins' or hooks' loggers carries them. */
@@ -170,7 +177,8 @@ export class SuiteLifecycle {
     }
   }
 
-  private loggerFor(plugin: string): Logger {
+  /** The pino child logger bound to `plugin` (one per name), which scrubs every plugin's config secrets. */
+  loggerFor(plugin: string): Logger {
     let l = this.loggers.get(plugin)
     if (!l) {
       l = scrubbing(
@@ -180,21 +188,5 @@ export class SuiteLifecycle {
       this.loggers.set(plugin, l)
     }
     return l
-  }
-
-  private errorRunsOf(runId: string): PluginRun[] {
-    let list = this.errorRuns.get(runId)
-    if (!list) {
-      list = []
-      this.errorRuns.set(runId, list)
-    }
-    return list
-  }
-
-  /** Takes (and forgets) the onPluginError PluginRuns of one run. */
-  takeErrorRuns(runId: string): PluginRun[] {
-    const list = this.errorRuns.get(runId) ?? []
-    this.errorRuns.delete(runId)
-    return list
   }
 }

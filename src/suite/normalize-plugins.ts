@@ -42,11 +42,15 @@ function schemaOf(p: Record<string, unknown>, source: string): StandardSchemaV1 
   return s as StandardSchemaV1
 }
 
-/** Wraps a seed-style ResultProcessor: initialize(config) once, then process() in the fan-out. */
+/**
+ * Wraps a ResultProcessor: initialize(config) once, then process() in the fan-out of every run
+ * that evaluated. A run that failed has no results to process: the processor is not called.
+ */
 function processorPlugin(p: ResultProcessor): (suite: Suite, config: unknown) => void {
   return (suite, config) => {
     let init: Promise<void> | undefined
     suite.hooks.processResults.tapPromise(p.name, async (ctx) => {
+      if (ctx.error !== undefined) return
       if (p.initialize) {
         init ??= Promise.resolve(p.initialize(config))
         await init
@@ -54,6 +58,44 @@ function processorPlugin(p: ResultProcessor): (suite: Suite, config: unknown) =>
       await p.process(ctx.results, ctx.symbols, ctx.suiteName, ctx)
     })
   }
+}
+
+/** Falsy entries of `plugins` (`cond && plugin()`), skipped at any depth. */
+function isSkipped(entry: unknown): boolean {
+  return entry === false || entry === null || entry === undefined || entry === '' || entry === 0
+}
+
+/** Thrown by the stand-in suite's tap methods: it stops a probed plugin function at its first tap. */
+const FIRST_TAP: unique symbol = Symbol('dqx.firstTap')
+
+/**
+ * The name of the first tap an anonymous plugin function registers, learnt by
+ * calling it with a stand-in suite whose tap methods stop it there (an async
+ * function's rejection is left to settle unobserved). Undefined when it
+ * registers no tap before it returns, first awaits, or fails.
+ */
+function firstTapName(fn: (s: Suite) => unknown): string | undefined {
+  let first: string | undefined
+  const stop = (options: unknown): never => {
+    const name = typeof options === 'string' ? options : (options as { name?: unknown } | null)?.name
+    if (typeof name === 'string' && name !== '') first = name
+    throw FIRST_TAP
+  }
+  const hook = { tap: stop, tapPromise: stop, tapAsync: stop }
+  const hooks = {
+    beforeRun: hook,
+    afterEvaluate: hook,
+    processResults: hook,
+    onPluginError: hook,
+    afterRun: hook,
+  }
+  try {
+    const out = fn({ name: '', hooks, config: undefined } as unknown as Suite)
+    if (out instanceof Promise) out.catch(() => {})
+  } catch {
+    // FIRST_TAP, or the function failed before its first tap: the real apply() reports that.
+  }
+  return first
 }
 
 /**
@@ -70,7 +112,7 @@ export function normalizePlugins(options: readonly PluginOption[] | undefined): 
   const visit = (list: readonly PluginOption[], path: string): void => {
     list.forEach((entry, i) => {
       const source = `${path}[${i}]`
-      if (entry === false || entry === null || entry === undefined) return
+      if (isSkipped(entry)) return
       if (entry instanceof Map) {
         // A name→plugin map (PluginManager.plugins): function plugins take the map's name.
         for (const [name, plugin] of entry as ReadonlyMap<string, unknown>) {
@@ -102,7 +144,12 @@ export function normalizePlugins(options: readonly PluginOption[] | undefined): 
       }
       if (typeof entry === 'function') {
         anonymous += 1
-        const name = entry.name && entry.name !== 'anonymous' ? entry.name : `anonymous-${anonymous}`
+        // A function without a name is named after its first tap, so that `dqx plugins`,
+        // --disable-plugin, pluginConfig and its PluginRuns all say the same name.
+        const name =
+          entry.name && entry.name !== 'anonymous'
+            ? entry.name
+            : (firstTapName(entry) ?? `anonymous-${anonymous}`)
         out.push({
           name,
           kind: 'function',

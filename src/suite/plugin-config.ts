@@ -20,8 +20,8 @@ function issuePath(issue: StandardSchemaV1.Issue): string {
 
 function failure(plugin: string, issues: readonly StandardSchemaV1.Issue[], value: unknown): DqxError {
   const lines = issues.map((i) => `${issuePath(i)}: ${i.message}`)
-  // Some validators quote the received value in their messages (valibot, arktype: `(was "hunter2")`);
-  // the secrets of the config being validated are scrubbed from ours (reliability/security pass).
+  // Some validators quote the received value in their messages (valibot, arktype: `(was "hunter2")`),
+  // so the secrets of the config being validated are scrubbed from our message.
   return new DqxError(
     'INVALID_PLUGIN_CONFIG',
     scrubSecrets(`invalid pluginConfig for plugin '${plugin}': ${lines.join('; ')}`, value),

@@ -1,19 +1,42 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Logger } from 'pino'
 import type { AssertionResult, SymbolInfo } from '../core/types.js'
+import type { MetricDB } from '../engine/metric-db.js'
+import type { SuiteHooks } from './lifecycle.js'
 import type { ResultsContext } from './run-context.js'
-import type { VerificationSuite } from './verification-suite.js'
 
-/** The suite a plugin is applied to: tap `suite.hooks.*` in `apply`. */
-export type Suite = VerificationSuite
+/**
+ * What a plugin's `apply(suite)` receives: its own view of the suite. Every tap
+ * registered through `hooks` belongs to this plugin, so its contexts carry this
+ * plugin's config and logger, whatever the tap is named.
+ */
+export interface PluginContext<Config = unknown> {
+  /** This plugin's name, as `dqx plugins`, `pluginConfig`, `--disable-plugin` and the logs know it. */
+  readonly name: string
+  /** The suite's lifecycle hooks: beforeRun, afterEvaluate, processResults, onPluginError, afterRun. */
+  readonly hooks: SuiteHooks
+  /** The suite's MetricDB: where its metrics and results are stored. */
+  readonly db: MetricDB
+  /** A pino child logger bound to this plugin's name; config secrets are scrubbed from its lines. */
+  readonly logger: Logger
+  /** This plugin's validated entry of `pluginConfig` (undefined when it has none). */
+  readonly config: Config
+}
 
-/** The smallest plugin: one function that taps hooks. Its `name` is the function's name. */
+/** The suite as a plugin sees it in `apply(suite)`: its {@link PluginContext}. */
+export type Suite<Config = unknown> = PluginContext<Config>
+
+/**
+ * The smallest plugin: one function that taps hooks. Its name is the function's
+ * name; an anonymous function is named after the first tap it registers.
+ */
 export type FunctionPlugin = (suite: Suite) => unknown
 
 /** A named plugin object, optionally with a Standard Schema (zod, valibot, arktype …) for its config. */
 export interface ObjectPlugin<Config = unknown> {
   name: string
-  /** Called once when the suite is built; tap hooks here. `config` is this plugin's validated entry of pluginConfig. */
-  apply(suite: Suite, config: Config): unknown
+  /** Called once when the suite is built; tap hooks here. `config` is this plugin's validated entry of pluginConfig (also `suite.config`). */
+  apply(suite: Suite<Config>, config: Config): unknown
   configSchema?: StandardSchemaV1<unknown, Config>
   /** Free-form metadata shown by `dqx plugins`. */
   version?: string
@@ -21,8 +44,8 @@ export interface ObjectPlugin<Config = unknown> {
 }
 
 /**
- * The seed's result-processor protocol: `process` runs in the processResults
- * fan-out, after `initialize(config)` has run once.
+ * The ResultProcessor protocol: `process` runs in the processResults fan-out of
+ * every run that evaluated, after `initialize(config)` has run once.
  */
 export interface ResultProcessor {
   name: string
@@ -38,12 +61,17 @@ export interface ResultProcessor {
 
 export type Plugin = FunctionPlugin | ObjectPlugin<never> | ObjectPlugin | ResultProcessor
 
-/** What `plugins: [...]` accepts: plugins, nested arrays (presets), name→plugin maps (discovery) and falsy entries (skipped). */
+/**
+ * What `plugins: [...]` accepts: plugins, nested arrays (presets), name→plugin maps (discovery)
+ * and falsy entries, skipped at any depth, so `process.env.CI && junit({ file })` is a valid entry.
+ */
 export type PluginOption =
   | Plugin
   | false
   | null
   | undefined
+  | ''
+  | 0
   | readonly PluginOption[]
   | ReadonlyMap<string, Plugin>
 

@@ -31,8 +31,14 @@ export interface EvaluatedContext extends RunContext {
   readonly summary: Readonly<RunSummary>
 }
 
-/** `processResults`: the result-processor fan-out (the seed's context plus more). */
-export type ResultsContext = EvaluatedContext
+/**
+ * `processResults`: the result-processor fan-out, called for every run. When the run itself
+ * failed (a data source that cannot be read, a missing column …) `error` is set and `results`
+ * holds what was evaluated before the failure, often nothing.
+ */
+export interface ResultsContext extends EvaluatedContext {
+  readonly error?: Error
+}
 
 /** `onPluginError`: a tap of some hook threw, rejected or timed out. */
 export interface PluginErrorContext extends TapScope {

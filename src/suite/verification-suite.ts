@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomUUID } from 'node:crypto'
 import { type Logger, pino } from 'pino'
 import type { Check } from '../core/check.js'
@@ -18,16 +17,18 @@ import {
   checkSuiteSampleColumns,
   DEFAULT_SAMPLE_LIMIT,
 } from '../engine/samples.js'
-import type { PluginRun, TapInfo } from '../hooks/index.js'
+import type { ScanListener } from '../engine/scan-events.js'
+import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { audit } from './audit.js'
-import { type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
+import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import type { PluginOption } from './plugin.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
+import { createPluginContext } from './plugin-context.js'
 import { PluginFailureError } from './plugin-failure-error.js'
 import { redactSecrets, scrubSecrets } from './redact.js'
-import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
+import { deepFreeze, type ResultsContext, type RunContext, type TapScope } from './run-context.js'
 
 export interface SuiteOptions {
   name: string
@@ -70,9 +71,15 @@ function positiveInt(v: unknown, what: string, allowZero: boolean): number {
 export interface RunOptions {
   /** false skips every plugin hook (default true). */
   enablePlugins?: boolean
+  /**
+   * Called when each dataset's scan starts and ends (`{ dataset, date, phase, statements, rows?, durationMs? }`):
+   * for progress displays and for counting the statements a run issues. The same events go to the
+   * `dqx:scan` diagnostics channel for every run of the process. See docs/performance.md.
+   */
+  onProgress?: ScanListener
+  /** Datasets scanned at once (default: the number of CPUs). */
+  scanConcurrency?: number
 }
-
-const failed = (r: PluginRun): boolean => r.error !== undefined || r.timedOut
 
 function defaultLogger(): Logger {
   return pino({ name: 'dqx', level: process.env.DQX_LOG_LEVEL ?? 'warn' }, pino.destination(2))
@@ -98,19 +105,10 @@ export class VerificationSuite {
   readonly sampleColumns: readonly string[]
   private readonly collected: readonly CollectedCheck[]
   private readonly lifecycle: SuiteLifecycle
-  // A true private field (reliability pass): `suite` is handed to every plugin's apply(), and a
-  // TS-private Map was one type cast away (reading `configs` off the suite) from another plugin's secrets.
+  /** #private: each plugin's config must not be reachable from what another plugin is given. */
   readonly #configs = new Map<string, unknown>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
-  /** Which plugin registered each tap, recorded while that plugin's apply() runs. */
-  private readonly tapOwners = new WeakMap<object, string>()
-  /**
-   * The plugin whose apply() is running, kept across its awaits (reliability pass: a plain field
-   * was reset when an async apply() first awaited, so taps it registered afterwards belonged to no
-   * plugin and got the config of whichever plugin shared the tap's name).
-   */
-  readonly #applying = new AsyncLocalStorage<string>()
 
   constructor(options: SuiteOptions) {
     if (options === null || typeof options !== 'object') {
@@ -177,25 +175,15 @@ export class VerificationSuite {
       timeoutMs,
       concurrency,
       configFor: (plugin) => this.#configs.get(plugin),
-      pluginOf: (tap) => this.tapOwners.get(tap),
     })
     this.hooks = this.lifecycle.hooks
-    for (const hook of Object.values(this.hooks)) {
-      hook.intercept({
-        register: (tap: TapInfo) => {
-          const applying = this.#applying.getStore()
-          if (applying !== undefined) this.tapOwners.set(tap, applying)
-          return tap
-        },
-      })
-    }
     this.ready = this.applyPlugins(plugins, options.pluginConfig ?? {})
   }
 
   /**
-   * Validates pluginConfig and applies every plugin. Synchronous work (and its
-   * errors) happens here in the constructor; anything asynchronous is awaited
-   * by the first run.
+   * Validates pluginConfig and applies every plugin, each to its own
+   * PluginContext. Synchronous work (and its errors) happens here in the
+   * constructor; anything asynchronous is awaited by the first run.
    */
   private applyPlugins(
     plugins: NormalizedPlugin[],
@@ -223,9 +211,16 @@ export class VerificationSuite {
             ),
             { cause: err },
           )
+        const context = createPluginContext({
+          name: p.name,
+          hooks: this.hooks,
+          db: this.db,
+          logger: this.lifecycle.loggerFor(p.name),
+          config,
+        })
         let out: unknown
         try {
-          out = this.#applying.run(p.name, () => p.apply(this, config))
+          out = p.apply(context, config)
         } catch (err) {
           throw failedInApply(err)
         }
@@ -280,6 +275,10 @@ export class VerificationSuite {
       }
     }
     const plugins = options.enablePlugins ?? true
+    const scanConcurrency =
+      options.scanConcurrency === undefined
+        ? undefined
+        : positiveInt(options.scanConcurrency, 'run(): scanConcurrency', false)
     if (plugins && this.ready) await this.ready
     const runId = randomUUID()
     const startedAt = new Date()
@@ -299,18 +298,21 @@ export class VerificationSuite {
     let results: AssertionResult[] = []
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
-    // A hook call itself can reject (a tap-order error, or a `call` interceptor that throws): the
-    // run still computes and persists its results and calls afterRun, then rejects with it
-    // (reliability pass: it used to reject at once, skipping afterRun — "last, always").
+    // A hook call itself can reject (a `call` interceptor that throws): the run still computes and
+    // persists its results and calls afterRun, then rejects with that error.
     let hookError: Error | undefined
+    // Each failed tap is reported to onPluginError once, right after the call it failed in.
     const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
+      let runs: PluginRun[]
       try {
-        const runs = await call()
-        this.lifecycle.scrubRuns(runs)
-        pluginRuns.push(...runs)
+        runs = await call()
       } catch (err) {
         hookError ??= toError(err)
+        return
       }
+      this.lifecycle.scrubRuns(runs)
+      pluginRuns.push(...runs)
+      if (runs.some(failed)) pluginRuns.push(...(await this.lifecycle.reportFailures(runs, runCtx)))
     }
 
     if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
@@ -340,6 +342,8 @@ export class VerificationSuite {
         logger: this.logger,
         suite: this.name,
         runId,
+        ...(options.onProgress ? { onScan: options.onProgress } : {}),
+        ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
         onBound: (dataset, source, info) => {
           const columns = info.map((c) => c.name)
           bound.set(dataset, { source, columns })
@@ -348,7 +352,10 @@ export class VerificationSuite {
           }
         },
       })
-      if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, bound, datasources)
+      // Datasets are bound concurrently: messages list them in datasource order, whatever finished first.
+      const order = Object.keys(datasources)
+      const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+      if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
       ;({ results, symbols } = evaluate(
@@ -362,7 +369,7 @@ export class VerificationSuite {
       await attachSamples({
         results,
         checks: planned,
-        bound,
+        bound: boundInOrder,
         sources: datasources,
         key,
         values,
@@ -379,7 +386,7 @@ export class VerificationSuite {
     }
 
     const summary = summarize(results)
-    if (plugins && !runError) {
+    if (plugins) {
       const evaluated = deepFreeze({
         ...runCtx,
         durationMs: performance.now() - t0,
@@ -387,10 +394,23 @@ export class VerificationSuite {
         symbols,
         summary,
       })
-      await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
-      await callHook(() =>
-        this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
-      )
+      if (!runError) {
+        await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
+        await callHook(() =>
+          this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
+        )
+      } else {
+        // A failed run persisted nothing, so processResults sees no results: only the error.
+        const failedRun: ResultsContext = deepFreeze({
+          ...runCtx,
+          durationMs: performance.now() - t0,
+          results: [],
+          symbols: [],
+          summary: summarize([]),
+          error: runError,
+        })
+        await callHook(() => this.hooks.processResults.promise(failedRun))
+      }
     }
     const report: RunReport = {
       suiteName: this.name,
@@ -418,9 +438,6 @@ export class VerificationSuite {
           }),
         ),
       )
-      const errorRuns = this.lifecycle.takeErrorRuns(runId)
-      this.lifecycle.scrubRuns(errorRuns)
-      pluginRuns.push(...errorRuns)
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
@@ -444,6 +461,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `dataset${missing.length > 1 ? 's' : ''} ${missing.map((d) => `'${d}'`).join(', ')} not provided to this run (available: ${list})`,
         }
       }
@@ -458,6 +476,7 @@ export class VerificationSuite {
           return {
             collected,
             assertions: collected.assertions,
+            skipCause: 'dataset-not-provided',
             skipReason: `dataset '${absent[0]}' not provided to this run (available: ${list})`,
           }
         }
@@ -467,6 +486,7 @@ export class VerificationSuite {
         return {
           collected,
           assertions: collected.assertions,
+          skipCause: 'dataset-not-provided',
           skipReason: `check '${collected.check.name}' names no dataset and the run has ${available.length === 0 ? 'no datasources' : `${available.length} (${list})`}; add datasets: ['…'] to the check`,
         }
       }

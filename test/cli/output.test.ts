@@ -5,10 +5,12 @@ import { colorsFor, isInteractive, outputWidth, StatusLine } from '../../src/cli
 import { cliLogger, formatLogLine, parseLevel } from '../../src/cli/logger.js'
 import { RunProgress } from '../../src/cli/progress.js'
 import {
+  blockingCounts,
   errorToJson,
   failuresAtOrAbove,
   formatReport,
   formatValue,
+  missingAtOrAbove,
   reportToJson,
   summaryLine,
   truncate,
@@ -17,7 +19,8 @@ import {
 import { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { summarize } from '../../src/core/summary.js'
-import type { AssertionResult, RunReport } from '../../src/core/types.js'
+import type { AssertionResult, RunReport, Severity } from '../../src/core/types.js'
+import type { ScanEvent } from '../../src/engine/scan-events.js'
 import { makeResult } from '../../src/testing/index.js'
 import { sink } from './helpers.js'
 
@@ -110,16 +113,29 @@ describe('StatusLine', () => {
 })
 
 describe('RunProgress', () => {
+  const ev = (dataset: string, date: string, phase: 'start' | 'end'): ScanEvent => ({
+    suite: 'shop',
+    runId: 'r',
+    dataset,
+    date,
+    phase,
+    metrics: 1,
+    statements: 1,
+    sql: 'SELECT 1',
+  })
+
   it('reports start, scans (with their day when it is not the run date) and the end, once', () => {
     const s = sink()
     const p = new RunProgress(new StatusLine(s, false, plain), plain)
     p.start('shop', '2026-11-25', ['orders', 'users'], 1)
-    p.scan('orders', '2026-11-25')
-    p.scan('orders', '2026-11-24')
+    p.onScan(ev('orders', '2026-11-25', 'start'))
+    p.onScan(ev('orders', '2026-11-25', 'end'))
+    p.onScan(ev('orders', '2026-11-24', 'start'))
+    p.onScan(ev('orders', '2026-11-24', 'end'))
     p.evaluated(3, 41.6)
     p.evaluated(3, 50)
     p.failed()
-    p.scan('users', '2026-11-25')
+    p.onScan(ev('users', '2026-11-25', 'start'))
     expect(s.text).toBe(
       [
         'shop 2026-11-25: 2 datasets, 1 check',
@@ -132,10 +148,26 @@ describe('RunProgress', () => {
     const t = sink()
     const q = new RunProgress(new StatusLine(t, false, plain), plain)
     q.start('x', '2026-11-25', [], 2)
-    q.scan('adhoc', '2026-11-25')
+    q.onScan(ev('adhoc', '2026-11-25', 'start'))
     q.failed()
     q.evaluated(1, 1)
     expect(t.text).toBe('x 2026-11-25: 0 datasets, 2 checks\nx: scanning adhoc…\n✖ x: run failed\n')
+  })
+
+  it('shows concurrent scans: the newest, and how many more are running', () => {
+    const s = sink()
+    const p = new RunProgress(new StatusLine(s, false, plain), plain)
+    p.start('shop', '2026-11-25', ['a', 'b', 'c'], 3)
+    p.onScan(ev('a', '2026-11-25', 'start'))
+    p.onScan(ev('b', '2026-11-25', 'start'))
+    p.onScan(ev('b', '2026-11-25', 'end'))
+    p.onScan(ev('a', '2026-11-25', 'end'))
+    p.onScan(ev('zz', '2026-11-25', 'end')) // an end without its start changes nothing
+    expect(s.text.split('\n').slice(1, -1)).toEqual([
+      'shop: scanning a (1/3)…',
+      'shop: scanning b +1 (2/3)…',
+      'shop: scanning a (2/3)…',
+    ])
   })
 })
 
@@ -175,28 +207,19 @@ describe('logger', () => {
     expect(parseLevel(undefined)).toBeUndefined()
   })
 
-  it('shows lines from the chosen level up and feeds every scan line to the progress', () => {
+  it('shows lines from the chosen level up', () => {
     const s = sink()
-    const scans: string[] = []
-    const logger = cliLogger({
-      sink: s,
-      level: 'warn',
-      colors: plain,
-      stacks: false,
-      onScan: (d, day) => scans.push(`${d}@${day}`),
-    })
+    const logger = cliLogger({ sink: s, level: 'warn', colors: plain, stacks: false })
     logger.debug({ dataset: 'orders', date: '2026-11-25' }, 'scan')
-    logger.debug({ dataset: 'orders' }, 'not a scan')
     logger.info('hidden')
     logger.warn('shown')
-    expect(scans).toEqual(['orders@2026-11-25'])
     expect(s.text).toBe('dqx warn: shown\n')
     const t = sink()
-    const trace = cliLogger({ sink: t, level: 'trace', colors: plain, stacks: false, onScan: () => {} })
+    const trace = cliLogger({ sink: t, level: 'trace', colors: plain, stacks: false })
     trace.trace('deep')
     expect(t.text).toBe('dqx trace: deep\n')
     const u = sink()
-    cliLogger({ sink: u, level: 'nonsense', colors: plain, stacks: false, onScan: () => {} }).info('x')
+    cliLogger({ sink: u, level: 'nonsense', colors: plain, stacks: false }).info('x')
     expect(u.text).toBe('')
   })
 })
@@ -260,6 +283,48 @@ describe('report formatting', () => {
     expect(failuresAtOrAbove(r, 'P1')).toBe(1)
     expect(failuresAtOrAbove(r, 'P2')).toBe(2)
     expect(failuresAtOrAbove(r, 'P3')).toBe(2)
+  })
+
+  it('counts assertions skipped for a missing dataset at or above a severity, unless allowed', () => {
+    const missing = (severity: Severity) =>
+      makeResult({ status: 'SKIPPED', severity, value: null, skipCause: 'dataset-not-provided' })
+    const r = report([
+      missing('P0'),
+      missing('P2'),
+      makeResult({ status: 'SKIPPED', severity: 'P0', error: 'too little history' }),
+      makeResult({ status: 'FAILED', severity: 'P1' }),
+    ])
+    expect(missingAtOrAbove(r, 'P0')).toBe(1)
+    expect(missingAtOrAbove(r, 'P3')).toBe(2)
+    expect(blockingCounts(r, { failOn: 'P1' })).toEqual({ failed: 1, missing: 1 })
+    expect(blockingCounts(r, { failOn: 'P1', allowSkipped: true })).toEqual({ failed: 1, missing: 0 })
+  })
+
+  it('never shows a green tick for skipped assertions; a missing dataset is a red verdict', () => {
+    const missing = makeResult({ status: 'SKIPPED', severity: 'P0', skipCause: 'dataset-not-provided' })
+    const line = (results: AssertionResult[], o: { allowSkipped?: boolean; failOn?: Severity } = {}) =>
+      summaryLine(report(results), { colors: plain, failOn: 'P1', ...o })
+    expect(line([makeResult(), missing])).toBe(
+      '✖ shop: 1 passed, 0 failed, 1 skipped in 12 ms — 1 skipped (dataset not provided) at or above P1',
+    )
+    expect(line([makeResult({ status: 'FAILED' }), missing])).toBe(
+      '✖ shop: 0 passed, 1 failed (P1: 1), 1 skipped in 12 ms — 1 failed, 1 skipped (dataset not provided) at or above P1',
+    )
+    expect(line([makeResult(), missing], { allowSkipped: true })).toBe(
+      '✔ shop: 1 passed, 0 failed, 1 skipped in 12 ms',
+    )
+    const painted = (results: AssertionResult[], allowSkipped: boolean) =>
+      summaryLine(report(results), { colors: colored, failOn: 'P1', allowSkipped })
+    // allowed, or skipped for another reason: a yellow tick and the count in the skip colour
+    for (const text of [
+      painted([makeResult(), missing], true),
+      painted([makeResult(), makeResult({ status: 'SKIPPED', error: 'too little history' })], false),
+    ]) {
+      expect(text.startsWith(`${colored.yellow('✔')} `)).toBe(true)
+      expect(text).toContain(colored.yellow('1 skipped'))
+    }
+    expect(painted([makeResult(), missing], false).startsWith(colored.red('✖'))).toBe(true)
+    expect(painted([makeResult()], false).startsWith(colored.green('✔'))).toBe(true)
   })
 
   it('fits the table into the width and lists every failure and skip in full', () => {

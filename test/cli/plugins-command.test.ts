@@ -103,13 +103,15 @@ describe('dqx plugins', () => {
       'package.json': JSON.stringify({ dependencies: { 'dqx-plugin-slack': '1' } }),
       'dqx.config.ts': configTs(
         PASSING,
-        `  plugins: [{ name: 'audit', apply() {} }],
+        `  plugins: [{ name: 'audit', apply() {} }, (suite) => { suite.hooks.afterRun.tap('note', () => {}) }],
   pluginConfig: { slack: { url: 'https://hooks.example' } },`,
       ),
     })
     const r = await cliInProcess(['plugins', '--verbose'], cwd)
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/audit +│ object +│ dqx.config.ts plugins\[0\] +│ ok/)
+    // an inline function plugin is listed under its first tap's name, as everywhere else
+    expect(r.stdout).toMatch(/note +│ function +│ dqx.config.ts plugins\[1\] +│ ok/)
     expect(r.stdout).not.toContain('built-in')
   })
 

@@ -193,8 +193,12 @@ describe('dqx run', () => {
     const typo = await cliInProcess(['run', '--disable-plugin', 'markr'], cwd)
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain(
-      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anonymous-1, marker)",
+      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anon, marker)",
     )
+    // The inline function plugin is 'anon' (its first tap) in the report and for --disable-plugin alike.
+    const anon = await cliInProcess(['run', '--json', '--disable-plugin', 'anon'], cwd)
+    expect(anon.code).toBe(0)
+    expect(pluginRuns(anon.stdout)).toEqual(['audit', 'marker'])
   })
 
   it('discover: false skips discovery; a configured plugin shadows a discovered one of the same name; failures are warned', async () => {
@@ -284,6 +288,34 @@ describe('dqx run', () => {
       "dqx error: dqx.config.ts: suites[1] ('missing'): unknown plugin 'nope' in pluginConfig",
     )
     expect(cfg.stdout).toBe('') // nothing ran
+  })
+
+  it('a check whose dataset the config does not provide fails the run at or above --fail-on, unless --allow-skipped', async () => {
+    const typo = configTs(PASSING).replace("datasets: ['orders']", "datasets: ['ordrs']")
+    const cwd = withData(typo)
+    const r = await cliInProcess(['run'], cwd)
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain("○ P0 orders › has rows\n    dataset 'ordrs' not provided to this run")
+    expect(r.stdout).toContain(
+      '✖ shop: 0 passed, 0 failed, 2 skipped in', // then the duration
+    )
+    expect(r.stdout).toContain('— 2 skipped (dataset not provided) at or above P1')
+    const json = await cliInProcess(['run', '--json'], cwd)
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout).results[0]).toMatchObject({
+      status: 'SKIPPED',
+      skipCause: 'dataset-not-provided',
+    })
+    // only P0 blocks: the P0 assertion is skipped
+    expect((await cliInProcess(['run', '--fail-on', 'P0'], cwd)).code).toBe(1)
+    const allowed = await cliInProcess(['run', '--allow-skipped'], cwd)
+    expect(allowed.code).toBe(0)
+    expect(allowed.stdout).toContain('✔ shop: 0 passed, 0 failed, 2 skipped in')
+    // below --fail-on: a P2 assertion skipped for a missing dataset does not block at P1
+    const p2 = configTs(
+      `  ctx.assertThat(mp.numRows()).where({ name: 'has rows', severity: 'P2' }).isPositive()`,
+    ).replace("datasets: ['orders']", "datasets: ['ordrs']")
+    expect((await cliInProcess(['run'], withData(p2))).code).toBe(0)
   })
 
   it('--no-plugins ignores pluginConfig (no plugin to configure)', async () => {

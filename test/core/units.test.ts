@@ -114,6 +114,33 @@ describe('evaluate', () => {
   })
 })
 
+describe('evaluate: skipped checks', () => {
+  it('copies the planned skip reason, and its cause when the plan gives one', () => {
+    const collected = collectAssertions(
+      check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {
+        ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isPositive()
+      }),
+    )
+    const key = new ResultKey('2026-11-25')
+    const plan = (extra: object) => [{ collected, assertions: collected.assertions, ...extra }]
+    const values = { get: () => undefined }
+    const missing = evaluate(
+      's',
+      key,
+      plan({ skipReason: 'no d', skipCause: 'dataset-not-provided' }),
+      values,
+    )
+    expect(missing.results[0]).toMatchObject({
+      status: 'SKIPPED',
+      error: 'no d',
+      skipCause: 'dataset-not-provided',
+    })
+    const other = evaluate('s', key, plan({ skipReason: 'for another reason' }), values)
+    expect(other.results[0]).toMatchObject({ status: 'SKIPPED', error: 'for another reason' })
+    expect(other.results[0]).not.toHaveProperty('skipCause')
+  })
+})
+
 describe('expressions', () => {
   it('abs() passes on the failure of what it wraps', () => {
     const mp = new MetricProvider()

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
+import { junit } from '../../src/plugins/index.js'
 import { normalizePlugins } from '../../src/suite/normalize-plugins.js'
 import {
   definePlugin,
@@ -8,6 +10,7 @@ import {
   type ResultProcessor,
   type Suite,
 } from '../../src/suite/plugin.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 
 function thrown(fn: () => unknown): DqxError {
   try {
@@ -47,6 +50,31 @@ describe('normalizePlugins', () => {
     ])
     expect(list.map((p) => p.name)).toEqual(['a', 'b', 'c'])
     expect(list[1]?.source).toBe("plugins[3][1][0] (preset 'pair')[0]")
+  })
+
+  it('skips falsy entries of every kind at any depth; `cond && plugin()` typechecks as an entry', () => {
+    // Type-level: each of these is a PluginOption as written (tsc checks this file).
+    const ci: string | undefined = process.env.DQX_TEST_NEVER_SET
+    const count = Number(process.env.DQX_TEST_NEVER_SET ?? 0)
+    const enabled = process.env.DQX_TEST_NEVER_SET === 'yes'
+    const file = 'never-written.xml'
+    const plugins: PluginOption[] = [
+      ci && junit({ file }),
+      count && junit({ file }),
+      enabled && junit({ file }),
+      '',
+      0,
+      [null, [undefined, ['', [0, false]]]],
+      new Map([['kept', definePlugin({ name: 'kept', apply() {} })]]),
+    ]
+    expect(normalizePlugins(plugins).map((p) => p.name)).toEqual(['kept'])
+    const suite = new VerificationSuite({
+      name: 'falsy',
+      checks: [check({ name: 'c' }, (mp, ctx) => ctx.assertThat(mp.numRows()).where({ name: 'n' }).noop())],
+      audit: false,
+      plugins: [process.env.DQX_TEST_NEVER_SET && junit({ file })],
+    })
+    expect(suite.plugins).toEqual([])
   })
 
   it('takes a name→plugin Map, naming function plugins by key', () => {

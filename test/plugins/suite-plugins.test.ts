@@ -283,26 +283,261 @@ describe('suite lifecycle', () => {
     expect(report.results).toHaveLength(2)
   })
 
-  it('runs afterRun after a data error, then rejects with the DqxError', async () => {
+  it('after a data error: processResults with ctx.error, no afterEvaluate or ResultProcessor, afterRun, then the DqxError', async () => {
     const seen: string[] = []
     const bad = check({ name: 'bad', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('nope')).where({ name: 'missing column' }).isPositive()
     })
+    const processor: ResultProcessor = {
+      name: 'processor',
+      initialize: () => void seen.push('initialize'),
+      process: () => void seen.push('process'),
+    }
     const suite = new VerificationSuite({
       name: 'err',
       checks: [bad],
       audit: false,
       plugins: [
         (s) => {
-          s.hooks.processResults.tap('pr', () => void seen.push('processResults'))
+          s.hooks.afterEvaluate.tap('ae', () => void seen.push('afterEvaluate'))
+          s.hooks.processResults.tap('pr', (ctx) => {
+            seen.push(
+              `processResults ${(ctx.error as DqxError).code} ${ctx.results.length} ${ctx.summary.total}`,
+            )
+          })
           s.hooks.afterRun.tap('ar', (r) => void seen.push(`afterRun ${r.error?.message.slice(0, 19)}`))
         },
+        processor,
       ],
     })
     const err = await suite.run(data(), key).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DqxError)
     expect((err as DqxError).code).toBe('MISSING_COLUMN')
-    expect(seen).toEqual(["afterRun check 'bad': column"])
+    expect(seen).toEqual(['processResults MISSING_COLUMN 0 0', "afterRun check 'bad': column"])
+  })
+
+  it('a run that evaluated has no ctx.error in processResults', async () => {
+    const errors: unknown[] = []
+    const suite = suiteWith([
+      (s) => void s.hooks.processResults.tap('pr', (ctx) => void errors.push(ctx.error)),
+    ])
+    await suite.run(data(), key)
+    expect(errors).toEqual([undefined])
+  })
+
+  it('reports each failed tap to onPluginError right after the hook call it failed in', async () => {
+    const order: string[] = []
+    const suite = suiteWith([
+      (s) => {
+        s.hooks.onPluginError.tap('collector', (e) => void order.push(`error ${e.plugin}@${e.hook}`))
+        for (const hook of ['beforeRun', 'afterEvaluate', 'processResults', 'afterRun'] as const) {
+          ;(s.hooks[hook] as unknown as { tap(n: string, f: () => void): void }).tap(`${hook}-fails`, () => {
+            order.push(hook)
+            throw new Error(`${hook} broke`)
+          })
+        }
+      },
+    ])
+    const report = await suite.run(data(), key)
+    expect(order).toEqual([
+      'beforeRun',
+      'error beforeRun-fails@beforeRun',
+      'afterEvaluate',
+      'error afterEvaluate-fails@afterEvaluate',
+      'processResults',
+      'error processResults-fails@processResults',
+      'afterRun',
+      'error afterRun-fails@afterRun',
+    ])
+    expect(report.pluginRuns.map((r) => `${r.plugin}@${r.hook}`)).toEqual([
+      'beforeRun-fails@beforeRun',
+      'collector@onPluginError',
+      'afterEvaluate-fails@afterEvaluate',
+      'collector@onPluginError',
+      'processResults-fails@processResults',
+      'collector@onPluginError',
+      'afterRun-fails@afterRun',
+      'collector@onPluginError',
+    ])
+    expect(report.pluginErrors.map((r) => r.plugin)).toEqual([
+      'beforeRun-fails',
+      'afterEvaluate-fails',
+      'processResults-fails',
+      'afterRun-fails',
+    ])
+  })
+
+  it('an onPluginError call that fails as a whole (a throwing call interceptor) is logged; the run goes on', async () => {
+    const { logger, lines } = captureLogger('info')
+    let afterRun = false
+    const suite = suiteWith(
+      [
+        (s) => {
+          s.hooks.onPluginError.intercept({
+            call: () => {
+              throw new Error('interceptor broke')
+            },
+          })
+          s.hooks.processResults.tap('fails', () => {
+            throw new Error('first')
+          })
+          s.hooks.afterRun.tap('last', () => {
+            afterRun = true
+          })
+        },
+      ],
+      { logger },
+    )
+    const report = await suite.run(data(), key)
+    expect(afterRun).toBe(true)
+    expect(report.pluginErrors.map((r) => r.plugin)).toEqual(['fails'])
+    const line = lines.find((l) => l.msg === 'onPluginError failed')
+    expect(line).toMatchObject({
+      plugin: 'fails',
+      hook: 'onPluginError',
+      err: { message: 'interceptor broke' },
+    })
+  })
+})
+
+describe('the suite a plugin is applied to', () => {
+  it("is its own: name, config, the MetricDB, a logger bound to the plugin, and the suite's hooks", async () => {
+    const { logger, lines } = captureLogger('info')
+    const db = MetricDB.memory()
+    let given: Suite<{ n: number }> | undefined
+    const mine = definePlugin({
+      name: 'mine',
+      configSchema: z.object({ n: z.number() }),
+      apply(s, config) {
+        given = s
+        expect(s.config).toBe(config)
+        s.logger.info('applied')
+      },
+    })
+    const suite = suiteWith([mine], { db, logger, pluginConfig: { mine: { n: 1 } } })
+    expect(given?.name).toBe('mine')
+    expect(given?.config).toEqual({ n: 1 })
+    expect(given?.db).toBe(db)
+    expect(given?.hooks.processResults).toBeInstanceOf(suite.hooks.processResults.constructor)
+    expect(Object.isFrozen(given)).toBe(true)
+    expect(lines.find((l) => l.msg === 'applied')).toMatchObject({ plugin: 'mine' })
+  })
+
+  it('records the owning plugin on every tap registered through it, whatever the tap is named', async () => {
+    const configs: Record<string, unknown> = {}
+    const owner = definePlugin({
+      name: 'owner',
+      async apply(s) {
+        s.hooks.processResults.tap('first', (ctx) => {
+          configs.first = ctx.config
+        })
+        // an options object naming another plugin is still owned by the one registering it
+        s.hooks.processResults.tap({ name: 'impostor', plugin: 'other' }, (ctx) => {
+          configs.impostor = ctx.config
+        })
+        await new Promise((r) => setTimeout(r, 5))
+        s.hooks.processResults.tapPromise('late', async (ctx) => {
+          configs.late = ctx.config
+        })
+      },
+    })
+    const other = definePlugin({ name: 'other', apply() {} })
+    const suite = suiteWith([owner, other], { pluginConfig: { owner: 'O', other: 'X' } })
+    // registered on the suite itself: no plugin, no config, even named like one
+    suite.hooks.processResults.tap('owner', (ctx) => {
+      configs.direct = ctx.config
+    })
+    await suite.run(data(), key)
+    expect(suite.hooks.processResults.taps.map((t) => [t.name, t.plugin])).toEqual([
+      ['first', 'owner'],
+      ['impostor', 'owner'],
+      ['owner', undefined],
+      ['late', 'owner'],
+    ])
+    expect(configs).toEqual({ first: 'O', impostor: 'O', late: 'O', direct: undefined })
+  })
+
+  it("forwards everything else to the suite's hooks: unregister, intercept, taps, bad arguments", async () => {
+    const seen: string[] = []
+    let off: () => void = () => {}
+    const suite = suiteWith([
+      (s) => {
+        off = s.hooks.afterRun.tap('gone', () => void seen.push('gone'))
+        s.hooks.afterRun.intercept({ call: () => void seen.push('call') })
+        seen.push(`taps ${s.hooks.afterRun.taps.length} ${s.hooks.afterRun.name}`)
+        expect(() => s.hooks.afterRun.tap(42 as never, () => {})).toThrow('Missing name for tap')
+        expect(() => s.hooks.afterRun.tap(['x'] as never, () => {})).toThrow('Missing name for tap')
+      },
+    ])
+    off()
+    await suite.run(data(), key)
+    expect(seen).toEqual(['taps 1 afterRun', 'call'])
+  })
+
+  it('validates the plugin tap option of a hook used on its own', async () => {
+    const { AsyncSeriesHook } = await import('../../src/index.js')
+    const hook = new AsyncSeriesHook<[number]>({ name: 'h' })
+    expect(() => hook.tap({ name: 't', plugin: '' }, () => {})).toThrow(
+      "tap('t') on hook 'h': option 'plugin' must be a non-empty string, got ''",
+    )
+    hook.tap({ name: 'owned', plugin: 'p' }, () => {})
+    expect(hook.taps[0]?.plugin).toBe('p')
+    hook.intercept({ register: (t) => t })
+    expect(() => hook.intercept({ register: (t) => ({ ...t, plugin: 7 as never }) })).toThrow(
+      "register interceptor of hook 'h' returned TapInfo 'owned' with an invalid 'plugin': 7",
+    )
+  })
+})
+
+describe('one name per function plugin', () => {
+  it('names an anonymous function after its first tap, everywhere', async () => {
+    const configs: unknown[] = []
+    const suite = suiteWith(
+      [
+        (s) => {
+          s.hooks.processResults.tap('note', (ctx) => void configs.push(ctx.config))
+          s.hooks.afterRun.tap('note-done', () => {})
+        },
+        async (s) => {
+          s.hooks.afterRun.tapPromise({ name: 'async-note' }, async (ctx) => void configs.push(ctx.config))
+        },
+        function named(s: Suite) {
+          s.hooks.afterRun.tap('named-tap', () => {})
+        },
+        (_s: Suite) => {},
+        // a tap call without a usable name fails and names nothing: the next one names the plugin
+        (s: Suite) => {
+          try {
+            s.hooks.afterRun.tap(null as never, () => {})
+          } catch {}
+          s.hooks.afterRun.tap({ name: 'second' }, () => {})
+        },
+      ],
+      { pluginConfig: { note: 'n', 'async-note': 'a' } },
+    )
+    expect(suite.plugins.map((p) => p.name)).toEqual(['note', 'async-note', 'named', 'anonymous-4', 'second'])
+    const report = await suite.run(data(), key)
+    expect(report.pluginRuns.map((r) => r.plugin)).toEqual([
+      'note',
+      'note-done',
+      'async-note',
+      'named-tap',
+      'second',
+    ])
+    expect(configs).toEqual(['n', 'a'])
+  })
+
+  it('probes an anonymous function once before applying it; a probe that fails falls back to anonymous-<n>', () => {
+    let calls = 0
+    const suite = suiteWith([
+      (s: Suite) => {
+        calls += 1
+        if (calls === 1) (s.db as unknown as { close(): void }).close() // fails on the stand-in: no db
+        s.hooks.beforeRun.tap('x', () => {})
+      },
+    ])
+    expect(suite.plugins.map((p) => p.name)).toEqual(['anonymous-1'])
+    expect(calls).toBe(2)
   })
 })
 
@@ -363,7 +598,7 @@ describe('plugin forms, config and logging', () => {
     expect(() => suiteWith([{} as never])).toThrow('plugins[0] is not a plugin')
   })
 
-  it('runs a seed-style ResultProcessor: initialize once, then process', async () => {
+  it('runs a ResultProcessor: initialize once, then process', async () => {
     const calls: string[] = []
     const rp: ResultProcessor = {
       name: 'seed',

@@ -417,7 +417,7 @@ describe('each plugin sees only its own config', () => {
           seen.bLate = ctx.config
           reachable.fromCtx = reachableStrings(ctx).has(A)
           reachable.fromSuite = reachableStrings(s).has(A)
-          // a tap registered during a run, named like the other plugin: gets no one's config
+          // a tap b registers during a run, named like the other plugin: still b's, with b's config
           s.hooks.afterRun.tap('a', (c) => {
             seen.impostor = c.config
           })
@@ -448,10 +448,11 @@ describe('each plugin sees only its own config', () => {
       bApply: { secret: B },
       bLate: { secret: B },
       rp: { n: 1 },
-      impostor: undefined,
+      impostor: { secret: B },
     })
     expect(init).toEqual([{ n: 1 }])
-    expect(suiteRef).toBe(suite)
+    expect(suiteRef?.name).toBe('b')
+    expect(suiteRef?.config).toEqual({ secret: B })
     // Not just "not handed over": not reachable by walking the objects b was given.
     expect(reachable).toEqual({ fromCtx: false, fromSuite: false })
   })

@@ -1,5 +1,6 @@
+import { formatTags } from '../../core/result-key.js'
 import type { AssertionResult } from '../../core/types.js'
-import { formatTags, formatValue } from '../render.js'
+import { formatValue } from '../render.js'
 import { cellText, escapeHtml as e } from './escape.js'
 import type { ReportModel, ReportRun } from './report-model.js'
 import { renderChart } from './svg-chart.js'
