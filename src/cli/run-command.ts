@@ -8,6 +8,7 @@ import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
+import { publishToGitHub, type Reporter } from './github.js'
 import { cliLogger } from './logger.js'
 import {
   checkDisabled,
@@ -34,6 +35,8 @@ export interface RunFlags {
   allowSkipped: boolean
   concurrency?: number
   verbose: boolean
+  /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
+  reporter?: Reporter
 }
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -113,6 +116,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
     })
 
     const json: JsonEntry[] = []
+    const reports: RunReport[] = []
     let code = 0
     for (const [i, { suite, progress }] of suites.entries()) {
       const entry = entries[i] as SuiteEntry
@@ -138,6 +142,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         await suite.db.close()
       }
       if (!report) continue
+      reports.push(report)
       const verdict = { failOn: flags.failOn, allowSkipped: flags.allowSkipped }
       const blocking = blockingCounts(report, verdict)
       if (blocking.failed + blocking.missing > 0) code = Math.max(code, 1)
@@ -145,6 +150,13 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
+    await publishToGitHub(reports, {
+      env: ui.io.env,
+      reporter: flags.reporter ?? 'default',
+      failOn: flags.failOn,
+      out: flags.json ? ui.io.stderr : ui.io.stdout,
+      file: loaded.label,
+    })
     return code
   })
 }
