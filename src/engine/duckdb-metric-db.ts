@@ -48,6 +48,39 @@ const SCHEMA = [
      tags VARCHAR NOT NULL, columns VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, dataset))`,
 ]
 
+/** Rows per INSERT statement: few statements, and a bounded parameter list. */
+const ROWS_PER_INSERT = 200
+
+/**
+ * Inserts rows with one multi-row statement per ROWS_PER_INSERT rows: on a file each DuckDB
+ * statement costs milliseconds of CPU, so one per row was most of a run's write cost.
+ * `tuple` is one row's VALUES tuple with `$` for each parameter, numbered here.
+ */
+async function insertRows(
+  conn: DuckDBConnection,
+  insert: string,
+  tuple: string,
+  rows: readonly unknown[][],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + ROWS_PER_INSERT)
+    const values: unknown[] = []
+    const tuples = chunk.map((row) => {
+      let n = values.length
+      values.push(...row)
+      return tuple.replaceAll('$', () => `$${++n}`)
+    })
+    await conn.run(`${insert} ${tuples.join(', ')}`, values as DuckDBValue[], paramTypes(values))
+  }
+}
+
+/** One row per stored key, the last given winning, as row-at-a-time INSERT OR REPLACE did: one statement may not hit a key twice. */
+function lastPerKey(rows: readonly StoredMetric[]): StoredMetric[] {
+  const byKey = new Map<string, StoredMetric>()
+  for (const r of rows) byKey.set(JSON.stringify([r.metric, r.dataset, r.date, tagsKey(r.tags)]), r)
+  return [...byKey.values()]
+}
+
 let lastStamp = 0
 /**
  * created_at of a write: the wall clock, but strictly increasing within the process, so that
@@ -61,15 +94,15 @@ function writeStamp(): string {
 export interface DuckDBMetricDBOptions {
   /**
    * How long a read or write waits while another process holds the file's lock,
-   * in ms (default 30 000). Each operation holds the lock only while it runs.
+   * in ms (default 30 000). The lock is held while operations run and for a short idle window after.
    */
   lockTimeoutMs?: number
 }
 
 /**
  * A persistent MetricDB in a DuckDB file: history survives the process and is
- * seen by the next one. Safe for several processes at once: every operation
- * attaches the file, does its work and detaches it (duckdb-files.ts), waiting
+ * seen by the next one. Safe for several processes at once: the file is attached
+ * while operations run and detached after a short idle window (duckdb-files.ts), waiting
  * up to `lockTimeoutMs` for a lock another process holds.
  */
 export class DuckDBMetricDB implements MetricDB {
@@ -157,16 +190,23 @@ export class DuckDBMetricDB implements MetricDB {
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     if (rows.length === 0) return
     const now = writeStamp()
-    await this.transaction(async (conn) => {
-      const stmt = await conn.prepare(
-        'INSERT OR REPLACE INTO dqx_metrics VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, $7, CAST($8 AS TIMESTAMP))',
-      )
-      for (const r of rows) {
-        const values = [r.metric, r.dataset, r.date, tagsKey(r.tags), r.value, r.suite, r.runId, now]
-        stmt.bind(values as DuckDBValue[], paramTypes(values))
-        await stmt.run()
-      }
-    })
+    await this.transaction((conn) =>
+      insertRows(
+        conn,
+        'INSERT OR REPLACE INTO dqx_metrics VALUES',
+        '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP))',
+        lastPerKey(rows).map((r) => [
+          r.metric,
+          r.dataset,
+          r.date,
+          tagsKey(r.tags),
+          r.value,
+          r.suite,
+          r.runId,
+          now,
+        ]),
+      ),
+    )
   }
 
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
@@ -193,13 +233,12 @@ export class DuckDBMetricDB implements MetricDB {
     const now = writeStamp()
     await this.transaction(async (conn) => {
       await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
-      if (results.length === 0) return
-      const stmt = await conn.prepare(
-        `INSERT INTO dqx_results VALUES ($1, $2, $3, $4, $5, CAST($6 AS DATE), $7, $8, $9, $10, $11, $12, $13, $14, CAST($15 AS TIMESTAMP))`,
-      )
       let seq = 0
-      for (const r of results) {
-        const values = [
+      await insertRows(
+        conn,
+        'INSERT INTO dqx_results VALUES',
+        '($, $, $, $, $, CAST($ AS DATE), $, $, $, $, $, $, $, $, CAST($ AS TIMESTAMP))',
+        results.map((r) => [
           runId,
           seq++,
           r.suite,
@@ -215,10 +254,8 @@ export class DuckDBMetricDB implements MetricDB {
           r.bound ?? null,
           JSON.stringify(r.assertionTags),
           now,
-        ]
-        stmt.bind(values as DuckDBValue[], paramTypes(values))
-        await stmt.run()
-      }
+        ]),
+      )
     })
   }
 
@@ -306,16 +343,23 @@ export class DuckDBMetricDB implements MetricDB {
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
     if (rows.length === 0) return
     const now = writeStamp()
-    await this.transaction(async (conn) => {
-      const stmt = await conn.prepare(
-        'INSERT OR REPLACE INTO dqx_schemas VALUES ($1, $2, $3, CAST($4 AS DATE), $5, $6, CAST($7 AS TIMESTAMP))',
-      )
-      for (const r of rows) {
-        const values = [r.runId, r.dataset, r.suite, r.date, tagsKey(r.tags), JSON.stringify(r.columns), now]
-        stmt.bind(values as DuckDBValue[])
-        await stmt.run()
-      }
-    })
+    // One row per (run, dataset) in a call: the caller passes one entry per dataset of the run.
+    await this.transaction((conn) =>
+      insertRows(
+        conn,
+        'INSERT OR REPLACE INTO dqx_schemas VALUES',
+        '($, $, $, CAST($ AS DATE), $, $, CAST($ AS TIMESTAMP))',
+        rows.map((r) => [
+          r.runId,
+          r.dataset,
+          r.suite,
+          r.date,
+          tagsKey(r.tags),
+          JSON.stringify(r.columns),
+          now,
+        ]),
+      ),
+    )
   }
 
   async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {
