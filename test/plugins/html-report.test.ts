@@ -231,8 +231,10 @@ describe.skipIf(!serverAvailable('Chromium', chromiumMissing()))('htmlReport in 
     // Samples of today's failure with the sampled columns, the XSS value shown as text.
     const todayFailed = last.results.filter((r) => r.status === 'FAILED' && r.samples)
     expect(await page.locator('table.sample').count()).toBe(todayFailed.length)
-    expect(await page.locator('table.schema').count()).toBe(0)
-    expect(await page.locator('text=Schema not recorded').count()).toBe(1)
+    // The run records each dataset's schema (RunReport.schemas): one schema table for 'orders'.
+    expect(Object.keys(last.schemas ?? {})).toEqual(['orders'])
+    expect(await page.locator('table.schema').count()).toBe(1)
+    expect(await page.locator('text=Schema not recorded').count()).toBe(0)
 
     // Nothing from the data ran: no injected script or handler, no network request, no page error.
     expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined()
