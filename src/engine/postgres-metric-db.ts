@@ -25,6 +25,14 @@ import {
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
 import {
+  fromRunRow,
+  runPayload,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
+import {
   connectFailure,
   createPool,
   errorCode,
@@ -119,6 +127,12 @@ export class PostgresMetricDB implements MetricDB {
             metric text NOT NULL, dataset text NOT NULL, tags text NOT NULL, value double precision,
             spread double precision, from_date date, to_date date, created_at timestamptz NOT NULL,
             PRIMARY KEY (metric, dataset, tags))`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_runs')} (
+            run_id text PRIMARY KEY, suite text NOT NULL, date date NOT NULL, tags text NOT NULL,
+            started_at text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL)`)
+          await client.query(
+            `CREATE INDEX IF NOT EXISTS dqx_runs_by_suite_date ON ${this.table('dqx_runs')} (suite, date, tags)`,
+          )
         })
         return pool
       } catch (err) {
@@ -337,8 +351,68 @@ export class PostgresMetricDB implements MetricDB {
         [cutoff],
       )
       const r = await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE date < $1::date`, [cutoff])
+      await client.query(`DELETE FROM ${this.table('dqx_runs')} WHERE date < $1::date`, [cutoff])
       return { metrics: Number(m.rowCount), results: Number(r.rowCount), cutoff }
     })
+  }
+
+  async putRun(run: StoredRun): Promise<void> {
+    const stored = toStoredRun(run)
+    await this.rows(
+      `INSERT INTO ${this.table('dqx_runs')} (run_id, suite, date, tags, started_at, payload, created_at)
+       VALUES ($1, $2, $3::date, $4, $5, $6, clock_timestamp())
+       ON CONFLICT (run_id) DO UPDATE SET suite = EXCLUDED.suite, date = EXCLUDED.date, tags = EXCLUDED.tags,
+         started_at = EXCLUDED.started_at, payload = EXCLUDED.payload, created_at = EXCLUDED.created_at`,
+      [stored.runId, stored.suite, stored.date, tagsKey(stored.tags), stored.startedAt, runPayload(stored)],
+    )
+  }
+
+  async getRun(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+    runId?: string
+  }): Promise<StoredRun | undefined> {
+    const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
+    if (q.runId !== undefined) params.push(q.runId)
+    const rows = await this.rows(
+      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at, payload
+       FROM ${this.table('dqx_runs')}
+       WHERE suite = $1 AND date = $2::date AND tags = $3${q.runId === undefined ? '' : ' AND run_id = $4'}
+       ORDER BY started_at DESC, created_at DESC LIMIT 1`,
+      params,
+    )
+    const r = rows[0]
+    return r ? fromRunRow(r) : undefined
+  }
+
+  async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
+    const where = ['suite = $1']
+    const params: string[] = [q.suite]
+    if (q.tags !== undefined) {
+      params.push(tagsKey(q.tags))
+      where.push(`tags = $${params.length}`)
+    }
+    if (q.from !== undefined) {
+      params.push(q.from)
+      where.push(`date >= $${params.length}::date`)
+    }
+    if (q.to !== undefined) {
+      params.push(q.to)
+      where.push(`date <= $${params.length}::date`)
+    }
+    const rows = await this.rows(
+      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at FROM ${this.table('dqx_runs')}
+       WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
+      params,
+    )
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      suite: String(r.suite),
+      date: String(r.date),
+      tags: JSON.parse(String(r.tags)) as Record<string, string>,
+      startedAt: String(r.started_at),
+    }))
   }
 
   /** Ends the pool. The MetricDB opens a new one on next use. */
