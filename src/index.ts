@@ -52,13 +52,9 @@ export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export { Params, type SqlParam } from './engine/sql.js'
+export type { StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
 export * from './hooks/index.js'
-export {
-  type DiscoveredPlugin,
-  type DiscoverOptions,
-  type DiscoveryFailure,
-  PluginManager,
-} from './suite/discovery.js'
+export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
 export type { SuiteHooks } from './suite/lifecycle.js'
 export {
   definePlugin,
@@ -72,6 +68,8 @@ export {
   type Suite,
 } from './suite/plugin.js'
 export { PluginFailureError } from './suite/plugin-failure-error.js'
+export { PluginManager, type PluginManagerOptions, type ProcessAllInput } from './suite/plugin-manager.js'
+export type { ReplayOptions } from './suite/replay.js'
 export type {
   AfterRunContext,
   EvaluatedContext,

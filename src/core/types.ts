@@ -127,4 +127,6 @@ export interface RunReport {
   pluginErrors: readonly PluginRun[]
   /** Set when the run itself failed (bad data source, missing column …); results are then empty. */
   error?: Error
+  /** True when this report is a stored run sent to plugins again by `suite.replay()` (runId and startedAt are the original run's). */
+  replay?: boolean
 }

@@ -26,6 +26,7 @@ import {
   type StoredResult,
   tagsKey,
 } from './metric-db.js'
+import { toStoredMetric, toStoredResult } from './metric-rows.js'
 import {
   fromRunRow,
   runPayload,
@@ -34,7 +35,6 @@ import {
   type StoredRunQuery,
   toStoredRun,
 } from './stored-run.js'
-import { toStoredMetric, toStoredResult } from './metric-rows.js'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
@@ -332,7 +332,15 @@ export class DuckDBMetricDB implements MetricDB {
       await conn.run('DELETE FROM dqx_runs WHERE run_id = $1', [stored.runId])
       await conn.run(
         'INSERT INTO dqx_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
-        [stored.runId, stored.suite, stored.date, tagsKey(stored.tags), stored.startedAt, runPayload(stored), now],
+        [
+          stored.runId,
+          stored.suite,
+          stored.date,
+          tagsKey(stored.tags),
+          stored.startedAt,
+          runPayload(stored),
+          now,
+        ],
       )
     })
   }

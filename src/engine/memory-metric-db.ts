@@ -178,7 +178,13 @@ export class MemoryMetricDB implements MetricDB {
           (q.from === undefined || r.date >= q.from) &&
           (q.to === undefined || r.date <= q.to),
       )
-      .map((r) => ({ runId: r.runId, suite: r.suite, date: r.date, tags: { ...r.tags }, startedAt: r.startedAt }))
+      .map((r) => ({
+        runId: r.runId,
+        suite: r.suite,
+        date: r.date,
+        tags: { ...r.tags },
+        startedAt: r.startedAt,
+      }))
       .sort((a, b) => a.date.localeCompare(b.date) || a.startedAt.localeCompare(b.startedAt))
   }
   async close(): Promise<void> {}

@@ -25,14 +25,6 @@ import {
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
 import {
-  fromRunRow,
-  runPayload,
-  type StoredRun,
-  type StoredRunEntry,
-  type StoredRunQuery,
-  toStoredRun,
-} from './stored-run.js'
-import {
   connectFailure,
   createPool,
   errorCode,
@@ -42,6 +34,14 @@ import {
   pgTarget,
 } from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
+import {
+  fromRunRow,
+  runPayload,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
 
 export interface PostgresMetricDBOptions {
   /** Schema holding dqx_metrics and dqx_results, created if missing. Default: the first schema of the search_path (public). */
