@@ -163,7 +163,11 @@ export class PluginManager {
     if (!isRecord(config)) {
       throw new DqxError('INVALID_ARGUMENT', 'processAll(): config must be an object keyed by plugin name')
     }
-    const plugins = normalizePlugins([this.plugins])
+    // Errors name where a plugin came from: its package, or the register() call.
+    const plugins = normalizePlugins([this.plugins]).map((p) => {
+      const found = this.discovered.find((d) => d.name === p.name)
+      return { ...p, source: found ? `package '${found.package}'` : 'registered' }
+    })
     checkConfigKeys(config, plugins)
     const configs = new Map<string, unknown>()
     for (const p of plugins) configs.set(p.name, (await validateConfig(p, config[p.name] ?? {})).value)

@@ -10,8 +10,8 @@ import type { ResultProcessor } from '../../src/suite/plugin.js'
 import type { ResultsContext } from '../../src/suite/run-context.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { captureLogger } from '../../src/testing/index.js'
-import { type TempDir, tempDir } from '../helpers/data.js'
 import { freshDatabase, requirePgUrl, uniqueName } from '../engine/pg-helpers.js'
+import { type TempDir, tempDir } from '../helpers/data.js'
 import { type HttpSink, httpSink } from '../plugins/sink-helpers.js'
 
 const baseUrl = requirePgUrl()
@@ -35,7 +35,11 @@ const stores: { name: string; make: () => MetricDB }[] = [
 
 const day = (d: string, revenue: number) =>
   DataSource.fromRecords(
-    Array.from({ length: 5 }, (_, i) => ({ id: i, revenue: revenue + i, email: i === 0 ? null : `u${i}@x.io` })),
+    Array.from({ length: 5 }, (_, i) => ({
+      id: i,
+      revenue: revenue + i,
+      email: i === 0 ? null : `u${i}@x.io`,
+    })),
   )
 
 /** A lagged symbol (yesterday's revenue), a failing assertion, one with an evaluation error. */
@@ -53,7 +57,8 @@ function recorder(name: string): ResultProcessor & {
   seen: { results: readonly AssertionResult[]; symbols: readonly SymbolInfo[]; ctx: ResultsContext }[]
   configs: unknown[]
 } {
-  const seen: { results: readonly AssertionResult[]; symbols: readonly SymbolInfo[]; ctx: ResultsContext }[] = []
+  const seen: { results: readonly AssertionResult[]; symbols: readonly SymbolInfo[]; ctx: ResultsContext }[] =
+    []
   const configs: unknown[] = []
   return {
     name,
@@ -88,7 +93,13 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
     const key = new ResultKey('2026-11-25', { env: 'prod' })
     const original = recorder('original')
     const { logger, lines } = captureLogger('debug')
-    const first = new VerificationSuite({ name: 'nightly', checks: [revenueCheck], db, logger, plugins: [original] })
+    const first = new VerificationSuite({
+      name: 'nightly',
+      checks: [revenueCheck],
+      db,
+      logger,
+      plugins: [original],
+    })
     await first.run({ orders: day('2026-11-24', 100) }, new ResultKey('2026-11-24', { env: 'prod' }))
     const report = await first.run({ orders: day('2026-11-25', 150) }, key)
     expect(report.symbols.some((s) => s.metric.startsWith('lag(1,'))).toBe(true)
@@ -186,7 +197,11 @@ describe('suite.replay options', () => {
   })
 
   it('rejects bad arguments with a DqxError naming the field', async () => {
-    const suite = new VerificationSuite({ name: 'nightly', checks: [revenueCheck], plugins: [recorder('alerts')] })
+    const suite = new VerificationSuite({
+      name: 'nightly',
+      checks: [revenueCheck],
+      plugins: [recorder('alerts')],
+    })
     const key = new ResultKey('2026-11-24')
     await expect(suite.replay('2026-11-24' as unknown as ResultKey)).rejects.toThrow(/needs a ResultKey/)
     await expect(suite.replay(key, null as unknown as object)).rejects.toThrow(/options must be an object/)
