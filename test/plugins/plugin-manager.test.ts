@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
 import type { AssertionResult, SymbolInfo } from '../../src/core/types.js'
-import type { Plugin, ResultProcessor } from '../../src/suite/plugin.js'
+import type { FunctionPlugin, Plugin, ResultProcessor } from '../../src/suite/plugin.js'
 import { PluginManager } from '../../src/suite/plugin-manager.js'
 import type { ResultsContext } from '../../src/suite/run-context.js'
 import { captureLogger, makeResult } from '../../src/testing/index.js'
@@ -173,7 +173,7 @@ describe('PluginManager (the plan’s test list)', () => {
   it('multiple plugins each process the same results, and each logs its timing', async () => {
     const one = processor('one')
     const two = processor('two')
-    const fn: Plugin = function tapper(suite) {
+    const fn: FunctionPlugin = function tapper(suite) {
       suite.hooks.processResults.tap('tapper', (ctx) => {
         one.calls.processed.push({ suite: `fn:${ctx.suiteName}`, ctx, n: ctx.results.length })
       })
