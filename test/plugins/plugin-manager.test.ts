@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
 import type { AssertionResult, SymbolInfo } from '../../src/core/types.js'
-import type { FunctionPlugin, Plugin, ResultProcessor } from '../../src/suite/plugin.js'
+import type { FunctionPlugin, Plugin, ResultProcessor, Suite } from '../../src/suite/plugin.js'
 import { PluginManager } from '../../src/suite/plugin-manager.js'
 import type { ResultsContext } from '../../src/suite/run-context.js'
 import { captureLogger, makeResult } from '../../src/testing/index.js'
@@ -140,7 +140,7 @@ describe('PluginManager (the plan’s test list)', () => {
     const seen: string[] = []
     const onError: Plugin = {
       name: 'watcher',
-      apply(suite) {
+      apply(suite: Suite) {
         suite.hooks.onPluginError.tap('watcher', (ctx) => {
           seen.push(`${ctx.plugin}:${ctx.error.message}`)
         })
