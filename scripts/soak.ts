@@ -1,5 +1,5 @@
 // Soak test: many consecutive runs of one suite with 20 plugins — some throwing, some rejecting,
-// some timing out at a small pluginTimeoutMs — in one process. Checks every run's report and its
+// two timing out at a small per-tap timeoutMs — in one process. Checks every run's report and its
 // persisted results, prints the heap (after a forced GC) at the start, after warm-up, every 100 runs
 // and at the end, and fails if the heap grew by more than 20 % + 5 MB after warm-up.
 //
@@ -22,7 +22,6 @@ import { ResultKey } from '../src/core/result-key.js'
 import type { RunReport } from '../src/core/types.js'
 import { DataSource } from '../src/engine/data-source.js'
 import { MetricDB } from '../src/engine/metric-db.js'
-import { watchdogState } from '../src/hooks/deadlines.js'
 import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../src/suite/plugin.js'
 import { VerificationSuite } from '../src/suite/verification-suite.js'
 
@@ -148,12 +147,16 @@ const plugins: PluginOption[] = [
   // timing out (2): one hangs on nothing, one sleeps past its timeout but honours its signal
   definePlugin({
     name: 'hangs',
-    apply: (s) => void s.hooks.processResults.tapPromise('hangs', () => new Promise(() => {})),
+    apply: (s) =>
+      void s.hooks.processResults.tapPromise(
+        { name: 'hangs', timeoutMs: TIMEOUT_MS },
+        () => new Promise(() => {}),
+      ),
   }),
   definePlugin({
     name: 'too-slow',
     apply: (s) =>
-      void s.hooks.processResults.tapPromise('too-slow', async (ctx) => {
+      void s.hooks.processResults.tapPromise({ name: 'too-slow', timeoutMs: TIMEOUT_MS }, async (ctx) => {
         await sleep(TIMEOUT_MS * 5, undefined, { signal: ctx.signal })
       }),
   }),
@@ -215,7 +218,9 @@ async function soak(): Promise<void> {
     logger,
     audit: false,
     plugins,
-    pluginTimeoutMs: TIMEOUT_MS,
+    // The other taps finish in microseconds; a tap that finishes past its timeout counts as timed
+    // out, so their deadline leaves room for a busy machine descheduling this process.
+    pluginTimeoutMs: 10_000,
     concurrency: CONCURRENCY,
   })
   const data = { orders: DataSource.fromRecords(rows) }
@@ -263,9 +268,6 @@ async function soak(): Promise<void> {
     `${RUNS} runs in ${seconds.toFixed(1)} s (${rate.toFixed(1)} runs/s); ${processed} results processed, ` +
       `${onPluginErrorCalls} onPluginError calls, ${(logBytes / MB).toFixed(1)} MB of logs`,
   )
-  const watch = watchdogState()
-  if (watch.watched !== 0 || watch.refed)
-    problems.push(`the tap watchdog still watches ${watch.watched} deadline(s) (ref'd: ${watch.refed})`)
   if (processed !== RUNS * ASSERTIONS)
     problems.push(`the ResultProcessor saw ${processed} results, expected ${RUNS * ASSERTIONS}`)
   if (onPluginErrorCalls !== RUNS * EXPECTED_FAILURES.length) {

@@ -31,8 +31,10 @@ export type {
   PruneResult,
   StoredBaselinePin,
 } from './engine/baselines.js'
+export type { ClickHouseSourceOptions } from './engine/clickhouse-source.js'
 export { DataSource, type RecordsOptions, type SourceOptions } from './engine/data-source.js'
-// SQL dialects: DuckDB and PostgreSQL execute; BigQuery, Trino and ClickHouse render SQL only (docs/datasources.md).
+// SQL dialects: DuckDB, PostgreSQL and ClickHouse execute through their DataSources; every dialect
+// executes through DataSource.warehouse() with your own client (docs/datasources.md).
 export {
   compileScan,
   type Dialect,
@@ -40,19 +42,31 @@ export {
   type SampleQueryPlan,
   type ScanPlan,
 } from './engine/dialect.js'
+export { clickhouseLiteral } from './engine/dialects/clickhouse-literal.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseInlineDialect,
   dialects,
   duckdbDialect,
   postgresDialect,
+  snowflakeDialect,
   trinoDialect,
 } from './engine/dialects/index.js'
+export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
 export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
+export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
 export type { StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
+export {
+  toNamedParams,
+  type WarehouseDialect,
+  type WarehouseExecute,
+  type WarehouseRow,
+  type WarehouseSourceOptions,
+} from './engine/warehouse-source.js'
 export * from './hooks/index.js'
 export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
 export type { SuiteHooks } from './suite/lifecycle.js'

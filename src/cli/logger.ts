@@ -28,8 +28,6 @@ export interface CliLoggerOptions {
   colors: Colors
   /** Print error stacks of logged errors (`--verbose`). */
   stacks: boolean
-  /** Called for every `scan` line the engine logs (at debug), shown or not. */
-  onScan(dataset: string, date: string): void
 }
 
 /** A valid pino level name, or undefined. */
@@ -61,19 +59,16 @@ export function formatLogLine(line: Record<string, unknown>, colors: Colors, sta
 
 /**
  * The suite's logger under the CLI: human-readable lines on stderr from
- * `level` up, and every engine `scan` line (at debug) fed to the progress
- * display whatever the shown level.
+ * `level` up. Lines below the level are never built (pino drops them at the
+ * call), so a quiet run pays nothing for debug logging.
  */
 export function cliLogger(o: CliLoggerOptions): Logger {
-  const threshold = LEVELS[o.level] ?? LEVELS.warn
+  const level = Object.hasOwn(LEVELS, o.level) ? o.level : 'warn'
   return pino(
-    { name: 'dqx', level: (threshold as number) < 20 ? 'trace' : 'debug' },
+    { name: 'dqx', level },
     {
       write(text: string) {
-        const line = JSON.parse(text) as Record<string, unknown>
-        if (line.msg === 'scan' && typeof line.dataset === 'string') o.onScan(line.dataset, String(line.date))
-        if ((line.level as number) >= (threshold as number))
-          o.sink.write(formatLogLine(line, o.colors, o.stacks))
+        o.sink.write(formatLogLine(JSON.parse(text) as Record<string, unknown>, o.colors, o.stacks))
       },
     },
   )

@@ -112,7 +112,6 @@ function buildReplaySuite(
     level,
     colors: ui.err,
     stacks: flags.verbose,
-    onScan: () => {},
   })
   const { datasources: _d, discover: _x, plugins: _p, pluginConfig: _c, ...options } = entry.config
   try {

@@ -114,7 +114,10 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       progress.start(suite.name, key.date, Object.keys(entry.config.datasources), suite.checkNames.length)
       let report: RunReport | undefined
       try {
-        report = await suite.run(entry.config.datasources, key, { enablePlugins: flags.plugins })
+        report = await suite.run(entry.config.datasources, key, {
+          enablePlugins: flags.plugins,
+          onProgress: progress.onScan,
+        })
         progress.evaluated(report.results.length, report.durationMs)
       } catch (err) {
         progress.failed()
@@ -155,7 +158,6 @@ function buildSuite(
     level,
     colors: ui.err,
     stacks: flags.verbose,
-    onScan: (dataset, date) => progress.scan(dataset, date),
   })
   const { datasources: _d, discover: _x, plugins: _p, pluginConfig, concurrency, ...options } = entry.config
   // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.

@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { DqxError, toError } from '../core/errors.js'
+import { type ClickHouseSourceOptions, ClickHouseSourceSpec } from './clickhouse-source.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
+import { fileColumns } from './file-schemas.js'
 import { type PostgresSourceOptions, PostgresSourceSpec } from './postgres-source.js'
 import { loadRecords, PLACEHOLDER_COLUMN, type RecordSchema } from './records-table.js'
 import type { SessionResources } from './session-resources.js'
 import { Params, quoteIdent, type SqlParam } from './sql.js'
+import { type WarehouseSourceOptions, WarehouseSourceSpec } from './warehouse-source.js'
 
 export interface ColumnInfo {
   name: string
-  /** The engine's type name, e.g. BIGINT, VARCHAR, DECIMAL(10,2). */
+  /** The engine's type name, e.g. BIGINT, VARCHAR, DECIMAL(10,2); '' when unknown (then the engine checks types). */
   type: string
 }
 
@@ -19,7 +22,12 @@ export interface BoundSource {
   readonly dialect: Dialect
   /** FROM-clause text; file paths and the like are bound through `params`. */
   relation(params: Params): string
-  describe(): Promise<ColumnInfo[]>
+  /**
+   * The relation's columns, checked against the metrics before any scan. `undefined` when the
+   * source cannot list them (a bring-your-own warehouse client over an empty result): the
+   * engine then reports an unknown column itself, and the scan's error names the check.
+   */
+  describe(): Promise<ColumnInfo[] | undefined>
   query(sql: string, params: readonly SqlParam[]): Promise<Row[]>
 }
 
@@ -104,6 +112,52 @@ export abstract class DataSource {
    */
   static postgres(options: PostgresSourceOptions): DataSource {
     return new PostgresSource(options)
+  }
+  /**
+   * A ClickHouse table (`{ url, table }`, a Distributed table included) or query (`{ url, query }`),
+   * scanned on the server in the ClickHouse dialect through `@clickhouse/client`.
+   */
+  static clickhouse(options: ClickHouseSourceOptions): DataSource {
+    return new ClickHouseSource(options)
+  }
+  /**
+   * Any warehouse through your own client: dqx renders the one-scan SQL in `dialect` and calls
+   * `execute(sql, params, signal)` (docs/datasources.md has adapters for BigQuery, Trino, Snowflake).
+   */
+  static warehouse(options: WarehouseSourceOptions): DataSource {
+    return new WarehouseSource(options)
+  }
+}
+
+/** Thin DataSource shell; the ClickHouse work lives in clickhouse-source.ts. */
+class ClickHouseSource extends DataSource {
+  readonly kind = 'clickhouse'
+  private readonly spec: ClickHouseSourceSpec
+  constructor(options: ClickHouseSourceOptions) {
+    super(options)
+    this.spec = new ClickHouseSourceSpec(options)
+  }
+  describe(): string {
+    return this.spec.describe()
+  }
+  bind(session: EngineSession, dataset: string): Promise<BoundSource> {
+    return this.spec.bind(session, dataset)
+  }
+}
+
+/** Thin DataSource shell; the bring-your-own-client work lives in warehouse-source.ts. */
+class WarehouseSource extends DataSource {
+  readonly kind = 'warehouse'
+  private readonly spec: WarehouseSourceSpec
+  constructor(options: WarehouseSourceOptions) {
+    super(options)
+    this.spec = new WarehouseSourceSpec(options)
+  }
+  describe(): string {
+    return this.spec.describe()
+  }
+  async bind(_session: EngineSession, dataset: string): Promise<BoundSource> {
+    return this.spec.bind(dataset)
   }
 }
 
@@ -199,7 +253,7 @@ class FileSource extends DuckDBSource {
       // Performance pass: as for CSV, the scan would sample the file for its schema a second
       // time; the schema DESCRIBE found is handed to it as `columns` (the same types, so the
       // same values), which cut a 20k-record file's run by ~30% (docs/performance.md).
-      const columns = await this.duckdbBinding(session, dataset, auto).describe()
+      const columns = (await this.duckdbBinding(session, dataset, auto).describe()) ?? []
       const text = columns.flatMap((c) => [c.name, c.type])
       if (columns.length > 0 && !text.some((t) => t.includes('\u0000'))) {
         const spec = `{${columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.type)}`).join(', ')}}`
@@ -212,7 +266,9 @@ class FileSource extends DuckDBSource {
       }
       return this.duckdbBinding(session, dataset, auto, columns)
     }
-    return this.duckdbBinding(session, dataset, auto)
+    const binding = this.duckdbBinding(session, dataset, auto)
+    if (this.kind !== 'parquet' || isGlob(this.path)) return binding
+    return { ...binding, describe: () => fileColumns(full, binding.describe) }
   }
 }
 

@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api'
+import { resolve } from 'node:path'
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
 import {
@@ -18,6 +17,7 @@ import {
   toHistoryEntry,
   toPin,
 } from './baselines.js'
+import { DEFAULT_LOCK_TIMEOUT_MS, withDuckDBFile, writeDuckDBFile } from './duckdb-files.js'
 import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
@@ -54,17 +54,6 @@ const SCHEMA = [
      started_at VARCHAR NOT NULL, payload VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
 ]
 
-/**
- * One DuckDB instance per database file in this process: two instances of one
- * file would not see each other's writes. Shared by every MetricDB object on
- * the same path and closed when the last of them closes.
- */
-interface OpenFile {
-  instance: Promise<DuckDBInstance>
-  refs: number
-}
-const open = new Map<string, OpenFile>()
-
 let lastStamp = 0
 /**
  * created_at of a write: the wall clock, but strictly increasing within the process, so that
@@ -75,104 +64,100 @@ function writeStamp(): string {
   return new Date(lastStamp).toISOString()
 }
 
-/** A persistent MetricDB in a DuckDB file: history survives the process and is seen by the next one. */
+export interface DuckDBMetricDBOptions {
+  /**
+   * How long a read or write waits while another process holds the file's lock,
+   * in ms (default 30 000). Each operation holds the lock only while it runs.
+   */
+  lockTimeoutMs?: number
+}
+
+/**
+ * A persistent MetricDB in a DuckDB file: history survives the process and is
+ * seen by the next one. Safe for several processes at once: every operation
+ * attaches the file, does its work and detaches it (duckdb-files.ts), waiting
+ * up to `lockTimeoutMs` for a lock another process holds.
+ */
 export class DuckDBMetricDB implements MetricDB {
   readonly description: string
   private readonly path: string
-  private conn: Promise<DuckDBConnection> | undefined
-  /** The tail of the write queue (see transaction()). */
-  private writes: Promise<void> = Promise.resolve()
-  private readonly reads = new Set<Promise<unknown>>()
+  private readonly lockTimeoutMs: number
+  /** The tables, created once per object by its first operation. */
+  private schema: Promise<void> | undefined
+  /** Operations in flight: close() waits for them. */
+  private readonly pending = new Set<Promise<unknown>>()
 
-  constructor(file: string) {
+  constructor(file: string, options: DuckDBMetricDBOptions = {}) {
     if (typeof file !== 'string' || file.trim() === '') {
       throw new DqxError(
         'METRIC_DB',
         'MetricDB.duckdb() needs a file path, e.g. MetricDB.duckdb(".dqx/metrics.duckdb")',
       )
     }
+    const { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = options
+    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
+      throw new DqxError(
+        'METRIC_DB',
+        `MetricDB.duckdb(): lockTimeoutMs must be a non-negative whole number of ms, got ${String(lockTimeoutMs)}`,
+      )
+    }
     this.path = resolve(file)
+    this.lockTimeoutMs = lockTimeoutMs
     this.description = `duckdb:${this.path}`
   }
 
-  private connection(): Promise<DuckDBConnection> {
-    this.conn ??= (async () => {
-      let entry = open.get(this.path)
-      if (!entry) {
-        // A first run should not fail because '.dqx/' does not exist yet.
-        const instance = mkdir(dirname(this.path), { recursive: true }).then(() =>
-          DuckDBInstance.create(this.path),
-        )
-        instance.catch(() => {}) // surfaced through connect() below
-        entry = { instance, refs: 0 }
-        open.set(this.path, entry)
-      }
-      entry.refs += 1
-      try {
-        const conn = await (await entry.instance).connect()
-        for (const ddl of SCHEMA) await conn.run(ddl)
-        return conn
-      } catch (err) {
-        this.conn = undefined
-        await this.release()
-        throw new DqxError(
-          'METRIC_DB',
-          `cannot open the MetricDB file ${this.path}: ${(err as Error).message}`,
-          { cause: err },
-        )
-      }
-    })()
-    return this.conn
+  private get fileOptions() {
+    return { lockTimeoutMs: this.lockTimeoutMs, what: 'the MetricDB file' }
   }
 
-  private async release(): Promise<void> {
-    // Present: release() follows a connection() that counted itself in, and only the last
-    // release removes the entry.
-    const entry = open.get(this.path) as OpenFile
-    entry.refs -= 1
-    if (entry.refs <= 0) {
-      open.delete(this.path)
-      try {
-        ;(await entry.instance).closeSync()
-      } catch {
-        // The instance never opened (bad path): nothing to close.
-      }
+  private track<T>(op: Promise<T>): Promise<T> {
+    this.pending.add(op)
+    const forget = (): void => void this.pending.delete(op)
+    op.then(forget, forget)
+    return op
+  }
+
+  private ensureSchema(): Promise<void> {
+    if (!this.schema) {
+      const created = writeDuckDBFile(
+        this.path,
+        async (conn) => {
+          for (const ddl of SCHEMA) await conn.run(ddl)
+        },
+        this.fileOptions,
+      )
+      this.schema = created
+      created.catch(() => {
+        if (this.schema === created) this.schema = undefined
+      })
     }
+    return this.schema
   }
 
   private rows(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-    const read = (async () => {
-      const conn = await this.connection()
-      const r = await conn.runAndReadAll(sql, params as DuckDBValue[])
-      return r.getRowObjectsJS() as Record<string, unknown>[]
-    })()
-    // close() waits for reads in flight too: closing under a query fails it with a raw DuckDB error.
-    this.reads.add(read)
-    const forget = (): void => void this.reads.delete(read)
-    read.then(forget, forget)
-    return read
+    return this.track(
+      (async () => {
+        await this.ensureSchema()
+        return withDuckDBFile(
+          this.path,
+          async (conn) => {
+            const r = await conn.runAndReadAll(sql, params as DuckDBValue[])
+            return r.getRowObjectsJS() as Record<string, unknown>[]
+          },
+          this.fileOptions,
+        )
+      })(),
+    )
   }
 
-  /**
-   * Runs statements in one transaction so a failed write leaves nothing half-written. Writes are
-   * queued: they share this object's one connection, and a second BEGIN on it while the first
-   * is open fails ("cannot start a transaction within a transaction"), e.g. two suites sharing
-   * one MetricDB run at once.
-   */
+  /** Runs statements in one transaction so a failed write leaves nothing half-written. */
   private transaction(fn: (conn: DuckDBConnection) => Promise<void>): Promise<void> {
-    const run = this.writes.then(async () => {
-      const conn = await this.connection()
-      await conn.run('BEGIN TRANSACTION')
-      try {
-        await fn(conn)
-        await conn.run('COMMIT')
-      } catch (err) {
-        await conn.run('ROLLBACK')
-        throw err
-      }
-    })
-    this.writes = run.catch(() => undefined)
-    return run
+    return this.track(
+      (async () => {
+        await this.ensureSchema()
+        await writeDuckDBFile(this.path, fn, this.fileOptions)
+      })(),
+    )
   }
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
@@ -392,17 +377,9 @@ export class DuckDBMetricDB implements MetricDB {
     }))
   }
 
+  /** Waits for operations in flight. The file is attached only while one runs, so nothing else stays open. */
   async close(): Promise<void> {
-    if (!this.conn) return
-    await this.writes // never close the connection under a running transaction
-    await Promise.allSettled([...this.reads])
-    const pending = this.conn
-    this.conn = undefined
-    try {
-      ;(await pending).closeSync()
-    } catch {
-      return // failed to open: release already ran
-    }
-    await this.release()
+    await Promise.allSettled([...this.pending])
+    this.schema = undefined
   }
 }

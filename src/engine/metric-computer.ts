@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import type { Logger } from 'pino'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
@@ -6,6 +7,7 @@ import { formatTags, type ResultKey } from '../core/result-key.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
 import { compileScan } from './dialect.js'
 import type { MetricDB, StoredMetric } from './metric-db.js'
+import { publishScan, type ScanEvent, type ScanListener } from './scan-events.js'
 import { Params } from './sql.js'
 
 /** One metric a check needs, with the check that needs it (for error messages). */
@@ -41,12 +43,46 @@ export interface ComputeOptions {
    * (failed-row samples reuse the binding; throwing fails the run like a missing column).
    */
   onBound?: (dataset: string, bound: BoundSource, columns: ColumnInfo[]) => void
+  /** Called at the start and end of every scan (besides the `dqx:scan` diagnostics channel). */
+  onScan?: ScanListener
+  /** Datasets bound and scanned at once (default: the number of CPUs). */
+  scanConcurrency?: number
+}
+
+/** Default of `scanConcurrency`: one dataset per CPU. */
+export const DEFAULT_SCAN_CONCURRENCY = availableParallelism()
+
+/**
+ * Runs `work` for every item with at most `limit` at once. Once one fails no
+ * new item starts; the error thrown is that of the first failing item in
+ * input order, so a run with several broken datasets always reports the same one.
+ */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const errors = new Map<number, unknown>()
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length && errors.size === 0) {
+      const i = next++
+      try {
+        await work(items[i] as T)
+      } catch (err) {
+        errors.set(i, err)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()))
 }
 
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
+// ClickHouse spells UInt64, Decimal64(2); its Nullable(…) wrapper is removed by the source.
 const NUMERIC =
-  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
+  /^(TINYINT|SMALLINT|UINT\d*|DECIMAL\d*|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|REAL|DOUBLE|DECIMAL|NUMERIC|INT\d*|FLOAT\d*|SMALLSERIAL|SERIAL|BIGSERIAL|DOUBLE PRECISION)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
 const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'sum',
   'average',
@@ -80,7 +116,7 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (NEEDS_NUMBER.has(need.spec.kind) && !NUMERIC.test(info.type)) {
+      if (NEEDS_NUMBER.has(need.spec.kind) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
@@ -114,21 +150,36 @@ function toNumber(v: unknown, what: string): { value: number | null; error?: str
  */
 export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, MetricValue>> {
   const { needs, sources, key, db, session, logger } = opts
-  const out = new Map<string, MetricValue>()
   const byDataset = new Map<string, MetricNeed[]>()
   for (const n of needs) {
     const list = byDataset.get(n.dataset)
     if (list) list.push(n)
     else byDataset.set(n.dataset, [n])
   }
-  const fresh: StoredMetric[] = []
+  const datasets = [...byDataset.keys()]
+  const freshOf = new Map<string, StoredMetric[]>()
+  // Per dataset, merged in dataset order afterwards: the result does not depend on which scan ended first.
+  const valuesOf = new Map<string, Map<string, MetricValue>>()
+  const notify = (event: ScanEvent): void => {
+    try {
+      publishScan(event, opts.onScan)
+    } catch (err) {
+      // A progress display must never fail a run.
+      logger.warn({ err: toError(err), dataset: event.dataset }, 'scan listener threw')
+    }
+  }
 
-  for (const [dataset, list] of byDataset) {
+  await eachLimited(datasets, opts.scanConcurrency ?? DEFAULT_SCAN_CONCURRENCY, async (dataset) => {
+    const list = byDataset.get(dataset) as MetricNeed[]
+    const fresh: StoredMetric[] = []
+    freshOf.set(dataset, fresh)
+    const out = new Map<string, MetricValue>()
+    valuesOf.set(dataset, out)
     const source = sources[dataset] as DataSource
     const bound = await source.bind(session, dataset)
     const columns = await bound.describe()
-    validateColumns(dataset, source, columns, list)
-    opts.onBound?.(dataset, bound, columns)
+    if (columns !== undefined) validateColumns(dataset, source, columns, list)
+    opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
       const name = metricName(n.spec)
@@ -181,6 +232,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
         entries.map((e) => e.spec),
         logger,
         (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
+        (event) => notify({ suite: opts.suite, runId: opts.runId, ...event }),
       )
       entries.forEach((e, i) => {
         const r = toNumber(values[`m${i}`], `${metricName(e.spec)} on '${dataset}'`)
@@ -202,7 +254,9 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
         }
       })
     }
-  }
+  })
+  const fresh = datasets.flatMap((d) => freshOf.get(d) ?? [])
+  const out = new Map(datasets.flatMap((d) => [...(valuesOf.get(d) ?? [])]))
   if (fresh.length > 0) await db.putMetrics(fresh)
   return out
 }
@@ -215,6 +269,7 @@ async function scan(
   specs: MetricSpec[],
   logger: Logger,
   checksOf: (spec: MetricSpec) => string[],
+  notify: (event: Omit<ScanEvent, 'suite' | 'runId'>) => void,
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan =
@@ -223,31 +278,60 @@ async function scan(
       : { relation: bound.relation, metrics: specs, dateFilter: { column: source.dateColumn, date } }
   const sql = compileScan(bound.dialect, plan, params)
   logger.debug({ dataset, date, metrics: specs.length, sql }, 'scan')
-  let rows: Record<string, unknown>[]
-  try {
-    rows = await bound.query(sql, params.values)
-  } catch (err) {
-    // Sources raise DqxErrors; only SQL ones (not unreadable files) are about a metric.
-    if ((err as DqxError).code !== 'SQL') throw err
-    if (
-      /out of range/i.test((err as Error).message) &&
-      specs.some((s) => s.kind === 'variance' || s.kind === 'stddev')
-    ) {
-      // NaN/±Infinity in the data: scan again with statistics that yield NaN rather than an error.
-      const safeParams = new Params(bound.dialect)
-      const safeSql = compileScan(bound.dialect, { ...plan, nonFiniteSafe: true }, safeParams)
-      logger.debug({ dataset, date, metrics: specs.length, sql: safeSql }, 'scan (non-finite safe)')
-      try {
-        return (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
-      } catch (again) {
-        if ((again as DqxError).code !== 'SQL') throw again
-        throw await explainScanError(bound, specs, checksOf, again as DqxError)
-      }
+  const base = { dataset, date, metrics: specs.length, sql }
+  notify({ ...base, phase: 'start', statements: 1 })
+  const t0 = performance.now()
+  let statements = 1
+  const rowsIndex = specs.findIndex((s) => s.kind === 'numRows')
+  const end = (row: Record<string, unknown> | undefined, error?: unknown): void => {
+    const event: Omit<ScanEvent, 'suite' | 'runId'> = {
+      ...base,
+      phase: 'end',
+      statements,
+      durationMs: performance.now() - t0,
     }
-    throw await explainScanError(bound, specs, checksOf, err as DqxError)
+    const n = rowsIndex >= 0 ? row?.[`m${rowsIndex}`] : undefined
+    if (typeof n === 'number' || typeof n === 'bigint') event.rows = Number(n)
+    if (error !== undefined) event.error = toError(error)
+    notify(event)
   }
-  // An aggregate SELECT without GROUP BY always returns exactly one row.
-  return rows[0] as Record<string, unknown>
+  try {
+    const row = await scanOnce()
+    end(row)
+    return row
+  } catch (err) {
+    end(undefined, err)
+    throw err
+  }
+
+  async function scanOnce(): Promise<Record<string, unknown>> {
+    let rows: Record<string, unknown>[]
+    try {
+      rows = await bound.query(sql, params.values)
+    } catch (err) {
+      // Sources raise DqxErrors; only SQL ones (not unreadable files) are about a metric.
+      if ((err as DqxError).code !== 'SQL') throw err
+      if (
+        /out of range/i.test((err as Error).message) &&
+        specs.some((s) => s.kind === 'variance' || s.kind === 'stddev')
+      ) {
+        // NaN/±Infinity in the data: scan again with statistics that yield NaN rather than an error.
+        const safeParams = new Params(bound.dialect)
+        const safeSql = compileScan(bound.dialect, { ...plan, nonFiniteSafe: true }, safeParams)
+        logger.debug({ dataset, date, metrics: specs.length, sql: safeSql }, 'scan (non-finite safe)')
+        statements = 2
+        try {
+          return (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+        } catch (again) {
+          if ((again as DqxError).code !== 'SQL') throw again
+          throw await explainScanError(bound, specs, checksOf, again as DqxError)
+        }
+      }
+      throw await explainScanError(bound, specs, checksOf, err as DqxError)
+    }
+    // An aggregate SELECT without GROUP BY always returns exactly one row.
+    return rows[0] as Record<string, unknown>
+  }
 }
 
 const checkList = (checks: readonly string[]): string =>

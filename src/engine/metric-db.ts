@@ -8,7 +8,7 @@ import type {
   PruneResult,
   StoredBaselinePin,
 } from './baselines.js'
-import { DuckDBMetricDB } from './duckdb-metric-db.js'
+import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
 import type { StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
@@ -53,9 +53,13 @@ export abstract class MetricDB {
   static memory(): MetricDB {
     return new MemoryMetricDB()
   }
-  /** Keeps history in a DuckDB file, shared by every run and process that opens it. */
-  static duckdb(file: string): MetricDB {
-    return new DuckDBMetricDB(file)
+  /**
+   * Keeps history in a DuckDB file, shared by every run and process that opens it:
+   * each read or write holds the file's lock only while it runs and waits up to
+   * `lockTimeoutMs` (default 30 000) for another process's lock.
+   */
+  static duckdb(file: string, options?: DuckDBMetricDBOptions): MetricDB {
+    return new DuckDBMetricDB(file, options)
   }
   /**
    * Keeps history in PostgreSQL (`postgres://user:password@host:5432/db`): tables

@@ -24,15 +24,8 @@ import {
   tagsKey,
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
-import {
-  connectFailure,
-  createPool,
-  errorCode,
-  errorText,
-  isServerError,
-  type PgTarget,
-  pgTarget,
-} from './postgres-connection.js'
+import { leasePool, type PoolLease, pgTransaction } from './pg-pools.js'
+import { connectFailure, errorText, type PgTarget, pgTarget } from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
 import {
   fromRunRow,
@@ -52,10 +45,6 @@ export interface PostgresMetricDBOptions {
   connectTimeoutMs?: number
 }
 
-/** Deadlock and serialization failures: the statement is safe to run again. */
-const RETRYABLE = new Set(['40P01', '40001'])
-const MAX_ATTEMPTS = 5
-
 /**
  * A MetricDB in PostgreSQL: the same tables and behaviour as the DuckDB-file
  * store, shared by every process that points at the database. Writers never
@@ -70,7 +59,7 @@ export class PostgresMetricDB implements MetricDB {
   private readonly schema: string | undefined
   private readonly poolSize: number
   private readonly connectTimeoutMs: number
-  private ready: Promise<pg.Pool> | undefined
+  private ready: Promise<PoolLease> | undefined
 
   constructor(url: string, options: PostgresMetricDBOptions = {}) {
     this.target = pgTarget(url, 'MetricDB.postgres()', 'METRIC_DB')
@@ -101,12 +90,12 @@ export class PostgresMetricDB implements MetricDB {
     return this.schema === undefined ? name : `${quoteIdent(this.schema)}.${name}`
   }
 
-  /** The pool, with the tables created on first use. After close() it opens again. */
-  private open(): Promise<pg.Pool> {
+  /** The pool (shared with the process's other users of this server), with the tables created on first use. After close() it opens again. */
+  private async open(): Promise<pg.Pool> {
     this.ready ??= (async () => {
-      const pool = createPool(this.url, { max: this.poolSize, connectTimeoutMs: this.connectTimeoutMs })
+      const lease = leasePool(this.url, { max: this.poolSize, connectTimeoutMs: this.connectTimeoutMs })
       try {
-        await this.transaction(pool, async (client) => {
+        await this.transaction(lease.pool, async (client) => {
           // Two processes creating the tables at once would collide on the catalog: take turns.
           await client.query("SELECT pg_advisory_xact_lock(hashtext('dqx.metric-db.schema'))")
           if (this.schema !== undefined)
@@ -134,10 +123,10 @@ export class PostgresMetricDB implements MetricDB {
             `CREATE INDEX IF NOT EXISTS dqx_runs_by_suite_date ON ${this.table('dqx_runs')} (suite, date, tags)`,
           )
         })
-        return pool
+        return lease
       } catch (err) {
         this.ready = undefined
-        await pool.end()
+        await lease.release()
         if (err instanceof DqxError) throw err
         throw new DqxError(
           'METRIC_DB',
@@ -146,7 +135,7 @@ export class PostgresMetricDB implements MetricDB {
         )
       }
     })()
-    return this.ready
+    return (await this.ready).pool
   }
 
   private async connect(pool: pg.Pool): Promise<pg.PoolClient> {
@@ -163,22 +152,14 @@ export class PostgresMetricDB implements MetricDB {
     }
   }
 
-  /** Runs `fn` in one transaction; a failure rolls everything back. */
-  private async transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.connect(pool)
-    let broken: Error | undefined
-    try {
-      await client.query('BEGIN')
-      const out = await fn(client)
-      await client.query('COMMIT')
-      return out
-    } catch (err) {
-      if (isServerError(err)) await client.query('ROLLBACK')
-      else broken = err as Error
-      throw err
-    } finally {
-      client.release(broken)
-    }
+  /** Runs `fn` in one transaction; a failure rolls everything back, a deadlock runs it again. */
+  private transaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return pgTransaction(pool, fn, {
+      connectError: (err) =>
+        new DqxError('METRIC_DB', `MetricDB: ${connectFailure(err, this.target, this.connectTimeoutMs)}`, {
+          cause: err,
+        }),
+    })
   }
 
   private async rows(sql: string, params: unknown[]): Promise<DbRow[]> {
@@ -216,14 +197,8 @@ export class PostgresMetricDB implements MetricDB {
       sorted.map((r) => r.suite),
       sorted.map((r) => r.runId),
     ]
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.rows(sql, params)
-        return
-      } catch (err) {
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(errorCode(err))) throw err
-      }
-    }
+    const pool = await this.open()
+    await this.transaction(pool, (client) => client.query(sql, params))
   }
 
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
@@ -415,13 +390,13 @@ export class PostgresMetricDB implements MetricDB {
     }))
   }
 
-  /** Ends the pool. The MetricDB opens a new one on next use. */
+  /** Gives the pool back (it ends when no one else in the process uses it). The MetricDB opens it again on next use. */
   async close(): Promise<void> {
     const ready = this.ready
     this.ready = undefined
     if (!ready) return
     try {
-      await (await ready).end()
+      await (await ready).release()
     } catch {
       // It never opened (the error went to whoever used it first): nothing to end.
     }

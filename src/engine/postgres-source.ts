@@ -4,9 +4,9 @@ import type { BoundSource, ColumnInfo, EngineSession, SourceOptions } from './da
 import { postgresDialect } from './dialects/postgres.js'
 import type { Row } from './duckdb-session.js'
 import { resourcesOf } from './engine-session.js'
+import { leasePool } from './pg-pools.js'
 import {
   connectFailure,
-  createPool,
   errorCode,
   errorText,
   isServerError,
@@ -128,10 +128,10 @@ export class PostgresSourceSpec {
   }
 
   bind(session: EngineSession, dataset: string): BoundSource {
-    const pool = resourcesOf(session).acquire(
+    const { pool } = resourcesOf(session).acquire(
       `postgres:${this.target.key}:${this.connectTimeoutMs}`,
-      () => createPool(this.connectionString, { max: POOL_SIZE, connectTimeoutMs: this.connectTimeoutMs }),
-      (p) => p.end(),
+      () => leasePool(this.connectionString, { max: POOL_SIZE, connectTimeoutMs: this.connectTimeoutMs }),
+      (lease) => lease.release(),
     )
     const relation = this.relationSql
     return {

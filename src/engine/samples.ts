@@ -154,7 +154,8 @@ export function checkAssertionSampleColumns(
   for (const pc of checks) {
     if (pc.skipReason !== undefined) continue
     for (const a of pc.assertions) {
-      if (sampleDataset(a) !== dataset) continue
+      // Most assertions name no sampleColumns: skip them before working out their dataset.
+      if (a.sampleColumns.length === 0 || sampleDataset(a) !== dataset) continue
       for (const c of a.sampleColumns) {
         if (columns.includes(c)) continue
         throw missing(

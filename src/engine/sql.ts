@@ -3,9 +3,12 @@ import { DqxError } from '../core/errors.js'
 /** Values that may be bound as SQL parameters. */
 export type SqlParam = string | number | boolean | bigint | null
 
-/** How an engine spells the placeholder of the n-th bound value (1-based): `$1`, `?`, `@p1`. */
+/**
+ * How an engine spells the placeholder of the n-th bound value (1-based): `$1`, `?`, `@p1`,
+ * ClickHouse's typed `{p1:String}` (which is why the value is passed too).
+ */
 export interface PlaceholderStyle {
-  placeholder(index: number): string
+  placeholder(index: number, value: SqlParam): string
 }
 
 /** `$1`, `$2` …: DuckDB and PostgreSQL. */
@@ -23,7 +26,7 @@ export class Params {
   constructor(private readonly style: PlaceholderStyle = DOLLAR_PLACEHOLDERS) {}
   add(value: SqlParam): string {
     this.values.push(value)
-    return this.style.placeholder(this.values.length)
+    return this.style.placeholder(this.values.length, value)
   }
 }
 

@@ -1,12 +1,12 @@
 import pLimit from 'p-limit'
 import { toError } from '../core/errors.js'
-import { type Deadline, release, startWaiting, stopWaiting } from './deadlines.js'
 import { Hook } from './hook.js'
 import { resolveConcurrency } from './options.js'
 import {
   asNativePromise,
   type CallState,
   type CompiledTap,
+  type ControllerHolder,
   callTap,
   finishCall,
   type HookRuntime,
@@ -33,24 +33,16 @@ export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
     this.concurrency = resolveConcurrency(`AsyncParallelLimitHook '${this.name}'`, options?.concurrency)
   }
 
-  /** Runs the taps; rejects only with DqxError 'HOOK_ORDER' (or a throwing `call` interceptor). */
+  /** Runs the taps; rejects only when a `call` interceptor throws. */
   promise(...args: T): Promise<PluginRun[]> {
-    let taps: readonly CompiledTap<T>[]
-    try {
-      taps = this.begin(args)
-    } catch (e) {
-      return Promise.reject(e)
-    }
-    const rt = this.rt
-    const concurrency = this.concurrency
     return new Promise((resolve) => {
-      const call = new ParallelCall(rt, args, taps.length, resolve)
-      if (taps.length <= concurrency) {
-        // Everything fits: start all taps now. p-limit would only add its
-        // queue and a promise per tap (≈ 8 µs around ten taps).
+      const taps = this.begin(args)
+      const call = new ParallelCall(this.rt, args, taps.length, resolve)
+      if (taps.length <= this.concurrency) {
+        // Everything fits: start all taps now, without p-limit's queue and promise per tap.
         for (let i = 0; i < taps.length; i++) new ParallelTap(call, i, taps[i]!, undefined).run()
       } else {
-        const limit = pLimit(concurrency)
+        const limit = pLimit(this.concurrency)
         taps.forEach((tap, i) => {
           // The task's promise settles when the tap settles or times out, which frees its slot.
           void limit(() => new Promise<void>((freed) => new ParallelTap(call, i, tap, freed).run()))
@@ -63,27 +55,19 @@ export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
 
 /** One parallel call: counts the taps still out and resolves when none is. */
 class ParallelCall<T extends unknown[]> implements CallState<T> {
-  readonly rt: HookRuntime<T>
-  readonly args: T
   readonly runs: PluginRun[]
   waits: Promise<void>[] | undefined = undefined
-  /** Unused: each ParallelTap holds its own controller. */
-  controller: AbortController | undefined = undefined
-  private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void
   /** Taps not yet finished, plus one until every tap has been handed out (see `started`). */
   private remaining: number
 
   constructor(
-    rt: HookRuntime<T>,
-    args: T,
+    readonly rt: HookRuntime<T>,
+    readonly args: T,
     count: number,
-    resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
+    private readonly resolve: (runs: PluginRun[] | Promise<PluginRun[]>) => void,
   ) {
-    this.rt = rt
-    this.args = args
     // A slot per tap: taps finish in any order, PluginRuns stay in tap order.
     this.runs = new Array<PluginRun>(count)
-    this.resolve = resolve
     this.remaining = count + 1
   }
 
@@ -97,15 +81,10 @@ class ParallelCall<T extends unknown[]> implements CallState<T> {
   }
 }
 
-/** One tap of a parallel call; its own Deadline, since several taps wait at once. */
-class ParallelTap<T extends unknown[]> implements Deadline {
-  deadline = 0
-  waiting = false
-  queueSlot = -1
-  watched = false
-  prevDeadline: Deadline | undefined = undefined
-  nextDeadline: Deadline | undefined = undefined
+/** One tap of a parallel call, with its own timer and abort controller, since several taps wait at once. */
+class ParallelTap<T extends unknown[]> implements ControllerHolder {
   controller: AbortController | undefined = undefined
+  private timer: NodeJS.Timeout | undefined = undefined
   private start = 0
   private finished = false
 
@@ -136,10 +115,7 @@ class ParallelTap<T extends unknown[]> implements Deadline {
       this.finish(undefined, false)
       return
     }
-    if (tap.timeoutMs > 0) {
-      this.deadline = this.start + tap.timeoutMs
-      startWaiting(this)
-    }
+    if (tap.timeoutMs > 0) this.timer = setTimeout(() => this.expire(), tap.timeoutMs)
     // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
     asNativePromise(result).then(
       () => this.finish(undefined, false),
@@ -147,8 +123,8 @@ class ParallelTap<T extends unknown[]> implements Deadline {
     )
   }
 
-  /** The watchdog's call: abandon the tap, abort its signal. */
-  expire(): void {
+  /** The tap is past its deadline: abandon it, abort its signal. */
+  private expire(): void {
     const error = new TapTimeoutError(this.tap.name, this.call.rt.name, this.tap.timeoutMs)
     this.controller?.abort(error)
     this.finish(error, true)
@@ -157,8 +133,7 @@ class ParallelTap<T extends unknown[]> implements Deadline {
   private finish(error: Error | undefined, timedOut: boolean): void {
     if (this.finished) return
     this.finished = true
-    if (this.waiting) stopWaiting(this)
-    release(this)
+    clearTimeout(this.timer)
     recordRun(this.call, this.index, this.tap, now() - this.start, error, timedOut)
     this.freed?.()
     this.call.tapDone()

@@ -1,8 +1,8 @@
 import { DqxError } from '../core/errors.js'
 import { checkTapInfo, createTapInfo, resolveHookOptions } from './options.js'
-import { orderTaps } from './tap-order.js'
-import { type CompiledTap, HookRuntime } from './tap-runner.js'
-import type { AsyncTapFn, HookInterceptor, SyncTapFn, TapInfo, TapOptions, TapType } from './types.js'
+import { type IgnoredConstraint, orderTaps } from './tap-order.js'
+import { type CompiledTap, compileTap, HookRuntime } from './tap-runner.js'
+import type { HookInterceptor, TapCallback, TapInfo, TapOptions, TapType } from './types.js'
 
 /** A registration; `info` is replaced when a later `register` interceptor returns a new TapInfo. */
 interface Registration<T extends unknown[]> {
@@ -13,10 +13,13 @@ const INTERCEPTOR_KEYS = ['register', 'call', 'tap', 'error', 'done']
 
 /**
  * What every hook kind shares: registration, unregistration, interceptors and
- * the cached tap order. A subclass only adds its call method (`call` or
+ * the cached tap order. A subclass adds its call method (`call` or
  * `promise`), which starts with `begin()`.
+ *
+ * `R` is what a tap may return: ignored by the plain hooks, the result of a
+ * bail hook, the next value of a waterfall hook.
  */
-export abstract class Hook<T extends unknown[]> {
+export abstract class Hook<T extends unknown[], R = unknown> {
   /** The hook's name, as reported in PluginRuns, logs and traces. */
   readonly name: string
   /** @internal options and interceptors as the runners read them. */
@@ -24,28 +27,46 @@ export abstract class Hook<T extends unknown[]> {
   #registrations: Registration<T>[] = []
   #interceptors: HookInterceptor<T>[] = []
   /**
-   * The taps in call order, computed at the first call after a change. A call
-   * keeps the array it started with and changes replace (never mutate) it, so
-   * taps added or removed during a call apply to the next one.
+   * The taps in call order, computed when taps change. A call keeps the
+   * array it started with and changes replace (never mutate) it, so taps
+   * added or removed during a call apply to the next one.
    */
   #ordered: readonly CompiledTap<T>[] | undefined = undefined
-  /** Why the current taps cannot be ordered (cached like the order). */
-  #orderError: string | undefined = undefined
+  /** Order hints of the current taps that name no tap, not yet warned about. */
+  #unwarned: readonly IgnoredConstraint<TapInfo<T>>[] = []
+  /** Hints already warned about, so each is warned about once per hook. */
+  readonly #warned = new Set<string>()
+
+  /** The class name, for messages. */
+  readonly #kind: string
 
   protected constructor(kind: string, options: unknown, extraOptionKeys?: readonly string[]) {
     const resolved = resolveHookOptions<T>(kind, options, extraOptionKeys)
+    this.#kind = kind
     this.name = resolved.name
     this.rt = new HookRuntime(resolved)
   }
 
-  /** Registers a sync tap; returns a function that unregisters it (idempotent). */
-  tap(options: string | TapOptions, fn: SyncTapFn<T>): () => void {
+  /**
+   * Registers a sync tap; returns a function that unregisters it (idempotent).
+   * Throws DqxError 'HOOK_ORDER' when its before/after constraints close a cycle.
+   */
+  tap(options: string | TapOptions, fn: (...args: T) => R | undefined): () => void {
     return this.register('sync', options, fn)
   }
 
-  /** Registers an async tap; returns a function that unregisters it (idempotent). */
-  tapPromise(options: string | TapOptions, fn: AsyncTapFn<T>): () => void {
+  /** Registers a tap returning a promise; otherwise as `tap()`. */
+  tapPromise(options: string | TapOptions, fn: (...args: T) => Promise<R | undefined>): () => void {
     return this.register('promise', options, fn)
+  }
+
+  /**
+   * Registers a tapable-style callback tap: it receives the call's arguments
+   * and then `callback(error?, result?)`, to be called once. Same isolation and
+   * timeouts as `tapPromise`; otherwise as `tap()`.
+   */
+  tapAsync(options: string | TapOptions, fn: (...args: [...T, TapCallback<R>]) => void): () => void {
+    return this.register('async', options, fn)
   }
 
   /**
@@ -68,15 +89,17 @@ export abstract class Hook<T extends unknown[]> {
       }
     }
     if (interceptor.register) {
-      // All or nothing: a register callback that throws leaves every tap as it was.
+      // All or nothing: a register callback that throws, or replacements that
+      // cannot be ordered, leave every tap as it was.
       const infos = this.#registrations.map((r) => this.registered(interceptor, r.info))
+      const order = orderTaps(this.name, infos)
       this.#registrations.forEach((r, i) => {
         r.info = infos[i]!
       })
+      this.#setOrder(order.ordered, order.ignored)
     }
     this.#interceptors = [...this.#interceptors, interceptor]
     this.rt.setInterceptors(this.#interceptors)
-    this.#invalidate()
   }
 
   /** The registered taps, in registration order (after `register` interceptors). */
@@ -84,59 +107,78 @@ export abstract class Hook<T extends unknown[]> {
     return this.#registrations.map((r) => r.info)
   }
 
-  /** @internal `tap`/`tapPromise`; SyncHook refuses 'promise'. */
+  /** @internal `tap`/`tapPromise`/`tapAsync`; a sync hook refuses the async kinds. */
   protected register(type: TapType, options: unknown, fn: unknown): () => void {
+    if (type !== 'sync' && this.#kind.startsWith('Sync')) {
+      const name = typeof options === 'string' ? options : (options as TapOptions | null)?.name
+      const method = type === 'promise' ? 'tapPromise' : 'tapAsync'
+      throw new DqxError(
+        'HOOK_USAGE',
+        `${method}('${name}') on ${this.#kind} '${this.name}': a ${this.#kind} cannot wait for a tap — use tap() with a sync function, or an async hook`,
+      )
+    }
     let info = createTapInfo<T>(this.name, type, options, fn)
     for (const interceptor of this.#interceptors) info = this.registered(interceptor, info)
+    // Ordered before it is added: a cycle is the registering code's error, raised here and
+    // never at call time; the hook keeps the taps it had.
+    const order = orderTaps(this.name, [...this.taps, info])
     const registration: Registration<T> = { info }
     this.#registrations.push(registration)
-    this.#invalidate()
+    this.#setOrder(order.ordered, order.ignored)
     let registered = true
     return () => {
       if (!registered) return
       registered = false
       this.#registrations.splice(this.#registrations.indexOf(registration), 1)
-      this.#invalidate()
+      this.#ordered = undefined
     }
   }
 
   /**
-   * Starts a call: the (cached) tap order, then the `call` interceptors.
-   * Throws DqxError 'HOOK_ORDER' when the taps cannot be ordered.
+   * Starts a call: the tap order (warning once about each order hint that
+   * names no tap), then the `call` interceptors.
    */
   protected begin(args: T): readonly CompiledTap<T>[] {
-    const ordered = this.#ordered ?? this.#order()
+    let ordered = this.#ordered
+    if (ordered === undefined) {
+      // Removing taps cannot close a cycle, so this never throws.
+      const order = orderTaps(this.name, this.taps)
+      ordered = this.#setOrder(order.ordered, order.ignored)
+    }
+    if (this.#unwarned.length > 0) this.#warnIgnored()
     const interceptors = this.rt.callInterceptors
     if (interceptors) for (const i of interceptors) i.call(...args)
     return ordered
   }
 
-  #order(): readonly CompiledTap<T>[] {
-    if (this.#orderError === undefined) {
-      try {
-        const timeoutMs = this.rt.timeoutMs
-        this.#ordered = orderTaps(
-          this.name,
-          this.#registrations.map((r) => r.info),
-        ).map((info) => ({
-          info,
-          name: info.name,
-          type: info.type,
-          fn: info.fn as (...args: unknown[]) => unknown,
-          timeoutMs: info.timeoutMs ?? timeoutMs,
-        }))
-        return this.#ordered
-      } catch (e) {
-        this.#orderError = (e as DqxError).message
-      }
-    }
-    // A fresh error per call, so each has the caller's stack.
-    throw new DqxError('HOOK_ORDER', this.#orderError)
+  #setOrder(
+    infos: readonly TapInfo<T>[],
+    ignored: readonly IgnoredConstraint<TapInfo<T>>[],
+  ): readonly CompiledTap<T>[] {
+    const ordered = infos.map((info) => compileTap(this.rt, info))
+    this.#ordered = ordered
+    this.#unwarned = ignored
+    return ordered
   }
 
-  #invalidate(): void {
-    this.#ordered = undefined
-    this.#orderError = undefined
+  /**
+   * A before/after naming no tap on this hook is a hint that does not apply
+   * (that plugin may be disabled or absent): it is ignored, with one warning.
+   * It is only known to be missing when the hook is called, since taps may be
+   * registered in any order.
+   */
+  #warnIgnored(): void {
+    for (const { tap, relation, missing } of this.#unwarned) {
+      const key = `${tap.plugin ?? ''}\0${tap.name}\0${relation}\0${missing}`
+      if (this.#warned.has(key)) continue
+      this.#warned.add(key)
+      const who = tap.plugin === undefined ? `tap '${tap.name}'` : `plugin '${tap.plugin}' tap '${tap.name}'`
+      this.rt.warn(
+        `${who} on hook '${this.name}': ${relation} '${missing}' names no tap on this hook, so that order constraint is ignored (is '${missing}' disabled, not installed, or misspelled?)`,
+        { plugin: tap.plugin ?? tap.name, tap: tap.name, [relation]: missing },
+      )
+    }
+    this.#unwarned = []
   }
 
   private registered(interceptor: HookInterceptor<T>, info: TapInfo<T>): TapInfo<T> {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import { DqxError } from '../core/errors.js'
+import { describeValue as describe, positiveInteger } from '../core/validate.js'
 import type { ArgsForTap, OnTapError, TapInfo, TapType } from './types.js'
 
 // All validation happens here, at construction and registration (as pino does),
@@ -22,13 +23,8 @@ export interface ResolvedHookOptions<T extends unknown[]> {
 }
 
 const HOOK_KEYS = ['name', 'timeoutMs', 'logger', 'argsForTap', 'onTapError', 'runId']
-const TAP_KEYS = ['name', 'stage', 'before', 'after', 'timeoutMs', 'plugin']
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
-}
+const TAP_KEYS = ['name', 'plugin', 'enforce', 'stage', 'before', 'after', 'timeoutMs']
+const TAP_METHODS: Record<TapType, string> = { sync: 'tap', promise: 'tapPromise', async: 'tapAsync' }
 
 function usage(message: string): DqxError {
   return new DqxError('HOOK_USAGE', message)
@@ -99,10 +95,7 @@ export function resolveHookOptions<T extends unknown[]>(
 /** Validates `concurrency` (a positive integer, default 4). */
 export function resolveConcurrency(where: string, value: unknown): number {
   if (value === undefined) return DEFAULT_CONCURRENCY
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw usage(`${where}: option 'concurrency' must be a positive integer, got ${describe(value)}`)
-  }
-  return value
+  return positiveInteger(value, `${where}: option 'concurrency'`, 'HOOK_USAGE')
 }
 
 function nameList(where: string, key: string, value: unknown): readonly string[] {
@@ -116,14 +109,14 @@ function nameList(where: string, key: string, value: unknown): readonly string[]
   return Object.freeze([...list])
 }
 
-/** Validates `tap()` / `tapPromise()` arguments into a frozen TapInfo. */
+/** Validates `tap()` / `tapPromise()` / `tapAsync()` arguments into a frozen TapInfo. */
 export function createTapInfo<T extends unknown[]>(
   hook: string,
   type: TapType,
   options: unknown,
   fn: unknown,
 ): TapInfo<T> {
-  const method = type === 'sync' ? 'tap' : 'tapPromise'
+  const method = TAP_METHODS[type]
   const o: Record<string, unknown> =
     typeof options === 'string'
       ? { name: options }
@@ -149,14 +142,18 @@ export function createTapInfo<T extends unknown[]>(
   if (o.plugin !== undefined && (typeof o.plugin !== 'string' || o.plugin === '')) {
     throw usage(`${where}: option 'plugin' must be a non-empty string, got ${describe(o.plugin)}`)
   }
+  if (o.enforce !== undefined && o.enforce !== 'pre' && o.enforce !== 'post') {
+    throw usage(`${where}: option 'enforce' must be 'pre' or 'post', got ${describe(o.enforce)}`)
+  }
   const info = {
     name: o.name,
     type,
+    ...(o.plugin === undefined ? {} : { plugin: o.plugin }),
+    ...(o.enforce === undefined ? {} : { enforce: o.enforce as 'pre' | 'post' }),
     stage,
     before: nameList(where, 'before', o.before),
     after: nameList(where, 'after', o.after),
     ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
-    ...(o.plugin === undefined ? {} : { plugin: o.plugin }),
     fn: fn as TapInfo<T>['fn'],
   }
   return Object.freeze(info)
@@ -172,7 +169,7 @@ export function checkTapInfo<T extends unknown[]>(hook: string, value: unknown):
   const bad =
     typeof t.fn !== 'function'
       ? 'fn'
-      : t.type !== 'sync' && t.type !== 'promise'
+      : t.type !== 'sync' && t.type !== 'promise' && t.type !== 'async'
         ? 'type'
         : typeof t.stage !== 'number' || Number.isNaN(t.stage)
           ? 'stage'
@@ -182,9 +179,11 @@ export function checkTapInfo<T extends unknown[]>(hook: string, value: unknown):
               ? 'after'
               : t.timeoutMs !== undefined && !isTimeout(t.timeoutMs)
                 ? 'timeoutMs'
-                : t.plugin !== undefined && (typeof t.plugin !== 'string' || t.plugin === '')
-                  ? 'plugin'
-                  : undefined
+                : t.enforce !== undefined && t.enforce !== 'pre' && t.enforce !== 'post'
+                  ? 'enforce'
+                  : t.plugin !== undefined && (typeof t.plugin !== 'string' || t.plugin === '')
+                    ? 'plugin'
+                    : undefined
   if (bad !== undefined)
     throw usage(`${where} returned TapInfo '${t.name}' with an invalid '${bad}': ${describe(t[bad])}`)
   return value as TapInfo<T>

@@ -3,32 +3,54 @@ import { DqxError } from '../core/errors.js'
 /** What ordering reads from a tap. */
 export interface Orderable {
   readonly name: string
+  readonly enforce?: 'pre' | 'post'
   readonly stage: number
   readonly before: readonly string[]
   readonly after: readonly string[]
 }
 
+/** A `before`/`after` constraint that names no tap on the hook: ignored. */
+export interface IgnoredConstraint<N extends Orderable> {
+  readonly tap: N
+  readonly relation: 'before' | 'after'
+  readonly missing: string
+}
+
+export interface TapOrder<N extends Orderable> {
+  readonly ordered: N[]
+  readonly ignored: IgnoredConstraint<N>[]
+}
+
+type Key = readonly [group: number, stage: number, index: number]
+
+const GROUP = { pre: 0, normal: 1, post: 2 } as const
+
 /**
- * Orders taps given in registration order: `stage` ascending, then the
- * `before`/`after` constraints, otherwise registration order.
+ * Orders taps given in registration order: `enforce` group ('pre', unmarked,
+ * 'post'), then `stage` ascending, then the `before`/`after` constraints,
+ * otherwise registration order.
  *
  * It is Kahn's topological sort that always places, among the taps whose
  * predecessors have all been placed, the one with the smallest key. A tap's
- * key is its (stage, registration index), except that a tap declaring
+ * key is its (group, stage, registration index), except that a tap declaring
  * `before: X` takes X's key when that is smaller: it moves up to just before
  * X instead of X moving down. A tap declaring `after: X` simply waits for X.
  * So the tap that declares a constraint is the one that moves, unconstrained
  * taps keep their order, and chains compose (A before B, C before A → C, A,
  * B, which tapable's insertion gets wrong, webpack/tapable#168). Constraints
- * are binding even against stages.
+ * are binding even against stages and groups.
  *
- * Throws DqxError 'HOOK_ORDER' naming the taps involved when a constraint
- * names no registered tap or the constraints form a cycle.
+ * A constraint naming no tap is a hint that does not apply: it is left out
+ * and listed in `ignored`. Constraints that form a cycle are a DqxError
+ * 'HOOK_ORDER' naming the taps involved.
  */
-export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[]): N[] {
+export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[]): TapOrder<N> {
   if (taps.every((t) => t.before.length === 0 && t.after.length === 0)) {
-    // No constraints: Array#sort is stable, so registration order breaks stage ties.
-    return [...taps].sort((a, b) => a.stage - b.stage)
+    // No constraints: Array#sort is stable, so registration order breaks ties.
+    return {
+      ordered: [...taps].sort((a, b) => groupOf(a) - groupOf(b) || a.stage - b.stage),
+      ignored: [],
+    }
   }
   const byName = new Map<string, number[]>()
   taps.forEach((t, i) => {
@@ -38,7 +60,7 @@ export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[])
   })
   const successors: number[][] = taps.map(() => [])
   const indegree: number[] = taps.map(() => 0)
-  const unknown: string[] = []
+  const ignored: IgnoredConstraint<N>[] = []
   const edge = (from: number, to: number): void => {
     successors[from]!.push(to)
     indegree[to]!++
@@ -47,32 +69,27 @@ export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[])
     for (const name of t.before) {
       const targets = byName.get(name)
       if (targets) for (const j of targets) edge(i, j)
-      else unknown.push(`'${t.name}' before '${name}'`)
+      else ignored.push({ tap: t, relation: 'before', missing: name })
     }
     for (const name of t.after) {
       const sources = byName.get(name)
       if (sources) for (const j of sources) edge(j, i)
-      else unknown.push(`'${t.name}' after '${name}'`)
+      else ignored.push({ tap: t, relation: 'after', missing: name })
     }
   })
-  if (unknown.length > 0) {
-    throw new DqxError(
-      'HOOK_ORDER',
-      `hook '${hook}': tap order names no registered tap: ${unknown.join(', ')} — register that tap or fix the name`,
-    )
-  }
 
-  // Keys as [stage, index]; `before` pulls a tap up to its target's key (memoised DFS; a
-  // back edge means a cycle, which Kahn's loop below reports).
-  const keys: ([number, number] | undefined)[] = taps.map(() => undefined)
+  // Keys as [group, stage, index]; `before` pulls a tap up to its target's key (memoised DFS;
+  // a back edge means a cycle, which Kahn's loop below reports).
+  const keys: (Key | undefined)[] = taps.map(() => undefined)
   const visiting = new Set<number>()
-  const keyOf = (i: number): [number, number] => {
+  const keyOf = (i: number): Key => {
     const known = keys[i]
     if (known) return known
     visiting.add(i)
-    let key: [number, number] = [taps[i]!.stage, i]
-    for (const name of taps[i]!.before) {
-      for (const j of byName.get(name)!) {
+    const tap = taps[i]!
+    let key: Key = [groupOf(tap), tap.stage, i]
+    for (const name of tap.before) {
+      for (const j of byName.get(name) ?? []) {
         if (visiting.has(j)) continue
         const k = keyOf(j)
         if (lessKey(k, key)) key = k
@@ -108,10 +125,14 @@ export function orderTaps<N extends Orderable>(hook: string, taps: readonly N[])
     const cycle = findCycle(successors, indegree)
     throw new DqxError(
       'HOOK_ORDER',
-      `hook '${hook}': the before/after constraints of these taps form a cycle: ${cycle.map((i) => `'${taps[i]!.name}'`).join(' → ')}`,
+      `hook '${hook}': the before/after constraints of these taps form a cycle: ${cycle.map((i) => `'${taps[i]!.name}'`).join(' → ')} — remove one of these constraints`,
     )
   }
-  return ordered
+  return { ordered, ignored }
+}
+
+function groupOf(tap: Orderable): number {
+  return tap.enforce === undefined ? GROUP.normal : GROUP[tap.enforce]
 }
 
 /**
@@ -138,7 +159,7 @@ function findCycle(successors: readonly number[][], indegree: readonly number[])
   return cycle.reverse()
 }
 
-/** (stage, index) keys compare stage first. */
-function lessKey(a: readonly [number, number], b: readonly [number, number]): boolean {
-  return a[0] !== b[0] ? a[0] < b[0] : a[1] < b[1]
+/** (group, stage, index) keys compare in that order. */
+function lessKey(a: Key, b: Key): boolean {
+  return a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2]
 }

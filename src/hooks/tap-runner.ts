@@ -2,41 +2,56 @@ import { performance } from 'node:perf_hooks'
 import { toError } from '../core/errors.js'
 import type { ResolvedHookOptions } from './options.js'
 import { pluginChannel } from './tracing.js'
-import type { HookInterceptor, PluginRun, TapInfo, TapType } from './types.js'
+import type { HookInterceptor, PluginRun, TapCallback, TapInfo, TapType } from './types.js'
 
-// The per-call machinery the three hook kinds share: preparing a tap's
-// arguments, calling it (traced or not), recording its PluginRun, reporting
-// failures, and finishing the call. Everything optional (interceptors,
-// argsForTap, logger, tracing, onTapError) is behind one check, so a hook
-// without them pays for a clock read and a PluginRun per tap and little else.
+// The per-call machinery every hook kind shares: preparing a tap's arguments,
+// calling it (traced or not), recording its PluginRun, reporting failures,
+// and finishing the call. Everything optional (interceptors, argsForTap,
+// logger, tracing, onTapError) is behind one check, so a hook without them
+// pays for a clock read and a PluginRun per tap and little else.
 
-/** performance.now() is the only cost per tap that cannot be avoided (≈ 45 ns on Node 20), so reads are shared where possible. */
+/** performance.now() is the one cost per tap that cannot be avoided (≈ 45 ns on Node 20), so readings are shared where possible. */
 export const now = (): number => performance.now()
+
+/** How a call combines its taps' return values: ignore them, stop at the first defined one, or pass each on as the next first argument. */
+export type Flow = 'all' | 'bail' | 'waterfall'
 
 /** A tap as the runners use it: fields read on every call are copied out of its TapInfo once per order change. */
 export interface CompiledTap<T extends unknown[]> {
   readonly info: TapInfo<T>
   readonly name: string
   readonly type: TapType
-  /** Typed loosely so the runner can call it with one argument directly; it is only ever given a T. */
+  /** Typed loosely so the runner can call it with one argument directly; it is only ever given a T. A 'async' tap's fn is wrapped to return a promise. */
   readonly fn: (...args: unknown[]) => unknown
   /** Resolved: the tap's own timeoutMs, else the hook's; 0 = none. */
   readonly timeoutMs: number
 }
 
-/** Thrown at (and used as the abort reason of) a tap that timed out. */
+/**
+ * A tap's timeout: thrown at (and the abort reason of) a tap abandoned at its
+ * deadline, and the error of a tap that could not be abandoned because it ran
+ * synchronously past it (`overrunMs` set).
+ */
 export class TapTimeoutError extends Error {
   override readonly name = 'TimeoutError'
   readonly code = 'HOOK_TIMEOUT'
   readonly plugin: string
   readonly hook: string
   readonly timeoutMs: number
+  /** Set when the tap blocked the event loop past its deadline: by how many ms it overran. */
+  readonly overrunMs: number | undefined
 
-  constructor(plugin: string, hook: string, timeoutMs: number) {
-    super(`plugin '${plugin}' timed out after ${timeoutMs} ms in hook '${hook}'`)
+  constructor(plugin: string, hook: string, timeoutMs: number, durationMs?: number) {
+    const overrunMs = durationMs === undefined ? undefined : Math.round(durationMs - timeoutMs)
+    super(
+      overrunMs === undefined
+        ? `plugin '${plugin}' timed out after ${timeoutMs} ms in hook '${hook}'`
+        : `plugin '${plugin}' overran its ${timeoutMs} ms timeout by ${overrunMs} ms in hook '${hook}' and could not be interrupted (synchronous code blocks the event loop) — run the plugin with isolated() to enforce its timeout`,
+    )
     this.plugin = plugin
     this.hook = hook
     this.timeoutMs = timeoutMs
+    this.overrunMs = overrunMs
   }
 }
 
@@ -76,6 +91,13 @@ export class HookRuntime<T extends unknown[]> {
     this.prepared = this.tapInterceptors !== undefined || this.options.argsForTap !== undefined
   }
 
+  /** A problem worth a warning but not a failure (an ignored order hint, a callback called twice). */
+  warn(message: string, fields: Record<string, unknown>): void {
+    const logger = this.options.logger
+    if (logger && typeof logger.warn === 'function') logger.warn({ hook: this.name, ...fields }, message)
+    else process.emitWarning(message, { code: 'DQX_HOOK_WARNING' })
+  }
+
   /** Reports an error of the hook's own callbacks (onTapError, error/done interceptors): logged, never rethrown. */
   internalError(what: string, thrown: unknown): void {
     const err = toError(thrown)
@@ -95,12 +117,53 @@ export class HookRuntime<T extends unknown[]> {
   }
 }
 
+/** Compiles a TapInfo for the runners: resolves its timeout and gives a callback-style tap a promise interface. */
+export function compileTap<T extends unknown[]>(rt: HookRuntime<T>, info: TapInfo<T>): CompiledTap<T> {
+  const fn = info.fn as (...args: unknown[]) => unknown
+  return {
+    info,
+    name: info.name,
+    type: info.type,
+    fn: info.type === 'async' ? promisifyCallbackTap(rt, info.name, fn) : fn,
+    timeoutMs: info.timeoutMs ?? rt.timeoutMs,
+  }
+}
+
+/**
+ * A `tapAsync` function as a promise: the first callback call settles it (an
+ * error → rejection), a second one is ignored with a warning, and a throw
+ * before the callback is a rejection like any other.
+ */
+function promisifyCallbackTap<T extends unknown[]>(
+  rt: HookRuntime<T>,
+  name: string,
+  fn: (...args: unknown[]) => unknown,
+): (...args: unknown[]) => Promise<unknown> {
+  return (...args) =>
+    new Promise((resolve, reject) => {
+      let called = false
+      const callback: TapCallback = (error, result) => {
+        if (called) {
+          rt.warn(
+            `tap '${name}' on hook '${rt.name}' called its callback more than once; only the first call counts`,
+            { plugin: name },
+          )
+          return
+        }
+        called = true
+        if (error !== undefined && error !== null) reject(error)
+        else resolve(result)
+      }
+      fn(...args, callback)
+    })
+}
+
 /** True for anything with a callable `then` (promises and foreign thenables). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value != null && typeof (value as { then?: unknown }).then === 'function'
 }
 
-/** Where the AbortController of the running tap is kept (the call for series/sync, the tap for parallel). */
+/** Where the AbortController of the running tap is kept (the call for series, the tap for parallel). */
 export interface ControllerHolder {
   controller: AbortController | undefined
 }
@@ -136,18 +199,16 @@ export function callTap<T extends unknown[]>(rt: HookRuntime<T>, tap: CompiledTa
     return args.length === 1 ? fn(args[0]) : fn(...args)
   }
   const payload = { plugin: tap.name, hook: rt.name, runId: rt.options.runId?.(...args) }
-  return tap.type === 'promise'
-    ? // tracePromise adds asyncStart/asyncEnd (and accepts a non-promise return value).
+  return tap.type === 'sync'
+    ? pluginChannel.traceSync(fn, payload, undefined, ...args)
+    : // tracePromise adds asyncStart/asyncEnd (and accepts a non-promise return value).
       pluginChannel.tracePromise(fn as (...a: unknown[]) => Promise<unknown>, payload, undefined, ...args)
-    : pluginChannel.traceSync(fn, payload, undefined, ...args)
 }
 
 /**
- * The promise to wait on for a tap's result. A native promise settles at most
- * once and never calls back synchronously, which lets a series share one pair
- * of handlers among all its taps; anything else (a foreign thenable, a
- * subclass with its own `then`) is adopted into one first, which also turns a
- * `then` that throws into a rejection.
+ * The promise to wait on for a tap's result. A foreign thenable (or a
+ * subclass with its own `then`) is adopted into a native promise first, which
+ * also turns a `then` that throws into a rejection.
  */
 export function asNativePromise(value: PromiseLike<unknown>): Promise<unknown> {
   return Object.getPrototypeOf(value) === Promise.prototype
@@ -163,12 +224,10 @@ export function swallow(p: PromiseLike<unknown>): void {
 function ignore(): void {}
 
 /**
- * One call's arguments, PluginRuns and pending onTapError work. Each hook
- * kind's call object implements it as a flat class (no base class: a
- * `super()` chain costs ≈ 25 ns per call, a fifth of a tapable call), and the
- * functions below do the shared work.
+ * One call's arguments, PluginRuns and pending onTapError work; each hook
+ * kind's call object implements it, and the functions below do the shared work.
  */
-export interface CallState<T extends unknown[]> extends ControllerHolder {
+export interface CallState<T extends unknown[]> {
   readonly rt: HookRuntime<T>
   readonly args: T
   readonly runs: PluginRun[]
@@ -176,15 +235,13 @@ export interface CallState<T extends unknown[]> extends ControllerHolder {
   waits: Promise<void>[] | undefined
 }
 
-/** A CallState for SyncHook, which needs nothing more. */
-export function syncCallState<T extends unknown[]>(rt: HookRuntime<T>, args: T): CallState<T> {
-  return { rt, args, runs: [], waits: undefined, controller: undefined }
-}
-
 /**
- * Stores the PluginRun of the tap at `index` and reports it (log line,
- * error interceptors, onTapError). Returns true when it did such work, so a
- * series can take a fresh clock reading instead of charging it to the next tap.
+ * Stores the PluginRun of the tap at `index` and reports it (log line, error
+ * interceptors, onTapError). A tap that finished without error but took
+ * longer than its timeout ran synchronously past its deadline, where no timer
+ * could interrupt it: it is recorded as timed out. Returns true when it did
+ * reporting work, so a series can take a fresh clock reading instead of
+ * charging that work to the next tap.
  */
 export function recordRun<T extends unknown[]>(
   call: CallState<T>,
@@ -195,6 +252,10 @@ export function recordRun<T extends unknown[]>(
   timedOut: boolean,
 ): boolean {
   const rt = call.rt
+  if (error === undefined && tap.timeoutMs > 0 && durationMs > tap.timeoutMs) {
+    error = new TapTimeoutError(tap.name, rt.name, tap.timeoutMs, durationMs)
+    timedOut = true
+  }
   const logger = rt.options.logger
   if (error === undefined) {
     // Two literal shapes, so a successful run has no `error` key at all (exactOptionalPropertyTypes).
@@ -228,23 +289,16 @@ function reportFailure<T extends unknown[]>(
   }
   const { logger, onTapError } = rt.options
   if (logger) {
+    const fields = { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut }
+    const overran = error instanceof TapTimeoutError && error.overrunMs !== undefined
+    const message = overran
+      ? 'plugin overran its timeout; run it with isolated() to enforce it'
+      : 'plugin failed'
     try {
-      logger.error(
-        {
-          plugin: run.plugin,
-          hook: run.hook,
-          durationMs: run.durationMs,
-          err: error,
-          timedOut: run.timedOut,
-        },
-        'plugin failed',
-      )
+      logger.error({ ...fields, err: error }, message)
     } catch {
       // A hostile error (a throwing `message`/`stack` getter) breaks pino's serializer: log what we can.
-      logger.error(
-        { plugin: run.plugin, hook: run.hook, durationMs: run.durationMs, timedOut: run.timedOut },
-        'plugin failed (its error could not be serialized)',
-      )
+      logger.error(fields, `${message} (its error could not be serialized)`)
     }
   }
   if (onTapError === undefined) return
@@ -262,14 +316,22 @@ function reportFailure<T extends unknown[]>(
   }
 }
 
-/** The call's result: after pending onTapError work, then the done interceptors. */
+/** The call's PluginRuns: after pending onTapError work, then the done interceptors. */
 export function finishCall<T extends unknown[]>(call: CallState<T>): PluginRun[] | Promise<PluginRun[]> {
-  const waits = call.waits
-  if (waits === undefined) return done(call)
-  return Promise.all(waits).then(() => done(call))
+  return finishCallWith(call, (runs) => runs)
 }
 
-/** SyncHook's result: it cannot wait, and its onTapError promises are already guarded, so just the done interceptors. */
+/** As `finishCall`, then `result(runs)`: for calls that return more than their PluginRuns. */
+export function finishCallWith<T extends unknown[], V>(
+  call: CallState<T>,
+  result: (runs: PluginRun[]) => V,
+): V | Promise<V> {
+  const waits = call.waits
+  if (waits === undefined) return result(done(call))
+  return Promise.all(waits).then(() => result(done(call)))
+}
+
+/** A sync call's result: it cannot wait, and its onTapError promises are already guarded, so just the done interceptors. */
 export function done<T extends unknown[]>(call: CallState<T>): PluginRun[] {
   const interceptors = call.rt.doneInterceptors
   if (interceptors) {

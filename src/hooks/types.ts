@@ -3,24 +3,29 @@ import type { PluginRun } from '../core/types.js'
 
 export type { PluginRun } from '../core/types.js'
 
-/** Options of `hook.tap()` / `hook.tapPromise()`; a plain string is the name. */
+/** Vite-style ordering group: every 'pre' tap runs before the unmarked ones, every 'post' tap after them. */
+export type TapEnforce = 'pre' | 'post'
+
+/** Options of `hook.tap()` / `tapPromise()` / `tapAsync()`; a plain string is the name. */
 export interface TapOptions {
   /** Required, non-empty: it names the tap in PluginRuns, logs, traces and ordering constraints. */
   name: string
+  /** The plugin that owns the tap; a suite sets it for every tap a plugin registers through its `apply(suite)`. */
+  plugin?: string
+  /** 'pre' taps run first, 'post' taps last; within a group, `stage` and `before`/`after` apply. */
+  enforce?: TapEnforce
   /** Lower stages run first (default 0). */
   stage?: number
-  /** Run before the taps with these names. */
+  /** Run before the taps with these names; a name no tap on the hook has is ignored with a warning. */
   before?: string | string[]
-  /** Run after the taps with these names. */
+  /** Run after the taps with these names; a name no tap on the hook has is ignored with a warning. */
   after?: string | string[]
   /** This tap's timeout in ms; overrides the hook's `timeoutMs`; `0` turns the timeout off for this tap. */
   timeoutMs?: number
-  /** The plugin that owns the tap; a suite sets it for every tap a plugin registers through its `apply(suite)`. */
-  plugin?: string
 }
 
-/** How a tap was registered: `tap()` (sync fn) or `tapPromise()` (async fn). */
-export type TapType = 'sync' | 'promise'
+/** How a tap was registered: `tap()` (sync fn), `tapPromise()` (returns a promise) or `tapAsync()` (takes a callback). */
+export type TapType = 'sync' | 'promise' | 'async'
 
 /**
  * A registered tap as interceptors and `argsForTap` see it (frozen). A `register`
@@ -31,16 +36,18 @@ export type TapType = 'sync' | 'promise'
 export interface TapInfo<T extends unknown[] = unknown[]> {
   readonly name: string
   readonly type: TapType
+  /** The owning plugin's name, when the tap was registered on a plugin's behalf. */
+  readonly plugin?: string
+  readonly enforce?: TapEnforce
   readonly stage: number
   readonly before: readonly string[]
   readonly after: readonly string[]
   /** The tap's own timeout; absent → the hook's `timeoutMs`. */
   readonly timeoutMs?: number
-  /** The plugin that registered the tap (absent for a tap registered outside any plugin). */
-  readonly plugin?: string
   // Method syntax on purpose: it makes TapInfo<[Ctx]> usable where a plain
   // TapInfo is expected (and back), so a host can write one interceptor or
-  // one `argsForTap` for hooks of different argument types.
+  // one `argsForTap` for hooks of different argument types. For a 'async'
+  // tap the function takes one more argument: the node-style callback.
   fn(...args: T): unknown
 }
 
@@ -71,7 +78,7 @@ export interface HookOptions<T extends unknown[]> {
   name?: string
   /** Default per-tap timeout in ms (default 60 000; `0` = none). A tap's own `timeoutMs` overrides it. */
   timeoutMs?: number
-  /** When given, every tap call is logged: info "plugin finished", error "plugin failed". */
+  /** When given, every tap call is logged: info "plugin finished", error "plugin failed"; ignored order hints warn. */
   logger?: Logger
   /**
    * Builds each tap's own arguments (e.g. a frozen context carrying `signal`).
@@ -97,6 +104,16 @@ export interface PluginTraceContext {
   runId: string | undefined
 }
 
+/**
+ * What a bail or waterfall hook's call returns: the value the taps produced
+ * and one PluginRun per tap that ran, in tap order.
+ */
+export interface HookResult<R> {
+  /** Bail: the first value a tap returned other than `undefined`, else `undefined`. Waterfall: the final value. */
+  result: R
+  runs: PluginRun[]
+}
+
 /** A sync tap function: its return value is ignored. */
 export type SyncTapFn<T extends unknown[]> = (...args: T) => void
 /**
@@ -104,3 +121,19 @@ export type SyncTapFn<T extends unknown[]> = (...args: T) => void
  * ignored, so `async (ctx) => fetch(url)` needs no wrapping (hence `unknown`, not `void`).
  */
 export type AsyncTapFn<T extends unknown[]> = (...args: T) => Promise<unknown>
+
+/** Node-style completion callback of a `tapAsync` tap: call it once, with an error or with a result. */
+export type TapCallback<R = unknown> = (error?: unknown, result?: R) => void
+
+/** A `tapAsync` tap function: the call's arguments, then the callback. */
+export type CallbackTapFn<T extends unknown[], R = unknown> = (...args: [...T, TapCallback<R>]) => void
+
+/** A tap of a bail hook: returning anything but `undefined` stops the call with that value. */
+export type BailTapFn<T extends unknown[], R> = (...args: T) => R | undefined
+/** A `tapPromise` tap of an async bail hook. */
+export type AsyncBailTapFn<T extends unknown[], R> = (...args: T) => Promise<R | undefined>
+
+/** A tap of a waterfall hook: returns the next value for the first argument (`undefined` keeps the current one). */
+export type WaterfallTapFn<T extends unknown[]> = (...args: T) => T[0] | undefined
+/** A `tapPromise` tap of an async waterfall hook. */
+export type AsyncWaterfallTapFn<T extends unknown[]> = (...args: T) => Promise<T[0] | undefined>

@@ -1,10 +1,6 @@
-import { mkdir } from 'node:fs/promises'
-import type { Socket } from 'node:net'
-import { dirname, resolve } from 'node:path'
 import {
   DOUBLE,
   type DuckDBConnection,
-  DuckDBInstance,
   type DuckDBType,
   type DuckDBValue,
   INTEGER,
@@ -12,8 +8,10 @@ import {
   listValue,
   VARCHAR,
 } from '@duckdb/node-api'
-import pg from 'pg'
+import type pg from 'pg'
 import { z } from 'zod'
+import { writeDuckDBFile } from '../engine/duckdb-files.js'
+import { leasePool, pgTransaction } from '../engine/pg-pools.js'
 import { redactUrl } from '../suite/redact.js'
 import { describeError, makeRedactor, type Redactor, urlSecrets } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView, runStatus } from './first-party.js'
@@ -185,16 +183,13 @@ export function runRows(view: RunView): { run: Param[]; results: Param[][]; symb
 
 type Row = Record<string, unknown>
 
-/** One connection inside an open transaction, as writeRun needs it. */
+/** One connection inside an open transaction (the engine's persistence layer opened it), as writeRun needs it. */
 interface Writer {
   /** Runs one statement with $1… parameters, returning its rows as plain objects. */
   exec(sql: string, params?: Param[]): Promise<Row[]>
   /** Inserts many rows in one statement (column-wise arrays, unnested), skipping rows already there. */
   insertMany(table: string, columns: readonly Column[], rows: Param[][]): Promise<void>
 }
-
-/** For cleanup that may fail once the connection is gone (ROLLBACK, end()): nothing to do about it. */
-const ignore = (): void => {}
 
 /**
  * Rows per INSERT. Binding the values is synchronous work: batches keep the event loop (and so
@@ -268,7 +263,7 @@ const PG_ARRAY = {
   json: 'jsonb[]',
 }
 
-function pgWriter(client: pg.Client, signal: AbortSignal): Writer {
+function pgWriter(client: pg.PoolClient, signal: AbortSignal): Writer {
   const run = async (sql: string, params?: unknown[]): Promise<Row[]> => {
     signal.throwIfAborted()
     return (await client.query(sql, params)).rows as Row[]
@@ -288,62 +283,36 @@ function pgWriter(client: pg.Client, signal: AbortSignal): Writer {
   }
 }
 
-/** Writes to one DuckDB file are serialized in this process (one writer at a time per file). */
-const fileQueues = new Map<string, Promise<unknown>>()
-
-function serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
-  const prev = fileQueues.get(key) ?? Promise.resolve()
-  const next = prev.then(work, work)
-  const tail = next.then(
-    () => undefined,
-    () => undefined,
-  )
-  fileQueues.set(key, tail)
-  void tail.then(() => {
-    if (fileQueues.get(key) === tail) fileQueues.delete(key)
-  })
-  return next
-}
-
-async function writeDuckDB(
+/**
+ * Through the engine's DuckDB file registry: the file is attached to the process's shared DuckDB
+ * (never a second instance of a file the MetricDB may have open), one writer at a time, in one
+ * transaction; an abort interrupts the statement in flight and the transaction rolls back.
+ */
+function writeDuckDB(
   file: string,
   tables: SqlTables,
   rows: ReturnType<typeof runRows>,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const path = resolve(file)
-  return serialized(path, async () => {
-    signal.throwIfAborted()
-    await mkdir(dirname(path), { recursive: true })
-    const instance = await DuckDBInstance.create(path)
-    try {
-      const conn = await instance.connect()
-      // An abort interrupts the statement in flight; the transaction is then rolled back.
-      const onAbort = (): void => conn.interrupt()
-      signal.addEventListener('abort', onAbort, { once: true })
-      try {
-        signal.throwIfAborted() // aborted while the file was being opened
-        const w = duckWriter(conn, signal)
-        await w.exec('BEGIN TRANSACTION')
-        try {
-          for (const stmt of ddl('duckdb', tables)) await w.exec(stmt)
-          const written = await writeRun(w, tables, rows)
-          await w.exec('COMMIT')
-          return written
-        } catch (err) {
-          await conn.run('ROLLBACK').catch(ignore) // also after an abort
-          throw err
-        }
-      } finally {
-        signal.removeEventListener('abort', onAbort)
-        conn.closeSync()
-      }
-    } finally {
-      instance.closeSync()
-    }
-  })
+  return writeDuckDBFile(
+    file,
+    async (conn) => {
+      const w = duckWriter(conn, signal)
+      for (const stmt of ddl('duckdb', tables)) await w.exec(stmt)
+      return writeRun(w, tables, rows)
+    },
+    { signal, code: 'INVALID_PLUGIN', what: 'the sqlWriter file' },
+  )
 }
 
+/** Connections per sqlWriter pool: the write, and one to end it on abort. */
+const PG_POOL_SIZE = 2
+const PG_CONNECT_TIMEOUT_MS = 10_000
+
+/**
+ * Through the engine's pool registry and transaction helper: a deadlock is retried, and the tap's
+ * timeout ends the connection and its server session (which may be waiting on a lock).
+ */
 async function writePostgres(
   connectionString: string,
   tables: SqlTables,
@@ -351,50 +320,26 @@ async function writePostgres(
   signal: AbortSignal,
 ): Promise<boolean> {
   signal.throwIfAborted()
-  const client = new pg.Client({ connectionString })
-  // The tap's timeout stops a hung write: our socket is destroyed (end() would wait for a server
-  // that may never answer), and a session the server already started (e.g. waiting on a lock,
-  // which a closed socket does not interrupt) is terminated from a second connection.
-  const onAbort = (): void => {
-    const { processID, connection } = client as unknown as {
-      processID: number | null
-      connection: { stream: Socket }
-    }
-    connection.stream.destroy()
-    if (processID !== null) void terminateBackend(connectionString, processID)
-  }
-  signal.addEventListener('abort', onAbort, { once: true })
-  // A connection lost mid-session is also emitted as an 'error' event: the awaiting call reports it.
-  client.on('error', ignore)
+  const lease = leasePool(connectionString, { max: PG_POOL_SIZE, connectTimeoutMs: PG_CONNECT_TIMEOUT_MS })
   try {
-    await client.connect()
-    const w = pgWriter(client, signal)
-    await w.exec('BEGIN')
-    try {
-      // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
-      await w.exec('SELECT pg_advisory_xact_lock(hashtext($1))', [`dqx.sqlWriter:${tables.runs}`])
-      for (const stmt of ddl('postgres', tables)) await w.exec(stmt)
-      const written = await writeRun(w, tables, rows)
-      await w.exec('COMMIT')
-      return written
-    } catch (err) {
-      await client.query('ROLLBACK').catch(ignore) // also after an abort
-      throw err
-    }
+    return await pgTransaction(
+      lease.pool,
+      async (client) => {
+        const w = pgWriter(client, signal)
+        // Concurrent writers would race on CREATE TABLE IF NOT EXISTS: serialize them per table prefix.
+        await w.exec('SELECT pg_advisory_xact_lock(hashtext($1))', [`dqx.sqlWriter:${tables.runs}`])
+        for (const stmt of ddl('postgres', tables)) await w.exec(stmt)
+        return writeRun(w, tables, rows)
+      },
+      {
+        signal,
+        // The plugin's own message names the (redacted) target; pg's reason follows it as is.
+        connectError: (err) => (err instanceof Error ? err : new Error(String(err))),
+      },
+    )
   } finally {
-    signal.removeEventListener('abort', onAbort)
-    await client.end().catch(ignore)
+    await lease.release()
   }
-}
-
-/** Ends a server session from a second connection; best effort (the session may be gone already). */
-async function terminateBackend(connectionString: string, pid: number): Promise<void> {
-  const killer = new pg.Client({ connectionString, connectionTimeoutMillis: 5000 })
-  await killer
-    .connect()
-    .then(() => killer.query('SELECT pg_terminate_backend($1)', [pid]))
-    .catch(ignore)
-  await killer.end().catch(ignore)
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   checkSuiteSampleColumns,
   DEFAULT_SAMPLE_LIMIT,
 } from '../engine/samples.js'
+import type { ScanListener } from '../engine/scan-events.js'
 import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
@@ -71,6 +72,14 @@ function positiveInt(v: unknown, what: string, allowZero: boolean): number {
 export interface RunOptions {
   /** false skips every plugin hook (default true). */
   enablePlugins?: boolean
+  /**
+   * Called when each dataset's scan starts and ends (`{ dataset, date, phase, statements, rows?, durationMs? }`):
+   * for progress displays and for counting the statements a run issues. The same events go to the
+   * `dqx:scan` diagnostics channel for every run of the process. See docs/performance.md.
+   */
+  onProgress?: ScanListener
+  /** Datasets scanned at once (default: the number of CPUs). */
+  scanConcurrency?: number
 }
 
 function defaultLogger(): Logger {
@@ -236,6 +245,10 @@ export class VerificationSuite {
       }
     }
     const plugins = options.enablePlugins ?? true
+    const scanConcurrency =
+      options.scanConcurrency === undefined
+        ? undefined
+        : positiveInt(options.scanConcurrency, 'run(): scanConcurrency', false)
     if (plugins && this.ready) await this.ready
     const runId = randomUUID()
     const startedAt = new Date()
@@ -299,6 +312,8 @@ export class VerificationSuite {
         logger: this.logger,
         suite: this.name,
         runId,
+        ...(options.onProgress ? { onScan: options.onProgress } : {}),
+        ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
         onBound: (dataset, source, info) => {
           const columns = info.map((c) => c.name)
           bound.set(dataset, { source, columns })
@@ -307,7 +322,10 @@ export class VerificationSuite {
           }
         },
       })
-      if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, bound, datasources)
+      // Datasets are bound concurrently: messages list them in datasource order, whatever finished first.
+      const order = Object.keys(datasources)
+      const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+      if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
       ;({ results, symbols } = evaluate(
@@ -321,7 +339,7 @@ export class VerificationSuite {
       await attachSamples({
         results,
         checks: planned,
-        bound,
+        bound: boundInOrder,
         sources: datasources,
         key,
         values,

@@ -20,6 +20,7 @@ import { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { summarize } from '../../src/core/summary.js'
 import type { AssertionResult, RunReport, Severity } from '../../src/core/types.js'
+import type { ScanEvent } from '../../src/engine/scan-events.js'
 import { makeResult } from '../../src/testing/index.js'
 import { sink } from './helpers.js'
 
@@ -112,16 +113,29 @@ describe('StatusLine', () => {
 })
 
 describe('RunProgress', () => {
+  const ev = (dataset: string, date: string, phase: 'start' | 'end'): ScanEvent => ({
+    suite: 'shop',
+    runId: 'r',
+    dataset,
+    date,
+    phase,
+    metrics: 1,
+    statements: 1,
+    sql: 'SELECT 1',
+  })
+
   it('reports start, scans (with their day when it is not the run date) and the end, once', () => {
     const s = sink()
     const p = new RunProgress(new StatusLine(s, false, plain), plain)
     p.start('shop', '2026-11-25', ['orders', 'users'], 1)
-    p.scan('orders', '2026-11-25')
-    p.scan('orders', '2026-11-24')
+    p.onScan(ev('orders', '2026-11-25', 'start'))
+    p.onScan(ev('orders', '2026-11-25', 'end'))
+    p.onScan(ev('orders', '2026-11-24', 'start'))
+    p.onScan(ev('orders', '2026-11-24', 'end'))
     p.evaluated(3, 41.6)
     p.evaluated(3, 50)
     p.failed()
-    p.scan('users', '2026-11-25')
+    p.onScan(ev('users', '2026-11-25', 'start'))
     expect(s.text).toBe(
       [
         'shop 2026-11-25: 2 datasets, 1 check',
@@ -134,10 +148,26 @@ describe('RunProgress', () => {
     const t = sink()
     const q = new RunProgress(new StatusLine(t, false, plain), plain)
     q.start('x', '2026-11-25', [], 2)
-    q.scan('adhoc', '2026-11-25')
+    q.onScan(ev('adhoc', '2026-11-25', 'start'))
     q.failed()
     q.evaluated(1, 1)
     expect(t.text).toBe('x 2026-11-25: 0 datasets, 2 checks\nx: scanning adhoc…\n✖ x: run failed\n')
+  })
+
+  it('shows concurrent scans: the newest, and how many more are running', () => {
+    const s = sink()
+    const p = new RunProgress(new StatusLine(s, false, plain), plain)
+    p.start('shop', '2026-11-25', ['a', 'b', 'c'], 3)
+    p.onScan(ev('a', '2026-11-25', 'start'))
+    p.onScan(ev('b', '2026-11-25', 'start'))
+    p.onScan(ev('b', '2026-11-25', 'end'))
+    p.onScan(ev('a', '2026-11-25', 'end'))
+    p.onScan(ev('zz', '2026-11-25', 'end')) // an end without its start changes nothing
+    expect(s.text.split('\n').slice(1, -1)).toEqual([
+      'shop: scanning a (1/3)…',
+      'shop: scanning b +1 (2/3)…',
+      'shop: scanning a (2/3)…',
+    ])
   })
 })
 
@@ -177,28 +207,19 @@ describe('logger', () => {
     expect(parseLevel(undefined)).toBeUndefined()
   })
 
-  it('shows lines from the chosen level up and feeds every scan line to the progress', () => {
+  it('shows lines from the chosen level up', () => {
     const s = sink()
-    const scans: string[] = []
-    const logger = cliLogger({
-      sink: s,
-      level: 'warn',
-      colors: plain,
-      stacks: false,
-      onScan: (d, day) => scans.push(`${d}@${day}`),
-    })
+    const logger = cliLogger({ sink: s, level: 'warn', colors: plain, stacks: false })
     logger.debug({ dataset: 'orders', date: '2026-11-25' }, 'scan')
-    logger.debug({ dataset: 'orders' }, 'not a scan')
     logger.info('hidden')
     logger.warn('shown')
-    expect(scans).toEqual(['orders@2026-11-25'])
     expect(s.text).toBe('dqx warn: shown\n')
     const t = sink()
-    const trace = cliLogger({ sink: t, level: 'trace', colors: plain, stacks: false, onScan: () => {} })
+    const trace = cliLogger({ sink: t, level: 'trace', colors: plain, stacks: false })
     trace.trace('deep')
     expect(t.text).toBe('dqx trace: deep\n')
     const u = sink()
-    cliLogger({ sink: u, level: 'nonsense', colors: plain, stacks: false, onScan: () => {} }).info('x')
+    cliLogger({ sink: u, level: 'nonsense', colors: plain, stacks: false }).info('x')
     expect(u.text).toBe('')
   })
 })

@@ -8,7 +8,8 @@ import { check } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import { captureLogger, quietSuite, type TempDir, tempDir } from '../helpers/data.js'
+import type { ScanEvent } from '../../src/engine/scan-events.js'
+import { quietSuite, type TempDir, tempDir } from '../helpers/data.js'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -176,11 +177,14 @@ describe('history from a source with a dateColumn', () => {
     const wow = check({ name: 'wow', datasets: ['orders'] }, (mp, ctx) => {
       ctx.assertThat(mp.sum('revenue').weekOverWeek()).where({ name: 'wow' }).isEq(15)
     })
-    const { logger, lines } = captureLogger()
+    const scans: ScanEvent[] = []
     const source = DataSource.fromRecords(rows, { dateColumn: 'day' })
-    const report = await quietSuite([trend, wow], { db, logger }).run(
+    const report = await quietSuite([trend, wow], { db }).run(
       { orders: source },
       new ResultKey('2026-11-25'),
+      {
+        onProgress: (e) => e.phase === 'end' && scans.push(e),
+      },
     )
     const r = Object.fromEntries(report.results.map((x) => [x.assertion, x]))
     expect(r.today?.value).toBe(150)
@@ -188,8 +192,7 @@ describe('history from a source with a dateColumn', () => {
     expect(r.dod).toMatchObject({ status: 'PASSED', value: 1.5 })
     expect(r.wow).toMatchObject({ status: 'PASSED', value: 15 })
     // One scan per date: today, yesterday and a week ago.
-    const scans = lines.filter((l) => l.msg === 'scan')
-    expect(scans.map((l) => l.date).sort()).toEqual(['2026-11-18', '2026-11-24', '2026-11-25'])
+    expect(scans.map((e) => e.date).sort()).toEqual(['2026-11-18', '2026-11-24', '2026-11-25'])
     // The lagged values are stored for their own days.
     const stored = await db.getMetric({
       metric: 'sum(revenue)',
@@ -212,14 +215,13 @@ describe('history from a source with a dateColumn', () => {
         runId: 'r0',
       },
     ])
-    const { logger, lines } = captureLogger()
+    const scans: ScanEvent[] = []
     const source = DataSource.fromRecords(rows, { dateColumn: 'day' })
-    const report = await quietSuite([trend], { db, logger }).run(
-      { orders: source },
-      new ResultKey('2026-11-25'),
-    )
+    const report = await quietSuite([trend], { db }).run({ orders: source }, new ResultKey('2026-11-25'), {
+      onProgress: (e) => e.phase === 'end' && scans.push(e),
+    })
     expect(report.results.find((r) => r.assertion === 'dod')?.value).toBe(2)
-    expect(lines.filter((l) => l.msg === 'scan').map((l) => l.date)).toEqual(['2026-11-25'])
+    expect(scans.map((e) => e.date)).toEqual(['2026-11-25'])
   })
 
   it('works with a parquet source and a DATE column', async () => {

@@ -1,7 +1,8 @@
 // Every metric rendered by every dialect (inline snapshots: the exact SQL each engine gets), the
 // placeholder style each engine takes, identifier quoting, and the DuckDB dialect executing the
-// same compiled plan. BigQuery, Trino and ClickHouse cannot run here (no servers): for them the
-// snapshots are the test, reviewed against each engine's documentation.
+// same compiled plan. BigQuery, Trino and Snowflake cannot run here (no servers): for them the
+// snapshots are the test, reviewed against each engine's documentation. ClickHouse's SQL runs on
+// real servers in clickhouse-*.test.ts and warehouse-source.test.ts.
 import { describe, expect, it } from 'vitest'
 import type { MetricSpec } from '../../src/core/metric-spec.js'
 import { compileScan, type Dialect, duckdbDialect as reexported } from '../../src/engine/dialect.js'
@@ -9,9 +10,11 @@ import { quoteBacktick, typedParams } from '../../src/engine/dialects/common.js'
 import {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseInlineDialect,
   dialects,
   duckdbDialect,
   postgresDialect,
+  snowflakeDialect,
   trinoDialect,
 } from '../../src/engine/dialects/index.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
@@ -152,20 +155,20 @@ describe('dialects render every metric', () => {
   it('clickhouse', () => {
     expect(renderAll(clickhouseDialect)).toMatchInlineSnapshot(`
       "m0 numRows: count()
-      m1 sum: toFloat64(sumOrNull(\`price\`))
-      m2 average: avgOrNull(\`price\`)
-      m3 minimum: toFloat64(minOrNull(\`price\`))
-      m4 maximum: toFloat64(maxOrNull(\`price\`))
+      m1 sum: if(count(\`price\`) = 0, NULL, toFloat64(sum(\`price\`)))
+      m2 average: if(count(\`price\`) = 0, NULL, toFloat64(avg(\`price\`)))
+      m3 minimum: if(count(\`price\`) = 0, NULL, toFloat64(min(\`price\`)))
+      m4 maximum: if(count(\`price\`) = 0, NULL, toFloat64(max(\`price\`)))
       m5 variance: if(count(\`price\`) < 2, NULL, varSampStable(\`price\`))
       m6 stddev: if(count(\`price\`) < 2, NULL, stddevSampStable(\`price\`))
       m7 nullCount: count() - count(\`email\`)
       m8 uniqueCount: uniqExact(\`email\`)
       m9 approxDistinct: uniq(\`email\`)
       m10 duplicateCount: count() - uniqExact(tuple(\`grp\`, \`status\`))
-      m11 countValues: countIf(\`status\` IN (CAST(? AS String), CAST(? AS Float64), CAST(? AS Bool)))
+      m11 countValues: countIf(\`status\` IN (CAST({p1:String} AS String), CAST({p2:Float64} AS Float64), CAST({p3:UInt8} AS UInt8)))
       m12 countValues: toUInt64(0)
-      m13 minLength: minOrNull(lengthUTF8(toString(\`name\`)))
-      m14 maxLength: maxOrNull(lengthUTF8(toString(\`name\`)))
+      m13 minLength: if(count(\`name\`) = 0, NULL, min(lengthUTF8(toString(\`name\`))))
+      m14 maxLength: if(count(\`name\`) = 0, NULL, max(lengthUTF8(toString(\`name\`))))
       m15 customSql: (sum(qty) * 2)
       values: ["paid",1.5,true]"
     `)
@@ -209,7 +212,39 @@ describe('whole scans: relation, placeholders and the date filter', () => {
     `)
   })
 
-  it('trino and clickhouse take positional ? placeholders', () => {
+  it('snowflake renders every metric', () => {
+    expect(renderAll(snowflakeDialect)).toMatchInlineSnapshot(`
+      "m0 numRows: COUNT(*)
+      m1 sum: CAST(SUM("price") AS DOUBLE)
+      m2 average: CAST(AVG("price") AS DOUBLE)
+      m3 minimum: CAST(MIN("price") AS DOUBLE)
+      m4 maximum: CAST(MAX("price") AS DOUBLE)
+      m5 variance: VAR_SAMP("price")
+      m6 stddev: STDDEV_SAMP("price")
+      m7 nullCount: COUNT(*) - COUNT("email")
+      m8 uniqueCount: COUNT(DISTINCT "email")
+      m9 approxDistinct: APPROX_COUNT_DISTINCT("email")
+      m10 duplicateCount: COUNT(*) - COUNT(DISTINCT ARRAY_CONSTRUCT("grp", "status"))
+      m11 countValues: COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
+      m12 countValues: CAST(0 AS BIGINT)
+      m13 minLength: MIN(LENGTH(CAST("name" AS VARCHAR)))
+      m14 maxLength: MAX(LENGTH(CAST("name" AS VARCHAR)))
+      m15 customSql: (sum(qty) * 2)
+      values: ["paid",1.5,true]"
+    `)
+  })
+
+  it('trino and snowflake take positional ? placeholders; clickhouse typed {pN:Type} parameters', () => {
+    expect(scan(snowflakeDialect)).toMatchInlineSnapshot(`
+      {
+        "sql": "SELECT COUNT(*) AS m0, COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS VARCHAR))) AS m1 FROM "orders" AS dqx_src WHERE CAST("created_at" AS DATE) = CAST(? AS DATE)",
+        "values": [
+          "paid",
+          "new",
+          "2026-11-25",
+        ],
+      }
+    `)
     expect(scan(trinoDialect)).toMatchInlineSnapshot(`
       {
         "sql": "SELECT count(*) AS m0, count(*) FILTER (WHERE "status" IN (CAST(? AS varchar), CAST(? AS varchar))) AS m1 FROM "orders" AS dqx_src WHERE CAST("created_at" AS date) = CAST(? AS date)",
@@ -222,7 +257,17 @@ describe('whole scans: relation, placeholders and the date filter', () => {
     `)
     expect(scan(clickhouseDialect)).toMatchInlineSnapshot(`
       {
-        "sql": "SELECT count() AS m0, countIf(\`status\` IN (CAST(? AS String), CAST(? AS String))) AS m1 FROM \`orders\` AS dqx_src WHERE toDate(\`created_at\`) = toDate(?)",
+        "sql": "SELECT count() AS m0, countIf(\`status\` IN (CAST({p1:String} AS String), CAST({p2:String} AS String))) AS m1 FROM \`orders\` AS dqx_src WHERE toDate(\`created_at\`) = toDate({p3:String})",
+        "values": [
+          "paid",
+          "new",
+          "2026-11-25",
+        ],
+      }
+    `)
+    expect(scan(clickhouseInlineDialect)).toMatchInlineSnapshot(`
+      {
+        "sql": "SELECT count() AS m0, countIf(\`status\` IN (CAST('paid' AS String), CAST('new' AS String))) AS m1 FROM \`orders\` AS dqx_src WHERE toDate(\`created_at\`) = toDate('2026-11-25')",
         "values": [
           "paid",
           "new",
@@ -242,7 +287,7 @@ describe('whole scans: relation, placeholders and the date filter', () => {
   it('Params defaults to $n and asks the dialect for anything else', () => {
     const plain = new Params()
     expect([plain.add(1), plain.add('x')]).toEqual(['$1', '$2'])
-    expect(DOLLAR_PLACEHOLDERS.placeholder(7)).toBe('$7')
+    expect(DOLLAR_PLACEHOLDERS.placeholder(7, 'x')).toBe('$7')
     const bq = new Params(bigqueryDialect)
     expect([bq.add(1), bq.add(null), bq.add(true)]).toEqual(['@p1', '@p2', '@p3'])
     expect(bq.values).toEqual([1, null, true])
@@ -290,8 +335,16 @@ describe('identifier quoting', () => {
 
   it('dialect.ts still exports the DuckDB dialect, and every dialect is listed by name', () => {
     expect(reexported).toBe(duckdbDialect)
-    expect(Object.keys(dialects)).toEqual(['duckdb', 'postgres', 'bigquery', 'trino', 'clickhouse'])
+    expect(Object.keys(dialects)).toEqual([
+      'duckdb',
+      'postgres',
+      'bigquery',
+      'trino',
+      'clickhouse',
+      'snowflake',
+    ])
     for (const [name, d] of Object.entries(dialects)) expect(d.name).toBe(name)
+    expect(clickhouseInlineDialect.name).toBe('clickhouse')
     expect(Object.isFrozen(dialects)).toBe(true)
   })
 })

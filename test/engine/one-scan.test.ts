@@ -1,12 +1,15 @@
 // All metrics of one dataset for one date are computed by ONE SQL statement: counted from the
-// engine's debug log ('scan' with { dataset, date, sql }).
+// engine's scan events (run option onProgress, also published on the `dqx:scan` channel).
+
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { describe, expect, it, vi } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import { captureLogger, type LogLine, makeOrders, quietSuite } from '../helpers/data.js'
+import { SCAN_CHANNEL, type ScanEvent } from '../../src/engine/scan-events.js'
+import { captureLogger, makeOrders, quietSuite } from '../helpers/data.js'
 
 const rows = makeOrders(500)
 const users = Array.from({ length: 40 }, (_, i) => ({ uid: i, country: i % 3 === 0 ? 'DE' : 'FR' }))
@@ -48,22 +51,37 @@ const people = check({ name: 'users', datasets: ['users'] }, (mp, ctx) => {
   ctx.assertThat(mp.uniqueCount('uid')).where({ name: 'ids' }).isEq(40)
 })
 
-const scans = (lines: LogLine[]) => lines.filter((l) => l.msg === 'scan')
+/** The run's scans, from the engine's events: one entry per scan, with the statements it issued. */
+function recordScans(): {
+  events: ScanEvent[]
+  scans: () => ScanEvent[]
+  onProgress: (e: ScanEvent) => void
+} {
+  const events: ScanEvent[] = []
+  return {
+    events,
+    onProgress: (e) => events.push(e),
+    scans: () => events.filter((e) => e.phase === 'end'),
+  }
+}
 
 describe('one scan per dataset per date', () => {
   it('issues exactly one SELECT per dataset with every aggregate in it', async () => {
-    const { logger, lines } = captureLogger()
     const db = MetricDB.memory()
-    const suite = quietSuite([many, overlapping, people], { logger, db })
+    const suite = quietSuite([many, overlapping, people], { db })
     const sources = { orders: DataSource.fromRecords(rows), users: DataSource.fromRecords(users) }
-    const report = await suite.run(sources, new ResultKey('2026-11-25'))
+    const rec = recordScans()
+    const report = await suite.run(sources, new ResultKey('2026-11-25'), { onProgress: rec.onProgress })
     expect(report.results.filter((r) => r.status === 'FAILED').map((r) => r.assertion)).toEqual(['yesterday'])
 
-    const found = scans(lines)
-    expect(found.map((l) => [l.dataset, l.date])).toEqual([
-      ['orders', '2026-11-25'],
-      ['users', '2026-11-25'],
+    // Datasets are scanned concurrently: compare in dataset order.
+    const found = rec.scans().sort((a, b) => a.dataset.localeCompare(b.dataset))
+    expect(found.map((e) => [e.dataset, e.date, e.statements])).toEqual([
+      ['orders', '2026-11-25', 1],
+      ['users', '2026-11-25', 1],
     ])
+    expect(rec.events.filter((e) => e.phase === 'start')).toHaveLength(2)
+    expect(found.map((e) => e.rows)).toEqual([500, 40])
     const sql = String(found[0]?.sql)
     expect(sql.startsWith('SELECT ')).toBe(true)
     expect(sql).not.toContain(';')
@@ -99,18 +117,20 @@ describe('one scan per dataset per date', () => {
       ...rows.slice(0, 200).map((r) => ({ ...r, day: day('2026-11-24') })),
       ...rows.slice(200).map((r) => ({ ...r, day: day('2026-11-25') })),
     ]
-    const { logger, lines } = captureLogger()
     const db = MetricDB.memory()
-    const suite = quietSuite([many, overlapping], { logger, db })
+    const suite = quietSuite([many, overlapping], { db })
     const source = DataSource.fromRecords(recs, { dateColumn: 'day' })
-    await suite.run({ orders: source }, new ResultKey('2026-11-25'))
-    expect(scans(lines).map((l) => l.date)).toEqual(['2026-11-25', '2026-11-24'])
-    expect(scans(lines)[1]?.metrics).toBe(1) // only sum(price) is needed for yesterday
+    const first = recordScans()
+    await suite.run({ orders: source }, new ResultKey('2026-11-25'), { onProgress: first.onProgress })
+    expect(first.scans().map((e) => e.date)).toEqual(['2026-11-25', '2026-11-24'])
+    expect(first.scans()[1]?.metrics).toBe(1) // only sum(price) is needed for yesterday
 
     // The next day, 2026-11-25 is in the MetricDB: one scan again.
-    lines.length = 0
-    const report = await suite.run({ orders: source }, new ResultKey('2026-11-26'))
-    expect(scans(lines).map((l) => l.date)).toEqual(['2026-11-26'])
+    const next = recordScans()
+    const report = await suite.run({ orders: source }, new ResultKey('2026-11-26'), {
+      onProgress: next.onProgress,
+    })
+    expect(next.scans().map((e) => e.date)).toEqual(['2026-11-26'])
     expect(report.results.find((r) => r.assertion === 'yesterday')?.status).toBe('PASSED')
   })
 
@@ -138,7 +158,8 @@ describe('one scan per dataset per date', () => {
         )
         expect(report.summary.failed).toBe(0)
         expect(lines.filter((l) => l.msg === 'sample')).toEqual([])
-        return query.mock.calls.map((c) => String(c[0]))
+        // Record tables are named for their run: compare the statements, not the names.
+        return query.mock.calls.map((c) => String(c[0]).replace(/dqx_records_\d+_/g, 'dqx_records_N_'))
       } finally {
         query.mockRestore()
       }
@@ -148,5 +169,114 @@ describe('one scan per dataset per date', () => {
     // CREATE TABLE (the records), DESCRIBE, and the one scan: nothing else.
     expect(withSamples.map((sql) => sql.split(' ', 1)[0])).toEqual(['CREATE', 'DESCRIBE', 'SELECT'])
     expect(withSamples.filter((sql) => sql.includes('LIMIT'))).toEqual([])
+  })
+
+  it('publishes every scan on the dqx:scan diagnostics channel, start and end', async () => {
+    const seen: ScanEvent[] = []
+    const listener = (e: unknown): void => void seen.push(e as ScanEvent)
+    subscribe(SCAN_CHANNEL, listener)
+    try {
+      const report = await quietSuite([people]).run(
+        { users: DataSource.fromRecords(users) },
+        new ResultKey('2026-11-25'),
+      )
+      const mine = seen.filter((e) => e.runId === report.runId)
+      expect(mine.map((e) => [e.suite, e.dataset, e.phase, e.statements])).toEqual([
+        ['test', 'users', 'start', 1],
+        ['test', 'users', 'end', 1],
+      ])
+      expect(mine[1]?.rows).toBe(40)
+      expect(mine[1]?.durationMs).toBeGreaterThanOrEqual(0)
+      expect(mine[1]?.error).toBeUndefined()
+    } finally {
+      unsubscribe(SCAN_CHANNEL, listener)
+    }
+  })
+
+  it('counts the second statement of a scan over NaN/Infinity, and reports a failing scan', async () => {
+    const spread = check({ name: 'spread', datasets: ['v'] }, (mp, ctx) => {
+      ctx.assertThat(mp.variance('x')).where({ name: 'var' }).noop()
+    })
+    const rec = recordScans()
+    await quietSuite([spread]).run(
+      { v: DataSource.fromRecords([{ x: 1 }, { x: Number.POSITIVE_INFINITY }, { x: 2 }]) },
+      new ResultKey('2026-11-25'),
+      { onProgress: rec.onProgress },
+    )
+    expect(rec.scans().map((e) => [e.statements, e.rows])).toEqual([[2, undefined]])
+
+    const broken = check({ name: 'broken', datasets: ['v'] }, (mp, ctx) => {
+      ctx.assertThat(mp.customSql('no_such_function(x)')).where({ name: 'bad' }).noop()
+    })
+    const failing = recordScans()
+    await expect(
+      quietSuite([broken]).run({ v: DataSource.fromRecords([{ x: 1 }]) }, new ResultKey('2026-11-25'), {
+        onProgress: failing.onProgress,
+      }),
+    ).rejects.toThrow(/no_such_function/)
+    expect(failing.scans()[0]?.error?.message).toMatch(/no_such_function/)
+  })
+
+  it('a progress listener that throws never fails the run (it is logged)', async () => {
+    const { logger, lines } = captureLogger()
+    const report = await quietSuite([people], { logger }).run(
+      { users: DataSource.fromRecords(users) },
+      new ResultKey('2026-11-25'),
+      {
+        onProgress: () => {
+          throw new Error('display broke')
+        },
+      },
+    )
+    expect(report.summary.passed).toBe(3)
+    expect(lines.filter((l) => l.msg === 'scan listener threw')).toHaveLength(2)
+  })
+
+  it('scans datasets concurrently up to scanConcurrency, and validates it', async () => {
+    const sources = Object.fromEntries(
+      Array.from({ length: 5 }, (_, i) => [`d${i}`, DataSource.fromRecords(users)]),
+    )
+    const checks = Object.keys(sources).map((d) =>
+      check({ name: d, datasets: [d] }, (mp, ctx) => {
+        ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(40)
+      }),
+    )
+    for (const scanConcurrency of [1, 3]) {
+      let running = 0
+      let most = 0
+      const report = await quietSuite(checks).run(sources, new ResultKey('2026-11-25'), {
+        scanConcurrency,
+        onProgress: (e) => {
+          running += e.phase === 'start' ? 1 : -1
+          most = Math.max(most, running)
+        },
+      })
+      expect(report.summary.passed).toBe(5)
+      expect(most).toBeLessThanOrEqual(scanConcurrency)
+    }
+    await expect(
+      quietSuite(checks).run(sources, new ResultKey('2026-11-25'), { scanConcurrency: 0 }),
+    ).rejects.toThrow('run(): scanConcurrency must be a positive whole number, got 0')
+  })
+
+  it('with several broken datasets, always reports the first one in datasource order', async () => {
+    const sources = {
+      a: DataSource.fromRecords(users),
+      b: DataSource.fromRecords(users),
+      c: DataSource.fromRecords(users),
+    }
+    const checks = Object.keys(sources).map((d) =>
+      check({ name: d, datasets: [d] }, (mp, ctx) => {
+        ctx
+          .assertThat(mp.sum(d === 'a' ? 'uid' : 'nope'))
+          .where({ name: 'x' })
+          .noop()
+      }),
+    )
+    for (let i = 0; i < 3; i++) {
+      await expect(quietSuite(checks).run(sources, new ResultKey('2026-11-25'))).rejects.toThrow(
+        "check 'b': column 'nope'",
+      )
+    }
   })
 })

@@ -540,12 +540,13 @@ describe('pools', () => {
       logger: silentLogger,
       suite: 's',
       runId: 'r',
+      scanConcurrency: 1,
     })
     expect([...values.values()].map((v) => v.value)).toEqual([5, 7, 5, 1])
     const keys = session.resources.keys()
     expect(keys).toHaveLength(2)
     for (const k of keys) expect(k).toMatch(/^postgres:[0-9a-f]{16}:10000$/) // loggable: no URL, no password
-    // Datasets run one after another, so each pool needed a single connection.
+    // With scanConcurrency 1 datasets run one after another, so each pool needed a single connection.
     expect(await connections('dqx_pools_', (n) => n === 2)).toBe(2)
     await session.close()
     expect(session.resources.keys()).toEqual([])

@@ -61,3 +61,11 @@ export function thenable(
   // A shorthand property does not trip biome's noThenProperty; a foreign thenable is the point here.
   return { then } as unknown as Promise<void>
 }
+
+/** Blocks the event loop for `ms` (a tap that cannot be interrupted). */
+export function spin(ms: number): void {
+  const end = performance.now() + ms
+  while (performance.now() < end) {
+    // busy
+  }
+}

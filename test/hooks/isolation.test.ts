@@ -9,7 +9,7 @@ import {
   SyncHook,
   TapTimeoutError,
 } from '../../src/hooks/index.js'
-import { arrayLogger, outcomes, sleep, thenable } from './helpers.js'
+import { arrayLogger, outcomes, sleep, spin, thenable } from './helpers.js'
 
 interface Ctx {
   readonly id: number
@@ -197,17 +197,50 @@ describe('timeouts', () => {
     expect(runs.map((r) => r.timedOut)).toEqual([true, true, true, true, true, false])
   })
 
-  it('does not time out sync taps (they cannot be preempted), it only times them', async () => {
-    const hook = new AsyncSeriesHook<[]>({ timeoutMs: 1 })
-    hook.tap('busy', () => {
-      const end = performance.now() + 5
-      while (performance.now() < end) {
-        // spin
-      }
-    })
-    const [run] = await hook.promise()
-    expect(run?.timedOut).toBe(false)
+  it('records a sync tap that ran past its timeout as timed out, saying to isolate it', async () => {
+    const { logger, lines } = arrayLogger()
+    const hook = new AsyncSeriesHook<[]>({ name: 'h', timeoutMs: 1, logger })
+    const seen: string[] = []
+    hook.tap('busy', () => spin(5))
+    hook.tap('next', () => void seen.push('next'))
+    const [run, next] = await hook.promise()
+    expect(run?.timedOut).toBe(true)
     expect(run?.durationMs).toBeGreaterThanOrEqual(5)
+    expect(run?.error).toBeInstanceOf(TapTimeoutError)
+    expect(run?.error?.message).toMatch(
+      /^plugin 'busy' overran its 1 ms timeout by \d+ ms in hook 'h' and could not be interrupted \(synchronous code blocks the event loop\) — run the plugin with isolated\(\) to enforce its timeout$/,
+    )
+    expect(run?.error).toMatchObject({ timeoutMs: 1, overrunMs: expect.any(Number) })
+    expect(next).toMatchObject({ plugin: 'next', timedOut: false })
+    expect(seen).toEqual(['next'])
+    const line = lines.find((l) => l.plugin === 'busy')
+    expect(line).toMatchObject({
+      level: 50,
+      timedOut: true,
+      msg: 'plugin overran its timeout; run it with isolated() to enforce it',
+    })
+  })
+
+  it('records a promise tap that blocks synchronously past its timeout, on every hook kind', async () => {
+    const blocking = async (): Promise<void> => spin(5)
+    const series = new AsyncSeriesHook<[]>({ timeoutMs: 1 })
+    series.tapPromise('blocks', blocking)
+    const parallel = new AsyncParallelLimitHook<[]>({ timeoutMs: 1 })
+    parallel.tapPromise('blocks', blocking)
+    const sync = new SyncHook<[]>({ timeoutMs: 1 })
+    sync.tap('blocks', () => spin(5))
+    for (const runs of [await series.promise(), await parallel.promise(), sync.call()]) {
+      expect(runs[0]).toMatchObject({ plugin: 'blocks', timedOut: true })
+      expect(runs[0]?.error?.message).toContain('isolated()')
+    }
+  })
+
+  it('leaves a sync tap within its timeout, or with the timeout off, alone', async () => {
+    const hook = new AsyncSeriesHook<[]>({ timeoutMs: 0 })
+    hook.tap('busy', () => spin(3))
+    const [run] = await hook.promise()
+    expect(run).toMatchObject({ timedOut: false })
+    expect(run?.error).toBeUndefined()
   })
 
   it('does not take the late settlement of a timed-out tap for the next one', async () => {
@@ -328,7 +361,7 @@ describe('SyncHook isolation', () => {
     const runs = hook.call({ id: 1 })
     expect(runs[0]?.error).toBeInstanceOf(DqxError)
     expect(runs[0]?.error).toMatchObject({ code: 'HOOK_USAGE' })
-    expect(runs[0]?.error?.message).toContain("tap 'async-by-mistake' of SyncHook 's' returned a promise")
+    expect(runs[0]?.error?.message).toContain("tap 'async-by-mistake' of sync hook 's' returned a promise")
     expect(signal?.aborted).toBe(true)
     expect(runs[1]).toMatchObject({ plugin: 'after', timedOut: false })
     await sleep(10)
@@ -458,5 +491,38 @@ describe('onTapError', () => {
     })
     await hook.promise()
     expect(seen).toEqual(['a', 'b'])
+  })
+})
+
+describe('hostile errors', () => {
+  /** An Error whose `message` getter throws, which breaks pino's error serializer. */
+  function hostileError(): Error {
+    const err = new Error('hidden')
+    Object.defineProperty(err, 'message', {
+      get() {
+        throw new Error('no message for you')
+      },
+    })
+    return err
+  }
+
+  it('logs what it can when a failed tap or an onTapError callback throws an unserializable error', async () => {
+    const { logger, lines } = arrayLogger()
+    const hook = new AsyncSeriesHook<[]>({
+      name: 'h',
+      logger,
+      onTapError: () => {
+        throw hostileError()
+      },
+    })
+    hook.tap('hostile', () => {
+      throw hostileError()
+    })
+    const [run] = await hook.promise()
+    expect(run?.error).toBeInstanceOf(Error)
+    expect(lines.map((l) => l.msg)).toEqual([
+      'plugin failed (its error could not be serialized)',
+      'onTapError failed (its error could not be serialized)',
+    ])
   })
 })

@@ -1,8 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DqxError } from '../../src/core/errors.js'
+import type { DqxError } from '../../src/core/errors.js'
 import { AsyncSeriesHook, SyncHook, type TapOptions } from '../../src/hooks/index.js'
 import { orderTaps } from '../../src/hooks/tap-order.js'
+import { arrayLogger } from './helpers.js'
 
 /** Registers no-op taps in the given order and returns the names in call order. */
 function order(...taps: (string | TapOptions)[]): string[] {
@@ -18,11 +19,11 @@ function order(...taps: (string | TapOptions)[]): string[] {
   return seen
 }
 
+/** Registers the taps in order; returns the error the registration that closes a cycle throws. */
 function orderError(...taps: (string | TapOptions)[]): DqxError {
   const hook = new SyncHook<[]>({ name: 'h' })
-  for (const t of taps) hook.tap(t, () => {})
   try {
-    hook.call()
+    for (const t of taps) hook.tap(t, () => {})
   } catch (e) {
     return e as DqxError
   }
@@ -103,13 +104,50 @@ describe('tap order', () => {
     expect(order('x', 'dup', 'dup', { name: 'first', before: 'dup' })).toEqual(['x', 'first', 'dup', 'dup'])
   })
 
-  it('reports a constraint naming no tap, with both names', () => {
-    const err = orderError('a', { name: 'b', before: 'nope' }, { name: 'c', after: 'ghost' })
-    expect(err).toBeInstanceOf(DqxError)
-    expect(err.code).toBe('HOOK_ORDER')
-    expect(err.message).toContain("hook 'h'")
-    expect(err.message).toContain("'b' before 'nope'")
-    expect(err.message).toContain("'c' after 'ghost'")
+  it('ignores a constraint naming no tap, with one warning per constraint naming the plugin and the name', () => {
+    const { logger, lines } = arrayLogger()
+    const hook = new SyncHook<[]>({ name: 'h', logger })
+    const seen: string[] = []
+    hook.tap('a', () => void seen.push('a'))
+    hook.tap({ name: 'b', plugin: 'bee', before: 'nope' }, () => void seen.push('b'))
+    hook.tap({ name: 'c', after: ['ghost', 'a'] }, () => void seen.push('c'))
+    const runs = hook.call()
+    hook.call()
+    expect(runs.every((r) => r.error === undefined)).toBe(true)
+    expect(seen).toEqual(['a', 'b', 'c', 'a', 'b', 'c'])
+    const warnings = lines.filter((l) => l.level === 40)
+    expect(warnings.map((w) => w.msg)).toEqual([
+      "plugin 'bee' tap 'b' on hook 'h': before 'nope' names no tap on this hook, so that order constraint is ignored (is 'nope' disabled, not installed, or misspelled?)",
+      "tap 'c' on hook 'h': after 'ghost' names no tap on this hook, so that order constraint is ignored (is 'ghost' disabled, not installed, or misspelled?)",
+    ])
+    expect(warnings[0]).toMatchObject({ hook: 'h', plugin: 'bee', tap: 'b', before: 'nope' })
+  })
+
+  it('warns about an ignored constraint as a process warning when the hook has no logger', async () => {
+    const hook = new AsyncSeriesHook<[]>({ name: 'h' })
+    hook.tap({ name: 'a', before: 'missing' }, () => {})
+    const warned = new Promise<Error>((resolve) => process.once('warning', resolve))
+    const runs = await hook.promise()
+    expect(runs.map((r) => r.error)).toEqual([undefined])
+    const warning = await warned
+    expect(warning.message).toContain("before 'missing' names no tap")
+    expect((warning as Error & { code?: string }).code).toBe('DQX_HOOK_WARNING')
+  })
+
+  it('warns once a constraint is missing again after its target was unregistered', () => {
+    const { logger, lines } = arrayLogger()
+    const hook = new SyncHook<[]>({ name: 'h', logger })
+    hook.tap({ name: 'a', after: 'b' }, () => {})
+    const offB = hook.tap('b', () => {})
+    expect(hook.call().map((r) => r.plugin)).toEqual(['b', 'a'])
+    expect(lines.filter((l) => l.level === 40)).toEqual([])
+    offB()
+    expect(hook.call().map((r) => r.plugin)).toEqual(['a'])
+    hook.call()
+    // a new order (another tap came) still names the missing tap: no second warning
+    hook.tap('c', () => {})
+    hook.call()
+    expect(lines.filter((l) => l.level === 40)).toHaveLength(1)
   })
 
   it('reports a cycle naming the taps on it', () => {
@@ -153,27 +191,38 @@ describe('tap order', () => {
     expect(err.message).not.toContain('after-cycle')
   })
 
-  it('raises at the first call, not at registration, since the named tap may come later', async () => {
+  it('raises a cycle when the tap closing it is added, keeping the hook as it was', async () => {
     const hook = new AsyncSeriesHook<[]>({ name: 'h' })
     const seen: string[] = []
-    expect(() => hook.tap({ name: 'a', before: 'b' }, () => void seen.push('a'))).not.toThrow()
-    await expect(hook.promise()).rejects.toMatchObject({ name: 'DqxError', code: 'HOOK_ORDER' })
-    // every call fails the same way until fixed, each with a fresh error
-    const e1 = await hook.promise().catch((e: unknown) => e)
-    const e2 = await hook.promise().catch((e: unknown) => e)
-    expect(e1).not.toBe(e2)
-    hook.tap('b', () => void seen.push('b'))
+    hook.tap({ name: 'a', before: 'b' }, () => void seen.push('a'))
+    hook.tap({ name: 'b', before: 'c' }, () => void seen.push('b'))
+    let error: unknown
+    try {
+      hook.tapPromise({ name: 'c', before: 'a' }, async () => void seen.push('c'))
+    } catch (e) {
+      error = e
+    }
+    expect(error).toMatchObject({ name: 'DqxError', code: 'HOOK_ORDER' })
+    expect((error as Error).message).toContain("'a' → 'b' → 'c' → 'a'")
+    expect(hook.taps.map((t) => t.name)).toEqual(['a', 'b'])
     await hook.promise()
     expect(seen).toEqual(['a', 'b'])
   })
 
-  it('recomputes the order after unregistering the tap a constraint named', () => {
+  it('raises a cycle that a register interceptor creates from intercept(), leaving the taps alone', () => {
     const hook = new SyncHook<[]>({ name: 'h' })
-    hook.tap({ name: 'a', after: 'b' }, () => {})
-    const offB = hook.tap('b', () => {})
-    expect(hook.call().map((r) => r.plugin)).toEqual(['b', 'a'])
-    offB()
-    expect(() => hook.call()).toThrow(/'a' after 'b'/)
+    hook.tap({ name: 'a', before: 'b' }, () => {})
+    hook.tap('b', () => {})
+    expect(() => hook.intercept({ register: (tap) => ({ ...tap, before: ['a'], after: [] }) })).toThrow(
+      /cycle/,
+    )
+    expect(hook.taps.map((t) => t.before)).toEqual([['b'], []])
+    expect(() => hook.intercept({ register: (tap) => ({ ...tap, enforce: 'middle' as 'pre' }) })).toThrow(
+      "returned TapInfo 'a' with an invalid 'enforce': 'middle'",
+    )
+    expect(() => hook.intercept({ register: (tap) => ({ ...tap, plugin: '' }) })).toThrow(
+      "returned TapInfo 'a' with an invalid 'plugin': ''",
+    )
   })
 
   it('orderTaps returns a new array and leaves its input alone', () => {
@@ -181,7 +230,7 @@ describe('tap order', () => {
       { name: 'b', stage: 1, before: [], after: [] },
       { name: 'a', stage: 0, before: [], after: [] },
     ]
-    const out = orderTaps('h', taps)
+    const out = orderTaps('h', taps).ordered
     expect(out.map((t) => t.name)).toEqual(['a', 'b'])
     expect(taps.map((t) => t.name)).toEqual(['b', 'a'])
   })
@@ -195,6 +244,46 @@ describe('tap order', () => {
       { name: 't3', stage: 0, before: [], after: ['t2'] },
     ]
     expect(() => orderTaps('h', taps)).toThrow(/'t1' → 't2' → 't1'|'t2' → 't1' → 't2'/)
+  })
+})
+
+describe('enforce', () => {
+  it("runs 'pre' taps first and 'post' taps last, each group by stage and registration", () => {
+    expect(
+      order(
+        { name: 'post1', enforce: 'post' },
+        'normal1',
+        { name: 'pre1', enforce: 'pre', stage: 5 },
+        { name: 'pre2', enforce: 'pre', stage: -5 },
+        { name: 'normal2', stage: -100 },
+        { name: 'post2', enforce: 'post', stage: -1000 },
+      ),
+    ).toEqual(['pre2', 'pre1', 'normal2', 'normal1', 'post2', 'post1'])
+  })
+
+  it('composes with before/after, which still bind', () => {
+    expect(order({ name: 'p', enforce: 'pre' }, 'n', { name: 'q', enforce: 'post', before: 'n' })).toEqual([
+      'p',
+      'q',
+      'n',
+    ])
+    expect(order({ name: 'p', enforce: 'pre', after: 'n' }, 'n', { name: 'x', enforce: 'pre' })).toEqual([
+      'x',
+      'n',
+      'p',
+    ])
+  })
+
+  it('is on TapInfo and validated', () => {
+    const hook = new SyncHook<[]>({ name: 'h' })
+    hook.tap({ name: 'a', enforce: 'pre', plugin: 'owner' }, () => {})
+    expect(hook.taps[0]).toMatchObject({ name: 'a', enforce: 'pre', plugin: 'owner' })
+    expect(() => hook.tap({ name: 'b', enforce: 'first' as 'pre' }, () => {})).toThrow(
+      "option 'enforce' must be 'pre' or 'post', got 'first'",
+    )
+    expect(() => hook.tap({ name: 'c', plugin: '' }, () => {})).toThrow(
+      "option 'plugin' must be a non-empty string",
+    )
   })
 })
 
@@ -229,7 +318,7 @@ describe('tap order (properties)', () => {
           before: before[i]!,
           after: after[i]!,
         }))
-        const order = orderTaps('h', taps).map((t) => Number(t.name.slice(1)))
+        const order = orderTaps('h', taps).ordered.map((t) => Number(t.name.slice(1)))
         expect([...order].sort((a, b) => a - b)).toEqual([...Array(n).keys()])
         for (const [first, second] of must) expect(order.indexOf(first)).toBeLessThan(order.indexOf(second))
       }),
@@ -243,7 +332,7 @@ describe('tap order (properties)', () => {
         const expected = [...taps].sort(
           (a, b) => a.stage - b.stage || Number(a.name.slice(1)) - Number(b.name.slice(1)),
         )
-        expect(orderTaps('h', taps)).toEqual(expected)
+        expect(orderTaps('h', taps).ordered).toEqual(expected)
       }),
     )
   })

@@ -123,9 +123,15 @@ describe('AsyncParallelLimitHook', () => {
     expect(y).toHaveLength(2)
   })
 
-  it('rejects an order error as a rejection', async () => {
+  it('runs a tap whose order constraint names no tap, and rejects a throwing call interceptor', async () => {
     const hook = new AsyncParallelLimitHook<[]>()
     hook.tap({ name: 'a', after: 'missing' }, () => {})
-    await expect(hook.promise()).rejects.toMatchObject({ code: 'HOOK_ORDER' })
+    expect((await hook.promise()).map((r) => r.error)).toEqual([undefined])
+    hook.intercept({
+      call() {
+        throw new Error('refused')
+      },
+    })
+    await expect(hook.promise()).rejects.toThrow('refused')
   })
 })

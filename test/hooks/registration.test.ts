@@ -65,7 +65,7 @@ describe('hook options', () => {
     ['NaN timeout', { timeoutMs: Number.NaN }, /'timeoutMs'.*got NaN/],
     ['string timeout', { timeoutMs: '5' }, /'timeoutMs'.*got '5'/],
     ['timeout past setTimeout range', { timeoutMs: 2 ** 31 }, /'timeoutMs'.*2147483647/],
-    ['logger without methods', { logger: {} }, /'logger' must be a pino logger, got a object/],
+    ['logger without methods', { logger: {} }, /'logger' must be a pino logger, got an object/],
     ['null logger', { logger: null }, /'logger' must be a pino logger, got null/],
     ['non-function argsForTap', { argsForTap: 'x' }, /'argsForTap' must be a function/],
     ['non-function onTapError', { onTapError: {} }, /'onTapError' must be a function/],

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
@@ -5,6 +6,7 @@ import { ResultKey } from '../../src/core/result-key.js'
 import type { AssertionResult, SymbolInfo } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import { SCAN_CHANNEL, type ScanEvent } from '../../src/engine/scan-events.js'
 import { jsonReport, webhook } from '../../src/plugins/index.js'
 import type { ResultProcessor } from '../../src/suite/plugin.js'
 import type { ResultsContext } from '../../src/suite/run-context.js'
@@ -92,7 +94,10 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
     const db = make()
     const key = new ResultKey('2026-11-25', { env: 'prod' })
     const original = recorder('original')
-    const { logger, lines } = captureLogger('debug')
+    const { logger } = captureLogger('warn')
+    const scans: ScanEvent[] = []
+    const onScan = (event: unknown) => scans.push(event as ScanEvent)
+    subscribe(SCAN_CHANNEL, onScan)
     const first = new VerificationSuite({
       name: 'nightly',
       checks: [revenueCheck],
@@ -107,7 +112,7 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
     const before = await rowCounts(db, key)
     expect(before.metrics).toBeGreaterThan(0)
     expect(before.results).toBe(3)
-    const scansBefore = lines.filter((l) => l.msg === 'scan').length
+    const scansBefore = scans.filter((e) => e.phase === 'start').length
     expect(scansBefore).toBeGreaterThan(0)
 
     // A sink added later: a fresh suite object over the same MetricDB, as the CLI builds one.
@@ -120,9 +125,9 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
       logger,
       plugins: [late, jsonReport({ file: json })],
     })
-    const replayed = await again.replay(key)
+    const replayed = await again.replay(key).finally(() => unsubscribe(SCAN_CHANNEL, onScan))
 
-    expect(lines.filter((l) => l.msg === 'scan').length).toBe(scansBefore)
+    expect(scans.filter((e) => e.phase === 'start').length).toBe(scansBefore)
     expect(await rowCounts(db, key)).toEqual(before)
     const want = original.seen[1]
     expect(late.seen).toHaveLength(1)

@@ -1,0 +1,86 @@
+import { DqxError, toError } from '../core/errors.js'
+import {
+  type CallState,
+  type CompiledTap,
+  type ControllerHolder,
+  callTap,
+  done,
+  type Flow,
+  type HookRuntime,
+  isThenable,
+  now,
+  prepareTap,
+  recordRun,
+  swallow,
+} from './tap-runner.js'
+import type { PluginRun } from './types.js'
+
+/** What a sync call produced: the PluginRuns and, for bail and waterfall, the value. */
+export interface SyncOutcome {
+  runs: PluginRun[]
+  result: unknown
+}
+
+/**
+ * Runs taps one after another, synchronously, combining their return values
+ * as `flow` says. A sync tap cannot be preempted: it is timed, and one that
+ * ran past its timeout is recorded as timed out when it returns. A tap that
+ * returns a promise is a usage error, recorded as that tap's failure (the
+ * promise is abandoned, its rejection swallowed).
+ */
+export function runSync<T extends unknown[]>(
+  rt: HookRuntime<T>,
+  taps: readonly CompiledTap<T>[],
+  callArgs: T,
+  flow: Flow,
+): SyncOutcome {
+  // A waterfall replaces the first argument as it goes: on its own copy.
+  const args = flow === 'waterfall' ? ([...callArgs] as unknown as T) : callArgs
+  const call: CallState<T> & ControllerHolder = {
+    rt,
+    args,
+    runs: [],
+    waits: undefined,
+    controller: undefined,
+  }
+  let result: unknown
+  // One clock read per tap boundary: the end of one tap is the start of the next.
+  let t = now()
+  for (let i = 0; i < taps.length; i++) {
+    const tap = taps[i]!
+    let start = t
+    let error: Error | undefined
+    let value: unknown
+    try {
+      let tapArgs = args
+      if (rt.prepared) {
+        tapArgs = prepareTap(rt, tap, args, call)
+        start = now()
+      }
+      value = callTap(rt, tap, tapArgs)
+      if (isThenable(value)) {
+        swallow(value)
+        value = undefined
+        error = new DqxError(
+          'HOOK_USAGE',
+          `tap '${tap.name}' of sync hook '${rt.name}' returned a promise, which a sync hook cannot wait for — make it synchronous or use an async hook`,
+        )
+        call.controller?.abort(error)
+      }
+    } catch (e) {
+      error = toError(e)
+    }
+    const end = now()
+    const reported = recordRun(call, i, tap, end - start, error, false)
+    // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
+    t = reported ? now() : end
+    // A failed or timed-out tap neither bails nor passes a value on.
+    if (value === undefined || call.runs[i]!.error !== undefined) continue
+    if (flow === 'waterfall') args[0] = value
+    else if (flow === 'bail') {
+      result = value
+      break
+    }
+  }
+  return { runs: done(call), result: flow === 'waterfall' ? args[0] : result }
+}

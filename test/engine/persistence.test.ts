@@ -1,0 +1,215 @@
+// The engine's persistence layer: DuckDB files attached to the shared instance only while work
+// runs, the process's pg pools, and the one transaction helper (rollback, retry of lost races).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DqxError } from '../../src/core/errors.js'
+import { engineConnection } from '../../src/engine/duckdb-engine.js'
+import { attachedFiles, withDuckDBFile, writeDuckDBFile } from '../../src/engine/duckdb-files.js'
+import { MetricDB } from '../../src/engine/metric-db.js'
+import { isRetryablePgError, leasePool, openPoolCount, pgTransaction } from '../../src/engine/pg-pools.js'
+import { transaction } from '../../src/engine/transaction.js'
+import { DataSource, ResultKey, VerificationSuite } from '../../src/index.js'
+import { sqlWriter } from '../../src/plugins/index.js'
+import { tempDir } from '../helpers/data.js'
+import { ordersCheck, rows } from '../plugins/sink-helpers.js'
+import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
+
+const dir = tempDir('dqx-persist-')
+afterAll(() => dir.cleanup())
+
+describe('DuckDB files', () => {
+  it('are attached only while work runs; concurrent work shares one attachment', async () => {
+    const file = dir.file('shared.duckdb')
+    let inside: string[] = []
+    await Promise.all(
+      [1, 2, 3].map((i) =>
+        withDuckDBFile(file, async (conn) => {
+          await conn.run(`CREATE TABLE IF NOT EXISTS t${i} (x INTEGER)`)
+          inside = attachedFiles()
+        }),
+      ),
+    )
+    expect(inside).toEqual([file])
+    // Detached (and unlocked) right after: the next attach may have to wait for the detach.
+    await withDuckDBFile(file, async () => undefined)
+    await new Promise((r) => setImmediate(r))
+    const tables = await withDuckDBFile(file, async (conn) =>
+      (
+        await conn.runAndReadAll(
+          'SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY 1',
+        )
+      ).getRowObjectsJS(),
+    )
+    expect(tables.map((t) => t.table_name)).toEqual(['t1', 't2', 't3'])
+  })
+
+  it('a MetricDB and a sqlWriter on one file share it in one process', async () => {
+    const file = dir.file('both.duckdb')
+    const db = MetricDB.duckdb(file)
+    const suite = new VerificationSuite({
+      name: 'both',
+      checks: [ordersCheck],
+      db,
+      audit: false,
+      plugins: [sqlWriter({ db: { duckdb: file } })],
+    })
+    for (const date of ['2026-11-24', '2026-11-25']) {
+      const report = await suite.run({ data: DataSource.fromRecords(rows) }, new ResultKey(date))
+      expect(report.pluginErrors).toEqual([])
+    }
+    const runs = await withDuckDBFile(file, async (conn) =>
+      (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM dqx_runs')).getRowObjectsJS(),
+    )
+    expect(runs).toEqual([{ n: 2 }])
+    expect((await db.getResults({ suite: 'both', date: '2026-11-25', tags: {} })).length).toBeGreaterThan(0)
+    await db.close()
+  })
+
+  it('a write transaction rolls back when its work fails, and a failed attach is retried next time', async () => {
+    const file = dir.file('rollback.duckdb')
+    await writeDuckDBFile(file, (conn) => conn.run('CREATE TABLE t (x INTEGER PRIMARY KEY)'))
+    const err = await writeDuckDBFile(file, async (conn) => {
+      await conn.run('INSERT INTO t VALUES (1)')
+      await conn.run('INSERT INTO t VALUES (1)')
+    }).catch((e: unknown) => e)
+    expect(String(err)).toMatch(/Duplicate key|PRIMARY KEY|constraint/i)
+    const n = await withDuckDBFile(file, async (conn) =>
+      (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM t')).getRowObjectsJS(),
+    )
+    expect(n).toEqual([{ n: 0 }])
+
+    const bad = dir.file('not-a-db.duckdb')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(bad, 'not a database'.repeat(500))
+    const first = await withDuckDBFile(bad, async () => 1, { what: 'the test file' }).catch((e: unknown) => e)
+    expect(first).toBeInstanceOf(DqxError)
+    expect((first as DqxError).message).toMatch(/^cannot open the test file .*not-a-db\.duckdb: /)
+    writeFileSync(bad, '')
+    const { rmSync } = await import('node:fs')
+    rmSync(bad)
+    await expect(withDuckDBFile(bad, async () => 2)).resolves.toBe(2)
+  })
+
+  it('an aborted signal stops the work before it starts', async () => {
+    const ac = new AbortController()
+    ac.abort(new Error('stop'))
+    await expect(
+      withDuckDBFile(dir.file('abort.duckdb'), async () => 1, { signal: ac.signal }),
+    ).rejects.toThrow('stop')
+  })
+})
+
+describe('transaction()', () => {
+  it('runs the whole transaction again after a retryable error, and rolls back each failed attempt', async () => {
+    const conn = await engineConnection()
+    try {
+      await conn.run('CREATE OR REPLACE TEMP TABLE tx (x INTEGER PRIMARY KEY)')
+      let attempts = 0
+      const out = await transaction(
+        async () => ({ exec: (sql: string) => conn.run(sql) }),
+        () => undefined,
+        async (r) => {
+          attempts += 1
+          await r.exec(`INSERT INTO tx VALUES (${attempts})`)
+          if (attempts < 3) await r.exec(`INSERT INTO tx VALUES (${attempts})`) // a real constraint error
+          return attempts
+        },
+        { retryable: (err) => /Duplicate key|PRIMARY KEY|constraint/i.test(String(err)) },
+      )
+      expect(out).toBe(3)
+      expect((await conn.runAndReadAll('SELECT x FROM tx')).getRowObjectsJS()).toEqual([{ x: 3 }])
+      // Not retryable, or out of attempts: the error goes to the caller.
+      await expect(
+        transaction(
+          async () => ({ exec: (sql: string) => conn.run(sql) }),
+          () => undefined,
+          (r) => r.exec('INSERT INTO tx VALUES (3)'),
+          { retryable: () => true, attempts: 2 },
+        ),
+      ).rejects.toThrow(/Duplicate key|PRIMARY KEY|constraint/i)
+    } finally {
+      conn.closeSync()
+    }
+  })
+})
+
+describe('pg pools and pgTransaction', () => {
+  const baseUrl = requirePgUrl()
+  let db: Awaited<ReturnType<typeof freshDatabase>>
+  beforeAll(async () => {
+    db = await freshDatabase(baseUrl, 'dqx_persist')
+    await withClient(db.url, (c) =>
+      c.query('CREATE TABLE acct (id int PRIMARY KEY, n int); INSERT INTO acct VALUES (1, 0), (2, 0)'),
+    )
+  })
+  afterAll(() => db.drop())
+
+  it('one pool per connection string and options, ended by the last release', async () => {
+    const before = openPoolCount()
+    const a = leasePool(db.url, { max: 2, connectTimeoutMs: 5000 })
+    const b = leasePool(db.url, { max: 2, connectTimeoutMs: 5000 })
+    const c = leasePool(db.url, { max: 3, connectTimeoutMs: 5000 })
+    expect(a.pool).toBe(b.pool)
+    expect(c.pool).not.toBe(a.pool)
+    expect(openPoolCount()).toBe(before + 2)
+    await a.release()
+    await a.release() // twice is harmless
+    expect((await b.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+    await b.release()
+    await c.release()
+    expect(openPoolCount()).toBe(before)
+  })
+
+  it('retries a transaction PostgreSQL chose as a deadlock victim, and it commits', async () => {
+    const lease = leasePool(db.url, { max: 2, connectTimeoutMs: 5000 })
+    const other = await lease.pool.connect()
+    let attempts = 0
+    let otherHasB: () => void = () => {}
+    const otherLocked = new Promise<void>((r) => {
+      otherHasB = r
+    })
+    try {
+      const ours = pgTransaction(
+        lease.pool,
+        async (client) => {
+          attempts += 1
+          await client.query('UPDATE acct SET n = n + 1 WHERE id = 1')
+          if (attempts === 1) {
+            await otherLocked
+            // Waits for the other transaction's lock on row 2, which then waits for our row 1.
+            await client.query('UPDATE acct SET n = n + 1 WHERE id = 2')
+          }
+        },
+        { connectError: (e) => e as Error },
+      )
+      await other.query('BEGIN')
+      await other.query('UPDATE acct SET n = n + 10 WHERE id = 2')
+      otherHasB()
+      // Ours waits first, so it is the one PostgreSQL's deadlock check aborts.
+      for (let waiting = 0; waiting === 0; ) {
+        const w = await other.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+        waiting = (w.rows[0] as { n: number }).n
+      }
+      await other.query('UPDATE acct SET n = n + 10 WHERE id = 1')
+      await other.query('COMMIT')
+      await ours
+    } finally {
+      other.release()
+    }
+    expect(attempts).toBe(2)
+    const r = await lease.pool.query('SELECT id, n FROM acct ORDER BY id')
+    expect(r.rows).toEqual([
+      { id: 1, n: 11 },
+      { id: 2, n: 10 },
+    ])
+    await lease.release()
+  })
+
+  it('recognises deadlock and serialization failures only', () => {
+    expect(isRetryablePgError({ code: '40P01' })).toBe(true)
+    expect(isRetryablePgError({ code: '40001' })).toBe(true)
+    expect(isRetryablePgError({ code: '23505' })).toBe(false)
+    expect(isRetryablePgError(new Error('x'))).toBe(false)
+  })
+})
