@@ -234,6 +234,7 @@ describe('replaying a webhook delivery that failed', () => {
       checks: [revenueCheck],
       db,
       logger,
+      audit: false,
       plugins: [
         webhook({
           url: `${sink.origin}/hook`,
