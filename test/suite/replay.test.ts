@@ -35,7 +35,7 @@ const stores: { name: string; make: () => MetricDB }[] = [
   { name: 'postgres', make: () => MetricDB.postgres(pg.url, { schema: uniqueName('replay') }) },
 ]
 
-const day = (d: string, revenue: number) =>
+const day = (revenue: number) =>
   DataSource.fromRecords(
     Array.from({ length: 5 }, (_, i) => ({
       id: i,
@@ -105,8 +105,8 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
       logger,
       plugins: [original],
     })
-    await first.run({ orders: day('2026-11-24', 100) }, new ResultKey('2026-11-24', { env: 'prod' }))
-    const report = await first.run({ orders: day('2026-11-25', 150) }, key)
+    await first.run({ orders: day(100) }, new ResultKey('2026-11-24', { env: 'prod' }))
+    const report = await first.run({ orders: day(150) }, key)
     expect(report.symbols.some((s) => s.metric.startsWith('lag(1,'))).toBe(true)
     expect(report.summary.failed).toBeGreaterThan(0)
     const before = await rowCounts(db, key)
@@ -161,8 +161,8 @@ describe.each(stores)('suite.replay against the $name store', ({ make }) => {
     const rec = recorder('rec')
     const suite = new VerificationSuite({ name: 'nightly', checks: [revenueCheck], db, plugins: [rec] })
     const key = new ResultKey('2026-11-24', { env: 'prod' })
-    const a = await suite.run({ orders: day('2026-11-24', 100) }, key)
-    const b = await suite.run({ orders: day('2026-11-24', 300) }, key)
+    const a = await suite.run({ orders: day(100) }, key)
+    const b = await suite.run({ orders: day(300) }, key)
     expect((await suite.replay(key)).runId).toBe(b.runId)
     const old = await suite.replay(key, { runId: a.runId })
     expect(old.runId).toBe(a.runId)
@@ -193,7 +193,7 @@ describe('suite.replay options', () => {
       pluginConfig: { a: { channel: '#data' } },
     })
     const key = new ResultKey('2026-11-24')
-    await suite.run({ orders: day('2026-11-24', 100) }, key)
+    await suite.run({ orders: day(100) }, key)
     const report = await suite.replay(key, { plugins: ['a'] })
     expect(a.seen).toHaveLength(2)
     expect(b.seen).toHaveLength(1)
@@ -244,7 +244,7 @@ describe('replaying a webhook delivery that failed', () => {
       ],
     })
     const key = new ResultKey('2026-11-24')
-    const report = await suite.run({ orders: day('2026-11-24', 100) }, key)
+    const report = await suite.run({ orders: day(100) }, key)
     expect(report.pluginErrors.map((r) => r.plugin)).toEqual(['webhook'])
     expect(sink.received).toHaveLength(2) // both attempts refused
     down = false
