@@ -49,7 +49,7 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_baselines (
      metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, tags VARCHAR NOT NULL, value DOUBLE, spread DOUBLE,
      from_date DATE, to_date DATE, created_at TIMESTAMP NOT NULL, PRIMARY KEY (metric, dataset, tags))`,
-  `CREATE TABLE IF NOT EXISTS dqx_runs (
+  `CREATE TABLE IF NOT EXISTS dqx_stored_runs (
      run_id VARCHAR PRIMARY KEY, suite VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL,
      started_at VARCHAR NOT NULL, payload VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
 ]
@@ -303,7 +303,7 @@ export class DuckDBMetricDB implements MetricDB {
         [cutoff],
       )
       const r = await conn.run('DELETE FROM dqx_results WHERE date < CAST($1 AS DATE)', [cutoff])
-      await conn.run('DELETE FROM dqx_runs WHERE date < CAST($1 AS DATE)', [cutoff])
+      await conn.run('DELETE FROM dqx_stored_runs WHERE date < CAST($1 AS DATE)', [cutoff])
       out.metrics = m.rowsChanged
       out.results = r.rowsChanged
     })
@@ -314,9 +314,9 @@ export class DuckDBMetricDB implements MetricDB {
     const stored = toStoredRun(run)
     const now = writeStamp()
     await this.transaction(async (conn) => {
-      await conn.run('DELETE FROM dqx_runs WHERE run_id = $1', [stored.runId])
+      await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
       await conn.run(
-        'INSERT INTO dqx_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
+        'INSERT INTO dqx_stored_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
         [
           stored.runId,
           stored.suite,
@@ -339,7 +339,7 @@ export class DuckDBMetricDB implements MetricDB {
     const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
     if (q.runId !== undefined) params.push(q.runId)
     const rows = await this.rows(
-      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at, payload FROM dqx_runs
+      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at, payload FROM dqx_stored_runs
        WHERE suite = $1 AND date = CAST($2 AS DATE) AND tags = $3${q.runId === undefined ? '' : ' AND run_id = $4'}
        ORDER BY started_at DESC, created_at DESC LIMIT 1`,
       params,
@@ -364,7 +364,7 @@ export class DuckDBMetricDB implements MetricDB {
       where.push(`date <= CAST($${params.length} AS DATE)`)
     }
     const rows = await this.rows(
-      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at FROM dqx_runs
+      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at FROM dqx_stored_runs
        WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
       params,
     )

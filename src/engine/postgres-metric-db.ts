@@ -116,11 +116,11 @@ export class PostgresMetricDB implements MetricDB {
             metric text NOT NULL, dataset text NOT NULL, tags text NOT NULL, value double precision,
             spread double precision, from_date date, to_date date, created_at timestamptz NOT NULL,
             PRIMARY KEY (metric, dataset, tags))`)
-          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_runs')} (
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_stored_runs')} (
             run_id text PRIMARY KEY, suite text NOT NULL, date date NOT NULL, tags text NOT NULL,
             started_at text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL)`)
           await client.query(
-            `CREATE INDEX IF NOT EXISTS dqx_runs_by_suite_date ON ${this.table('dqx_runs')} (suite, date, tags)`,
+            `CREATE INDEX IF NOT EXISTS dqx_stored_runs_by_suite_date ON ${this.table('dqx_stored_runs')} (suite, date, tags)`,
           )
         })
         return lease
@@ -326,7 +326,7 @@ export class PostgresMetricDB implements MetricDB {
         [cutoff],
       )
       const r = await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE date < $1::date`, [cutoff])
-      await client.query(`DELETE FROM ${this.table('dqx_runs')} WHERE date < $1::date`, [cutoff])
+      await client.query(`DELETE FROM ${this.table('dqx_stored_runs')} WHERE date < $1::date`, [cutoff])
       return { metrics: Number(m.rowCount), results: Number(r.rowCount), cutoff }
     })
   }
@@ -334,7 +334,7 @@ export class PostgresMetricDB implements MetricDB {
   async putRun(run: StoredRun): Promise<void> {
     const stored = toStoredRun(run)
     await this.rows(
-      `INSERT INTO ${this.table('dqx_runs')} (run_id, suite, date, tags, started_at, payload, created_at)
+      `INSERT INTO ${this.table('dqx_stored_runs')} (run_id, suite, date, tags, started_at, payload, created_at)
        VALUES ($1, $2, $3::date, $4, $5, $6, clock_timestamp())
        ON CONFLICT (run_id) DO UPDATE SET suite = EXCLUDED.suite, date = EXCLUDED.date, tags = EXCLUDED.tags,
          started_at = EXCLUDED.started_at, payload = EXCLUDED.payload, created_at = EXCLUDED.created_at`,
@@ -352,7 +352,7 @@ export class PostgresMetricDB implements MetricDB {
     if (q.runId !== undefined) params.push(q.runId)
     const rows = await this.rows(
       `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at, payload
-       FROM ${this.table('dqx_runs')}
+       FROM ${this.table('dqx_stored_runs')}
        WHERE suite = $1 AND date = $2::date AND tags = $3${q.runId === undefined ? '' : ' AND run_id = $4'}
        ORDER BY started_at DESC, created_at DESC LIMIT 1`,
       params,
@@ -377,7 +377,7 @@ export class PostgresMetricDB implements MetricDB {
       where.push(`date <= $${params.length}::date`)
     }
     const rows = await this.rows(
-      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at FROM ${this.table('dqx_runs')}
+      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at FROM ${this.table('dqx_stored_runs')}
        WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
       params,
     )

@@ -31,6 +31,12 @@ export async function loadStoredRun(
   key: ResultKey,
   runId: string | undefined,
 ): Promise<StoredRun> {
+  if (typeof db.getRun !== 'function' || typeof db.listRuns !== 'function') {
+    throw new DqxError(
+      'METRIC_DB',
+      `replay(): the MetricDB ${db.description} does not store runs (no getRun/listRuns); use MetricDB.memory(), .duckdb() or .postgres()`,
+    )
+  }
   const q = { suite, date: key.date, tags: key.tags }
   const stored = await db.getRun(runId === undefined ? q : { ...q, runId })
   if (stored) return stored

@@ -350,17 +350,19 @@ export class VerificationSuite {
       // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
       // What a replay needs (symbols as reported, start, datasources): the metric rows cannot rebuild it.
-      await this.db.putRun({
-        runId,
-        suite: this.name,
-        date: key.date,
-        tags: { ...key.tags },
-        startedAt: startedAt.toISOString(),
-        durationMs: performance.now() - t0,
-        datasources: Object.keys(datasources),
-        results,
-        symbols,
-      })
+      // A structural MetricDB without run storage still runs; its runs cannot be replayed.
+      if (typeof this.db.putRun === 'function')
+        await this.db.putRun({
+          runId,
+          suite: this.name,
+          date: key.date,
+          tags: { ...key.tags },
+          startedAt: startedAt.toISOString(),
+          durationMs: performance.now() - t0,
+          datasources: Object.keys(datasources),
+          results,
+          symbols,
+        })
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {

@@ -283,7 +283,12 @@ describe('MetricDB.postgres specifics', () => {
         })
       expect(await tables()).toEqual([])
       expect(await db.getResults({ suite: 's', date: '2026-11-25', tags: {} })).toEqual([])
-      expect(await tables()).toEqual(['public.dqx_baselines', 'public.dqx_metrics', 'public.dqx_results'])
+      expect(await tables()).toEqual([
+        'public.dqx_baselines',
+        'public.dqx_metrics',
+        'public.dqx_results',
+        'public.dqx_stored_runs',
+      ])
     } finally {
       await db.close()
       await fresh.drop()
