@@ -8,7 +8,7 @@ import { DataSource, DqxError, ResultKey, type RunReport, VerificationSuite } fr
 import { sqlWriter } from '../../src/plugins/index.js'
 import { runRows } from '../../src/plugins/sql-writer.js'
 import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
-import { closedPort, freshDatabase, requirePgUrl, withClient } from '../engine/pg-helpers.js'
+import { closedPort, freshDatabase, hasPg, pgUrl, withClient } from '../engine/pg-helpers.js'
 import { brokenCheck, ordersCheck, rows, silentServer, skippedCheck } from './sink-helpers.js'
 
 type Row = Record<string, unknown>
@@ -265,10 +265,10 @@ describe('sqlWriter (DuckDB file)', () => {
   })
 })
 
-describe('sqlWriter (PostgreSQL)', () => {
+describe.skipIf(!hasPg())('sqlWriter (PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>
   beforeAll(async () => {
-    db = await freshDatabase(requirePgUrl(), 'dqx_sqlw')
+    db = await freshDatabase(pgUrl(), 'dqx_sqlw')
   })
   afterAll(async () => {
     await db?.drop()
@@ -361,10 +361,10 @@ describe('sqlWriter (PostgreSQL)', () => {
     const messages = report.pluginErrors.map((r) => r.error?.message ?? '')
     expect(messages).toHaveLength(2)
     expect(messages[0]).toMatch(
-      /^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/,
+      /^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/,
     )
     expect(messages[1]).toMatch(
-      /^sqlWriter 'encoded' could not write run .* to postgresql:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]\?\[redacted\]: connect ECONNREFUSED/,
+      /^sqlWriter 'encoded' could not write run .* to postgresql:\/\/\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: connect ECONNREFUSED/,
     )
     expect(`${text()}${messages.join('')}`).not.toContain(secret)
   })
