@@ -112,6 +112,7 @@ export {
 } from './engine/profile-suggestions.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
+export type { StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
 export {
   toNamedParams,
   type WarehouseDialect,
@@ -120,12 +121,7 @@ export {
   type WarehouseSourceOptions,
 } from './engine/warehouse-source.js'
 export * from './hooks/index.js'
-export {
-  type DiscoveredPlugin,
-  type DiscoverOptions,
-  type DiscoveryFailure,
-  PluginManager,
-} from './suite/discovery.js'
+export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
 export type { SuiteHooks } from './suite/lifecycle.js'
 export {
   definePlugin,
@@ -139,6 +135,8 @@ export {
   type Suite,
 } from './suite/plugin.js'
 export { PluginFailureError } from './suite/plugin-failure-error.js'
+export { PluginManager, type PluginManagerOptions, type ProcessAllInput } from './suite/plugin-manager.js'
+export type { ReplayOptions } from './suite/replay.js'
 export type {
   AfterRunContext,
   EvaluatedContext,

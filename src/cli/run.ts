@@ -7,6 +7,7 @@ import { initCommand } from './init-command.js'
 import type { CliIO } from './io.js'
 import { pluginsCommand } from './plugins-command.js'
 import { profileCommand } from './profile-command.js'
+import { replayCommand } from './replay-command.js'
 import { DEFAULT_REPORT_DIR, reportCommand } from './report-command.js'
 import { runCommand } from './run-command.js'
 
@@ -111,6 +112,32 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       const ui = verbose(opts)
       result.code = await pluginsCommand(
         { ...(opts.config !== undefined ? { config: opts.config as string } : {}), json: opts.json === true },
+        ui,
+      )
+    })
+
+  program
+    .command('replay')
+    .description('send stored runs to plugins again (no data source is read): one day or a range')
+    .requiredOption('-d, --date <YYYY-MM-DD>', 'the (first) day to replay')
+    .option('--to <YYYY-MM-DD>', 'replay every stored day from --date to this one, oldest first')
+    .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect)
+    .option('-p, --plugin <name>', 'only this plugin receives the replay; repeatable', collect)
+    .option('-s, --suite <name>', 'replay only this suite of an array config; repeatable', collect)
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-v, --verbose', 'debug logs and stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await replayCommand(
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          date: opts.date as string,
+          ...(opts.to !== undefined ? { to: opts.to as string } : {}),
+          tag: (opts.tag as string[] | undefined) ?? [],
+          suite: (opts.suite as string[] | undefined) ?? [],
+          plugin: (opts.plugin as string[] | undefined) ?? [],
+          verbose: opts.verbose === true,
+        },
         ui,
       )
     })

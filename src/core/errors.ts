@@ -21,6 +21,7 @@ export type DqxErrorCode =
   | 'HOOK_USAGE'
   | 'PLUGIN_FAILURE'
   | 'CONFIG'
+  | 'NO_STORED_RUN'
 
 export class DqxError extends Error {
   override readonly name: string = 'DqxError'

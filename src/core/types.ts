@@ -132,4 +132,6 @@ export interface RunReport {
   schemas?: Record<string, readonly { name: string; type: string }[]>
   /** Set when the run itself failed (bad data source, missing column …); results are then empty. */
   error?: Error
+  /** True when this report is a stored run sent to plugins again by `suite.replay()` (runId and startedAt are the original run's). */
+  replay?: boolean
 }

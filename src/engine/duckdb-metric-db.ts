@@ -29,6 +29,14 @@ import {
   tagsKey,
 } from './metric-db.js'
 import { toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
+import {
+  fromRunRow,
+  runPayload,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
@@ -43,6 +51,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_baselines (
      metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, tags VARCHAR NOT NULL, value DOUBLE, spread DOUBLE,
      from_date DATE, to_date DATE, created_at TIMESTAMP NOT NULL, PRIMARY KEY (metric, dataset, tags))`,
+  `CREATE TABLE IF NOT EXISTS dqx_stored_runs (
+     run_id VARCHAR PRIMARY KEY, suite VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL,
+     started_at VARCHAR NOT NULL, payload VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS dqx_schemas (
      run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, suite VARCHAR NOT NULL, date DATE NOT NULL,
      tags VARCHAR NOT NULL, columns VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, dataset))`,
@@ -334,10 +345,78 @@ export class DuckDBMetricDB implements MetricDB {
         [cutoff],
       )
       const r = await conn.run('DELETE FROM dqx_results WHERE date < CAST($1 AS DATE)', [cutoff])
+      await conn.run('DELETE FROM dqx_stored_runs WHERE date < CAST($1 AS DATE)', [cutoff])
       out.metrics = m.rowsChanged
       out.results = r.rowsChanged
     })
     return out
+  }
+
+  async putRun(run: StoredRun): Promise<void> {
+    const stored = toStoredRun(run)
+    const now = writeStamp()
+    await this.transaction(async (conn) => {
+      await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
+      await conn.run(
+        'INSERT INTO dqx_stored_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
+        [
+          stored.runId,
+          stored.suite,
+          stored.date,
+          tagsKey(stored.tags),
+          stored.startedAt,
+          runPayload(stored),
+          now,
+        ],
+      )
+    })
+  }
+
+  async getRun(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+    runId?: string
+  }): Promise<StoredRun | undefined> {
+    const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
+    if (q.runId !== undefined) params.push(q.runId)
+    const rows = await this.rows(
+      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at, payload FROM dqx_stored_runs
+       WHERE suite = $1 AND date = CAST($2 AS DATE) AND tags = $3${q.runId === undefined ? '' : ' AND run_id = $4'}
+       ORDER BY started_at DESC, created_at DESC LIMIT 1`,
+      params,
+    )
+    const r = rows[0]
+    return r ? fromRunRow(r) : undefined
+  }
+
+  async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
+    const where = ['suite = $1']
+    const params: string[] = [q.suite]
+    if (q.tags !== undefined) {
+      params.push(tagsKey(q.tags))
+      where.push(`tags = $${params.length}`)
+    }
+    if (q.from !== undefined) {
+      params.push(q.from)
+      where.push(`date >= CAST($${params.length} AS DATE)`)
+    }
+    if (q.to !== undefined) {
+      params.push(q.to)
+      where.push(`date <= CAST($${params.length} AS DATE)`)
+    }
+    const rows = await this.rows(
+      `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at FROM dqx_stored_runs
+       WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
+      params,
+    )
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      suite: String(r.suite),
+      date: String(r.date),
+      tags: JSON.parse(String(r.tags)) as Record<string, string>,
+      startedAt: String(r.started_at),
+    }))
   }
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {

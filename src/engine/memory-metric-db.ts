@@ -23,6 +23,7 @@ import {
   type StoredSchema,
   tagsKey,
 } from './metric-db.js'
+import { type StoredRun, type StoredRunEntry, type StoredRunQuery, toStoredRun } from './stored-run.js'
 
 function metricKey(q: MetricLookup): string {
   return `${q.dataset}\u0000${q.metric}\u0000${q.date}\u0000${tagsKey(q.tags)}`
@@ -35,6 +36,8 @@ export class MemoryMetricDB implements MetricDB {
   private readonly results = new Map<string, StoredResult[]>()
   private readonly runOrder: string[] = []
   private readonly pins = new Map<string, PinRow>()
+  /** Stored runs in write order (a run stored again moves to the end). */
+  private readonly runs = new Map<string, StoredRun>()
   /** Oldest first. */
   private readonly schemas: StoredSchema[] = []
 
@@ -146,8 +149,49 @@ export class MemoryMetricDB implements MetricDB {
       results += rows.length - keep.length
       this.results.set(runId, keep)
     }
+    for (const [runId, run] of this.runs) if (run.date < cutoff) this.runs.delete(runId)
     return { metrics, results, cutoff }
   }
+  async putRun(run: StoredRun): Promise<void> {
+    this.runs.delete(run.runId)
+    // A copy through JSON, as the SQL stores keep it: later changes to the caller's objects do not leak in.
+    this.runs.set(run.runId, JSON.parse(JSON.stringify(toStoredRun(run))) as StoredRun)
+  }
+  async getRun(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+    runId?: string
+  }): Promise<StoredRun | undefined> {
+    const tk = tagsKey(q.tags)
+    let latest: StoredRun | undefined
+    for (const r of this.runs.values()) {
+      if (r.suite !== q.suite || r.date !== q.date || tagsKey(r.tags) !== tk) continue
+      if (q.runId !== undefined && r.runId !== q.runId) continue
+      if (latest === undefined || r.startedAt >= latest.startedAt) latest = r
+    }
+    return latest && (JSON.parse(JSON.stringify(latest)) as StoredRun)
+  }
+  async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
+    const tk = q.tags === undefined ? undefined : tagsKey(q.tags)
+    return [...this.runs.values()]
+      .filter(
+        (r) =>
+          r.suite === q.suite &&
+          (tk === undefined || tagsKey(r.tags) === tk) &&
+          (q.from === undefined || r.date >= q.from) &&
+          (q.to === undefined || r.date <= q.to),
+      )
+      .map((r) => ({
+        runId: r.runId,
+        suite: r.suite,
+        date: r.date,
+        tags: { ...r.tags },
+        startedAt: r.startedAt,
+      }))
+      .sort((a, b) => a.date.localeCompare(b.date) || a.startedAt.localeCompare(b.startedAt))
+  }
+
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
     for (const r of rows) {
       const at = this.schemas.findIndex((s) => s.runId === r.runId && s.dataset === r.dataset)

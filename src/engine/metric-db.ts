@@ -11,6 +11,7 @@ import type {
 import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
+import type { StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
 
 /** One metric value as stored: what, where, which day and tags, and the run that computed it. */
 export interface StoredMetric {
@@ -130,6 +131,20 @@ export abstract class MetricDB {
    * before `now` (default today). Metric values inside a pinned range of the same metric are kept.
    */
   abstract prune(options: PruneOptions): Promise<PruneResult>
+  /**
+   * Stores what a replay needs of one run (replacing an earlier record of the same runId):
+   * results without failed-row samples, symbols as reported, start time and datasources.
+   */
+  abstract putRun(run: StoredRun): Promise<void>
+  /** One stored run of a suite, date and tag set: `runId`, or the latest started. */
+  abstract getRun(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+    runId?: string
+  }): Promise<StoredRun | undefined>
+  /** Stored runs of a suite (optionally one tag set, dates in [from, to]), oldest date first, then by start. */
+  abstract listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]>
   /** Stores the schemas one run saw (one row per dataset; a run stored again replaces its rows). */
   abstract putSchemas(rows: readonly StoredSchema[]): Promise<void>
   /** The most recently stored schema of a suite's dataset and tag set (any date), or undefined. */

@@ -29,6 +29,14 @@ import { type DbRow, toStoredMetric, toStoredResult, toStoredSchema } from './me
 import { leasePool, type PoolLease, pgTransaction } from './pg-pools.js'
 import { connectFailure, errorText, type PgTarget, pgTarget } from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
+import {
+  fromRunRow,
+  runPayload,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
 
 export interface PostgresMetricDBOptions {
   /** Schema holding dqx_metrics and dqx_results, created if missing. Default: the first schema of the search_path (public). */
@@ -110,6 +118,12 @@ export class PostgresMetricDB implements MetricDB {
             metric text NOT NULL, dataset text NOT NULL, tags text NOT NULL, value double precision,
             spread double precision, from_date date, to_date date, created_at timestamptz NOT NULL,
             PRIMARY KEY (metric, dataset, tags))`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_stored_runs')} (
+            run_id text PRIMARY KEY, suite text NOT NULL, date date NOT NULL, tags text NOT NULL,
+            started_at text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL)`)
+          await client.query(
+            `CREATE INDEX IF NOT EXISTS dqx_stored_runs_by_suite_date ON ${this.table('dqx_stored_runs')} (suite, date, tags)`,
+          )
           await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_schemas')} (
             run_id text NOT NULL, dataset text NOT NULL, suite text NOT NULL, date date NOT NULL,
             tags text NOT NULL, columns text NOT NULL, created_at timestamptz NOT NULL,
@@ -318,8 +332,68 @@ export class PostgresMetricDB implements MetricDB {
         [cutoff],
       )
       const r = await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE date < $1::date`, [cutoff])
+      await client.query(`DELETE FROM ${this.table('dqx_stored_runs')} WHERE date < $1::date`, [cutoff])
       return { metrics: Number(m.rowCount), results: Number(r.rowCount), cutoff }
     })
+  }
+
+  async putRun(run: StoredRun): Promise<void> {
+    const stored = toStoredRun(run)
+    await this.rows(
+      `INSERT INTO ${this.table('dqx_stored_runs')} (run_id, suite, date, tags, started_at, payload, created_at)
+       VALUES ($1, $2, $3::date, $4, $5, $6, clock_timestamp())
+       ON CONFLICT (run_id) DO UPDATE SET suite = EXCLUDED.suite, date = EXCLUDED.date, tags = EXCLUDED.tags,
+         started_at = EXCLUDED.started_at, payload = EXCLUDED.payload, created_at = EXCLUDED.created_at`,
+      [stored.runId, stored.suite, stored.date, tagsKey(stored.tags), stored.startedAt, runPayload(stored)],
+    )
+  }
+
+  async getRun(q: {
+    suite: string
+    date: string
+    tags: Readonly<Record<string, string>>
+    runId?: string
+  }): Promise<StoredRun | undefined> {
+    const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
+    if (q.runId !== undefined) params.push(q.runId)
+    const rows = await this.rows(
+      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at, payload
+       FROM ${this.table('dqx_stored_runs')}
+       WHERE suite = $1 AND date = $2::date AND tags = $3${q.runId === undefined ? '' : ' AND run_id = $4'}
+       ORDER BY started_at DESC, created_at DESC LIMIT 1`,
+      params,
+    )
+    const r = rows[0]
+    return r ? fromRunRow(r) : undefined
+  }
+
+  async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
+    const where = ['suite = $1']
+    const params: string[] = [q.suite]
+    if (q.tags !== undefined) {
+      params.push(tagsKey(q.tags))
+      where.push(`tags = $${params.length}`)
+    }
+    if (q.from !== undefined) {
+      params.push(q.from)
+      where.push(`date >= $${params.length}::date`)
+    }
+    if (q.to !== undefined) {
+      params.push(q.to)
+      where.push(`date <= $${params.length}::date`)
+    }
+    const rows = await this.rows(
+      `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at FROM ${this.table('dqx_stored_runs')}
+       WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
+      params,
+    )
+    return rows.map((r) => ({
+      runId: String(r.run_id),
+      suite: String(r.suite),
+      date: String(r.date),
+      tags: JSON.parse(String(r.tags)) as Record<string, string>,
+      startedAt: String(r.started_at),
+    }))
   }
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {

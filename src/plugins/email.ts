@@ -120,7 +120,10 @@ export function emailSubject(view: RunView, prefix = '[dqx]'): string {
         ? `${changeCounts(view.changes)} (${counts})`
         : counts
   const scope = view.route === undefined ? '' : ` (${scopeLabel(view.route.minSeverity)})`
-  return oneLine(`${prefix ? `${prefix} ` : ''}${runLabel(view)}: ${statusWord(view)}${scope} — ${detail}`)
+  const replay = view.replay ? '[replay] ' : ''
+  return oneLine(
+    `${prefix ? `${prefix} ` : ''}${replay}${runLabel(view)}: ${statusWord(view)}${scope} — ${detail}`,
+  )
 }
 
 function summaryLines(view: RunView): [string, string][] {
@@ -147,6 +150,7 @@ function limited<T>(list: readonly T[], max: number): { shown: T[]; more: number
 
 export function emailText(view: RunView, maxFailures = 100, maxSampleRows = DEFAULT_SAMPLE_ROWS): string {
   const out = [headline(view), '']
+  if (view.replay) out.push(`Replay of run ${view.runId} (started ${view.timestamp.toISOString()})`, '')
   for (const [k, v] of summaryLines(view)) out.push(`${`${k}:`.padEnd(12)}${v}`)
   if (view.changes !== undefined && view.changes.length > 0) {
     out.push('', 'Changes since the previous run')

@@ -51,6 +51,8 @@ export interface RunView {
     | undefined
   /** notifyOn 'change': the assertions whose status differs from the previous run (in this message's scope). */
   readonly changes?: readonly StatusChange[] | undefined
+  /** A stored run sent again by `suite.replay()` / `dqx replay`: runId and timestamp are the original run's. */
+  readonly replay?: boolean | undefined
   readonly signal: AbortSignal
   readonly logger: Logger
 }

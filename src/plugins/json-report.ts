@@ -36,6 +36,7 @@ export function reportJson(view: RunView): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     suiteName: view.suiteName,
     runId: view.runId,
+    ...(view.replay ? { replay: true } : {}),
     key: plainKey(view),
     startedAt: view.timestamp.toISOString(),
     durationMs: view.durationMs,

@@ -90,6 +90,7 @@ export function junitXml(view: RunView): string {
     property('dqx.suite', view.suiteName),
     property('dqx.runId', view.runId),
     property('dqx.date', view.key.date),
+    ...(view.replay ? [property('dqx.replay', 'true')] : []),
     ...Object.entries(view.key.tags).map(([k, v]) => property(k, v)),
   ]
   const properties = `    <properties>\n${props.map((p) => `      ${p}`).join('\n')}\n    </properties>`

@@ -153,7 +153,7 @@ export function slackMessage(
       text: {
         type: 'plain_text',
         text: truncate(
-          `${word}: ${oneLine(view.suiteName)}${view.route ? ` (${scopeLabel(view.route.minSeverity)})` : ''}`,
+          `${view.replay ? 'Replay · ' : ''}${word}: ${oneLine(view.suiteName)}${view.route ? ` (${scopeLabel(view.route.minSeverity)})` : ''}`,
           150,
         ),
         emoji: true,
@@ -188,13 +188,18 @@ export function slackMessage(
   }
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: `dqx · run ${view.runId} · ${Math.round(view.durationMs)} ms` }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `dqx · ${view.replay ? 'replay of run' : 'run'} ${view.runId} · ${Math.round(view.durationMs)} ms`,
+      },
+    ],
   })
   // `text` is the notification fallback (and what screen readers get).
   const changes = view.changes === undefined ? '' : `${changeCounts(view.changes)}; `
   return {
     text: truncate(
-      `${ICON[word]} ${runLabel(view)}: ${word}${view.route ? ` (${scopeLabel(view.route.minSeverity)})` : ''} — ${view.error ? 'run error' : `${changes}${countsText(view)}`}`,
+      `${ICON[word]} ${view.replay ? '[replay] ' : ''}${runLabel(view)}: ${word}${view.route ? ` (${scopeLabel(view.route.minSeverity)})` : ''} — ${view.error ? 'run error' : `${changes}${countsText(view)}`}`,
       3000,
     ),
     blocks,
@@ -207,6 +212,8 @@ export function jsonMessage(view: RunView): Record<string, unknown> {
     type: 'dqx.run',
     suite: view.suiteName,
     runId: view.runId,
+    // A receiver that dedupes by runId can tell a replayed delivery from a new failure.
+    ...(view.replay ? { replay: true } : {}),
     key: plainKey(view),
     status: runStatus(view),
     timestamp: view.timestamp.toISOString(),

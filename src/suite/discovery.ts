@@ -57,6 +57,14 @@ function declaredDependencies(pkg: Record<string, unknown>): string[] {
   return [...names] // declaration order: dependencies first, so they win a name clash
 }
 
+/** What discovery found: loaded plugins by declared name, their origin, and what could not be loaded. */
+export interface DiscoveryResult {
+  cwd: string
+  plugins: Map<string, Plugin>
+  discovered: DiscoveredPlugin[]
+  failures: DiscoveryFailure[]
+}
+
 /**
  * Finds plugins that installed packages declare in their package.json
  * (`"dqx": { "plugins": { "<name>": "./dist/plugin.js" } }`), the npm
@@ -65,44 +73,47 @@ function declaredDependencies(pkg: Record<string, unknown>): string[] {
  * declared path must stay inside its package. One bad package never stops the
  * others: it is recorded in `failures`.
  */
-export class PluginManager {
-  /** Loaded plugins by declared name; pass it in a suite's plugins: `plugins: [manager.plugins]`. */
+export async function discoverPlugins(options: DiscoverOptions = {}): Promise<DiscoveryResult> {
+  const cwd = resolve(options.cwd ?? process.cwd())
+  const manifest = join(cwd, 'package.json')
+  if (!existsSync(manifest)) {
+    throw new DqxError(
+      'CONFIG',
+      `PluginManager.discover(): no package.json in ${cwd}; run it from your project's root or pass { cwd }`,
+    )
+  }
+  let project: Record<string, unknown>
+  try {
+    project = readJson(manifest)
+  } catch (err) {
+    throw new DqxError(
+      'CONFIG',
+      `PluginManager.discover(): cannot read ${manifest}: ${(err as Error).message}`,
+      { cause: err },
+    )
+  }
+  const found = new Discovery(cwd, options.logger)
+  for (const dep of declaredDependencies(project)) await found.load(dep)
+  return { cwd, plugins: found.plugins, discovered: found.discovered, failures: found.failures }
+}
+
+class Discovery {
   readonly plugins = new Map<string, Plugin>()
   readonly discovered: DiscoveredPlugin[] = []
   readonly failures: DiscoveryFailure[] = []
 
-  private constructor(readonly cwd: string) {}
+  constructor(
+    private readonly cwd: string,
+    private readonly logger: Logger | undefined,
+  ) {}
 
-  static async discover(options: DiscoverOptions = {}): Promise<PluginManager> {
-    const cwd = resolve(options.cwd ?? process.cwd())
-    const manager = new PluginManager(cwd)
-    const manifest = join(cwd, 'package.json')
-    if (!existsSync(manifest)) {
-      throw new DqxError(
-        'CONFIG',
-        `PluginManager.discover(): no package.json in ${cwd}; run it from your project's root or pass { cwd }`,
-      )
-    }
-    let project: Record<string, unknown>
-    try {
-      project = readJson(manifest)
-    } catch (err) {
-      throw new DqxError(
-        'CONFIG',
-        `PluginManager.discover(): cannot read ${manifest}: ${(err as Error).message}`,
-        { cause: err },
-      )
-    }
-    for (const dep of declaredDependencies(project)) await manager.load(dep, options.logger)
-    return manager
-  }
-
-  private fail(failure: DiscoveryFailure, logger: Logger | undefined): void {
+  private fail(failure: DiscoveryFailure, _logger: Logger | undefined): void {
     this.failures.push(failure)
-    logger?.warn(failure, 'plugin discovery failed')
+    this.logger?.warn(failure, 'plugin discovery failed')
   }
 
-  private async load(dep: string, logger: Logger | undefined): Promise<void> {
+  async load(dep: string): Promise<void> {
+    const logger = this.logger
     const dir = packageDir(dep, this.cwd)
     if (!dir) return // declared but not installed: npm will say so; not ours to report
     let pkg: Record<string, unknown>

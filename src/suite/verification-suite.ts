@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { type CollectedCheck, collectAssertions } from '../core/check.js'
+import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { evaluate, type PlannedCheck } from '../core/evaluate.js'
 import { ResultKey } from '../core/result-key.js'
@@ -15,14 +16,14 @@ import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } f
 import type { ScanListener } from '../engine/scan-events.js'
 import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
+import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
-import { createPluginContext } from './plugin-context.js'
 import { PluginFailureError } from './plugin-failure-error.js'
-import { redactSecrets, scrubSecrets } from './redact.js'
+import { loadStoredRun, type ReplayOptions, replayStoredRun } from './replay.js'
 import { deepFreeze, type ResultsContext, type RunContext, type TapScope } from './run-context.js'
 import { parseSuiteOptions, type SuiteOptions } from './suite-options.js'
 
@@ -63,6 +64,10 @@ export class VerificationSuite {
   private readonly lifecycle: SuiteLifecycle
   /** #private: each plugin's config must not be reachable from what another plugin is given. */
   readonly #configs = new Map<string, unknown>()
+  /** The normalized plugins, kept so that a replay restricted to some of them can apply just those. */
+  private readonly normalized: readonly NormalizedPlugin[]
+  private readonly timeoutMs: number
+  private readonly concurrency: number
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -83,6 +88,9 @@ export class VerificationSuite {
       plugins.unshift(...normalizePlugins([audit()]).map((p) => ({ ...p, source: 'built-in audit' })))
     }
     this.plugins = plugins.map((p) => ({ name: p.name, kind: p.kind, source: p.source }))
+    this.normalized = plugins
+    this.timeoutMs = timeoutMs
+    this.concurrency = concurrency
     this.lifecycle = new SuiteLifecycle({
       logger: this.logger,
       timeoutMs,
@@ -108,45 +116,7 @@ export class VerificationSuite {
       const validated = validateConfig(p, pluginConfig[p.name])
       const apply = (config: unknown): Promise<void> | undefined => {
         this.#configs.set(p.name, config)
-        // Secrets first, so that no line logged from here on (this one included) carries them.
-        this.lifecycle.addSecrets(config)
-        this.lifecycle.logger.debug(
-          { plugin: p.name, source: p.source, config: redactSecrets(config) },
-          'plugin applied',
-        )
-        // Our message quotes the plugin's error: scrubbed of the plugin's own config secrets.
-        const failedInApply = (err: unknown): DqxError =>
-          new DqxError(
-            'INVALID_PLUGIN',
-            scrubSecrets(
-              `plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`,
-              config,
-            ),
-            { cause: err },
-          )
-        const context = createPluginContext({
-          name: p.name,
-          hooks: this.hooks,
-          db: this.db,
-          logger: this.lifecycle.loggerFor(p.name),
-          config,
-        })
-        let out: unknown
-        try {
-          out = p.apply(context, config)
-        } catch (err) {
-          throw failedInApply(err)
-        }
-        // A non-Promise return (such as a tap's unregister function) is ignored.
-        if (out instanceof Promise) {
-          return out.then(
-            () => undefined,
-            (err: unknown) => {
-              throw failedInApply(err)
-            },
-          )
-        }
-        return undefined
+        return applyPlugin({ plugin: p, config, lifecycle: this.lifecycle, db: this.db })
       }
       if (validated instanceof Promise) pending.push(validated.then((v) => apply(v.value)))
       else {
@@ -315,6 +285,20 @@ export class VerificationSuite {
       })
       // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
+      // What a replay needs (symbols as reported, start, datasources): the metric rows cannot rebuild it.
+      // A structural MetricDB without run storage still runs; its runs cannot be replayed.
+      if (typeof this.db.putRun === 'function')
+        await this.db.putRun({
+          runId,
+          suite: this.name,
+          date: key.date,
+          tags: { ...key.tags },
+          startedAt: startedAt.toISOString(),
+          durationMs: performance.now() - t0,
+          datasources: Object.keys(datasources),
+          results,
+          symbols,
+        })
       // Then this run's schemas: the next run's expectSchemaUnchanged compares with them.
       if (storesSchemas) {
         await this.db.putSchemas(
@@ -398,6 +382,71 @@ export class VerificationSuite {
       throw new PluginFailureError(report)
     }
     return report
+  }
+
+  /**
+   * Sends the stored run of `key` (its latest, or `options.runId`) to plugins again: afterEvaluate,
+   * processResults and afterRun get the original results, symbols, runId and start time with
+   * `replay: true`. No data source is read and nothing is written to the MetricDB. Failed-row
+   * samples are not stored, so replayed results have none. `options.plugins` restricts the
+   * replay to those plugins (taps registered on `suite.hooks` outside a plugin are then left out).
+   */
+  async replay(key: ResultKey, options: ReplayOptions = {}): Promise<RunReport> {
+    if (!(key instanceof ResultKey)) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "replay() needs a ResultKey as its first argument, e.g. new ResultKey('2026-11-25')",
+      )
+    }
+    if (options === null || typeof options !== 'object') {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "replay() options must be an object, e.g. { plugins: ['webhook'] }",
+      )
+    }
+    if (options.runId !== undefined && (typeof options.runId !== 'string' || options.runId === '')) {
+      throw new DqxError('INVALID_ARGUMENT', 'replay(): runId must be a non-empty string (a RunReport.runId)')
+    }
+    const selected = options.plugins === undefined ? undefined : this.selectPlugins(options.plugins)
+    if (this.ready) await this.ready
+    const stored = await loadStoredRun(this.db, this.name, key, options.runId)
+    let lifecycle = this.lifecycle
+    if (selected) {
+      lifecycle = new SuiteLifecycle({
+        logger: this.logger,
+        timeoutMs: this.timeoutMs,
+        concurrency: this.concurrency,
+        configFor: (plugin) => this.#configs.get(plugin),
+      })
+      for (const p of selected) {
+        await applyPlugin({ plugin: p, config: this.#configs.get(p.name), lifecycle, db: this.db })
+      }
+    }
+    const scope: TapScope = { signal: new AbortController().signal, logger: this.logger, config: undefined }
+    const { report, hookError } = await replayStoredRun({ lifecycle, stored, checks: this.checkNames, scope })
+    if (hookError) throw hookError
+    if (this.failOnPluginError && report.pluginErrors.length > 0) throw new PluginFailureError(report)
+    return report
+  }
+
+  /** The named plugins, in suite order; an unknown name is a DqxError listing the suite's plugins. */
+  private selectPlugins(names: readonly string[]): NormalizedPlugin[] {
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "replay(): plugins must be an array of plugin names, e.g. ['webhook']",
+      )
+    }
+    const known = this.normalized.map((p) => p.name)
+    for (const n of names) {
+      if (known.includes(n)) continue
+      const hint = didYouMean(n, known)
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        `replay(): suite '${this.name}' has no plugin '${n}'${hint ? ` — did you mean '${hint}'?` : ''} (plugins: ${known.join(', ') || 'none'})`,
+      )
+    }
+    return this.normalized.filter((p) => names.includes(p.name))
   }
 
   /** Binds each check to the run's datasources, or says why it is skipped. */

@@ -288,6 +288,7 @@ describe.skipIf(!pgReady)('MetricDB.postgres specifics', () => {
         'public.dqx_baselines',
         'public.dqx_metrics',
         'public.dqx_results',
+        'public.dqx_stored_runs',
         'public.dqx_schemas',
       ])
     } finally {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
-import { PluginManager } from '../../src/suite/discovery.js'
 import { normalizePlugins } from '../../src/suite/normalize-plugins.js'
+import { PluginManager } from '../../src/suite/plugin-manager.js'
 import { captureLogger } from '../../src/testing/index.js'
 
 let root: string

@@ -1,0 +1,73 @@
+import type { AssertionResult, SymbolInfo } from '../core/types.js'
+
+/**
+ * What a replay needs of one run, stored with it: the metric rows cannot rebuild it (a later run
+ * of the same key replaces them, and they carry no symbol names or lags). Failed-row samples are
+ * left out on purpose: they may hold personal data (docs/failed-rows.md).
+ */
+export interface StoredRun {
+  runId: string
+  suite: string
+  date: string
+  tags: Record<string, string>
+  /** ISO-8601 start time of the run. */
+  startedAt: string
+  durationMs: number
+  datasources: string[]
+  results: AssertionResult[]
+  symbols: SymbolInfo[]
+}
+
+/** Which stored runs to list: one suite, optionally one tag set and a date range (inclusive). */
+export interface StoredRunQuery {
+  suite: string
+  tags?: Readonly<Record<string, string>>
+  from?: string
+  to?: string
+}
+
+/** One stored run without its payload, as listed by `listRuns`. */
+export interface StoredRunEntry {
+  runId: string
+  suite: string
+  date: string
+  tags: Record<string, string>
+  startedAt: string
+}
+
+/** The run as stored: results without their failed-row samples. */
+export function toStoredRun(run: StoredRun): StoredRun {
+  return {
+    ...run,
+    results: run.results.map((r) => {
+      const { samples: _samples, ...rest } = r
+      return rest
+    }),
+  }
+}
+
+/** The JSON column of a stored run: everything but the indexed columns. */
+export function runPayload(run: StoredRun): string {
+  return JSON.stringify({
+    durationMs: run.durationMs,
+    datasources: run.datasources,
+    results: run.results,
+    symbols: run.symbols,
+  })
+}
+
+/** A stored run rebuilt from its row (tags and payload as JSON text). */
+export function fromRunRow(row: Readonly<Record<string, unknown>>): StoredRun {
+  const payload = JSON.parse(String(row.payload)) as Pick<
+    StoredRun,
+    'durationMs' | 'datasources' | 'results' | 'symbols'
+  >
+  return {
+    runId: String(row.run_id),
+    suite: String(row.suite),
+    date: String(row.date),
+    tags: JSON.parse(String(row.tags)) as Record<string, string>,
+    startedAt: String(row.started_at),
+    ...payload,
+  }
+}
