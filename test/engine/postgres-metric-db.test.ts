@@ -288,8 +288,8 @@ describe.skipIf(!pgReady)('MetricDB.postgres specifics', () => {
         'public.dqx_baselines',
         'public.dqx_metrics',
         'public.dqx_results',
-        'public.dqx_stored_runs',
         'public.dqx_schemas',
+        'public.dqx_stored_runs',
       ])
     } finally {
       await db.close()
