@@ -153,7 +153,8 @@ function expectScrubbed(line: string, c: Case): Record<string, unknown> {
     for (const s of c.secrets)
       expect(text.includes(s), `${JSON.stringify(s)} survives in ${JSON.stringify(text)}`).toBe(false)
   }
-  for (const [path, value] of c.plain) expect(at(parsed, path)).toEqual(value)
+  // Compared as JSON carries them: -0 is written as 0 by JSON.stringify itself, not by the scrubber.
+  for (const [path, value] of c.plain) expect(at(parsed, path)).toEqual(JSON.parse(JSON.stringify(value)))
   return parsed
 }
 
