@@ -1,4 +1,4 @@
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
@@ -7,6 +7,7 @@ import type { RunReport, Severity } from '../core/types.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
+import { hasConfig, loadContracts, parseSources, withContracts } from './contract-run.js'
 import { cliLogger, parseLevel } from './logger.js'
 import {
   checkDisabled,
@@ -33,6 +34,10 @@ export interface RunFlags {
   allowSkipped: boolean
   concurrency?: number
   verbose: boolean
+  /** --contract files (ODCS v3 or dqx YAML) whose checks join the run; repeatable. */
+  contract: string[]
+  /** --source name=path datasources, added to (or replacing) the config's. */
+  source: string[]
 }
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -73,10 +78,16 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
   const date = flags.date ?? todayUtc()
   parseIsoDate(date, '--date')
   const key = new ResultKey(date, parseTags(flags.tag))
-  const file = findConfigFile(ui.io.cwd, flags.config)
+  const contracts = loadContracts(flags.contract, ui)
+  const sources = parseSources(flags.source, ui.io.cwd)
+  // With --contract and no config file, the contract and --source flags make the whole run.
+  const configured = contracts.length === 0 || hasConfig(ui.io.cwd, flags.config)
+  const file = configured ? findConfigFile(ui.io.cwd, flags.config) : resolve(ui.io.cwd, flags.contract[0] as string)
   // Relative paths in the config (data files, MetricDB files, plugin outputs) resolve from its directory.
   return withCwd(dirname(file), async () => {
-    const loaded = await loadConfig(file, ui.io.cwd)
+    const config = configured ? await loadConfig(file, ui.io.cwd) : undefined
+    const loaded =
+      contracts.length > 0 || flags.source.length > 0 ? withContracts(config, contracts, sources) : (config as LoadedConfig)
     const entries = selectSuites(loaded, flags.suite)
     const disabled = new Set(flags.disablePlugin)
 
