@@ -1,7 +1,4 @@
 export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
-export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
-export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
-export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
 export {
   type ContractAssertion,
   type ContractRule,
@@ -10,6 +7,9 @@ export {
   type MetricScale,
   type UnsupportedRule,
 } from './contracts/index.js'
+export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
+export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
+export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
 export { DqxError, type DqxErrorCode } from './core/errors.js'
 export { Expr, Metric } from './core/expression.js'
 export { type MetricOptions, MetricProvider } from './core/metric-provider.js'

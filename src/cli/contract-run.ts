@@ -23,7 +23,10 @@ export function parseSources(pairs: readonly string[], cwd: string): Record<stri
   for (const pair of pairs) {
     const i = pair.indexOf('=')
     if (i <= 0 || i === pair.length - 1) {
-      throw new DqxError('INVALID_ARGUMENT', `--source must look like name=path (e.g. orders=data/orders.parquet), got '${pair}'`)
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        `--source must look like name=path (e.g. orders=data/orders.parquet), got '${pair}'`,
+      )
     }
     const path = pair.slice(i + 1)
     const reader = READERS[extname(path).toLowerCase()]

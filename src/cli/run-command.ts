@@ -82,12 +82,16 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
   const sources = parseSources(flags.source, ui.io.cwd)
   // With --contract and no config file, the contract and --source flags make the whole run.
   const configured = contracts.length === 0 || hasConfig(ui.io.cwd, flags.config)
-  const file = configured ? findConfigFile(ui.io.cwd, flags.config) : resolve(ui.io.cwd, flags.contract[0] as string)
+  const file = configured
+    ? findConfigFile(ui.io.cwd, flags.config)
+    : resolve(ui.io.cwd, flags.contract[0] as string)
   // Relative paths in the config (data files, MetricDB files, plugin outputs) resolve from its directory.
   return withCwd(dirname(file), async () => {
     const config = configured ? await loadConfig(file, ui.io.cwd) : undefined
     const loaded =
-      contracts.length > 0 || flags.source.length > 0 ? withContracts(config, contracts, sources) : (config as LoadedConfig)
+      contracts.length > 0 || flags.source.length > 0
+        ? withContracts(config, contracts, sources)
+        : (config as LoadedConfig)
     const entries = selectSuites(loaded, flags.suite)
     const disabled = new Set(flags.disablePlugin)
 

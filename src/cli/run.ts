@@ -76,7 +76,11 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       'add the checks of a data contract (ODCS v3 or dqx YAML); without a config file, name the data with --source; repeatable',
       collect,
     )
-    .option('--source <name=path>', 'a dataset read from a parquet/csv/json file or glob; repeatable', collect)
+    .option(
+      '--source <name=path>',
+      'a dataset read from a parquet/csv/json file or glob; repeatable',
+      collect,
+    )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)

@@ -1,6 +1,6 @@
 import type { AssertionBuilder } from '../core/assertion.js'
 import { type Check, check } from '../core/check.js'
-import { DqxError } from '../core/errors.js'
+import type { DqxError } from '../core/errors.js'
 import { MetricProvider } from '../core/metric-provider.js'
 import type { ContractRule, UnsupportedRule } from './contract-rule.js'
 import { parseDqxContract } from './dqx-format.js'
@@ -107,7 +107,7 @@ export function ruleProblem(rule: Omit<ContractRule, 'where'>): string | undefin
     metricFor(new MetricProvider(), rule.metric, rule.scale)
     return undefined
   } catch (err) {
-    if (err instanceof DqxError) return err.message
-    throw err
+    // The metric provider rejects bad input with DqxErrors only; their message names the problem.
+    return (err as DqxError).message
   }
 }

@@ -2,7 +2,12 @@ import { basename } from 'node:path'
 import { z } from 'zod'
 import { DqxError } from '../core/errors.js'
 import { SEVERITIES, type Severity } from '../core/types.js'
-import { COLUMN_METRICS, type ContractAssertion, type ContractRule, type MetricRequest } from './contract-rule.js'
+import {
+  COLUMN_METRICS,
+  type ContractAssertion,
+  type ContractRule,
+  type MetricRequest,
+} from './contract-rule.js'
 import type { ParsedContract } from './data-contract.js'
 import { ruleProblem } from './data-contract.js'
 import { schemaError } from './schema-errors.js'
@@ -14,16 +19,23 @@ const NO_BOUND = ['isPositive', 'isNegative', 'isZero', 'noop'] as const
 const ASSERTIONS = [...ONE_BOUND, ...TWO_BOUNDS, ...NO_BOUND] as const
 
 const number = z.number({ error: 'must be a number, e.g. isLt: 0.05' })
-const pair = z.tuple([number, number], { error: 'must be a list of two numbers [low, high], e.g. isBetween: [1, 100]' })
+const pair = z.tuple([number, number], {
+  error: 'must be a list of two numbers [low, high], e.g. isBetween: [1, 100]',
+})
 const flag = z.literal(true, { error: 'must be true, e.g. isPositive: true' })
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })
-const tags = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings, e.g. [pii]' })
+const tags = z.array(z.string({ error: 'must be a string' }), {
+  error: 'must be a list of strings, e.g. [pii]',
+})
 const literal = z.union([z.string(), z.number(), z.boolean()], {
   error: 'must be a string, number or boolean (count NULLs with metric: nullCount)',
 })
 
 const common = {
-  name: z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' }).optional(),
+  name: z
+    .string({ error: 'must be a non-empty string' })
+    .min(1, { error: 'must be a non-empty string' })
+    .optional(),
   severity: severity.optional(),
   tags: tags.optional(),
   rate: z.boolean({ error: 'must be true or false' }).optional(),
@@ -39,7 +51,10 @@ const datasetRule = z.strictObject({
   metric: z.enum(DATASET_METRICS, {
     error: `must be one of ${DATASET_METRICS.join(', ')} (column metrics go under columns.<name>)`,
   }),
-  columns: z.array(z.string(), { error: 'must be a list of column names, e.g. [order_id]' }).min(1).optional(),
+  columns: z
+    .array(z.string(), { error: 'must be a list of column names, e.g. [order_id]' })
+    .min(1)
+    .optional(),
   sql: z.string({ error: 'must be a SQL aggregate expression' }).optional(),
   ...common,
 })
@@ -52,9 +67,11 @@ const dataset = z.strictObject({
   severity: severity.optional(),
   tags: tags.optional(),
   rules: z.array(datasetRule, { error: 'must be a list of rules' }).optional(),
-  columns: z.record(z.string(), z.array(columnRule, { error: 'must be a list of rules' }), {
-    error: 'must map column names to lists of rules',
-  }).optional(),
+  columns: z
+    .record(z.string(), z.array(columnRule, { error: 'must be a list of rules' }), {
+      error: 'must map column names to lists of rules',
+    })
+    .optional(),
 })
 const contract = z.strictObject({
   name: z.string({ error: 'must be a non-empty string' }).min(1).optional(),
@@ -148,10 +165,18 @@ function toRule(
   return { ...rule, where: doc.where(path) }
 }
 
-function readMetric(doc: YamlDocument, path: YamlPath, column: string | undefined, raw: RawRule): MetricRequest {
-  const unexpected = (key: string, why: string) => doc.error([...path, key], `${why}; remove it`, { key: true })
-  if (raw.sql !== undefined && raw.metric !== 'customSql') throw unexpected('sql', `is only read by metric: customSql`)
-  if (raw.values !== undefined && raw.metric !== 'countValues') throw unexpected('values', 'is only read by metric: countValues')
+function readMetric(
+  doc: YamlDocument,
+  path: YamlPath,
+  column: string | undefined,
+  raw: RawRule,
+): MetricRequest {
+  const unexpected = (key: string, why: string) =>
+    doc.error([...path, key], `${why}; remove it`, { key: true })
+  if (raw.sql !== undefined && raw.metric !== 'customSql')
+    throw unexpected('sql', `is only read by metric: customSql`)
+  if (raw.values !== undefined && raw.metric !== 'countValues')
+    throw unexpected('values', 'is only read by metric: countValues')
   if (raw.columns !== undefined && raw.metric !== 'duplicateCount') {
     throw unexpected('columns', 'is only read by metric: duplicateCount')
   }
@@ -159,15 +184,18 @@ function readMetric(doc: YamlDocument, path: YamlPath, column: string | undefine
     case 'numRows':
       return { kind: 'numRows' }
     case 'customSql':
-      if (raw.sql === undefined) throw doc.error(path, "needs sql: '<aggregate expression>' for metric: customSql")
+      if (raw.sql === undefined)
+        throw doc.error(path, "needs sql: '<aggregate expression>' for metric: customSql")
       return { kind: 'customSql', sql: raw.sql }
     case 'duplicateCount': {
       const columns = raw.columns ?? (column !== undefined ? [column] : undefined)
-      if (columns === undefined) throw doc.error(path, 'needs columns: [<column>, …] for metric: duplicateCount')
+      if (columns === undefined)
+        throw doc.error(path, 'needs columns: [<column>, …] for metric: duplicateCount')
       return { kind: 'duplicateCount', columns }
     }
     case 'countValues':
-      if (raw.values === undefined) throw doc.error(path, 'needs values: [<value>, …] for metric: countValues')
+      if (raw.values === undefined)
+        throw doc.error(path, 'needs values: [<value>, …] for metric: countValues')
       return { kind: 'countValues', column: column as string, values: raw.values }
     default:
       return { kind: 'column', metric: raw.metric, column: column as string }
@@ -177,7 +205,8 @@ function readMetric(doc: YamlDocument, path: YamlPath, column: string | undefine
 function readAssertion(doc: YamlDocument, path: YamlPath, raw: RawRule): ContractAssertion {
   const present = ASSERTIONS.filter((k) => raw[k] !== undefined)
   if (present.length !== 1) {
-    const what = present.length === 0 ? 'has no assertion' : `has ${present.length} assertions (${present.join(', ')})`
+    const what =
+      present.length === 0 ? 'has no assertion' : `has ${present.length} assertions (${present.join(', ')})`
     throw doc.error(path, `${what}; give exactly one of ${ASSERTIONS.join(', ')} (one rule per assertion)`)
   }
   const op = present[0] as (typeof ASSERTIONS)[number]
@@ -199,6 +228,12 @@ export function defaultName(
   scale: 'count' | 'rate' | 'percent',
   assertion: ContractAssertion,
 ): string {
-  const parts = [column, metric, scale === 'count' ? undefined : scale, assertion.op, ...assertion.args.map(String)]
+  const parts = [
+    column,
+    metric,
+    scale === 'count' ? undefined : scale,
+    assertion.op,
+    ...assertion.args.map(String),
+  ]
   return parts.filter((p) => p !== undefined).join(' ')
 }

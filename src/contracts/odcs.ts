@@ -2,7 +2,13 @@ import { basename } from 'node:path'
 import { z } from 'zod'
 import type { MetricLiteral } from '../core/metric-spec.js'
 import type { Severity } from '../core/types.js'
-import type { ContractAssertion, ContractRule, MetricRequest, MetricScale, UnsupportedRule } from './contract-rule.js'
+import type {
+  ContractAssertion,
+  ContractRule,
+  MetricRequest,
+  MetricScale,
+  UnsupportedRule,
+} from './contract-rule.js'
 import { type ParsedContract, ruleProblem } from './data-contract.js'
 import { schemaError } from './schema-errors.js'
 import { sqlQueryToAggregate } from './sql-query.js'
@@ -30,7 +36,13 @@ const OPERATORS = {
 type OdcsOperator = keyof typeof OPERATORS
 const OPERATOR_NAMES = Object.keys(OPERATORS) as OdcsOperator[]
 
-const LIBRARY_METRICS = ['nullValues', 'missingValues', 'invalidValues', 'duplicateValues', 'rowCount'] as const
+const LIBRARY_METRICS = [
+  'nullValues',
+  'missingValues',
+  'invalidValues',
+  'duplicateValues',
+  'rowCount',
+] as const
 
 const name = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' })
 const qualityList = z.array(z.looseObject({}), { error: 'must be a list of quality rules' }).optional()
@@ -67,7 +79,9 @@ const quality = z.looseObject({
     OPERATOR_NAMES.map((op) => [
       op,
       (op.endsWith('Between')
-        ? z.tuple([number, number], { error: `must be a list of two numbers [low, high], e.g. ${op}: [0, 10]` })
+        ? z.tuple([number, number], {
+            error: `must be a list of two numbers [low, high], e.g. ${op}: [0, 10]`,
+          })
         : z.number({ error: `must be a number, e.g. ${op}: 0` })
       ).optional(),
     ]),
@@ -87,7 +101,8 @@ interface Scope {
 export function parseOdcsContract(doc: YamlDocument): ParsedContract {
   const parsed = document.safeParse(doc.data)
   if (!parsed.success) throw schemaError(doc, parsed.error, [])
-  const contractName = parsed.data.name ?? parsed.data.id ?? basename(doc.label).replace(/(\.odcs)?\.ya?ml$/i, '')
+  const contractName =
+    parsed.data.name ?? parsed.data.id ?? basename(doc.label).replace(/(\.odcs)?\.ya?ml$/i, '')
   const rules: ContractRule[] = []
   const unsupported: UnsupportedRule[] = []
   for (const [s, obj] of (parsed.data.schema ?? []).entries()) {
@@ -126,15 +141,20 @@ function mapQuality(
   const rule = parsed.data as Quality
   const type = rule.type ?? 'library'
   const severity = mapSeverity(doc, path, rule.severity)
-  if (type === 'text') return { reason: 'type: text is a description for people; there is nothing to compute' }
+  if (type === 'text')
+    return { reason: 'type: text is a description for people; there is nothing to compute' }
   if (type === 'custom') {
-    return { reason: `type: custom is written for a specific engine${typeof rule.engine === 'string' ? ` (${rule.engine})` : ''}; dqx cannot run it` }
+    return {
+      reason: `type: custom is written for a specific engine${typeof rule.engine === 'string' ? ` (${rule.engine})` : ''}; dqx cannot run it`,
+    }
   }
-  if (type !== 'library' && type !== 'sql') return { reason: `type: ${type} is not an ODCS quality type dqx knows (library, sql)` }
+  if (type !== 'library' && type !== 'sql')
+    return { reason: `type: ${type} is not an ODCS quality type dqx knows (library, sql)` }
 
   const operators = OPERATOR_NAMES.filter((op) => rule[op] !== undefined)
   if (operators.length === 0) return { reason: `it has no operator (${OPERATOR_NAMES.join(', ')})` }
-  if (operators.length > 1) return { reason: `it has ${operators.length} operators (${operators.join(', ')}); dqx maps one per rule` }
+  if (operators.length > 1)
+    return { reason: `it has ${operators.length} operators (${operators.join(', ')}); dqx maps one per rule` }
   const operator = operators[0] as OdcsOperator
   const assertion = toAssertion(doc, path, operator, rule[operator] as number | [number, number])
   const scale: MetricScale = rule.unit === 'percent' ? 'percent' : 'count'
@@ -142,24 +162,39 @@ function mapQuality(
   let metric: MetricRequest
   let metricLabel: string
   if (type === 'sql') {
-    if (rule.query === undefined) throw doc.error(path, "is type: sql without a query; add query: 'SELECT count(*) FROM ${object} WHERE …'")
-    if (rule.unit === 'percent') return { reason: 'unit: percent has no meaning for a SQL query, which returns its own value' }
+    if (rule.query === undefined)
+      throw doc.error(
+        path,
+        `is type: sql without a query; add query: 'SELECT count(*) FROM \${object} WHERE …'`,
+      )
+    if (rule.unit === 'percent')
+      return { reason: 'unit: percent has no meaning for a SQL query, which returns its own value' }
     const mapped = sqlQueryToAggregate(rule.query, scope.tables, scope.column)
     if (!mapped.ok) return { reason: mapped.reason }
     metric = { kind: 'customSql', sql: mapped.sql }
     metricLabel = 'sql'
   } else {
     const name = rule.metric ?? rule.rule
-    if (name === undefined) return { reason: `type: library without a metric (${LIBRARY_METRICS.join(', ')})` }
+    if (name === undefined)
+      return { reason: `type: library without a metric (${LIBRARY_METRICS.join(', ')})` }
     const chosen = libraryMetric(name, scope, rule)
     if ('reason' in chosen) return chosen
     metric = chosen
     metricLabel = name
   }
-  if (scale === 'percent' && metric.kind === 'numRows') return { reason: 'rowCount in percent has no meaning (percent of the rows themselves)' }
+  if (scale === 'percent' && metric.kind === 'numRows')
+    return { reason: 'rowCount in percent has no meaning (percent of the rows themselves)' }
   const base = {
     dataset: scope.dataset,
-    name: rule.name ?? defaultName(scope.column, metricLabel, rule.unit, operator, rule[operator] as number | [number, number]),
+    name:
+      rule.name ??
+      defaultName(
+        scope.column,
+        metricLabel,
+        rule.unit,
+        operator,
+        rule[operator] as number | [number, number],
+      ),
     severity,
     tags: [...new Set([...(rule.tags ?? []), ...(rule.dimension ? [rule.dimension] : [])])],
     metric,
@@ -174,10 +209,13 @@ function mapQuality(
 function libraryMetric(name: string, scope: Scope, rule: Quality): MetricRequest | { reason: string } {
   const args = rule.arguments ?? {}
   const column = scope.column
-  const needsColumn = (m: string) => ({ reason: `${m} is a property-level metric; put it under a property's quality` })
+  const needsColumn = (m: string) => ({
+    reason: `${m} is a property-level metric; put it under a property's quality`,
+  })
   switch (name) {
     case 'rowCount':
-      if (column !== undefined) return { reason: 'rowCount is a schema-level metric; put it under the schema object' }
+      if (column !== undefined)
+        return { reason: 'rowCount is a schema-level metric; put it under the schema object' }
       return { kind: 'numRows' }
     case 'nullValues':
       if (column === undefined) return needsColumn(name)
@@ -185,7 +223,8 @@ function libraryMetric(name: string, scope: Scope, rule: Quality): MetricRequest
     case 'missingValues': {
       if (column === undefined) return needsColumn(name)
       const values = literals(args.missingValues)
-      if (values === undefined) return { reason: 'arguments.missingValues must be a list of strings, numbers, booleans or null' }
+      if (values === undefined)
+        return { reason: 'arguments.missingValues must be a list of strings, numbers, booleans or null' }
       return { kind: 'missingValues', column, values }
     }
     case 'invalidValues': {
@@ -219,7 +258,8 @@ function literals(value: unknown): MetricLiteral[] | undefined {
   const out: MetricLiteral[] = []
   for (const v of value) {
     if (v === null) continue
-    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out.push(v)
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))
+      out.push(v)
     else return undefined
   }
   return out
@@ -229,12 +269,20 @@ function mapSeverity(doc: YamlDocument, path: YamlPath, severity: string | undef
   if (severity === undefined) return 'P1'
   const mapped = ODCS_SEVERITY[severity.toLowerCase()]
   if (mapped === undefined) {
-    throw doc.error([...path, 'severity'], `'${severity}' is not a severity dqx maps; use ${Object.keys(ODCS_SEVERITY).join(', ')} (→ P0…P3)`)
+    throw doc.error(
+      [...path, 'severity'],
+      `'${severity}' is not a severity dqx maps; use ${Object.keys(ODCS_SEVERITY).join(', ')} (→ P0…P3)`,
+    )
   }
   return mapped
 }
 
-function toAssertion(doc: YamlDocument, path: YamlPath, operator: OdcsOperator, value: number | [number, number]): ContractAssertion {
+function toAssertion(
+  doc: YamlDocument,
+  path: YamlPath,
+  operator: OdcsOperator,
+  value: number | [number, number],
+): ContractAssertion {
   const op = OPERATORS[operator]
   if (op === 'isBetween' || op === 'isNotBetween') {
     const [lo, hi] = value as [number, number]
@@ -252,7 +300,9 @@ function defaultName(
   value: number | [number, number],
 ): string {
   const bound = Array.isArray(value) ? `[${value.join(', ')}]` : String(value)
-  return [column, metric, operator, bound, unit === 'percent' ? '%' : undefined].filter((p) => p !== undefined).join(' ')
+  return [column, metric, operator, bound, unit === 'percent' ? '%' : undefined]
+    .filter((p) => p !== undefined)
+    .join(' ')
 }
 
 /** Two unnamed rules that say the same thing on one dataset get `#2`, `#3` so both still run. */

@@ -18,9 +18,13 @@ export function schemaError(
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] as string
     const hint = didYouMean(key, knownKeys)
-    return doc.error([...path, key], `is not a known key${hint ? ` — did you mean '${hint}'?` : ''}; remove it or fix its spelling`, {
-      key: true,
-    })
+    return doc.error(
+      [...path, key],
+      `is not a known key${hint ? ` — did you mean '${hint}'?` : ''}; remove it or fix its spelling`,
+      {
+        key: true,
+      },
+    )
   }
   return doc.error(path, issue.message)
 }

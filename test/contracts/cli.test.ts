@@ -28,7 +28,9 @@ beforeAll(async () => {
   copyFileSync(join(EXAMPLES, 'data/orders.csv'), join(proj.dir, 'data/orders.csv'))
   const db = await DuckDBInstance.create(':memory:')
   const conn = await db.connect()
-  await conn.run(`COPY (SELECT * FROM read_csv('${join(EXAMPLES, 'data/orders.csv')}')) TO '${join(bare.dir, 'orders.parquet')}' (FORMAT parquet)`)
+  await conn.run(
+    `COPY (SELECT * FROM read_csv('${join(EXAMPLES, 'data/orders.csv')}')) TO '${join(bare.dir, 'orders.parquet')}' (FORMAT parquet)`,
+  )
   conn.closeSync()
   db.closeSync()
 })
@@ -42,7 +44,17 @@ type JsonReport = { suiteName: string; results: { check: string; assertion: stri
 describe('dqx run --contract', () => {
   it('runs an ODCS contract on --source data without a config and warns about each unsupported rule', async () => {
     const r = await cliInProcess(
-      ['run', '--contract', 'orders.odcs.yaml', '--source', 'orders=orders.parquet', '--json', '--no-plugins', '--date', '2026-11-24'],
+      [
+        'run',
+        '--contract',
+        'orders.odcs.yaml',
+        '--source',
+        'orders=orders.parquet',
+        '--json',
+        '--no-plugins',
+        '--date',
+        '2026-11-24',
+      ],
       bare.dir,
     )
     const report = JSON.parse(r.stdout) as JsonReport
@@ -60,7 +72,20 @@ describe('dqx run --contract', () => {
   })
 
   it("adds a contract's checks to the config's suite, which provides the data", async () => {
-    const r = await cliInProcess(['run', '--contract', 'orders.dqx.yaml', '--json', '--no-plugins', '--fail-on', 'P0', '--date', '2026-11-24'], proj.dir)
+    const r = await cliInProcess(
+      [
+        'run',
+        '--contract',
+        'orders.dqx.yaml',
+        '--json',
+        '--no-plugins',
+        '--fail-on',
+        'P0',
+        '--date',
+        '2026-11-24',
+      ],
+      proj.dir,
+    )
     const report = JSON.parse(r.stdout) as JsonReport
     expect(report.suiteName).toBe('nightly')
     expect(report.results.filter((x) => x.check === 'own').map((x) => x.status)).toEqual(['PASSED'])
@@ -71,7 +96,10 @@ describe('dqx run --contract', () => {
 
   it('lets --source replace a config datasource', async () => {
     copyFileSync(join(bare.dir, 'orders.parquet'), join(proj.dir, 'orders.parquet'))
-    const r = await cliInProcess(['run', '--source', 'orders=orders.parquet', '--json', '--no-plugins', '--date', '2026-11-24'], proj.dir)
+    const r = await cliInProcess(
+      ['run', '--source', 'orders=orders.parquet', '--json', '--no-plugins', '--date', '2026-11-24'],
+      proj.dir,
+    )
     expect((JSON.parse(r.stdout) as JsonReport).results.map((x) => x.status)).toEqual(['PASSED'])
     expect(r.code).toBe(0)
   })
@@ -85,18 +113,45 @@ describe('dqx run --contract', () => {
   })
 
   it('stops with exit 2 on a malformed --source', async () => {
-    const noEquals = await cliInProcess(['run', '--contract', 'orders.dqx.yaml', '--source', 'orders'], bare.dir)
+    const noEquals = await cliInProcess(
+      ['run', '--contract', 'orders.dqx.yaml', '--source', 'orders'],
+      bare.dir,
+    )
     expect(noEquals.code).toBe(2)
-    expect(noEquals.stderr).toContain("--source must look like name=path (e.g. orders=data/orders.parquet), got 'orders'")
-    const unknown = await cliInProcess(['run', '--contract', 'orders.dqx.yaml', '--source', 'orders=orders.xlsx'], bare.dir)
+    expect(noEquals.stderr).toContain(
+      "--source must look like name=path (e.g. orders=data/orders.parquet), got 'orders'",
+    )
+    const unknown = await cliInProcess(
+      ['run', '--contract', 'orders.dqx.yaml', '--source', 'orders=orders.xlsx'],
+      bare.dir,
+    )
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain("--source 'orders=orders.xlsx': cannot tell the file type of 'orders.xlsx'")
+    expect(unknown.stderr).toContain(
+      "--source 'orders=orders.xlsx': cannot tell the file type of 'orders.xlsx'",
+    )
   })
 
   it('skips the assertions of a contract dataset that no --source provides', async () => {
-    const r = await cliInProcess(['run', '--contract', 'orders.dqx.yaml', '--json', '--no-plugins', '--date', '2026-11-24'], bare.dir)
+    const r = await cliInProcess(
+      ['run', '--contract', 'orders.dqx.yaml', '--json', '--no-plugins', '--date', '2026-11-24'],
+      bare.dir,
+    )
     const report = JSON.parse(r.stdout) as JsonReport
     expect(new Set(report.results.map((x) => x.status))).toEqual(new Set(['SKIPPED']))
     expect(r.code).toBe(1)
+  })
+})
+
+describe('parseSources', () => {
+  it('picks the reader by extension and resolves paths from the working directory', async () => {
+    const { parseSources } = await import('../../src/cli/contract-run.js')
+    const { DataSource } = await import('../../src/engine/data-source.js')
+    const names = ['a.parquet', 'b.csv', 'c.tsv', 'd.json', 'e.jsonl', 'f.ndjson', 'g/*.PARQUET']
+    const sources = parseSources(
+      names.map((f, i) => `s${i}=${f}`),
+      '/data',
+    )
+    expect(Object.keys(sources)).toEqual(names.map((_, i) => `s${i}`))
+    for (const s of Object.values(sources)) expect(s).toBeInstanceOf(DataSource)
   })
 })

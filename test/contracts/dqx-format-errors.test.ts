@@ -27,7 +27,9 @@ const head = 'datasets:\n  orders:\n'
 
 describe('dqx contract errors', () => {
   it('names a file that does not exist', () => {
-    expect(() => DataContract.fromYaml(tmp.file('missing.yaml'))).toThrow(/missing\.yaml: cannot read the contract file \(ENOENT\); check the path/)
+    expect(() => DataContract.fromYaml(tmp.file('missing.yaml'))).toThrow(
+      /missing\.yaml: cannot read the contract file \(ENOENT\); check the path/,
+    )
   })
 
   it('reports YAML syntax errors at their position', () => {
@@ -52,7 +54,9 @@ describe('dqx contract errors', () => {
     expect(errorOf(`${head}    rules:\n      - metric: numRows\n        isGt: five\n`)).toBe(
       'F:5:15: datasets.orders.rules[0].isGt must be a number, e.g. isLt: 0.05',
     )
-    expect(errorOf(`${head}    severity: high\n`)).toBe('F:3:15: datasets.orders.severity must be one of P0, P1, P2, P3')
+    expect(errorOf(`${head}    severity: high\n`)).toBe(
+      'F:3:15: datasets.orders.severity must be one of P0, P1, P2, P3',
+    )
     expect(errorOf(`${head}    columns:\n      id:\n        - metric: count\n          isGt: 0\n`)).toBe(
       'F:5:19: datasets.orders.columns.id[0].metric must be one of sum, average, minimum, maximum, nullCount, variance, stddev, uniqueCount, approxDistinct, minLength, maxLength, countValues, duplicateCount',
     )
@@ -89,19 +93,25 @@ describe('dqx contract errors', () => {
     expect(errorOf(`${head}    columns:\n      s:\n        - metric: countValues\n          isEq: 0\n`)).toBe(
       'F:5:11: datasets.orders.columns.s[0] needs values: [<value>, …] for metric: countValues',
     )
-    expect(errorOf(`${head}    rules:\n      - metric: numRows\n        sql: count(*)\n        isGt: 0\n`)).toBe(
-      'F:5:9: datasets.orders.rules[0].sql is only read by metric: customSql; remove it',
-    )
-    expect(errorOf(`${head}    columns:\n      s:\n        - metric: nullCount\n          values: [a]\n          isEq: 0\n`)).toBe(
-      'F:6:11: datasets.orders.columns.s[0].values is only read by metric: countValues; remove it',
-    )
-    expect(errorOf(`${head}    rules:\n      - metric: numRows\n        columns: [a]\n        isGt: 0\n`)).toBe(
-      'F:5:9: datasets.orders.rules[0].columns is only read by metric: duplicateCount; remove it',
-    )
+    expect(
+      errorOf(`${head}    rules:\n      - metric: numRows\n        sql: count(*)\n        isGt: 0\n`),
+    ).toBe('F:5:9: datasets.orders.rules[0].sql is only read by metric: customSql; remove it')
+    expect(
+      errorOf(
+        `${head}    columns:\n      s:\n        - metric: nullCount\n          values: [a]\n          isEq: 0\n`,
+      ),
+    ).toBe('F:6:11: datasets.orders.columns.s[0].values is only read by metric: countValues; remove it')
+    expect(
+      errorOf(`${head}    rules:\n      - metric: numRows\n        columns: [a]\n        isGt: 0\n`),
+    ).toBe('F:5:9: datasets.orders.rules[0].columns is only read by metric: duplicateCount; remove it')
   })
 
   it('reports a metric dqx refuses to build at the rule', () => {
-    expect(errorOf(`${head}    rules:\n      - metric: customSql\n        sql: count(*); drop table x\n        isGt: 0\n`)).toBe(
+    expect(
+      errorOf(
+        `${head}    rules:\n      - metric: customSql\n        sql: count(*); drop table x\n        isGt: 0\n`,
+      ),
+    ).toBe(
       "F:4:17: datasets.orders.rules[0].metric cannot be built: customSql(count(*); drop table x): one expression only, without ';'",
     )
     expect(errorOf(`${head}    columns:\n      "":\n        - metric: nullCount\n          isEq: 0\n`)).toBe(

@@ -6,9 +6,9 @@ import { join, resolve } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DataContract } from '../../src/contracts/data-contract.js'
+import { ResultKey } from '../../src/core/result-key.js'
 import type { AssertionResult, Severity } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
-import { ResultKey } from '../../src/core/result-key.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { tempDir } from '../helpers/data.js'
 
@@ -27,7 +27,10 @@ const rows = readRows()
 const n = rows.length
 const col = (c: string) => rows.map((r) => r[c] ?? null)
 const nulls = (c: string) => col(c).filter((v) => v === null).length
-const nums = (c: string) => col(c).filter((v): v is string => v !== null).map(Number)
+const nums = (c: string) =>
+  col(c)
+    .filter((v): v is string => v !== null)
+    .map(Number)
 const inList = (c: string, list: string[]) => col(c).filter((v) => v !== null && list.includes(v)).length
 const dupes = (cs: string[]) => n - new Set(rows.map((r) => JSON.stringify(cs.map((c) => r[c])))).size
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
@@ -37,7 +40,9 @@ const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Mat
 /** Expected [value, passes, severity] per assertion name, computed from the rows. */
 function expectedOdcs(): Record<string, [number, boolean, Severity]> {
   const emailMissing = ((nulls('customer_email') + inList('customer_email', ['', 'n/a'])) / n) * 100
-  const badEmail = col('customer_email').filter((v) => v !== null && !/^[^@ ]+@[^@ ]+\.[a-z]+$/.test(v)).length
+  const badEmail = col('customer_email').filter(
+    (v) => v !== null && !/^[^@ ]+@[^@ ]+\.[a-z]+$/.test(v),
+  ).length
   const valid = ['placed', 'shipped', 'delivered', 'returned']
   const badStatus = col('status').filter((v) => v !== null && !valid.includes(v)).length
   const countryNullPct = (nulls('country') / n) * 100
@@ -45,14 +50,22 @@ function expectedOdcs(): Record<string, [number, boolean, Severity]> {
   const negatives = nums('amount').filter((x) => x < 0).length
   return {
     'rowCount mustBeGreaterThan 5': [n, n > 5, 'P1'],
-    'duplicateValues mustBeLessOrEqualTo 1': [dupes(['order_id', 'placed_at']), dupes(['order_id', 'placed_at']) <= 1, 'P2'],
+    'duplicateValues mustBeLessOrEqualTo 1': [
+      dupes(['order_id', 'placed_at']),
+      dupes(['order_id', 'placed_at']) <= 1,
+      'P2',
+    ],
     'no negative amounts': [negatives, negatives === 0, 'P2'],
     'order_id nullValues mustBe 0': [nulls('order_id'), nulls('order_id') === 0, 'P1'],
     'order_id duplicateValues mustBe 0': [dupes(['order_id']), dupes(['order_id']) === 0, 'P1'],
     'customer_email missingValues mustBeLessThan 20 %': [emailMissing, emailMissing < 20, 'P2'],
     'customer_email invalidValues mustBeLessOrEqualTo 1': [badEmail, badEmail <= 1, 'P1'],
     'status invalidValues mustBe 0': [badStatus, badStatus === 0, 'P1'],
-    'country nullValues mustNotBeBetween [5, 100] %': [countryNullPct, !(countryNullPct >= 5 && countryNullPct <= 100), 'P3'],
+    'country nullValues mustNotBeBetween [5, 100] %': [
+      countryNullPct,
+      !(countryNullPct >= 5 && countryNullPct <= 100),
+      'P3',
+    ],
     'average amount': [avgAmount, avgAmount >= 10 && avgAmount <= 500, 'P1'],
     'amount nullValues mustNotBe 12': [nulls('amount'), nulls('amount') !== 12, 'P3'],
     'amount nullValues mustBeGreaterOrEqualTo 0': [nulls('amount'), nulls('amount') >= 0, 'P1'],
@@ -70,13 +83,25 @@ function expectedDqx(): Record<string, [number, boolean, Severity]> {
     'order ids are unique': [dupes(['order_id']), dupes(['order_id']) === 0, 'P1'],
     'no negative amounts': [amount.filter((x) => x < 0).length, amount.every((x) => x >= 0), 'P2'],
     'order_id nullCount isEq 0': [nulls('order_id'), nulls('order_id') === 0, 'P1'],
-    'customer_email nullCount rate isLt 0.2': [nulls('customer_email') / n, nulls('customer_email') / n < 0.2, 'P1'],
-    'customer_email countValues isLeq 1': [inList('customer_email', ['', 'n/a']), inList('customer_email', ['', 'n/a']) <= 1, 'P1'],
+    'customer_email nullCount rate isLt 0.2': [
+      nulls('customer_email') / n,
+      nulls('customer_email') / n < 0.2,
+      'P1',
+    ],
+    'customer_email countValues isLeq 1': [
+      inList('customer_email', ['', 'n/a']),
+      inList('customer_email', ['', 'n/a']) <= 1,
+      'P1',
+    ],
     'status countValues rate isGeq 0.95': [statusRate, statusRate >= 0.95, 'P1'],
     'status uniqueCount isBetween 3 6': [distinctStatus, distinctStatus >= 3 && distinctStatus <= 6, 'P1'],
     'amount average isBetween 10 500': [mean(amount), mean(amount) >= 10 && mean(amount) <= 500, 'P1'],
     'amount sum isPositive': [amount.reduce((a, b) => a + b, 0), amount.reduce((a, b) => a + b, 0) > 0, 'P1'],
-    'amount minimum isNotBetween -1000 -100': [Math.min(...amount), !(Math.min(...amount) >= -1000 && Math.min(...amount) <= -100), 'P1'],
+    'amount minimum isNotBetween -1000 -100': [
+      Math.min(...amount),
+      !(Math.min(...amount) >= -1000 && Math.min(...amount) <= -100),
+      'P1',
+    ],
     'amount maximum isLeq 1000': [Math.max(...amount), Math.max(...amount) <= 1000, 'P1'],
     'amount stddev noop': [Math.sqrt(variance(amount)), true, 'P1'],
     'amount variance isNeq 0': [variance(amount), variance(amount) !== 0, 'P1'],
@@ -87,7 +112,10 @@ function expectedDqx(): Record<string, [number, boolean, Severity]> {
   }
 }
 
-function expectMatches(results: readonly AssertionResult[], expected: Record<string, [number, boolean, Severity]>): void {
+function expectMatches(
+  results: readonly AssertionResult[],
+  expected: Record<string, [number, boolean, Severity]>,
+): void {
   expect(results.map((r) => r.assertion).sort()).toEqual(Object.keys(expected).sort())
   for (const r of results) {
     const [value, passes, severity] = expected[r.assertion] as [number, boolean, Severity]
@@ -161,7 +189,10 @@ describe("dqx's own format (examples/contracts/orders.dqx.yaml)", () => {
 
   it('has no unsupported rules and applies the dataset defaults', () => {
     expect(contract.unsupported).toEqual([])
-    expect(contract.rules.find((r) => r.name === 'customer_email nullCount rate isLt 0.2')?.tags).toEqual(['orders', 'pii'])
+    expect(contract.rules.find((r) => r.name === 'customer_email nullCount rate isLt 0.2')?.tags).toEqual([
+      'orders',
+      'pii',
+    ])
   })
 
   it('runs on the CSV with the values plain JS computes', async () => {
