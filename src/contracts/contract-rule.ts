@@ -1,3 +1,4 @@
+import type { ValidCountRule } from '../core/metric-provider.js'
 import type { MetricLiteral } from '../core/metric-spec.js'
 import type { Severity } from '../core/types.js'
 
@@ -28,6 +29,8 @@ export type MetricRequest =
   | { kind: 'countValues'; column: string; values: MetricLiteral[] }
   | { kind: 'duplicateCount'; columns: string[] }
   | { kind: 'customSql'; sql: string }
+  | { kind: 'matchCount'; column: string; pattern: string }
+  | { kind: 'validCount'; column: string; rule: ValidCountRule }
   /** Rows that are NULL or hold one of `values` (ODCS missingValues). */
   | { kind: 'missingValues'; column: string; values: MetricLiteral[] }
   /** Non-NULL rows whose value is not in `validValues` (ODCS invalidValues with validValues). */

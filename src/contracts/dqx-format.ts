@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import { z } from 'zod'
 import { DqxError } from '../core/errors.js'
+import type { ValidCountRule } from '../core/metric-provider.js'
 import { SEVERITIES, type Severity } from '../core/types.js'
 import {
   COLUMN_METRICS,
@@ -45,7 +46,13 @@ const common = {
 } as Record<string, z.ZodType>
 
 const DATASET_METRICS = ['numRows', 'duplicateCount', 'customSql'] as const
-const COLUMN_RULE_METRICS = [...COLUMN_METRICS, 'countValues', 'duplicateCount'] as const
+const COLUMN_RULE_METRICS = [
+  ...COLUMN_METRICS,
+  'countValues',
+  'matchCount',
+  'validCount',
+  'duplicateCount',
+] as const
 
 const datasetRule = z.strictObject({
   metric: z.enum(DATASET_METRICS, {
@@ -61,6 +68,10 @@ const datasetRule = z.strictObject({
 const columnRule = z.strictObject({
   metric: z.enum(COLUMN_RULE_METRICS, { error: `must be one of ${COLUMN_RULE_METRICS.join(', ')}` }),
   values: z.array(literal, { error: 'must be a list of values, e.g. [pending, shipped]' }).min(1).optional(),
+  pattern: z.string({ error: "must be a regular expression string, e.g. '^[A-Z]{2}$'" }).optional(),
+  in: z.array(literal, { error: 'must be a list of values, e.g. [pending, shipped]' }).min(1).optional(),
+  between: pair.optional(),
+  format: z.string({ error: 'must be a format name: email, uuid, date, iso-timestamp or url' }).optional(),
   ...common,
 })
 const dataset = z.strictObject({
@@ -88,6 +99,10 @@ interface RawRule {
   columns?: string[]
   sql?: string
   values?: (string | number | boolean)[]
+  pattern?: string
+  in?: (string | number | boolean)[]
+  between?: [number, number]
+  format?: string
   [assertion: string]: unknown
 }
 
@@ -101,6 +116,10 @@ const KNOWN_KEYS = [
   'metric',
   'sql',
   'values',
+  'pattern',
+  'in',
+  'between',
+  'format',
   'rate',
   ...ASSERTIONS,
 ]
@@ -180,6 +199,12 @@ function readMetric(
   if (raw.columns !== undefined && raw.metric !== 'duplicateCount') {
     throw unexpected('columns', 'is only read by metric: duplicateCount')
   }
+  if (raw.pattern !== undefined && raw.metric !== 'matchCount')
+    throw unexpected('pattern', 'is only read by metric: matchCount')
+  const validKeys = (['in', 'between', 'format'] as const).filter((k) => raw[k] !== undefined)
+  if (validKeys.length > 0 && raw.metric !== 'validCount') {
+    throw unexpected(validKeys[0] as string, 'is only read by metric: validCount')
+  }
   switch (raw.metric) {
     case 'numRows':
       return { kind: 'numRows' }
@@ -192,6 +217,20 @@ function readMetric(
       if (columns === undefined)
         throw doc.error(path, 'needs columns: [<column>, …] for metric: duplicateCount')
       return { kind: 'duplicateCount', columns }
+    }
+    case 'matchCount':
+      if (raw.pattern === undefined)
+        throw doc.error(path, "needs pattern: '<regular expression>' for metric: matchCount")
+      return { kind: 'matchCount', column: column as string, pattern: raw.pattern }
+    case 'validCount': {
+      if (validKeys.length !== 1) {
+        throw doc.error(
+          path,
+          `needs exactly one of in: [...], between: [low, high] or format: <name> for metric: validCount`,
+        )
+      }
+      const rule = { [validKeys[0] as string]: raw[validKeys[0] as string] } as unknown as ValidCountRule
+      return { kind: 'validCount', column: column as string, rule }
     }
     case 'countValues':
       if (raw.values === undefined)

@@ -1,16 +1,17 @@
-import type { Expr, Metric } from '../core/expression.js'
+import { type Expr, Metric } from '../core/expression.js'
 import type { MetricProvider } from '../core/metric-provider.js'
 import type { MetricRequest, MetricScale } from './contract-rule.js'
 
 /**
- * The one place where contract rules become `mp.*` expressions. ODCS metrics are built from the
- * metrics dqx has today (nullCount, countValues, numRows, customSql); when `mp.validCount` /
- * `mp.matchCount` / `.rate()` exist, only this function changes.
+ * The one place where contract rules become `mp.*` expressions. ODCS metrics are expressed with
+ * dqx's validity metrics (`validCount`, `matchCount`), so every dialect renders them its own way.
+ * A single count metric becomes a share with `.rate()` (which refuses non-counts, and fails an
+ * empty dataset with an error); a derived count is divided by `numRows()` explicitly.
  */
 export function metricFor(mp: MetricProvider, request: MetricRequest, scale: MetricScale): Expr | Metric {
   const count = baseMetric(mp, request)
   if (scale === 'count') return count
-  const rate = count.div(mp.numRows())
+  const rate = count instanceof Metric ? count.rate() : count.div(mp.numRows())
   return scale === 'rate' ? rate : rate.mul(100)
 }
 
@@ -26,30 +27,29 @@ function baseMetric(mp: MetricProvider, request: MetricRequest): Expr | Metric {
       return mp.duplicateCount(request.columns)
     case 'customSql':
       return mp.customSql(request.sql)
+    case 'matchCount':
+      return mp.matchCount(request.column, request.pattern)
+    case 'validCount':
+      return mp.validCount(request.column, request.rule)
     case 'missingValues': {
       const nulls = mp.nullCount(request.column)
       return request.values.length === 0 ? nulls : nulls.add(mp.countValues(request.column, request.values))
     }
+    // Invalid = present but not valid: SQL's `col NOT IN (…)` semantics, NULL is neither.
     case 'notInValues':
-      // SQL's `col NOT IN (…)` semantics: NULL is neither valid nor invalid.
       return mp
         .numRows()
         .sub(mp.nullCount(request.column))
-        .sub(mp.countValues(request.column, request.validValues))
+        .sub(mp.validCount(request.column, { in: request.validValues }))
     case 'patternMismatch':
-      // DuckDB's regexp_matches (RE2, unanchored like RegExp.test): file, sql and records sources.
-      return mp.customSql(
-        `count(*) filter (where ${quoteIdent(request.column)} is not null and not regexp_matches(${quoteIdent(request.column)}, ${quoteString(request.pattern)}))`,
-      )
+      return mp
+        .numRows()
+        .sub(mp.nullCount(request.column))
+        .sub(mp.matchCount(request.column, request.pattern))
   }
 }
 
 /** A double-quoted SQL identifier (quotes inside doubled). */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`
-}
-
-/** A single-quoted SQL string literal (quotes inside doubled). */
-export function quoteString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`
 }

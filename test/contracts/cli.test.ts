@@ -89,7 +89,7 @@ describe('dqx run --contract', () => {
     const report = JSON.parse(r.stdout) as JsonReport
     expect(report.suiteName).toBe('nightly')
     expect(report.results.filter((x) => x.check === 'own').map((x) => x.status)).toEqual(['PASSED'])
-    expect(report.results.filter((x) => x.check === 'shop-orders/orders')).toHaveLength(17)
+    expect(report.results.filter((x) => x.check === 'shop-orders/orders')).toHaveLength(20)
     // The only P0 rule (numRows) passes.
     expect(r.code).toBe(0)
   })

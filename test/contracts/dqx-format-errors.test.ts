@@ -58,7 +58,7 @@ describe('dqx contract errors', () => {
       'F:3:15: datasets.orders.severity must be one of P0, P1, P2, P3',
     )
     expect(errorOf(`${head}    columns:\n      id:\n        - metric: count\n          isGt: 0\n`)).toBe(
-      'F:5:19: datasets.orders.columns.id[0].metric must be one of sum, average, minimum, maximum, nullCount, variance, stddev, uniqueCount, approxDistinct, minLength, maxLength, countValues, duplicateCount',
+      'F:5:19: datasets.orders.columns.id[0].metric must be one of sum, average, minimum, maximum, nullCount, variance, stddev, uniqueCount, approxDistinct, minLength, maxLength, countValues, matchCount, validCount, duplicateCount',
     )
     expect(errorOf(`${head}    rules:\n      - metric: nullCount\n        isGt: 0\n`)).toBe(
       'F:4:17: datasets.orders.rules[0].metric must be one of numRows, duplicateCount, customSql (column metrics go under columns.<name>)',
@@ -104,6 +104,28 @@ describe('dqx contract errors', () => {
     expect(
       errorOf(`${head}    rules:\n      - metric: numRows\n        columns: [a]\n        isGt: 0\n`),
     ).toBe('F:5:9: datasets.orders.rules[0].columns is only read by metric: duplicateCount; remove it')
+  })
+
+  it('needs the rule of matchCount and validCount, and refuses it elsewhere', () => {
+    const col = (body: string) => `${head}    columns:\n      s:\n        - metric: ${body}`
+    expect(errorOf(col('matchCount\n          isEq: 0\n'))).toBe(
+      "F:5:11: datasets.orders.columns.s[0] needs pattern: '<regular expression>' for metric: matchCount",
+    )
+    expect(errorOf(col('validCount\n          in: [a]\n          format: email\n          isEq: 0\n'))).toBe(
+      'F:5:11: datasets.orders.columns.s[0] needs exactly one of in: [...], between: [low, high] or format: <name> for metric: validCount',
+    )
+    expect(errorOf(col('nullCount\n          pattern: x\n          isEq: 0\n'))).toBe(
+      'F:6:11: datasets.orders.columns.s[0].pattern is only read by metric: matchCount; remove it',
+    )
+    expect(errorOf(col('nullCount\n          format: email\n          isEq: 0\n'))).toBe(
+      'F:6:11: datasets.orders.columns.s[0].format is only read by metric: validCount; remove it',
+    )
+    expect(errorOf(col('validCount\n          format: phone\n          isEq: 0\n'))).toMatch(
+      /^F:5:19: datasets\.orders\.columns\.s\[0\]\.metric cannot be built: validCount\(s\)/,
+    )
+    expect(errorOf(col('average\n          rate: true\n          isEq: 0\n'))).toMatch(
+      /^F:5:19: datasets\.orders\.columns\.s\[0\]\.metric cannot be built: \.rate\(\) divides a count by numRows\(\)/,
+    )
   })
 
   it('reports a metric dqx refuses to build at the rule', () => {

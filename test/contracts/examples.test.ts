@@ -78,6 +78,8 @@ function expectedDqx(): Record<string, [number, boolean, Severity]> {
   const statusRate = inList('status', ['placed', 'shipped', 'delivered', 'returned']) / n
   const distinctStatus = new Set(col('status').filter((v) => v !== null)).size
   const lengths = country.map((c) => [...c].length)
+  const emailOk = col('customer_email').filter((v) => v !== null && /^[^@ ]+@[^@ ]+\.[a-z]+$/.test(v)).length
+  const inRange = amount.filter((x) => x >= 0 && x <= 1000).length
   return {
     'numRows isGt 5': [n, n > 5, 'P0'],
     'order ids are unique': [dupes(['order_id']), dupes(['order_id']) === 0, 'P1'],
@@ -94,6 +96,9 @@ function expectedDqx(): Record<string, [number, boolean, Severity]> {
       'P1',
     ],
     'status countValues rate isGeq 0.95': [statusRate, statusRate >= 0.95, 'P1'],
+    'customer_email matchCount rate isGeq 0.8': [emailOk / n, emailOk / n >= 0.8, 'P1'],
+    'known statuses': [statusRate * n, statusRate * n >= 10, 'P1'],
+    'amounts in range': [inRange / n, inRange / n >= 0.9, 'P1'],
     'status uniqueCount isBetween 3 6': [distinctStatus, distinctStatus >= 3 && distinctStatus <= 6, 'P1'],
     'amount average isBetween 10 500': [mean(amount), mean(amount) >= 10 && mean(amount) <= 500, 'P1'],
     'amount sum isPositive': [amount.reduce((a, b) => a + b, 0), amount.reduce((a, b) => a + b, 0) > 0, 'P1'],
@@ -204,7 +209,7 @@ describe("dqx's own format (examples/contracts/orders.dqx.yaml)", () => {
   })
 
   it('fromFile tells the two formats apart', () => {
-    expect(DataContract.fromFile(join(DIR, 'orders.dqx.yaml')).rules.length).toBe(17)
+    expect(DataContract.fromFile(join(DIR, 'orders.dqx.yaml')).rules.length).toBe(20)
     expect(DataContract.fromFile(join(DIR, 'orders.odcs.yaml')).unsupported.length).toBe(3)
   })
 })

@@ -128,9 +128,9 @@ describe('ODCS rules dqx cannot express are listed with the reason', () => {
     ],
     [
       '',
-      "          - metric: invalidValues\n            arguments: { pattern: 'a;b' }\n            mustBe: 0\n            name: semi\n",
-      "t.c quality[0] 'semi'",
-      'dqx cannot build it: customSql(count(*) filter (where "c" is not null and not regexp_matches("c", \'a;b\'))): one expression only, without \';\'',
+      "          - metric: invalidValues\n            arguments: { pattern: '' }\n            mustBe: 0\n            name: empty\n",
+      "t.c quality[0] 'empty'",
+      'dqx cannot build it: matchCount(c): the regular expression is empty (it matches every row)',
     ],
   ]
   for (const [schemaQ, propQ, rule, reason] of cases) {
