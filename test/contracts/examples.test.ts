@@ -10,6 +10,7 @@ import { ResultKey } from '../../src/core/result-key.js'
 import type { AssertionResult, Severity } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
+import { freshDatabase, hasPg, pgUrl, withClient } from '../engine/pg-helpers.js'
 import { tempDir } from '../helpers/data.js'
 
 const DIR = resolve(import.meta.dirname, '../../examples/contracts')
@@ -211,5 +212,36 @@ describe("dqx's own format (examples/contracts/orders.dqx.yaml)", () => {
   it('fromFile tells the two formats apart', () => {
     expect(DataContract.fromFile(join(DIR, 'orders.dqx.yaml')).rules.length).toBe(20)
     expect(DataContract.fromFile(join(DIR, 'orders.odcs.yaml')).unsupported.length).toBe(3)
+  })
+})
+
+describe.skipIf(!hasPg())('both examples on PostgreSQL (the same rules, rendered in its dialect)', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>
+  beforeAll(async () => {
+    db = await freshDatabase(pgUrl(), 'dqx_contracts')
+    await withClient(db.url, async (c) => {
+      await c.query(
+        'CREATE TABLE orders (order_id integer, customer_email text, status text, country text, amount double precision, placed_at date)',
+      )
+      for (const r of rows) {
+        await c.query('INSERT INTO orders VALUES ($1, $2, $3, $4, $5, $6)', [
+          r.order_id,
+          r.customer_email,
+          r.status,
+          r.country,
+          r.amount,
+          r.placed_at,
+        ])
+      }
+    })
+  })
+  afterAll(async () => db?.drop())
+  const source = () => DataSource.postgres({ connectionString: db.url, table: 'orders' })
+
+  it('ODCS', async () => {
+    expectMatches(await run(DataContract.fromOdcs(join(DIR, 'orders.odcs.yaml')), source()), expectedOdcs())
+  })
+  it('dqx format', async () => {
+    expectMatches(await run(DataContract.fromYaml(join(DIR, 'orders.dqx.yaml')), source()), expectedDqx())
   })
 })
