@@ -102,6 +102,22 @@ export {
 } from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
+export {
+  type ColumnKind,
+  type ColumnProfile,
+  type DatasetProfile,
+  type ProfileOptions,
+  type ProfileProgress,
+  type ProfileValue,
+  profile,
+  uniqueColumns,
+} from './engine/profile.js'
+export {
+  keyCandidates,
+  type SuggestedAssertion,
+  type SuggestOptions,
+  suggestChecks,
+} from './engine/profile-suggestions.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
 export {

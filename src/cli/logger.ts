@@ -1,60 +1,22 @@
 import { type Logger, pino } from 'pino'
+import { formatLogLine, isLogLevel, type LogLevel } from '../suite/log-format.js'
 import type { Colors, OutStream } from './io.js'
 
-const LEVELS: Record<string, number> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Infinity,
-}
-const NAMES: Record<number, string> = {
-  10: 'trace',
-  20: 'debug',
-  30: 'info',
-  40: 'warn',
-  50: 'error',
-  60: 'fatal',
-}
-const SKIP = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg'])
+export { formatLogLine }
 
 export interface CliLoggerOptions {
   /** Where shown lines go (stderr). */
   sink: OutStream
   /** Lowest level shown: trace … fatal, or silent. */
-  level: string
+  level: LogLevel
   colors: Colors
   /** Print error stacks of logged errors (`--verbose`). */
   stacks: boolean
 }
 
-/** A valid pino level name, or undefined. */
-export function parseLevel(name: string | undefined): string | undefined {
-  return name !== undefined && name in LEVELS ? name : undefined
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v
-  if (v !== null && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') {
-    return JSON.stringify((v as { message: string }).message)
-  }
-  return JSON.stringify(v)
-}
-
-/** Renders one pino JSON line as `dqx warn: message key=value …` (plus the stack of an `err` when asked). */
-export function formatLogLine(line: Record<string, unknown>, colors: Colors, stacks: boolean): string {
-  const level = NAMES[line.level as number] ?? String(line.level)
-  const paint =
-    (line.level as number) >= 50 ? colors.red : (line.level as number) >= 40 ? colors.yellow : colors.dim
-  const fields = Object.entries(line)
-    .filter(([k]) => !SKIP.has(k))
-    .map(([k, v]) => `${k}=${show(v)}`)
-  let text = `${paint(`dqx ${level}:`)} ${String(line.msg ?? '')}${fields.length > 0 ? ` ${colors.dim(fields.join(' '))}` : ''}\n`
-  const err = line.err as { stack?: unknown } | undefined
-  if (stacks && err && typeof err.stack === 'string') text += `${colors.dim(err.stack)}\n`
-  return text
+/** A valid pino level name, or undefined (`constructor` and other Object.prototype names included). */
+export function parseLevel(name: string | undefined): LogLevel | undefined {
+  return isLogLevel(name) ? name : undefined
 }
 
 /**
@@ -63,12 +25,19 @@ export function formatLogLine(line: Record<string, unknown>, colors: Colors, sta
  * call), so a quiet run pays nothing for debug logging.
  */
 export function cliLogger(o: CliLoggerOptions): Logger {
-  const level = Object.hasOwn(LEVELS, o.level) ? o.level : 'warn'
   return pino(
-    { name: 'dqx', level },
+    { name: 'dqx', level: o.level },
     {
       write(text: string) {
-        o.sink.write(formatLogLine(JSON.parse(text) as Record<string, unknown>, o.colors, o.stacks))
+        let line: Record<string, unknown>
+        try {
+          line = JSON.parse(text) as Record<string, unknown>
+        } catch {
+          // Not JSON (a logger hook of the user's): shown as it is rather than failing the caller's log call.
+          o.sink.write(text)
+          return
+        }
+        o.sink.write(formatLogLine(line, o.colors, o.stacks))
       },
     },
   )

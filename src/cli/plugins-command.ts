@@ -2,10 +2,11 @@ import { dirname } from 'node:path'
 import Table from 'cli-table3'
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config.js'
 import { DqxError } from '../core/errors.js'
+import { truncate } from '../core/format.js'
 import { checkConfigKeys, validateConfig } from '../suite/plugin-config.js'
 import { type Ui, withCwd } from './context.js'
 import { type Discovery, discoverPlugins, type PluginRow, planPlugins } from './plugin-plan.js'
-import { truncate, wrap } from './report.js'
+import { wrap } from './report.js'
 
 export interface PluginsFlags {
   config?: string

@@ -1,4 +1,5 @@
 import Table from 'cli-table3'
+import { formatValue, truncate } from '../core/format.js'
 import { type AssertionResult, type RunReport, SEVERITIES, type Severity } from '../core/types.js'
 import type { Colors } from './io.js'
 
@@ -7,6 +8,9 @@ export function failuresAtOrAbove(report: Pick<RunReport, 'results'>, failOn: Se
   const limit = SEVERITIES.indexOf(failOn)
   return report.results.filter((r) => r.status === 'FAILED' && SEVERITIES.indexOf(r.severity) <= limit).length
 }
+
+/** Values in the table and failure lines: compact, a dash for none. */
+const CELL = { style: 'short', nullText: '—' } as const
 
 /** Assertions of severity `failOn` or worse SKIPPED because the run did not provide their dataset. */
 export function missingAtOrAbove(report: Pick<RunReport, 'results'>, failOn: Severity): number {
@@ -35,21 +39,6 @@ export function blockingCounts(
     failed: failuresAtOrAbove(report, v.failOn),
     missing: v.allowSkipped === true ? 0 : missingAtOrAbove(report, v.failOn),
   }
-}
-
-/** A number as people read it: integers as is, others with up to 4 decimals, huge/tiny ones in e-notation. */
-export function formatValue(v: number | null): string {
-  if (v === null) return '—'
-  if (!Number.isFinite(v)) return String(v)
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v)
-  const abs = Math.abs(v)
-  if (abs !== 0 && (abs < 1e-4 || abs >= 1e15)) return v.toExponential(3)
-  return String(Number(v.toFixed(4)))
-}
-
-/** Cuts `text` to `max` characters with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
 }
 
 /** Word-wraps `text` into lines of at most `width` characters (longer words are split). */
@@ -101,7 +90,8 @@ export interface FormatOptions extends Verdict {
 export function formatReport(report: RunReport, o: FormatOptions): string {
   const c = o.colors
   // 5 columns: 6 border characters; status (4+2) and severity ('Sev' 3+2) are fixed.
-  const valueWidth = Math.min(12, Math.max(5, ...report.results.map((r) => formatValue(r.value).length))) + 2
+  const valueWidth =
+    Math.min(12, Math.max(5, ...report.results.map((r) => formatValue(r.value, CELL).length))) + 2
   const free = Math.max(30, o.width - 6 - 6 - 5 - valueWidth)
   const assertionW = Math.floor(free * 0.48)
   const exprW = free - assertionW
@@ -124,7 +114,7 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
       statusCell(r, c),
       severityCell(r.severity, failed, c),
       truncate(r.assertion, assertionW - 2),
-      r.value === null ? c.dim('—') : formatValue(r.value),
+      r.value === null ? c.dim('—') : formatValue(r.value, CELL),
       c.dim(truncate(expr, exprW - 2)),
     ])
   }
@@ -142,7 +132,8 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
     for (const r of notes) {
       const mark = r.status === 'FAILED' ? c.red('✖') : c.yellow('○')
       const why =
-        r.error ?? `${r.expression} = ${formatValue(r.value)}, expected ${r.bound ?? 'the assertion to hold'}`
+        r.error ??
+        `${r.expression} = ${formatValue(r.value, CELL)}, expected ${r.bound ?? 'the assertion to hold'}`
       lines.push(`${mark} ${r.severity} ${truncate(`${r.check} › ${r.assertion}`, o.width - 5)}`)
       for (const l of wrap(why, o.width - 4)) lines.push(`    ${c.dim(l)}`)
     }

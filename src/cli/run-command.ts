@@ -2,13 +2,15 @@ import { dirname, resolve } from 'node:path'
 import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
-import { parseIsoDate, ResultKey } from '../core/result-key.js'
+import { checkTagName, parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
+import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { hasConfig, loadContracts, parseSources, withContracts } from './contract-run.js'
-import { cliLogger, parseLevel } from './logger.js'
+import { publishToGitHub, type Reporter } from './github.js'
+import { cliLogger } from './logger.js'
 import {
   checkDisabled,
   type Discovery,
@@ -38,6 +40,8 @@ export interface RunFlags {
   contract: string[]
   /** --source name=path datasources, added to (or replacing) the config's. */
   source: string[]
+  /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
+  reporter?: Reporter
 }
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -45,15 +49,17 @@ export function todayUtc(now: Date = new Date()): string {
   return now.toISOString().slice(0, 10)
 }
 
-/** `--tag k=v` values as a tags object (a later key wins). */
+/** `--tag k=v` values as a tags object (a later key wins); tag names follow ResultKey's rule. */
 export function parseTags(pairs: readonly string[]): Record<string, string> {
-  const tags: Record<string, string> = {}
+  const tags = new Map<string, string>()
   for (const pair of pairs) {
     const i = pair.indexOf('=')
     if (i <= 0) throw new DqxError('INVALID_ARGUMENT', `--tag must look like key=value, got '${pair}'`)
-    tags[pair.slice(0, i)] = pair.slice(i + 1)
+    const name = pair.slice(0, i)
+    checkTagName(name)
+    tags.set(name, pair.slice(i + 1))
   }
-  return tags
+  return Object.fromEntries(tags)
 }
 
 /** The suites `--suite` selects (all when none is named). */
@@ -78,6 +84,8 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
   const date = flags.date ?? todayUtc()
   parseIsoDate(date, '--date')
   const key = new ResultKey(date, parseTags(flags.tag))
+  // DQX_LOG_LEVEL wins over --verbose; a level that does not exist is a usage error before any work.
+  const level = logLevelFromEnv(ui.io.env, flags.verbose ? 'debug' : 'warn')
   const contracts = loadContracts(flags.contract, ui)
   const sources = parseSources(flags.source, ui.io.cwd)
   // With --contract and no config file, the contract and --source flags make the whole run.
@@ -119,10 +127,11 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
           )
         }
       }
-      return buildSuite(entry, rows, flags, ui, loaded.label)
+      return buildSuite(entry, rows, flags, ui, loaded.label, level)
     })
 
     const json: JsonEntry[] = []
+    const reports: RunReport[] = []
     let code = 0
     for (const [i, { suite, progress }] of suites.entries()) {
       const entry = entries[i] as SuiteEntry
@@ -148,6 +157,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         await suite.db.close()
       }
       if (!report) continue
+      reports.push(report)
       const verdict = { failOn: flags.failOn, allowSkipped: flags.allowSkipped }
       const blocking = blockingCounts(report, verdict)
       if (blocking.failed + blocking.missing > 0) code = Math.max(code, 1)
@@ -155,6 +165,13 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
+    await publishToGitHub(reports, {
+      env: ui.io.env,
+      reporter: flags.reporter ?? 'default',
+      failOn: flags.failOn,
+      out: flags.json ? ui.io.stderr : ui.io.stdout,
+      file: loaded.label,
+    })
     return code
   })
 }
@@ -165,9 +182,9 @@ function buildSuite(
   flags: RunFlags,
   ui: Ui,
   label: string,
+  level: LogLevel,
 ): { suite: VerificationSuite; progress: RunProgress } {
   const progress = new RunProgress(ui.status, ui.err)
-  const level = parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn')
   const logger = cliLogger({
     sink: ui.status,
     level,

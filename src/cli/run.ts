@@ -2,9 +2,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
 import { makeUi, printError, type Ui } from './context.js'
+import { REPORTERS, type Reporter } from './github.js'
 import { initCommand } from './init-command.js'
 import type { CliIO } from './io.js'
 import { pluginsCommand } from './plugins-command.js'
+import { profileCommand } from './profile-command.js'
+import { DEFAULT_REPORT_DIR, reportCommand } from './report-command.js'
 import { runCommand } from './run-command.js'
 
 export type { CliIO, OutStream } from './io.js'
@@ -81,6 +84,11 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       'a dataset read from a parquet/csv/json file or glob; repeatable',
       collect,
     )
+    .addOption(
+      new Option('--reporter <name>', "'github': ::error annotations for failures (GitHub Actions)")
+        .choices(REPORTERS)
+        .default('default'),
+    )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)
@@ -99,6 +107,7 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           verbose: opts.verbose === true,
           contract: (opts.contract as string[] | undefined) ?? [],
           source: (opts.source as string[] | undefined) ?? [],
+          reporter: opts.reporter as Reporter,
         },
         ui,
       )
@@ -126,6 +135,61 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .action(async (opts) => {
       const ui = verbose(opts)
       result.code = await initCommand({ force: opts.force === true }, ui)
+    })
+
+  program
+    .command('profile')
+    .description('profile a data file in one scan and suggest checks (optionally as a dqx.config.ts)')
+    .argument('<source>', 'a .parquet, .csv, .tsv, .json, .jsonl or .ndjson file, or a glob of them')
+    .option('--dataset <name>', 'the dataset name in the suggested config (default: from the file name)')
+    .option(
+      '-w, --write <file>',
+      'write the suggested checks as a runnable, typed config (e.g. dqx.config.ts)',
+    )
+    .option('-f, --force', 'overwrite the --write file if it exists')
+    .option('--top <n>', 'frequent values kept per column (1–100)', positiveInt, 10)
+    .option('--json', 'print the profile and suggestions as JSON on stdout')
+    .option('-v, --verbose', 'stack traces on stderr')
+    .action(async (source: string, opts) => {
+      const ui = verbose(opts)
+      result.code = await profileCommand(
+        {
+          source,
+          ...(opts.dataset !== undefined ? { dataset: opts.dataset as string } : {}),
+          ...(opts.write !== undefined ? { write: opts.write as string } : {}),
+          force: opts.force === true,
+          json: opts.json === true,
+          top: opts.top as number,
+        },
+        ui,
+      )
+    })
+
+  program
+    .command('report')
+    .description('render the latest stored run of each suite, with its history, as one HTML file')
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-o, --out <dir>', 'directory to write index.html to', DEFAULT_REPORT_DIR)
+    .option('-d, --date <YYYY-MM-DD>', 'report the latest run on or before this day (default: today, UTC)')
+    .option('-t, --tag <key=value>', 'the ResultKey tags of the runs to report; repeatable', collect)
+    .option('-s, --suite <name>', 'report only this suite of an array config; repeatable', collect)
+    .option('--history-days <n>', 'days of history per chart', positiveInt, 30)
+    .option('--look-back <n>', 'days to search back for the latest run', positiveInt, 366)
+    .option('-v, --verbose', 'stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await reportCommand(
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
+          out: opts.out as string,
+          tag: (opts.tag as string[] | undefined) ?? [],
+          suite: (opts.suite as string[] | undefined) ?? [],
+          historyDays: opts.historyDays as number,
+          lookBack: opts.lookBack as number,
+        },
+        ui,
+      )
     })
 
   return program

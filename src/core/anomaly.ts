@@ -1,6 +1,7 @@
 // Anomaly assertions (`isNotAnomalous`): option validation, the baseline statistics of each method,
 // and the verdict. Pure and synchronous; the history itself is read from the MetricDB by
 // anomaly-history.ts before evaluation.
+import { z } from 'zod'
 import { DqxError } from './errors.js'
 import { parseIsoDate, shiftDate } from './result-key.js'
 import type { AnomalyDetail, AnomalyMethod, AssertionStatus } from './types.js'
@@ -58,55 +59,91 @@ function bad(message: string): DqxError {
   return new DqxError('CHECK_DEFINITION', `isNotAnomalous(): ${message}`)
 }
 
-function wholeNumber(v: unknown, what: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw bad(`${what} must be a whole number from ${min} to ${max}, got ${String(v)}`)
+const shown = (v: unknown): string => JSON.stringify(v) ?? String(v)
+
+const wholeNumber = (what: string, min: number, max: number) => {
+  const message = (iss: { input?: unknown }) =>
+    `${what} must be a whole number from ${min} to ${max}, got ${String(iss.input)}`
+  return z.int({ error: message }).min(min, { error: message }).max(max, { error: message })
+}
+
+/** The options that do not depend on each other; window and minHistory are judged once method and seasonality are known. */
+const anomalyOptionsSchema = z.looseObject(
+  {
+    method: z.enum(ANOMALY_METHODS as [AnomalyMethod, ...AnomalyMethod[]], {
+      error: (iss) => `method must be 'zscore', 'mad' or 'relativeChange', got ${shown(iss.input)}`,
+    }),
+    seasonality: z
+      .literal('weekly', {
+        error: (iss) => `seasonality must be 'weekly' or left out, got ${shown(iss.input)}`,
+      })
+      .optional(),
+    threshold: z
+      .number({ error: (iss) => `threshold must be a positive number, got ${String(iss.input)}` })
+      .positive({ error: (iss) => `threshold must be a positive number, got ${String(iss.input)}` })
+      .optional(),
+    window: z.unknown().optional(),
+    minHistory: z.unknown().optional(),
+  },
+  { error: "takes options such as { method: 'zscore' }" },
+)
+
+const minHistorySchema = (window: number, min: number, unit: string) =>
+  z.union(
+    [
+      wholeNumber(`minHistory.days (at most the window of ${window} ${unit})`, min, window).transform(
+        (days) => ({
+          days,
+          otherwise: 'fail' as const,
+        }),
+      ),
+      z.object({
+        days: wholeNumber(`minHistory.days (at most the window of ${window} ${unit})`, min, window),
+        otherwise: z
+          .enum(['fail', 'skip'], {
+            error: (iss) => `minHistory.otherwise must be 'fail' or 'skip', got ${shown(iss.input)}`,
+          })
+          .default('fail'),
+      }),
+    ],
+    {
+      error: (iss) =>
+        `minHistory must be a number of days or { days, otherwise: 'fail' | 'skip' }, got ${String(iss.input)}`,
+    },
+  )
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  // A union reports its members' issues nested: the most specific message is the deepest.
+  let issue = r.error.issues[0] as z.core.$ZodIssue
+  while (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const inner = issue.errors.map((e) => e[0]).find((e) => e !== undefined && e.code !== 'invalid_type')
+    if (!inner) break
+    issue = inner
   }
-  return v
+  throw bad(issue.message)
 }
 
 /** Validates isNotAnomalous() options and fills in the defaults; a bad option is a CHECK_DEFINITION error. */
 export function resolveAnomalyOptions(options: unknown): AnomalyConfig {
-  if (options === null || typeof options !== 'object') {
-    throw bad("takes options such as { method: 'zscore' }")
-  }
-  const o = options as Record<string, unknown>
-  const method = o.method as AnomalyMethod
-  if (!ANOMALY_METHODS.includes(method)) {
-    throw bad(
-      `method must be 'zscore', 'mad' or 'relativeChange', got ${JSON.stringify(o.method) ?? 'undefined'}`,
-    )
-  }
-  if (o.seasonality !== undefined && o.seasonality !== 'weekly') {
-    throw bad(`seasonality must be 'weekly' or left out, got ${JSON.stringify(o.seasonality)}`)
-  }
+  const o = parse(anomalyOptionsSchema, options)
   const weekly = o.seasonality === 'weekly'
   const unit = weekly ? 'weeks' : 'days'
-  const min = MIN_POINTS[method]
-  const window = wholeNumber(o.window ?? (weekly ? 4 : 14), `window (${unit})`, min, MAX_WINDOW)
-  const threshold = o.threshold ?? DEFAULT_THRESHOLD[method]
-  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold <= 0) {
-    throw bad(`threshold must be a positive number, got ${String(threshold)}`)
-  }
-  let mh = o.minHistory
-  if (mh === undefined) mh = { days: Math.min(window, Math.max(3, Math.ceil(window / 2))) }
-  else if (typeof mh === 'number') mh = { days: mh }
-  if (mh === null || typeof mh !== 'object') {
-    throw bad(
-      `minHistory must be a number of days or { days, otherwise: 'fail' | 'skip' }, got ${String(mh)}`,
-    )
-  }
-  const { days, otherwise = 'fail' } = mh as Partial<MinHistory>
-  const needed = wholeNumber(days, `minHistory.days (at most the window of ${window} ${unit})`, min, window)
-  if (otherwise !== 'fail' && otherwise !== 'skip') {
-    throw bad(`minHistory.otherwise must be 'fail' or 'skip', got ${JSON.stringify(otherwise)}`)
-  }
+  const min = MIN_POINTS[o.method]
+  const window = parse(wholeNumber(`window (${unit})`, min, MAX_WINDOW), o.window ?? (weekly ? 4 : 14))
+  const threshold = o.threshold ?? DEFAULT_THRESHOLD[o.method]
+  const minHistory = parse(
+    minHistorySchema(window, min, unit),
+    // null is a mistake to report, not a request for the default.
+    o.minHistory === undefined ? Math.min(window, Math.max(3, Math.ceil(window / 2))) : o.minHistory,
+  )
   return Object.freeze({
-    method,
+    method: o.method,
     window,
     threshold,
     weekly,
-    minHistory: Object.freeze({ days: needed, otherwise }),
+    minHistory: Object.freeze(minHistory),
   })
 }
 

@@ -32,6 +32,27 @@ export function shiftDate(date: string, days: number): string {
 }
 
 const TAG_KEY_RE = /^[A-Za-z_][A-Za-z0-9_.:-]*$/
+/** Names every JavaScript object already has a meaning for: as tag names they would vanish or corrupt a tags object. */
+const RESERVED_TAG_NAMES = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
+ * Refuses a tag name that cannot be one: outside letters, digits and `_ . : -`, or one of
+ * `__proto__`, `constructor`, `prototype`. The one rule for ResultKey, `dqx run --tag` and pins.
+ */
+export function checkTagName(name: string): void {
+  if (RESERVED_TAG_NAMES.has(name)) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `ResultKey tag name ${JSON.stringify(name)} is not allowed: __proto__, constructor and prototype are reserved by JavaScript objects; choose another name, e.g. 'env'`,
+    )
+  }
+  if (!TAG_KEY_RE.test(name)) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `ResultKey tag name ${JSON.stringify(name)} is not allowed: use letters, digits, '_', '.', ':' or '-', starting with a letter or '_'`,
+    )
+  }
+}
 
 /**
  * Identifies one run's slice of data: a day plus free-form tags (env, region …).
@@ -53,13 +74,7 @@ export class ResultKey {
     const clean: Record<string, string> = {}
     for (const k of Object.keys(tags).sort()) {
       const v = tags[k]
-      // '__proto__' would set the prototype of the tag object instead of adding a tag.
-      if (!TAG_KEY_RE.test(k) || k === '__proto__') {
-        throw new DqxError(
-          'INVALID_ARGUMENT',
-          `ResultKey tag name ${JSON.stringify(k)} is not allowed: use letters, digits, '_', '.', ':' or '-', starting with a letter or '_'`,
-        )
-      }
+      checkTagName(k)
       if (typeof v !== 'string') {
         throw new DqxError('INVALID_ARGUMENT', `ResultKey tag '${k}' must be a string, got ${typeof v}`)
       }

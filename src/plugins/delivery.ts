@@ -1,6 +1,9 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { REDACTED, redactUrl } from '../suite/redact.js'
+import { type Redactor, safeDecode } from '../suite/redact.js'
+
+// One redaction module for the whole library; re-exported here for the delivery API (dqx/plugins).
+export { makeRedactor, type Redactor, safeDecode, urlSecrets } from '../suite/redact.js'
 
 // Delivery semantics shared by the network plugins (email, webhook, prometheus):
 // bounded retries with exponential backoff and full jitter, a per-attempt time
@@ -60,63 +63,39 @@ export class DeliveryError extends Error {
   }
 }
 
-/** Replaces secrets in text: every given secret (and its URL-encoded form) plus URL credentials, paths and queries. */
-export type Redactor = (text: string) => string
-
-/** Secrets shorter than this are not searched for in messages (they would mangle ordinary words). */
-const MIN_SECRET_LENGTH = 4
-
-export function makeRedactor(secrets: readonly (string | undefined | null)[]): Redactor {
-  const set = new Set<string>()
-  for (const s of secrets) {
-    if (typeof s !== 'string') continue
-    for (const part of [s, ...s.split(/\s+/)]) {
-      if (part.length < MIN_SECRET_LENGTH) continue
-      set.add(part)
-      set.add(encodeURIComponent(part))
-    }
-  }
-  // Longest first, so a secret containing another is replaced whole.
-  const list = [...set].sort((a, b) => b.length - a.length)
-  return (text) => {
-    let out = text
-    for (const s of list) out = out.split(s).join(REDACTED)
-    return redactUrl(out)
-  }
-}
-
-/** The secrets inside a URL: its password, path and query values (webhook tokens live there). */
-export function urlSecrets(url: string): string[] {
-  let u: URL
-  try {
-    u = new URL(url)
-  } catch {
-    return [url]
-  }
-  const out = [url, u.password, safeDecode(u.password), u.search.slice(1)]
-  if (u.pathname.length > 1) out.push(u.pathname, safeDecode(u.pathname))
-  // Token-like path segments (a digit in them, or long): Slack's T…/B…/secret, Discord's id/token.
-  for (const seg of u.pathname.split('/'))
-    if (/\d/.test(seg) || seg.length >= 16) out.push(seg, safeDecode(seg))
-  for (const v of u.searchParams.values()) out.push(v)
-  return out
-}
-
-/** decodeURIComponent, or the text as is when it is not valid percent-encoding. */
-export function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
-}
-
 /** The message of anything thrown, with its cause's message when that adds something (fetch's "fetch failed"). */
 export function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
   const cause = (err as { cause?: unknown }).cause
   const causeText = cause instanceof Error ? cause.message : undefined
   return causeText && !err.message.includes(causeText) ? `${err.message}: ${causeText}` : err.message
+}
+
+/**
+ * A signal that aborts when the first of `signals` does, with its reason. `AbortSignal.any` does
+ * this natively from Node 20.3; package.json admits every Node 20, so older ones get the same
+ * behaviour from listeners (removed from the other signals once one fires).
+ */
+export function anySignal(
+  signals: readonly AbortSignal[],
+  native: ((signals: AbortSignal[]) => AbortSignal) | undefined = AbortSignal.any?.bind(AbortSignal),
+): AbortSignal {
+  if (native) return native([...signals])
+  const controller = new AbortController()
+  const already = signals.find((s) => s.aborted)
+  if (already) {
+    controller.abort(already.reason)
+    return controller.signal
+  }
+  const listeners = signals.map((s) => {
+    const onAbort = (): void => {
+      for (const [other, l] of listeners) other.removeEventListener('abort', l)
+      controller.abort(s.reason)
+    }
+    s.addEventListener('abort', onAbort, { once: true })
+    return [s, onAbort] as const
+  })
+  return controller.signal
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
@@ -182,7 +161,7 @@ export async function deliver<T>(
   for (let n = 1; n <= retry.attempts; n++) {
     if (signal.aborted) throw signal.reason
     const limit = retry.attemptTimeoutMs > 0 ? AbortSignal.timeout(retry.attemptTimeoutMs) : undefined
-    const attemptSignal = limit ? AbortSignal.any([signal, limit]) : signal
+    const attemptSignal = limit ? anySignal([signal, limit]) : signal
     let failure: DeliveryError
     try {
       return { value: await attempt(attemptSignal, n), attempts: n }
@@ -217,11 +196,18 @@ export function isRetryableStatus(status: number): boolean {
   return status >= 500 || status === 408 || status === 429
 }
 
-/** Retry-After as ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+/**
+ * Retry-After as ms: delta-seconds (whole, RFC 9110) or an HTTP date; undefined when absent or
+ * unreadable. Anything else is ignored rather than guessed at: `Date.parse('1.5')` is a date in 2001,
+ * which would have meant "retry at once".
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
-  const at = Date.parse(value)
+  const text = value?.trim() ?? ''
+  if (text === '') return undefined
+  if (/^\d+$/.test(text)) return Number(text) * 1000
+  // An HTTP date names its weekday or month in letters: IMF-fixdate, RFC 850 or asctime.
+  if (!/^[A-Za-z]{3}/.test(text)) return undefined
+  const at = Date.parse(text)
   return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 

@@ -1,16 +1,8 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
 import { formatTags } from '../core/result-key.js'
-import { redactUrl } from '../suite/redact.js'
-import {
-  DeliveryError,
-  deliver,
-  describeError,
-  makeRedactor,
-  resolveRetry,
-  retrySchema,
-  urlSecrets,
-} from './delivery.js'
+import { redactUrl, secretStrings } from '../suite/redact.js'
+import { DeliveryError, deliver, describeError, makeRedactor, resolveRetry, retrySchema } from './delivery.js'
 import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
 import {
   changeLine,
@@ -89,15 +81,6 @@ export type EmailOptions = Omit<EmailInput, 'to' | 'routes'> &
     | { to: NonNullable<EmailInput['to']>; routes?: undefined }
     | { routes: NonNullable<EmailInput['routes']>; to?: undefined }
   )
-
-const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|private[-_]?key|credential/i
-
-/** Every string under a secret-looking key of the transport options (auth.pass, oauth2 tokens …). */
-function transportSecrets(value: unknown, key = '', depth = 0): string[] {
-  if (typeof value === 'string') return SECRET_KEY.test(key) ? [value] : []
-  if (value === null || typeof value !== 'object' || depth > 6) return []
-  return Object.entries(value).flatMap(([k, v]) => transportSecrets(v, k, depth + 1))
-}
 
 /** SMTP failures that retrying cannot fix: authentication, configuration, permanent (5xx) replies. */
 const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'])
@@ -271,7 +254,8 @@ export const email: Factory<typeof emailSchema, EmailOptions> = defineFactory({
       minSeverity: r.minSeverity,
       label: routeLabel(i, r.minSeverity),
     })) ?? [{ target: list(o.to as string | string[]), label: '' }]
-    const redact = makeRedactor(typeof o.smtp === 'string' ? urlSecrets(o.smtp) : transportSecrets(o.smtp))
+    // The transport's secrets by the library's one rule (auth.pass, oauth2 tokens, URL credentials).
+    const redact = makeRedactor(secretStrings(o.smtp))
     const retry = resolveRetry(o.retry)
     // Never nodemailer's own logger: it writes to the console, and its debug output carries the AUTH exchange.
     const transportOptions = typeof o.smtp === 'string' ? o.smtp : { ...o.smtp, logger: false, debug: false }

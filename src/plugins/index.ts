@@ -19,6 +19,14 @@ export {
   runStatus,
   shouldNotify,
 } from './first-party.js'
+export type { HistorySource, ReportRunInput } from './html/report-model.js'
+export {
+  type HtmlReportOptions,
+  htmlReport,
+  htmlReportSchema,
+  renderHtmlReport,
+  reportInput,
+} from './html-report.js'
 export { type JsonReportOptions, jsonReport, jsonReportSchema, reportJson } from './json-report.js'
 export { type JUnitOptions, junit, junitSchema, junitXml } from './junit.js'
 export { buildRegistry, type PrometheusOptions, prometheus, prometheusSchema } from './prometheus.js'

@@ -1,7 +1,7 @@
 import { Gauge, Registry } from 'prom-client'
 import { z } from 'zod'
 import { redactUrl } from '../suite/redact.js'
-import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, safeDecode } from './delivery.js'
+import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
@@ -150,8 +150,7 @@ export const prometheus = defineFactory({
   setup(o, name) {
     const base = o.pushgatewayUrl.replace(/\/+$/, '')
     const headers = o.headers ?? {}
-    const { password } = new URL(base)
-    const redact = makeRedactor([password, safeDecode(password), ...Object.values(headers)])
+    const redact = makeRedactor([...urlSecrets(base), ...Object.values(headers)])
     const retry = resolveRetry(o.retry)
     const job = o.job ?? 'dqx'
     return async (view) => {

@@ -1,3 +1,4 @@
+import { formatValue, truncate } from '../core/format.js'
 import { formatTags } from '../core/result-key.js'
 import { type AssertionResult, SEVERITIES, type Severity } from '../core/types.js'
 import { type RunView, runStatus } from './first-party.js'
@@ -6,17 +7,7 @@ import { type StatusChange, scopeLabel } from './routing.js'
 // Text shared by the alerting plugins (email, webhook): headlines, failed
 // assertions grouped by severity, values and bounds, tags.
 
-/** A metric value for people: null as 'null', otherwise up to 12 significant digits (no float noise). */
-export function formatValue(v: number | null): string {
-  if (v === null) return 'null'
-  if (!Number.isFinite(v)) return String(v)
-  return String(Number(v.toPrecision(12)))
-}
-
-/** Shortens text to at most `max` characters, ending with '…' when cut. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`
-}
+export { formatValue, truncate }
 
 /** One line: no CR/LF (header injection), runs of whitespace collapsed. */
 export function oneLine(text: string): string {

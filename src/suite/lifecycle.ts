@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import type { HookName } from '../core/types.js'
 import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
-import { REDACT_PATHS, SecretScrubber, secretStrings } from './redact.js'
+import { SecretScrubber, secretStrings } from './redact.js'
 import type {
   AfterRunContext,
   EvaluatedContext,
@@ -39,14 +39,15 @@ const PINO_HOOKS = Symbol.for('pino.hooks')
 /**
  * Gives a pino logger instance (a child, never the caller's own logger) a `streamWrite` hook that
  * scrubs secrets from every serialized line — message, fields, errors and bindings alike — and
- * from every line of its own children. A logger that is not pino keeps key-path redaction only.
+ * from every line of its own children, keeping each line valid JSON (SecretScrubber.line). A
+ * logger that is not pino has no such hook and is left as it is.
  */
 function scrubbing(logger: Logger, scrubber: SecretScrubber): Logger {
   const slot = logger as unknown as Record<symbol, { streamWrite?: (line: string) => string } | undefined>
   const inherited = slot[PINO_HOOKS]
   if (inherited === undefined || inherited === null || typeof inherited !== 'object') return logger
   const previous = inherited.streamWrite
-  const scrub = (line: string): string => (scrubber.size === 0 ? line : scrubber.scrub(line))
+  const scrub = (line: string): string => scrubber.line(line)
   slot[PINO_HOOKS] = { ...inherited, streamWrite: previous ? (line: string) => scrub(previous(line)) : scrub }
   return logger
 }
@@ -160,15 +161,14 @@ export class SuiteLifecycle {
    * webhook URL), in place, so the report, the audit summary and the CLI never print them.
    */
   scrubRuns(runs: readonly PluginRun[]): void {
-    if (this.#scrubber.size === 0) return
     for (const run of runs) {
       const err = run.error
       if (!err) continue
       try {
-        const message = this.#scrubber.scrub(err.message)
+        const message = this.#scrubber.text(err.message)
         if (message !== err.message) err.message = message
         if (typeof err.stack === 'string') {
-          const stack = this.#scrubber.scrub(err.stack)
+          const stack = this.#scrubber.text(err.stack)
           if (stack !== err.stack) err.stack = stack
         }
       } catch {
@@ -181,10 +181,7 @@ export class SuiteLifecycle {
   loggerFor(plugin: string): Logger {
     let l = this.loggers.get(plugin)
     if (!l) {
-      l = scrubbing(
-        this.o.logger.child({ plugin }, { redact: { paths: REDACT_PATHS, censor: '[redacted]' } }),
-        this.#scrubber,
-      )
+      l = scrubbing(this.o.logger.child({ plugin }), this.#scrubber)
       this.loggers.set(plugin, l)
     }
     return l

@@ -1,72 +1,32 @@
 import { randomUUID } from 'node:crypto'
-import { type Logger, pino } from 'pino'
-import type { Check } from '../core/check.js'
+import type { Logger } from 'pino'
 import { type CollectedCheck, collectAssertions } from '../core/check.js'
 import { DqxError, toError } from '../core/errors.js'
 import { evaluate, type PlannedCheck } from '../core/evaluate.js'
 import { ResultKey } from '../core/result-key.js'
 import { summarize } from '../core/summary.js'
 import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
+import { positiveInteger } from '../core/validate.js'
 import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
 import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
-import {
-  attachSamples,
-  checkAssertionSampleColumns,
-  checkSuiteSampleColumns,
-  DEFAULT_SAMPLE_LIMIT,
-} from '../engine/samples.js'
+import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
 import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { audit } from './audit.js'
+import { defaultLogger } from './default-logger.js'
 import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
-import type { PluginOption } from './plugin.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { createPluginContext } from './plugin-context.js'
 import { PluginFailureError } from './plugin-failure-error.js'
 import { redactSecrets, scrubSecrets } from './redact.js'
 import { deepFreeze, type ResultsContext, type RunContext, type TapScope } from './run-context.js'
+import { parseSuiteOptions, type SuiteOptions } from './suite-options.js'
 
-export interface SuiteOptions {
-  name: string
-  checks: readonly Check[]
-  /** Where metric history lives; default `MetricDB.memory()`. */
-  db?: MetricDB
-  /** A pino logger; default: warnings and errors to stderr (`DQX_LOG_LEVEL` overrides the level). */
-  logger?: Logger
-  /** Plugins: functions, { name, apply } objects, ResultProcessors; arrays (presets) are flattened, falsy entries skipped. */
-  plugins?: readonly PluginOption[]
-  /** Per-plugin configuration keyed by plugin name, validated against each plugin's configSchema. */
-  pluginConfig?: Readonly<Record<string, unknown>>
-  /** Max processResults taps running at once (default 4). */
-  concurrency?: number
-  /** Default time limit of every tap call in ms (default 60 000; 0 = none). */
-  pluginTimeoutMs?: number
-  /** Reject run() with PluginFailureError when any plugin failed (default false). */
-  failOnPluginError?: boolean
-  /** The built-in audit summary (default true). */
-  audit?: boolean
-  /** Failed-row samples per FAILED assertion with a row predicate (default 10; 0 = off). docs/failed-rows.md */
-  sampleLimit?: number
-  /** Extra columns in every failed-row sample, where the dataset has them (also per assertion: where({ sampleColumns })). */
-  sampleColumns?: readonly string[]
-}
-
-const DEFAULT_TIMEOUT_MS = 60_000
-const DEFAULT_CONCURRENCY = 4
-
-function positiveInt(v: unknown, what: string, allowZero: boolean): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new DqxError(
-      'INVALID_ARGUMENT',
-      `${what} must be a ${allowZero ? 'non-negative' : 'positive'} whole number, got ${String(v)}`,
-    )
-  }
-  return v
-}
+export type { SuiteOptions } from './suite-options.js'
 
 export interface RunOptions {
   /** false skips every plugin hook (default true). */
@@ -79,10 +39,6 @@ export interface RunOptions {
   onProgress?: ScanListener
   /** Datasets scanned at once (default: the number of CPUs). */
   scanConcurrency?: number
-}
-
-function defaultLogger(): Logger {
-  return pino({ name: 'dqx', level: process.env.DQX_LOG_LEVEL ?? 'warn' }, pino.destination(2))
 }
 
 /**
@@ -110,63 +66,20 @@ export class VerificationSuite {
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
-  constructor(options: SuiteOptions) {
-    if (options === null || typeof options !== 'object') {
-      throw new DqxError(
-        'INVALID_ARGUMENT',
-        "VerificationSuite takes options: new VerificationSuite({ name: 'nightly', checks: [...] })",
-      )
-    }
-    if (typeof options.name !== 'string' || options.name.trim() === '') {
-      throw new DqxError(
-        'INVALID_ARGUMENT',
-        "VerificationSuite needs a non-empty name, e.g. { name: 'nightly' }",
-      )
-    }
-    if (!Array.isArray(options.checks) || options.checks.length === 0) {
-      throw new DqxError(
-        'EMPTY_CHECKS',
-        `suite '${options.name}' has no checks: pass at least one check() in checks`,
-      )
-    }
-    const names = new Set<string>()
-    options.checks.forEach((c, i) => {
-      if (c === null || typeof c !== 'object' || typeof c.fn !== 'function' || typeof c.name !== 'string') {
-        throw new DqxError(
-          'INVALID_ARGUMENT',
-          `suite '${options.name}': checks[${i}] is not a check; create it with check({ name }, fn)`,
-        )
-      }
-      if (names.has(c.name)) {
-        throw new DqxError(
-          'DUPLICATE_CHECK',
-          `suite '${options.name}' has a duplicate check name '${c.name}'; check names must be unique`,
-        )
-      }
-      names.add(c.name)
-    })
-    if (options.db !== undefined && !MetricDB.isMetricDB(options.db)) {
-      throw new DqxError('INVALID_ARGUMENT', 'db must be a MetricDB, e.g. MetricDB.duckdb("metrics.duckdb")')
-    }
+  constructor(input: SuiteOptions) {
+    const options = parseSuiteOptions(input)
     this.name = options.name
     this.db = options.db ?? MetricDB.memory()
     this.logger = options.logger ?? defaultLogger()
-    this.failOnPluginError = options.failOnPluginError ?? false
-    this.sampleLimit = positiveInt(options.sampleLimit ?? DEFAULT_SAMPLE_LIMIT, 'sampleLimit', true)
-    const sampleColumns = options.sampleColumns ?? []
-    if (!Array.isArray(sampleColumns) || sampleColumns.some((c) => typeof c !== 'string' || c === '')) {
-      throw new DqxError(
-        'INVALID_ARGUMENT',
-        "sampleColumns must be an array of column names, e.g. ['order_id']",
-      )
-    }
-    this.sampleColumns = Object.freeze([...sampleColumns])
+    this.failOnPluginError = options.failOnPluginError
+    this.sampleLimit = options.sampleLimit
+    this.sampleColumns = Object.freeze([...options.sampleColumns])
     this.collected = options.checks.map(collectAssertions)
+    const timeoutMs = options.pluginTimeoutMs
+    const concurrency = options.concurrency
 
-    const timeoutMs = positiveInt(options.pluginTimeoutMs ?? DEFAULT_TIMEOUT_MS, 'pluginTimeoutMs', true)
-    const concurrency = positiveInt(options.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency', false)
     const plugins = normalizePlugins(options.plugins)
-    if ((options.audit ?? true) && !plugins.some((p) => p.name === 'audit')) {
+    if (options.audit && !plugins.some((p) => p.name === 'audit')) {
       plugins.unshift(...normalizePlugins([audit()]).map((p) => ({ ...p, source: 'built-in audit' })))
     }
     this.plugins = plugins.map((p) => ({ name: p.name, kind: p.kind, source: p.source }))
@@ -278,7 +191,7 @@ export class VerificationSuite {
     const scanConcurrency =
       options.scanConcurrency === undefined
         ? undefined
-        : positiveInt(options.scanConcurrency, 'run(): scanConcurrency', false)
+        : positiveInteger(options.scanConcurrency, 'run(): scanConcurrency', 'INVALID_ARGUMENT')
     if (plugins && this.ready) await this.ready
     const runId = randomUUID()
     const startedAt = new Date()

@@ -262,7 +262,7 @@ describe('dqx run', () => {
     expect(r.code).toBe(2)
     expect(r.stdout).toContain('✔ shop: 2 passed, 0 failed, 0 skipped')
     expect(r.stderr).toContain("dqx error: 1 plugin run failed in suite 'shop': flaky@processResults")
-    expect(r.stderr).toContain('dqx error: plugin failed plugin=flaky hook=processResults')
+    expect(r.stderr).toContain("dqx error: plugin 'flaky' failed in processResults: webhook down\n")
     const json = await cliInProcess(['run', '--json'], cwd)
     expect(json.code).toBe(2)
     expect(JSON.parse(json.stdout).pluginErrors).toEqual([

@@ -256,7 +256,7 @@ describe('one scan per dataset per date', () => {
     }
     await expect(
       quietSuite(checks).run(sources, new ResultKey('2026-11-25'), { scanConcurrency: 0 }),
-    ).rejects.toThrow('run(): scanConcurrency must be a positive whole number, got 0')
+    ).rejects.toThrow('run(): scanConcurrency must be a positive integer, got 0')
   })
 
   it('with several broken datasets, always reports the first one in datasource order', async () => {

@@ -590,7 +590,7 @@ describe('webhook routing', () => {
     expect(report.pluginErrors).toHaveLength(1)
     const message = report.pluginErrors[0]?.error?.message ?? ''
     expect(message).toBe(
-      `webhook 'webhook' routes[0] (P0) to ${http.origin}/[redacted]?[redacted] failed after 1 attempt (not retryable): HTTP 401 Unauthorized: bad token [redacted]?[redacted] key=[redacted]`,
+      `webhook 'webhook' routes[0] (P0) to ${http.origin}/[redacted] failed after 1 attempt (not retryable): HTTP 401 Unauthorized: bad token [redacted]?[redacted] key=[redacted]`,
     )
     const everything = `${text()}\n${message}`
     for (const secret of [

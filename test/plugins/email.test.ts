@@ -192,7 +192,7 @@ describe('email', () => {
       /^email 'email' via 127\.0\.0\.1:\d+ failed after 1 attempt \(not retryable\): SMTP EAUTH: Invalid login: 535/,
     )
     expect(messages.find((m) => m.startsWith("email 'by-url'"))).toMatch(
-      /^email 'by-url' via smtp:\/\/dq-bot:\[redacted\]@127\.0\.0\.1:\d+\/\?\[redacted\] failed after 1 attempt \(not retryable\): SMTP EAUTH/,
+      /^email 'by-url' via smtp:\/\/\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\] failed after 1 attempt \(not retryable\): SMTP EAUTH/,
     )
     const everything = `${text()}\n${messages.join('\n')}\n${JSON.stringify(report.pluginErrors.map((r) => r.error))}`
     expect(everything).not.toContain(wrong)
@@ -297,7 +297,7 @@ describe('email', () => {
     expect(smtpTarget({ host: 'mail.example.com', port: 465 })).toBe('mail.example.com:465')
     expect(smtpTarget({})).toBe('localhost')
     expect(smtpTarget('smtps://bot:pw-123@mail.example.com:465')).toBe(
-      'smtps://bot:[redacted]@mail.example.com:465',
+      'smtps://[redacted]@mail.example.com:465',
     )
   })
 

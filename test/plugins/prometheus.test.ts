@@ -156,7 +156,7 @@ describe('prometheus', () => {
     expect(sink.received[0]!.headers['x-scope-orgid']).toBe('tenant-0042')
     const msg = report.pluginErrors[0]?.error?.message ?? ''
     expect(msg).toBe(
-      `prometheus 'prometheus' push to http://u:[redacted]@${sink.origin.slice(7)} failed after 2 attempts (not retryable): HTTP 400 Bad Request: text format parsing error`,
+      `prometheus 'prometheus' push to http://[redacted]@${sink.origin.slice(7)} failed after 2 attempts (not retryable): HTTP 400 Bad Request: text format parsing error`,
     )
     expect(`${text()}${msg}`).not.toContain('SeCrEt-pw-123')
     expect(`${text()}${msg}`).not.toContain('tenant-0042')

@@ -361,10 +361,10 @@ describe.skipIf(!hasPg())('sqlWriter (PostgreSQL)', () => {
     const messages = report.pluginErrors.map((r) => r.error?.message ?? '')
     expect(messages).toHaveLength(2)
     expect(messages[0]).toMatch(
-      /^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/,
+      /^sqlWriter 'sqlWriter' could not write run .* to postgres:\/\/\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: .*ECONNREFUSED/,
     )
     expect(messages[1]).toMatch(
-      /^sqlWriter 'encoded' could not write run .* to postgresql:\/\/dq:\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]\?\[redacted\]: connect ECONNREFUSED/,
+      /^sqlWriter 'encoded' could not write run .* to postgresql:\/\/\[redacted\]@127\.0\.0\.1:\d+\/\[redacted\]: connect ECONNREFUSED/,
     )
     expect(`${text()}${messages.join('')}`).not.toContain(secret)
   })

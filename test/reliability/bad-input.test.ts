@@ -583,7 +583,6 @@ describe('ResultKey tags', () => {
       path: 'C:\\data\\x\u0000y\n\tz',
       team: '日本 🎉 👍🏽',
       empty: '',
-      constructor: 'not a prototype',
     }
     const key = new ResultKey('2026-11-25', tags)
     const db = MetricDB.duckdb(dir.file('tags.duckdb'))

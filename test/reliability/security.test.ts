@@ -9,6 +9,7 @@ import { check } from '../../src/core/check.js'
 import type { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
+import { email, prometheus, sqlWriter, webhook } from '../../src/plugins/index.js'
 import { PluginManager } from '../../src/suite/discovery.js'
 import { definePlugin, type PluginOption, type ResultProcessor, type Suite } from '../../src/suite/plugin.js'
 import { PluginFailureError } from '../../src/suite/plugin-failure-error.js'
@@ -259,7 +260,7 @@ describe('secrets in plugin config never reach a log line or one of our messages
     expect(all).toContain('[redacted]')
     expect(all).toContain('hooks.slack.com')
     expect(all).toContain('mail.internal')
-    expect(all).toContain('request to [redacted] failed, reason: ECONNREFUSED')
+    expect(all).toContain('request to https://hooks.slack.com/[redacted] failed, reason: ECONNREFUSED')
   })
 
   it('our error messages: a failing apply() and a validator that quotes the bad value', async () => {
@@ -325,12 +326,9 @@ describe('secrets in plugin config never reach a log line or one of our messages
   })
 })
 
-describe('known gap: output that prints plugin errors', () => {
-  // KNOWN BUG (src/plugins/audit.ts, reported): the audit summary prints each failed PluginRun as
-  // `FAILED (<error.message>)`, verbatim. A plugin whose error quotes its own config (node-fetch
-  // quotes the full URL: "request to https://hooks.slack.com/services/…/TOKEN failed") puts the
-  // secret on stderr, although the same error's log line is scrubbed. The suite knows every
-  // config secret (SuiteLifecycle scrubber); audit could print through it. Drop `.fails` when fixed.
+describe('output that prints plugin errors', () => {
+  // The audit summary prints each failed PluginRun's message; a plugin error quoting its own config
+  // (node-fetch quotes the full URL) is scrubbed before any output sees it.
   it('audit: the summary does not echo a secret quoted by a plugin error', async () => {
     const { audit } = await import('../../src/suite/audit.js')
     let out = ''
@@ -456,4 +454,183 @@ describe('each plugin sees only its own config', () => {
     // Not just "not handed over": not reachable by walking the objects b was given.
     expect(reachable).toEqual({ fromCtx: false, fromSuite: false })
   })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Targets: every place that shows a URL keeps scheme, host and port only
+
+/** A port on 127.0.0.1 that nothing listens on (connection refused at once). */
+async function closedPort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((r) => server.close(() => r()))
+  return port
+}
+
+/** The URL shapes of issue #23, each with the secrets it carries and how it must be shown. */
+function shapes(scheme: string, port: number) {
+  const host = `127.0.0.1:${port}`
+  return [
+    { label: 'user-only', url: `${scheme}://ghp_tok3n1234@${host}`, shown: `${scheme}://[redacted]@${host}` },
+    {
+      label: 'user-pass',
+      url: `${scheme}://dq-user:pw-S3cret-1@${host}`,
+      shown: `${scheme}://[redacted]@${host}`,
+    },
+    {
+      label: 'path-token',
+      url: `${scheme}://${host}/services/T0123/B0456/XXXXSECRETXXXX`,
+      shown: `${scheme}://${host}/[redacted]`,
+    },
+    {
+      label: 'query',
+      url: `${scheme}://${host}/hook?token=qk-S3cret-query`,
+      shown: `${scheme}://${host}/[redacted]`,
+    },
+  ]
+}
+const URL_SECRETS = [
+  'ghp_tok3n1234',
+  'pw-S3cret-1',
+  'dq-user',
+  'XXXXSECRETXXXX',
+  'T0123',
+  'B0456',
+  'qk-S3cret-query',
+]
+
+describe('targets in messages and logs: scheme, host and port only, for every URL shape', () => {
+  const failing = check({ name: 'failing', datasets: ['d'] }, (mp, ctx) => {
+    ctx.assertThat(mp.sum('v')).where({ name: 'sum' }).isGt(100)
+  })
+  const once = { attempts: 1 }
+
+  it.each([
+    [
+      'webhook',
+      'http',
+      (name: string, url: string) => webhook({ name, url, format: 'json', retry: once }),
+      'to',
+    ],
+    [
+      'prometheus',
+      'http',
+      (name: string, url: string) => prometheus({ name, pushgatewayUrl: url, retry: once }),
+      'push to',
+    ],
+    [
+      'email',
+      'smtp',
+      (name: string, url: string) =>
+        email({ name, smtp: url, from: 'dq@example.com', to: 'oncall@example.com', retry: once }),
+      'via',
+    ],
+    [
+      'sqlWriter',
+      'postgres',
+      (name: string, url: string) => sqlWriter({ name, db: { postgres: url.replace(/\/hook\?/, '/db?') } }),
+      'to',
+    ],
+  ] as const)('%s', async (_kind, scheme, make, preposition) => {
+    const port = await closedPort()
+    const list = shapes(scheme, port)
+    const { logger, text } = captureLogger('debug')
+    const suite = new VerificationSuite({
+      name: 'targets',
+      checks: [failing],
+      audit: false,
+      logger,
+      plugins: list.map((s) => make(s.label, s.url)),
+    })
+    const report = await suite.run(data(), KEY)
+    expect(report.pluginErrors.map((r) => r.plugin).sort()).toEqual(list.map((s) => s.label).sort())
+    const messages = report.pluginErrors.map((r) => r.error?.message ?? '')
+    for (const s of list) {
+      const message = report.pluginErrors.find((r) => r.plugin === s.label)?.error?.message ?? ''
+      const shown = s.shown
+      expect(message).toContain(` ${preposition} ${shown}`)
+      // The URL ends where it ends: the next character of the message is our own punctuation or space.
+      expect(message).toMatch(new RegExp(`${shown.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[: ]`))
+    }
+    const everything = `${text()}\n${messages.join('\n')}`
+    expect(URL_SECRETS.filter((n) => everything.includes(n))).toEqual([])
+    for (const line of text().split('\n').filter(Boolean)) JSON.parse(line)
+  })
+
+  it('in logs and error messages: a URL followed by JSON punctuation keeps the punctuation', async () => {
+    const { logger, text } = captureLogger('info')
+    const quoting = definePlugin({
+      name: 'quoting',
+      apply(s) {
+        s.hooks.processResults.tap('quoting', (ctx) => {
+          const body = '{"target":"https://ghp_tok3n1234@h.example/x/XXXXSECRETXXXX","ok":false} see logs'
+          ctx.logger.warn({ body }, `server said ${body}`)
+          throw new Error(`server said ${body}`)
+        })
+      },
+    })
+    const report = await new VerificationSuite({
+      name: 'punct',
+      checks: [rows],
+      audit: false,
+      logger,
+      plugins: [quoting],
+    }).run(data(), KEY)
+    const expected = '{"target":"https://[redacted]@h.example/[redacted]","ok":false} see logs'
+    expect(report.pluginErrors[0]?.error?.message).toBe(`server said ${expected}`)
+    const warn = text()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.level === 40)
+    expect(warn).toMatchObject({ body: expected, msg: `server said ${expected}` })
+    expect(URL_SECRETS.filter((n) => text().includes(n))).toEqual([])
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+// Names that JavaScript objects reserve, and environment variables that must name real things
+
+describe('reserved tag names and unknown log levels are usage errors everywhere', () => {
+  const reserved = ['__proto__', 'constructor', 'prototype']
+
+  it.each(reserved)('ResultKey refuses the tag name %s, however the object was made', (name) => {
+    const message = `ResultKey tag name "${name}" is not allowed: __proto__, constructor and prototype are reserved by JavaScript objects; choose another name, e.g. 'env'`
+    expect(() => new ResultKey('2026-11-25', JSON.parse(`{"${name}":"x"}`))).toThrow(message)
+    expect(() => new ResultKey('2026-11-25', Object.fromEntries([[name, 'x']]))).toThrow(message)
+  })
+
+  it.each(reserved)('dqx run --tag %s=x exits 2 with the ResultKey error', async (name) => {
+    const { cliInProcess, configTs, ORDERS_CSV, PASSING, project } = await import('../cli/helpers.js')
+    const p = project({ 'dqx.config.ts': configTs(PASSING), 'data/orders.csv': ORDERS_CSV })
+    try {
+      const r = await cliInProcess(['run', '--tag', 'env=ci', '--tag', `${name}=x`], p.dir)
+      expect(r.code).toBe(2)
+      expect(r.stderr).toContain(`dqx error: ResultKey tag name "${name}" is not allowed`)
+      expect(r.stdout).toBe('')
+    } finally {
+      p.cleanup()
+    }
+  })
+
+  it.each(['constructor', 'toString', 'verbose'])(
+    'dqx run with DQX_LOG_LEVEL=%s exits 2 naming the variable and the levels',
+    async (level) => {
+      const { cliInProcess, configTs, ORDERS_CSV, PASSING, project } = await import('../cli/helpers.js')
+      const p = project({ 'dqx.config.ts': configTs(PASSING), 'data/orders.csv': ORDERS_CSV })
+      try {
+        const r = await cliInProcess(['run'], p.dir, { DQX_LOG_LEVEL: level })
+        expect(r.code).toBe(2)
+        expect(r.stderr).toContain(
+          `dqx error: DQX_LOG_LEVEL="${level}" is not a log level; use one of trace, debug, info, warn, error, fatal, silent`,
+        )
+        const ok = await cliInProcess(['run'], p.dir, { DQX_LOG_LEVEL: 'error' })
+        expect(ok.code).toBe(0)
+      } finally {
+        p.cleanup()
+      }
+    },
+  )
 })
