@@ -1,4 +1,12 @@
 export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
+export {
+  type ContractAssertion,
+  type ContractRule,
+  DataContract,
+  type MetricRequest,
+  type MetricScale,
+  type UnsupportedRule,
+} from './contracts/index.js'
 export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
 export {

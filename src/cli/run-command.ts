@@ -1,4 +1,4 @@
-import { dirname } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { findConfigFile, type LoadedConfig, loadConfig, type SuiteEntry } from '../config/load-config.js'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
@@ -8,6 +8,7 @@ import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
+import { hasConfig, loadContracts, parseSources, withContracts } from './contract-run.js'
 import { publishToGitHub, type Reporter } from './github.js'
 import { cliLogger } from './logger.js'
 import {
@@ -35,6 +36,10 @@ export interface RunFlags {
   allowSkipped: boolean
   concurrency?: number
   verbose: boolean
+  /** --contract files (ODCS v3 or dqx YAML) whose checks join the run; repeatable. */
+  contract: string[]
+  /** --source name=path datasources, added to (or replacing) the config's. */
+  source: string[]
   /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
   reporter?: Reporter
 }
@@ -81,10 +86,20 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
   const key = new ResultKey(date, parseTags(flags.tag))
   // DQX_LOG_LEVEL wins over --verbose; a level that does not exist is a usage error before any work.
   const level = logLevelFromEnv(ui.io.env, flags.verbose ? 'debug' : 'warn')
-  const file = findConfigFile(ui.io.cwd, flags.config)
+  const contracts = loadContracts(flags.contract, ui)
+  const sources = parseSources(flags.source, ui.io.cwd)
+  // With --contract and no config file, the contract and --source flags make the whole run.
+  const configured = contracts.length === 0 || hasConfig(ui.io.cwd, flags.config)
+  const file = configured
+    ? findConfigFile(ui.io.cwd, flags.config)
+    : resolve(ui.io.cwd, flags.contract[0] as string)
   // Relative paths in the config (data files, MetricDB files, plugin outputs) resolve from its directory.
   return withCwd(dirname(file), async () => {
-    const loaded = await loadConfig(file, ui.io.cwd)
+    const config = configured ? await loadConfig(file, ui.io.cwd) : undefined
+    const loaded =
+      contracts.length > 0 || flags.source.length > 0
+        ? withContracts(config, contracts, sources)
+        : (config as LoadedConfig)
     const entries = selectSuites(loaded, flags.suite)
     const disabled = new Set(flags.disablePlugin)
 

@@ -75,6 +75,16 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       'max processResults plugins running at once (overrides the config)',
       positiveInt,
     )
+    .option(
+      '--contract <file>',
+      'add the checks of a data contract (ODCS v3 or dqx YAML); without a config file, name the data with --source; repeatable',
+      collect,
+    )
+    .option(
+      '--source <name=path>',
+      'a dataset read from a parquet/csv/json file or glob; repeatable',
+      collect,
+    )
     .addOption(
       new Option('--reporter <name>', "'github': ::error annotations for failures (GitHub Actions)")
         .choices(REPORTERS)
@@ -96,6 +106,8 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           allowSkipped: opts.allowSkipped === true,
           ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
           verbose: opts.verbose === true,
+          contract: (opts.contract as string[] | undefined) ?? [],
+          source: (opts.source as string[] | undefined) ?? [],
           reporter: opts.reporter as Reporter,
         },
         ui,

@@ -22,6 +22,7 @@ export type DqxErrorCode =
   | 'PLUGIN_FAILURE'
   | 'CONFIG'
   | 'NO_STORED_RUN'
+  | 'CONTRACT'
 
 export class DqxError extends Error {
   override readonly name: string = 'DqxError'
