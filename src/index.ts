@@ -73,6 +73,12 @@ export {
   type DiscoveryFailure,
   PluginManager,
 } from './suite/discovery.js'
+export {
+  type IsolatedOptions,
+  type IsolatedPlugin,
+  isolated,
+} from './suite/isolation/isolated.js'
+export type { IsolationMode, IsolationPermissions } from './suite/isolation/sandbox.js'
 export type { SuiteHooks } from './suite/lifecycle.js'
 export {
   definePlugin,

@@ -21,6 +21,7 @@ export type DqxErrorCode =
   | 'HOOK_USAGE'
   | 'PLUGIN_FAILURE'
   | 'CONFIG'
+  | 'ISOLATION'
 
 export class DqxError extends Error {
   override readonly name: string = 'DqxError'

@@ -21,6 +21,7 @@ import type { ScanListener } from '../engine/scan-events.js'
 import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { audit } from './audit.js'
+import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
 import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import type { PluginOption } from './plugin.js'
@@ -107,6 +108,8 @@ export class VerificationSuite {
   private readonly lifecycle: SuiteLifecycle
   /** #private: each plugin's config must not be reachable from what another plugin is given. */
   readonly #configs = new Map<string, unknown>()
+  /** The isolated plugins' sandboxes, ended by close(). */
+  readonly #sandboxes: IsolatedPlugin[] = []
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -170,6 +173,12 @@ export class VerificationSuite {
       plugins.unshift(...normalizePlugins([audit()]).map((p) => ({ ...p, source: 'built-in audit' })))
     }
     this.plugins = plugins.map((p) => ({ name: p.name, kind: p.kind, source: p.source }))
+    for (const p of plugins) {
+      const original = p.original as Partial<IsolatedPlugin> | null
+      if (original !== null && typeof original === 'object' && typeof original[CLOSE_SANDBOX] === 'function') {
+        this.#sandboxes.push(original as IsolatedPlugin)
+      }
+    }
     this.lifecycle = new SuiteLifecycle({
       logger: this.logger,
       timeoutMs,
@@ -245,6 +254,17 @@ export class VerificationSuite {
     const all = Promise.all(pending).then(() => undefined)
     all.catch(() => {}) // surfaced by run(); never an unhandled rejection
     return all
+  }
+
+  /**
+   * Ends the sandboxes of the suite's isolated plugins (they are started once and reused by every
+   * run; idle, they do not keep the process alive). The suite's MetricDB is the caller's to close.
+   * `await using suite = new VerificationSuite(…)` calls it too.
+   */
+  async close(): Promise<void> {
+    // A sandbox still starting is ended once its start settles.
+    await this.ready?.catch(() => {})
+    await Promise.all(this.#sandboxes.map((p) => p[CLOSE_SANDBOX]()))
   }
 
   /** Check names in declaration order. */
@@ -498,3 +518,14 @@ export class VerificationSuite {
     })
   }
 }
+
+/** `await using suite = …` (Symbol.asyncDispose; Node 20 defines it even where TypeScript's lib does not). */
+const ASYNC_DISPOSE: symbol =
+  (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose')
+Object.defineProperty(VerificationSuite.prototype, ASYNC_DISPOSE, {
+  value(this: VerificationSuite) {
+    return this.close()
+  },
+  configurable: true,
+  writable: true,
+})
