@@ -70,7 +70,12 @@ function runnerPath(): string {
 }
 
 function revive(e: SerializedError): Error {
-  const err = new Error(e.message)
+  // Node's own message ("Access to this API has been restricted") does not say what to change.
+  const message =
+    e.code === 'ERR_ACCESS_DENIED'
+      ? `${e.message} (ERR_ACCESS_DENIED: not allowed by the plugin's isolated({ permissions }))`
+      : e.message
+  const err = new Error(message)
   err.name = e.name
   if (e.stack !== undefined) err.stack = e.stack
   if (e.code !== undefined) (err as Error & { code?: string }).code = e.code
