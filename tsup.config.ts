@@ -6,6 +6,8 @@ export default defineConfig({
     plugins: 'src/plugins/index.ts',
     testing: 'src/testing/index.ts',
     cli: 'src/cli/main.ts',
+    // Started as the entry of every isolated plugin's sandbox (src/suite/isolation/sandbox.ts).
+    'isolation-runner': 'src/suite/isolation/sandbox-runner.mjs',
   },
   format: ['esm'],
   target: 'node20',
