@@ -63,6 +63,13 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
     expect(strip(seenBy(sandboxed.lines, 'recorder'))).toEqual(expected)
   })
 
+  it("loads a plugin that imports definePlugin from 'dqx/plugin' (no native addon in the sandbox)", async () => {
+    const { suite, lines } = suiteWith([isolated(fixture('uses-dqx-plugin'), { name: 'uses-dqx', mode })])
+    const report = await suite.run(data(), key)
+    expect(report.pluginErrors).toEqual([])
+    expect(lines.filter((l) => l.msg === 'uses-dqx delivered').map((l) => l.n)).toEqual([2])
+  })
+
   it('reports a config its schema refuses, validated inside the sandbox, before any scan', async () => {
     const { suite } = suiteWith([isolated(fixture('recorder'), { name: 'recorder', mode })], {
       pluginConfig: { recorder: { label: 7 } },

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
@@ -67,6 +68,33 @@ function runnerPath(): string {
     if (existsSync(path)) return path
   }
   throw new DqxError('ISOLATION', 'the isolated-plugin runner file is missing from the dqx installation; reinstall dqx')
+}
+
+/** The directory of the nearest package.json above `file` (dqx's own root, for the runner). */
+function packageRoot(file: string): [string] | undefined {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return [dir]
+  }
+  return undefined
+}
+
+/** Every package.json from `file`'s directory up to the root: ESM resolution reads them for "type" and "exports". */
+function ancestorManifests(file: string): string[] {
+  const out: string[] = []
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest)) out.push(manifest)
+  }
+  return out
+}
+
+/**
+ * The grants without duplicates and without paths inside another granted path: Node 20's
+ * permission model aborts the process (SIGABRT) on some overlapping grants.
+ */
+function disjoint(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths.map((p) => resolve(p)))]
+  return unique.filter((p) => !unique.some((other) => other !== p && p.startsWith(`${other}${sep}`)))
 }
 
 function revive(e: SerializedError): Error {
@@ -169,14 +197,20 @@ export class Sandbox {
   private startProcess(): Channel {
     const p = this.o.permissions
     const runner = runnerPath()
-    const readable = [runner, ...(p.fsRead ?? [])]
-    const specifierPath = this.o.specifier.startsWith('file:') ? fileURLToPath(this.o.specifier) : this.o.specifier
-    if (specifierPath.startsWith('/')) readable.push(specifierPath)
+    const specifierPath = this.o.specifier.startsWith('file:') ? fileURLToPath(this.o.specifier) : undefined
+    const readable = [
+      runner,
+      // dqx itself (for `import … from 'dqx/plugin'`) and every package.json module resolution reads.
+      ...(packageRoot(runner) ?? []),
+      ...(specifierPath ? [specifierPath, ...ancestorManifests(specifierPath)] : []),
+      ...ancestorManifests(runner),
+      ...(p.fsRead ?? []),
+    ]
     const execArgv = [
       '--experimental-permission',
       // One flag per path: Node 20.20 no longer splits a comma-separated list.
-      ...readable.map((path) => `--allow-fs-read=${path}`),
-      ...(p.fsWrite ?? []).map((path) => `--allow-fs-write=${path}`),
+      ...disjoint(readable).map((path) => `--allow-fs-read=${path}`),
+      ...disjoint(p.fsWrite ?? []).map((path) => `--allow-fs-write=${path}`),
       ...(p.childProcess ? ['--allow-child-process'] : []),
       ...(p.worker ? ['--allow-worker'] : []),
       ...(this.o.memoryMb !== undefined ? [`--max-old-space-size=${this.o.memoryMb}`] : []),
