@@ -78,6 +78,7 @@ export {
   type IsolatedPlugin,
   isolated,
 } from './suite/isolation/isolated.js'
+export type { IsolationPolicy, IsolationSetting } from './suite/isolation/policy.js'
 export type { IsolationMode, IsolationPermissions } from './suite/isolation/sandbox.js'
 export type { SuiteHooks } from './suite/lifecycle.js'
 export {

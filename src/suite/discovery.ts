@@ -3,6 +3,9 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Logger } from 'pino'
 import { DqxError } from '../core/errors.js'
+import { isolated } from './isolation/isolated.js'
+import { type IsolationPolicy, isolationFor } from './isolation/policy.js'
+import type { IsolationMode } from './isolation/sandbox.js'
 import { normalizePlugins } from './normalize-plugins.js'
 import type { Plugin } from './plugin.js'
 
@@ -21,12 +24,20 @@ export interface DiscoveredPlugin {
   version: string | undefined
   path: string
   plugin: Plugin
+  /** How it runs: 'in-process', or in a 'worker' / 'process' sandbox (see `isolation`). */
+  runs: 'in-process' | IsolationMode
 }
 
 export interface DiscoverOptions {
   /** The project whose package.json lists the dependencies to consider (default process.cwd()). */
   cwd?: string
   logger?: Logger
+  /**
+   * Run discovered plugins isolated (docs/isolation.md): `'worker'`, `'process'`, isolated()
+   * options, or `{ default, plugins: { name: setting } }`. An isolated plugin's module is never
+   * imported into this process: its sandbox loads it.
+   */
+  isolation?: IsolationPolicy
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -93,7 +104,7 @@ export class PluginManager {
         { cause: err },
       )
     }
-    for (const dep of declaredDependencies(project)) await manager.load(dep, options.logger)
+    for (const dep of declaredDependencies(project)) await manager.load(dep, options.logger, options.isolation)
     return manager
   }
 
@@ -102,7 +113,7 @@ export class PluginManager {
     logger?.warn(failure, 'plugin discovery failed')
   }
 
-  private async load(dep: string, logger: Logger | undefined): Promise<void> {
+  private async load(dep: string, logger: Logger | undefined, isolation: IsolationPolicy | undefined): Promise<void> {
     const dir = packageDir(dep, this.cwd)
     if (!dir) return // declared but not installed: npm will say so; not ours to report
     let pkg: Record<string, unknown>
@@ -170,6 +181,16 @@ export class PluginManager {
         )
         continue
       }
+      const version = typeof pkg.version === 'string' ? pkg.version : undefined
+      const sandboxed = isolationFor(name, isolation)
+      if (sandboxed) {
+        // Never imported here: a module that misbehaves at import must do so in its sandbox.
+        const plugin = isolated(file, { ...sandboxed, name })
+        this.plugins.set(name, plugin)
+        this.discovered.push({ name, package: dep, version, path: file, plugin, runs: sandboxed.mode ?? 'worker' })
+        logger?.debug({ plugin: name, package: dep, version, isolation: sandboxed.mode ?? 'worker' }, 'plugin discovered')
+        continue
+      }
       let mod: Record<string, unknown>
       try {
         mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
@@ -213,8 +234,7 @@ export class PluginManager {
         continue
       }
       this.plugins.set(name, exported as Plugin)
-      const version = typeof pkg.version === 'string' ? pkg.version : undefined
-      this.discovered.push({ name, package: dep, version, path: file, plugin: exported as Plugin })
+      this.discovered.push({ name, package: dep, version, path: file, plugin: exported as Plugin, runs: 'in-process' })
       logger?.debug({ plugin: name, package: dep, version }, 'plugin discovered')
     }
   }
