@@ -4,6 +4,7 @@
 //   fanout    processResults fan-out vs the ideal ceil(N/k)·L (bench/fanout.bench.ts)
 //   overhead  10 no-op plugins vs none on a real suite        (bench/overhead.bench.ts)
 //   fixed-cost  what a run adds to its queries on tiny data  (bench/fixed-cost.bench.ts)
+//   isolation isolated() start-up per mode, per-call overhead  (bench/isolation.bench.ts)
 //   engine    suite vs hand-written DuckDB, time and peak RSS (bench/engine.bench.ts)
 //   clickhouse suite vs hand-written ClickHouse on two shards   (bench/clickhouse.bench.ts; skips
 //             with a printed reason without clickhouse-server)
@@ -22,7 +23,7 @@ import { DEFAULT_ROWS, QUICK_ROWS } from './engine.bench.js'
 import { argValue, type MeasuredCase, parseRows, round3 } from './lib/stats.js'
 import type { BenchCase } from './types.js'
 
-const BENCHES = ['hooks', 'fanout', 'overhead', 'fixed-cost', 'engine', 'clickhouse'] as const
+const BENCHES = ['hooks', 'fanout', 'overhead', 'fixed-cost', 'isolation', 'engine', 'clickhouse'] as const
 type BenchName = (typeof BENCHES)[number]
 
 interface Options {
