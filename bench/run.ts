@@ -8,6 +8,7 @@
 //   engine    suite vs hand-written DuckDB, time and peak RSS (bench/engine.bench.ts)
 //   clickhouse suite vs hand-written ClickHouse on two shards   (bench/clickhouse.bench.ts; skips
 //             with a printed reason without clickhouse-server)
+//   validity  10 validity rules vs one hand-written DuckDB query (bench/validity.bench.ts)
 //
 // Everything runs in this process, in that order (micro-benchmarks first, before the engine
 // grows the heap), except the engine's peak-RSS cases, which run in child processes.
@@ -23,7 +24,7 @@ import { DEFAULT_ROWS, QUICK_ROWS } from './engine.bench.js'
 import { argValue, type MeasuredCase, parseRows, round3 } from './lib/stats.js'
 import type { BenchCase } from './types.js'
 
-const BENCHES = ['hooks', 'fanout', 'overhead', 'fixed-cost', 'isolation', 'engine', 'clickhouse'] as const
+const BENCHES = ['hooks', 'fanout', 'overhead', 'fixed-cost', 'isolation', 'engine', 'clickhouse', 'validity'] as const
 type BenchName = (typeof BENCHES)[number]
 
 interface Options {

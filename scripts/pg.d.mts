@@ -12,3 +12,5 @@ export function startPg(options?: { owner?: number }): Promise<PgCluster>
 /** Returns how long the stop took in ms (0 if there was nothing to stop). Never throws. */
 export function stopPg(dir: string | undefined): number
 export function sweepPg(): void
+/** Why no cluster can be started here (no server binaries), or undefined when one can. */
+export function pgServerMissing(): string | undefined

@@ -27,7 +27,7 @@ import {
 } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const DB = 'dqx_test'
@@ -35,17 +35,34 @@ const SUPERUSER = 'postgres'
 const PREFIX = 'dqx-pg-'
 const isRoot = process.getuid?.() === 0
 
-// PG_BIN overrides; otherwise the newest /usr/lib/postgresql/<ver>/bin (Debian layout).
-function pgBin() {
-  if (process.env.PG_BIN) return process.env.PG_BIN
+// Where initdb/pg_ctl/createdb live: PG_BIN if set (PG_BIN=/nonexistent simulates a machine without
+// PostgreSQL), else the newest /usr/lib/postgresql/<ver>/bin (Debian layout), else a PATH directory
+// holding both initdb and pg_ctl (Homebrew, most other layouts). Undefined when none has them.
+function findPgBin() {
+  const hasServer = (dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))
+  if (process.env.PG_BIN) return hasServer(process.env.PG_BIN) ? process.env.PG_BIN : undefined
   const base = '/usr/lib/postgresql'
   const versions = existsSync(base)
     ? readdirSync(base)
-        .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+        .filter((v) => hasServer(join(base, v, 'bin')))
         .sort((a, b) => Number(b) - Number(a))
     : []
-  if (!versions.length) throw new Error(`no PostgreSQL server binaries under ${base} (set PG_BIN)`)
-  return join(base, versions[0], 'bin')
+  if (versions.length) return join(base, versions[0], 'bin')
+  return (process.env.PATH ?? '').split(delimiter).find((d) => d !== '' && hasServer(d))
+}
+
+/** Why no cluster can be started here (no server binaries), or undefined when one can. */
+export function pgServerMissing() {
+  if (findPgBin() !== undefined) return undefined
+  return process.env.PG_BIN
+    ? `no initdb and pg_ctl in PG_BIN=${process.env.PG_BIN}`
+    : 'no PostgreSQL server binaries (initdb, pg_ctl) under /usr/lib/postgresql/<version>/bin or on PATH'
+}
+
+function pgBin() {
+  const bin = findPgBin()
+  if (bin === undefined) throw new Error(`${pgServerMissing()} (set PG_BIN)`)
+  return bin
 }
 
 // Run a PG server binary, as the postgres user when we are root. cwd is the cluster dir because

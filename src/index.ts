@@ -1,12 +1,39 @@
 export { type DqxConfig, type DqxConfigExport, defineConfig } from './config/define-config.js'
 export type { AnomalyOptions, MinHistory } from './core/anomaly.js'
 export { AssertionBuilder, type AssertionConfig, TOLERANCE } from './core/assertion.js'
-export { type Check, type CheckContext, type CheckFn, type CheckOptions, check } from './core/check.js'
+export {
+  type Check,
+  type CheckContext,
+  type CheckFn,
+  type CheckOptions,
+  check,
+  type SchemaAssertion,
+} from './core/check.js'
 export { DqxError, type DqxErrorCode } from './core/errors.js'
-export { Expr, Metric } from './core/expression.js'
-export { type MetricOptions, MetricProvider } from './core/metric-provider.js'
-export type { MetricLiteral, MetricSpec } from './core/metric-spec.js'
+export { Expr, Metric, RateExpr } from './core/expression.js'
+export {
+  type FreshnessOptions,
+  type MetricOptions,
+  MetricProvider,
+  type ValidCountRule,
+} from './core/metric-provider.js'
+export {
+  type FreshnessReference,
+  type MetricLiteral,
+  type MetricSpec,
+  type ReferenceTarget,
+  VALID_FORMATS,
+  type ValidFormat,
+  type ValidRule,
+} from './core/metric-spec.js'
 export { ResultKey } from './core/result-key.js'
+export {
+  LOGICAL_TYPES,
+  type LogicalType,
+  logicalType,
+  type SchemaColumn,
+  type SchemaExpectation,
+} from './core/schema.js'
 export { summarize } from './core/summary.js'
 export type {
   AnomalyDetail,
@@ -38,9 +65,12 @@ export { DataSource, type RecordsOptions, type SourceOptions } from './engine/da
 export {
   compileScan,
   type Dialect,
+  type OrphanQueryPlan,
+  type ReferenceRelation,
   type RowPredicate,
   type SampleQueryPlan,
   type ScanPlan,
+  type ValiditySpec,
 } from './engine/dialect.js'
 export { clickhouseLiteral } from './engine/dialects/clickhouse-literal.js'
 export {
@@ -54,7 +84,14 @@ export {
   trinoDialect,
 } from './engine/dialects/index.js'
 export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
-export { MetricDB, type StoredMetric, type StoredResult } from './engine/metric-db.js'
+export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
+export {
+  MetricDB,
+  type SchemaLookup,
+  type StoredMetric,
+  type StoredResult,
+  type StoredSchema,
+} from './engine/metric-db.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join, relative } from 'node:path'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pkg from '../../package.json' with { type: 'json' }
 import { DqxError } from '../core/errors.js'
 import type { Ui } from './context.js'
 
@@ -63,8 +65,76 @@ export async function initCommand(flags: InitFlags, ui: Ui): Promise<number> {
       `${c.green(existing.includes(name) ? 'overwrote' : 'created')} ${relative(dir, file)}\n`,
     )
   }
-  ui.io.stdout.write(
-    `\nNext steps:\n  npm install --save-dev dqx   ${c.dim('# if it is not installed yet (editor types)')}\n  npx dqx run\n`,
+  const install = installHint(
+    dir,
+    dqxRoot(fileURLToPath(import.meta.url)),
+    (pkg as { repository?: { url?: string } }).repository,
   )
+  const steps = install
+    ? [`${install.command}   ${c.dim(`# ${install.why}`)}`, 'npx dqx run']
+    : ['npx dqx run']
+  ui.io.stdout.write(`\nNext steps:\n${steps.map((s) => `  ${s}\n`).join('')}`)
   return 0
+}
+
+export interface InstallHint {
+  command: string
+  why: string
+}
+
+/**
+ * The command that adds dqx to the project in `dir`, or undefined when its package.json already
+ * lists dqx. Until dqx's first release on the npm registry, `npm install dqx` installs nothing
+ * useful: the hint names the git repository (package.json `repository`), else the clone this CLI
+ * runs from, else points at the README's install section.
+ */
+export function installHint(
+  dir: string,
+  root: string | undefined,
+  repository: { url?: string } | string | undefined,
+): InstallHint | undefined {
+  const project = nearestPackageJson(dir)
+  if (project) {
+    const deps = { ...project.dependencies, ...project.devDependencies }
+    if ('dqx' in deps) return undefined
+  }
+  const why = 'dqx is not on the npm registry yet; this builds it from source'
+  const url = typeof repository === 'string' ? repository : repository?.url
+  if (url) return { command: `npm install --save-dev ${url.startsWith('git+') ? url : `git+${url}`}`, why }
+  if (root !== undefined && existsSync(join(root, '.git'))) {
+    return { command: `npm install --save-dev git+file://${root}`, why }
+  }
+  return {
+    command: 'npm install --save-dev <dqx git URL or npm pack tarball>',
+    why: "see the Install section of dqx's README",
+  }
+}
+
+interface ProjectPackage {
+  dependencies?: Record<string, string>
+  devDependencies?: Record<string, string>
+}
+
+function nearestPackageJson(dir: string): ProjectPackage | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const file = join(d, 'package.json')
+    if (existsSync(file)) {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as ProjectPackage
+      } catch {
+        return undefined
+      }
+    }
+    if (dirname(d) === d) return undefined
+  }
+}
+
+/** The directory of dqx's own package.json, found upward from this module (dist/ or src/cli/). */
+export function dqxRoot(from: string): string | undefined {
+  for (let d = dirname(from); dirname(d) !== d; d = dirname(d)) {
+    const file = join(d, 'package.json')
+    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'dqx')
+      return d
+  }
+  return undefined
 }

@@ -1,9 +1,10 @@
 import { type AnomalyConfig, type AnomalyOptions, describeAnomaly, resolveAnomalyOptions } from './anomaly.js'
 import { DqxError } from './errors.js'
 import type { Expr } from './expression.js'
+import type { SchemaRule } from './schema.js'
 import { SEVERITIES, type Severity } from './types.js'
 
-/** Comparisons allow this much slack so that 0.1 + 0.2 equals 0.3. */
+/** Comparisons allow this much slack so that 0.1 + 0.2 equals 0.3 (per assertion: where({ tolerance })). */
 export const TOLERANCE = 1e-9
 
 /**
@@ -21,6 +22,8 @@ export interface ValueRange {
 export interface Validator {
   readonly bound: string
   test(value: number): boolean
+  /** The absolute slack of the comparison (default TOLERANCE). */
+  readonly tolerance?: number
   /** Set by isGeq/isGt/isLeq/isLt/isBetween/isPositive/isNegative. */
   readonly range?: ValueRange
 }
@@ -31,6 +34,8 @@ export interface AssertionConfig {
   tags?: string[]
   /** Extra columns to include in failed-row samples. */
   sampleColumns?: string[]
+  /** Absolute slack of comparisons (isEq, isGeq, isBetween …); default 1e-9. */
+  tolerance?: number
 }
 
 /** An assertion as the suite stores it: an expression, a validator and its labels. */
@@ -43,6 +48,8 @@ export interface AssertionSpec {
   readonly sampleColumns: readonly string[]
   /** Set by isNotAnomalous(): the verdict comes from the MetricDB history, not from `validator`. */
   readonly anomaly?: AnomalyConfig
+  /** Set by expectSchema()/expectSchemaUnchanged(): judged from the dataset's columns. */
+  readonly schema?: SchemaRule
 }
 
 function finite(n: unknown, what: string): number {
@@ -97,8 +104,22 @@ export class AssertionBuilder {
         `assertion '${config.name}': sampleColumns must be an array of column names`,
       )
     }
+    if (
+      config.tolerance !== undefined &&
+      (typeof config.tolerance !== 'number' || !Number.isFinite(config.tolerance) || config.tolerance < 0)
+    ) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `assertion '${config.name}': tolerance must be a finite number >= 0, got ${String(config.tolerance)}`,
+      )
+    }
     this.config = config
     return this
+  }
+
+  /** The comparison slack: where({ tolerance }) or TOLERANCE. */
+  private get tol(): number {
+    return this.config?.tolerance ?? TOLERANCE
   }
 
   private add(
@@ -112,7 +133,9 @@ export class AssertionBuilder {
       severity: cfg?.severity ?? 'P1',
       tags: Object.freeze([...(cfg?.tags ?? [])]),
       expr: this.expr,
-      validator: extra.range ? { bound, test, range: Object.freeze(extra.range) } : { bound, test },
+      validator: extra.range
+        ? { bound, test, tolerance: this.tol, range: Object.freeze(extra.range) }
+        : { bound, test, tolerance: this.tol },
       sampleColumns: Object.freeze([...(cfg?.sampleColumns ?? [])]),
     }
     this.record(extra.anomaly ? { ...spec, anomaly: extra.anomaly } : spec)
@@ -120,56 +143,67 @@ export class AssertionBuilder {
 
   isGeq(n: number): void {
     const b = finite(n, 'isGeq()')
-    this.add(`>= ${b}`, (v) => v >= b - TOLERANCE, { range: { lo: b } })
+    const t = this.tol
+    this.add(`>= ${b}`, (v) => v >= b - t, { range: { lo: b } })
   }
   isGt(n: number): void {
     const b = finite(n, 'isGt()')
-    this.add(`> ${b}`, (v) => v > b + TOLERANCE, { range: { lo: b, loStrict: true } })
+    const t = this.tol
+    this.add(`> ${b}`, (v) => v > b + t, { range: { lo: b, loStrict: true } })
   }
   isLeq(n: number): void {
     const b = finite(n, 'isLeq()')
-    this.add(`<= ${b}`, (v) => v <= b + TOLERANCE, { range: { hi: b } })
+    const t = this.tol
+    this.add(`<= ${b}`, (v) => v <= b + t, { range: { hi: b } })
   }
   isLt(n: number): void {
     const b = finite(n, 'isLt()')
-    this.add(`< ${b}`, (v) => v < b - TOLERANCE, { range: { hi: b, hiStrict: true } })
+    const t = this.tol
+    this.add(`< ${b}`, (v) => v < b - t, { range: { hi: b, hiStrict: true } })
   }
   isEq(n: number): void {
     const b = finite(n, 'isEq()')
-    this.add(`== ${b}`, (v) => Math.abs(v - b) <= TOLERANCE)
+    const t = this.tol
+    this.add(`== ${b}`, (v) => Math.abs(v - b) <= t)
   }
   isNeq(n: number): void {
     const b = finite(n, 'isNeq()')
-    this.add(`!= ${b}`, (v) => Math.abs(v - b) > TOLERANCE)
+    const t = this.tol
+    this.add(`!= ${b}`, (v) => Math.abs(v - b) > t)
   }
   /** lo <= value <= hi (inclusive). */
   isBetween(lo: number, hi: number): void {
     const [a, b] = [finite(lo, 'isBetween()'), finite(hi, 'isBetween()')]
+    const t = this.tol
     if (a > b)
       throw new DqxError(
         'CHECK_DEFINITION',
         `isBetween(${a}, ${b}): the lower bound is above the upper bound`,
       )
-    this.add(`in [${a}, ${b}]`, (v) => v >= a - TOLERANCE && v <= b + TOLERANCE, { range: { lo: a, hi: b } })
+    this.add(`in [${a}, ${b}]`, (v) => v >= a - t && v <= b + t, { range: { lo: a, hi: b } })
   }
   /** value < lo or value > hi. */
   isNotBetween(lo: number, hi: number): void {
     const [a, b] = [finite(lo, 'isNotBetween()'), finite(hi, 'isNotBetween()')]
+    const t = this.tol
     if (a > b)
       throw new DqxError(
         'CHECK_DEFINITION',
         `isNotBetween(${a}, ${b}): the lower bound is above the upper bound`,
       )
-    this.add(`not in [${a}, ${b}]`, (v) => v < a - TOLERANCE || v > b + TOLERANCE)
+    this.add(`not in [${a}, ${b}]`, (v) => v < a - t || v > b + t)
   }
   isPositive(): void {
-    this.add('> 0', (v) => v > TOLERANCE, { range: { lo: 0, loStrict: true } })
+    const t = this.tol
+    this.add('> 0', (v) => v > t, { range: { lo: 0, loStrict: true } })
   }
   isNegative(): void {
-    this.add('< 0', (v) => v < -TOLERANCE, { range: { hi: 0, hiStrict: true } })
+    const t = this.tol
+    this.add('< 0', (v) => v < -t, { range: { hi: 0, hiStrict: true } })
   }
   isZero(): void {
-    this.add('== 0', (v) => Math.abs(v) <= TOLERANCE)
+    const t = this.tol
+    this.add('== 0', (v) => Math.abs(v) <= t)
   }
   /** Records the value without judging it (always PASSED unless it cannot be computed). */
   noop(): void {

@@ -1,12 +1,31 @@
-import { AssertionBuilder, type AssertionSpec } from './assertion.js'
+import { AssertionBuilder, type AssertionConfig, type AssertionSpec } from './assertion.js'
 import { DqxError } from './errors.js'
 import type { Expr, Metric } from './expression.js'
 import { MetricProvider } from './metric-provider.js'
+import { type SchemaExpectation, SchemaExpr, type SchemaRule, schemaRule } from './schema.js'
+import type { Severity } from './types.js'
 
 /** What a check function receives besides the metric provider. */
 export interface CheckContext {
   /** Starts an assertion on a metric expression: `ctx.assertThat(mp.numRows()).where({ name }).isPositive()`. */
   assertThat(expr: Expr | Metric): AssertionBuilder
+  /**
+   * Asserts the dataset's columns and their types (logical: integer, number, string, boolean,
+   * date, timestamp; or an engine type name). FAILED lists every difference; columns the
+   * expectation does not name fail it unless `allowExtra`. With this assertion, a metric reading a
+   * missing column of the dataset fails (with an error) instead of failing the whole run.
+   */
+  expectSchema(dataset: string, expectation: SchemaExpectation): SchemaAssertion
+  /**
+   * Asserts the dataset has the same columns, types and order as in this suite's previous run
+   * (the schema stored in the MetricDB); SKIPPED on the first run.
+   */
+  expectSchemaUnchanged(dataset: string): SchemaAssertion
+}
+
+/** A recorded schema assertion; `where()` renames it or sets severity and tags. */
+export interface SchemaAssertion {
+  where(config: Pick<AssertionConfig, 'name' | 'severity' | 'tags'>): void
 }
 
 export interface CheckOptions {
@@ -69,7 +88,67 @@ export function collectAssertions(c: Check): CollectedCheck {
   const assertions: AssertionSpec[] = []
   const seen = new Set<string>()
   const mp = new MetricProvider()
+  const schemaAt: number[] = []
+  const schemaAssertion = (rule: SchemaRule): SchemaAssertion => {
+    const expr = new SchemaExpr(rule)
+    if (c.datasets.length > 0 && !c.datasets.includes(rule.dataset)) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `check '${c.name}': ${expr.toString()} names dataset '${rule.dataset}', which is not among the check's datasets (${c.datasets.join(', ')}); add it to datasets`,
+      )
+    }
+    const at = assertions.length
+    let recorded: AssertionSpec | undefined
+    // Recorded at once (no terminal call as for assertThat); where() may rename it afterwards.
+    new AssertionBuilder(expr, (spec) => {
+      recorded = { ...spec, schema: rule }
+    }).noop()
+    const spec = recorded as AssertionSpec
+    const name = rule.kind === 'expect' ? `schema of ${rule.dataset}` : `schema of ${rule.dataset} unchanged`
+    const initial: AssertionSpec = {
+      ...spec,
+      name,
+      validator: { bound: 'no differences', test: (v) => v === 0 },
+    }
+    // Names are claimed once the check function returns: where() may still rename it.
+    assertions.push(initial)
+    schemaAt.push(at)
+    return {
+      where(config) {
+        new AssertionBuilder(expr, () => {}).where(config as AssertionConfig)
+        const current = assertions[at] as AssertionSpec
+        const severity: Severity = config.severity ?? current.severity
+        assertions[at] = {
+          ...current,
+          name: config.name,
+          severity,
+          tags: Object.freeze([...(config.tags ?? current.tags)]),
+        }
+      },
+    }
+  }
+  const claim = (name: string): void => {
+    if (seen.has(name)) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `check '${c.name}' has a duplicate assertion name '${name}'; give each assertion its own name`,
+      )
+    }
+    seen.add(name)
+  }
   const ctx: CheckContext = {
+    expectSchema(dataset, expectation) {
+      return schemaAssertion(schemaRule(c.name, dataset, expectation))
+    },
+    expectSchemaUnchanged(dataset) {
+      if (typeof dataset !== 'string' || dataset === '') {
+        throw new DqxError(
+          'CHECK_DEFINITION',
+          `check '${c.name}': expectSchemaUnchanged() needs a dataset name, e.g. ctx.expectSchemaUnchanged('orders')`,
+        )
+      }
+      return schemaAssertion({ kind: 'unchanged', dataset })
+    },
     assertThat(expr) {
       if (!(expr instanceof Object) || typeof (expr as Expr).evaluate !== 'function') {
         throw new DqxError(
@@ -78,19 +157,14 @@ export function collectAssertions(c: Check): CollectedCheck {
         )
       }
       return new AssertionBuilder(expr, (spec) => {
-        if (seen.has(spec.name)) {
-          throw new DqxError(
-            'CHECK_DEFINITION',
-            `check '${c.name}' has a duplicate assertion name '${spec.name}'; give each assertion its own name`,
-          )
-        }
-        seen.add(spec.name)
+        claim(spec.name)
         assertions.push(bindDataset(c, spec))
       })
     },
   }
   try {
     c.fn(mp, ctx)
+    for (const at of schemaAt) claim((assertions[at] as AssertionSpec).name)
   } catch (err) {
     if (err instanceof DqxError) throw err
     throw new DqxError(

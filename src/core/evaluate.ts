@@ -3,6 +3,7 @@ import type { CollectedCheck } from './check.js'
 import type { EvalResult, MetricRef } from './expression.js'
 import { metricName } from './metric-spec.js'
 import type { ResultKey } from './result-key.js'
+import { judgeSchema, type SchemaColumn } from './schema.js'
 import type { AnomalyDetail, AssertionResult, AssertionStatus, SkipCause, SymbolInfo } from './types.js'
 
 /** What evaluation needs of the computed metrics. */
@@ -30,6 +31,11 @@ export interface Judgement {
 export interface EvaluateOptions {
   /** Judges an assertion whose value was computed; undefined leaves it to the validator. */
   judge?: (check: string, assertion: AssertionSpec, value: number) => Judgement | undefined
+  /** Each dataset's columns in this run (undefined: not in the run) and in the suite's previous run. */
+  schemas?: {
+    current(dataset: string): readonly SchemaColumn[] | undefined
+    previous(dataset: string): readonly SchemaColumn[] | undefined
+  }
 }
 
 function symbolName(ref: MetricRef): string {
@@ -104,6 +110,24 @@ export function evaluate(
       if (pc.skipReason !== undefined) {
         const cause = pc.skipCause === undefined ? {} : { skipCause: pc.skipCause }
         results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason, ...cause })
+        continue
+      }
+      if (a.schema !== undefined) {
+        const current = options.schemas?.current(a.schema.dataset)
+        if (current === undefined) {
+          results.push({
+            ...base,
+            status: 'SKIPPED',
+            value: null,
+            error: `dataset '${a.schema.dataset}' not provided to this run`,
+            skipCause: 'dataset-not-provided',
+          })
+          continue
+        }
+        results.push({
+          ...base,
+          ...judgeSchema(a.schema, current, options.schemas?.previous(a.schema.dataset)),
+        })
         continue
       }
       for (const ref of a.expr.refs()) addSymbol(ref)

@@ -1,5 +1,5 @@
 import { DqxError } from './errors.js'
-import { type MetricSpec, metricName } from './metric-spec.js'
+import { COUNT_KINDS, type MetricSpec, metricName } from './metric-spec.js'
 
 /** One metric occurrence as the evaluator needs it: what, on which dataset, how many days back. */
 export interface MetricRef {
@@ -182,6 +182,49 @@ export class Metric extends Expr implements MetricRef {
   /** Today's value over the value 7 days back (read from the MetricDB). */
   weekOverWeek(): Expr {
     return new ChangeExpr('weekOverWeek', this, 7)
+  }
+  /**
+   * A count metric as a share of the rows: count / numRows() of the same dataset and day (0…1).
+   * An empty dataset has no rate: the assertion FAILS with an error rather than passing on 0/0.
+   */
+  rate(): Expr {
+    if (!COUNT_KINDS.has(this.spec.kind)) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `.rate() divides a count by numRows(); ${this.toString()} is not a count (use it on ${[...COUNT_KINDS].join(', ')}), or divide explicitly with .div(mp.numRows())`,
+      )
+    }
+    return new RateExpr(this)
+  }
+}
+
+/** `count / numRows()` of one dataset and day, shown as `rate(count)`; no rows is an error, not 0/0. */
+export class RateExpr extends Expr {
+  readonly rows: Metric
+  constructor(readonly metric: Metric) {
+    super()
+    this.rows = new Metric({ kind: 'numRows' }, metric.dataset, metric.lag)
+  }
+  evaluate(lookup: Lookup): EvalResult {
+    const rows = lookup(this.rows)
+    if (!rows.ok) return rows
+    if (rows.value === 0) {
+      return fail(
+        `${this.toString()}: dataset '${this.metric.dataset}' has no rows${this.metric.lag > 0 ? ` ${this.metric.lag} day(s) back` : ''}, so there is no rate to judge`,
+      )
+    }
+    const count = lookup(this.metric)
+    if (!count.ok) return count
+    return ok(count.value / rows.value)
+  }
+  refs(): MetricRef[] {
+    return [this.metric, this.rows]
+  }
+  withDataset(dataset: string): Expr {
+    return this.metric.dataset === undefined ? new RateExpr(this.metric.withDataset(dataset)) : this
+  }
+  toString(): string {
+    return `rate(${this.metric.toString()})`
   }
 }
 

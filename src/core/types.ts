@@ -125,6 +125,11 @@ export interface RunReport {
   pluginRuns: readonly PluginRun[]
   /** The subset of pluginRuns with an error or a timeout. */
   pluginErrors: readonly PluginRun[]
+  /**
+   * The columns (name and engine type) of every dataset the run read, by dataset: stored in the
+   * MetricDB with the run (expectSchemaUnchanged compares with the previous run's).
+   */
+  schemas?: Record<string, readonly { name: string; type: string }[]>
   /** Set when the run itself failed (bad data source, missing column …); results are then empty. */
   error?: Error
 }

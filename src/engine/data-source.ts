@@ -4,6 +4,13 @@ import { DqxError, toError } from '../core/errors.js'
 import { type ClickHouseSourceOptions, ClickHouseSourceSpec } from './clickhouse-source.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
+import {
+  type CsvOptions,
+  type JsonOptions,
+  type ResolvedReadOptions,
+  resolveReadOptions,
+} from './file-read-options.js'
+import { readCsv, readJson } from './file-reading.js'
 import { fileColumns } from './file-schemas.js'
 import { type PostgresSourceOptions, PostgresSourceSpec } from './postgres-source.js'
 import { loadRecords, PLACEHOLDER_COLUMN, type RecordSchema } from './records-table.js'
@@ -20,6 +27,12 @@ export interface ColumnInfo {
 /** Where the run's SQL for one dataset goes, and what it reads from. */
 export interface BoundSource {
   readonly dialect: Dialect
+  /**
+   * Which engine runs the SQL, such that two bound sources with the same `engine` can be read by
+   * one statement (orphanCount's anti-join): 'duckdb' for every DuckDB source of a run (they
+   * share its session), `postgres:host:port/database` for PostgreSQL.
+   */
+  readonly engine?: string
   /** FROM-clause text; file paths and the like are bound through `params`. */
   relation(params: Params): string
   /**
@@ -92,15 +105,22 @@ export abstract class DataSource {
   }
   /** One parquet file or a glob of them, scanned in place. */
   static parquet(pathOrGlob: string, options?: SourceOptions): DataSource {
-    return new FileSource('parquet', 'read_parquet', checkPath('parquet', pathOrGlob), options)
+    return new FileSource('parquet', checkPath('parquet', pathOrGlob), options)
   }
-  /** A CSV file (header row, types sniffed by DuckDB). */
-  static csv(path: string, options?: SourceOptions): DataSource {
-    return new FileSource('csv', 'read_csv_auto', checkPath('csv', path), options)
+  /**
+   * A CSV file or glob. DuckDB detects the dialect and types; `options` override them
+   * (docs/datasources.md, "Reading CSV and JSON files"). A ragged row is an error unless
+   * `strict: false`.
+   */
+  static csv(path: string, options?: CsvOptions): DataSource {
+    return new FileSource('csv', checkPath('csv', path), options)
   }
-  /** A JSON or newline-delimited JSON file. */
-  static json(path: string, options?: SourceOptions): DataSource {
-    return new FileSource('json', 'read_json_auto', checkPath('json', path), options)
+  /**
+   * A JSON or newline-delimited JSON file or glob. A column mixing strings and numbers is read
+   * as text; `options` override the detected types.
+   */
+  static json(path: string, options?: JsonOptions): DataSource {
+    return new FileSource('json', checkPath('json', path), options)
   }
   /** A DuckDB query whose result is the dataset (e.g. joining files). Trusted SQL you wrote. */
   static sql(query: string, options?: SourceOptions): DataSource {
@@ -184,10 +204,12 @@ abstract class DuckDBSource extends DataSource {
     dataset: string,
     relation: (p: Params) => string,
     known?: ColumnInfo[],
+    explain?: (err: unknown) => Promise<DqxError | undefined>,
   ): BoundSource {
     const where = this.describe()
     return {
       dialect: duckdbDialect,
+      engine: 'duckdb',
       relation,
       describe: async () => {
         if (known) return known
@@ -197,21 +219,29 @@ abstract class DuckDBSource extends DataSource {
           session.duckdb.query(`DESCRIBE SELECT * FROM ${rel} AS dqx_src`, params.values),
           dataset,
           where,
+          explain,
         )
         return rows
           .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
           .filter((c) => c.name !== PLACEHOLDER_COLUMN)
       },
-      query: (sql, params) => wrap(session.duckdb.query(sql, params), dataset, where),
+      query: (sql, params) => wrap(session.duckdb.query(sql, params), dataset, where, explain),
     }
   }
 }
 
 /** Maps DuckDB's errors to a DqxError naming the dataset and its source. */
-async function wrap<T>(p: Promise<T>, dataset: string, where: string): Promise<T> {
+async function wrap<T>(
+  p: Promise<T>,
+  dataset: string,
+  where: string,
+  explain?: (err: unknown) => Promise<DqxError | undefined>,
+): Promise<T> {
   try {
     return await p
   } catch (err) {
+    const explained = explain ? await explain(err) : undefined
+    if (explained) throw explained
     const first = toError(err).message.split('\n', 1)[0] as string
     if (
       /^IO Error|No files found|Could not open|Invalid Input Error|Conversion Error.*(CSV|JSON)/i.test(first)
@@ -225,119 +255,45 @@ async function wrap<T>(p: Promise<T>, dataset: string, where: string): Promise<T
 }
 
 class FileSource extends DuckDBSource {
+  private readonly read: ResolvedReadOptions | undefined
   constructor(
     readonly kind: 'parquet' | 'csv' | 'json',
-    private readonly reader: string,
     readonly path: string,
-    options: SourceOptions | undefined,
+    options: CsvOptions | SourceOptions | undefined,
   ) {
     super(options)
+    this.read = kind === 'parquet' ? undefined : resolveReadOptions(kind, options)
   }
   describe(): string {
     return `${this.kind} ${this.path}`
   }
   async bind(session: EngineSession, dataset: string): Promise<BoundSource> {
     const full = resolve(this.path)
-    if (!isGlob(this.path) && !existsSync(full)) {
+    const glob = isGlob(this.path)
+    if (!glob && !existsSync(full)) {
       throw new DqxError(
         'DATA_SOURCE',
         `dataset '${dataset}': ${this.kind} file not found at ${full}; check the path (relative paths resolve from ${process.cwd()})`,
       )
     }
-    const auto = (p: Params): string => `${this.reader}(${p.add(full)})`
-    if (this.kind === 'csv' && !isGlob(this.path)) {
-      const sniffed = await sniffCsv(session, full)
-      if (sniffed) return this.duckdbBinding(session, dataset, sniffed.relation, sniffed.columns)
+    if (this.read === undefined) {
+      const binding = this.duckdbBinding(session, dataset, (p) => `read_parquet(${p.add(full)})`)
+      // One parquet file's schema is read once per version of the file, not on every run.
+      if (glob) return binding
+      return { ...binding, describe: () => fileColumns(full, binding.describe) }
     }
-    if (this.kind === 'json') {
-      // Performance pass: as for CSV, the scan would sample the file for its schema a second
-      // time; the schema DESCRIBE found is handed to it as `columns` (the same types, so the
-      // same values), which cut a 20k-record file's run by ~30% (docs/performance.md).
-      const columns = (await this.duckdbBinding(session, dataset, auto).describe()) ?? []
-      const text = columns.flatMap((c) => [c.name, c.type])
-      if (columns.length > 0 && !text.some((t) => t.includes('\u0000'))) {
-        const spec = `{${columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.type)}`).join(', ')}}`
-        return this.duckdbBinding(
-          session,
-          dataset,
-          (p) => `${this.reader}(${p.add(full)}, columns=${spec})`,
-          columns,
-        )
-      }
-      return this.duckdbBinding(session, dataset, auto, columns)
+    const target = {
+      pattern: full,
+      glob,
+      kind: this.kind,
+      label: `dataset '${dataset}' (${this.describe()})`,
     }
-    const binding = this.duckdbBinding(session, dataset, auto)
-    if (this.kind !== 'parquet' || isGlob(this.path)) return binding
-    return { ...binding, describe: () => fileColumns(full, binding.describe) }
+    const file =
+      this.kind === 'csv'
+        ? await readCsv(session.duckdb, target, this.read)
+        : await readJson(session.duckdb, target, this.read)
+    return this.duckdbBinding(session, dataset, file.relation, file.columns, file.explain)
   }
-}
-
-/**
- * Sniffs a CSV file once and returns a relation that reads it with the detected dialect and
- * column types spelled out (`auto_detect=false`), plus those columns.
- *
- * Performance pass: DESCRIBE over read_csv_auto sniffed the file (a sample of 20 480 rows, every
- * candidate dialect and type) and the scan sniffed it again — on a 20k-row CSV the second sniff
- * cost as much as the scan itself (docs/performance.md). sniff_csv() is the same detector that
- * read_csv_auto runs; its result is what DuckDB's own `Prompt` column would spell. Any surprise
- * (a sniff error, no columns, a NUL in a name) returns undefined: the caller falls back to
- * read_csv_auto, whose errors name the dataset and file as before.
- */
-async function sniffCsv(
-  session: EngineSession,
-  path: string,
-): Promise<{ relation: (p: Params) => string; columns: ColumnInfo[] } | undefined> {
-  let r: Row | undefined
-  try {
-    r = (await session.duckdb.query('SELECT * FROM sniff_csv($1)', [path]))[0]
-  } catch {
-    return undefined
-  }
-  const cols = r?.Columns
-  if (!r || !Array.isArray(cols) || cols.length === 0) return undefined
-  const columns = (cols as { name: unknown; type: unknown }[]).map((c) => ({
-    name: String(c.name),
-    type: String(c.type),
-  }))
-  // sniff_csv shows an unset quote, escape or comment character as '(empty)'.
-  const opt = (v: unknown): string => (v === '(empty)' || v === null || v === undefined ? '' : String(v))
-  const text = [
-    r.Delimiter,
-    r.Quote,
-    r.Escape,
-    r.NewLineDelimiter,
-    r.Comment,
-    r.DateFormat,
-    r.TimestampFormat,
-  ]
-  if (
-    [...text, ...columns.flatMap((c) => [c.name, c.type])].some(
-      (v) => typeof v === 'string' && v.includes('\u0000'),
-    )
-  ) {
-    return undefined
-  }
-  const skip = Number(r.SkipRows)
-  if (!Number.isSafeInteger(skip) || skip < 0) return undefined
-  const options = [
-    'auto_detect=false',
-    `delim=${sqlLiteral(opt(r.Delimiter))}`,
-    `quote=${sqlLiteral(opt(r.Quote))}`,
-    `escape=${sqlLiteral(opt(r.Escape))}`,
-    `new_line=${sqlLiteral(opt(r.NewLineDelimiter))}`,
-    `skip=${skip}`,
-    `comment=${sqlLiteral(opt(r.Comment))}`,
-    `header=${r.HasHeader === true ? 'true' : 'false'}`,
-    `columns={${columns.map((c) => `${sqlLiteral(c.name)}: ${sqlLiteral(c.type)}`).join(', ')}}`,
-  ]
-  if (opt(r.DateFormat) !== '') options.push(`dateformat=${sqlLiteral(opt(r.DateFormat))}`)
-  if (opt(r.TimestampFormat) !== '') options.push(`timestampformat=${sqlLiteral(opt(r.TimestampFormat))}`)
-  return { relation: (p) => `read_csv(${p.add(path)}, ${options.join(', ')})`, columns }
-}
-
-/** A SQL string literal: single quotes doubled (DuckDB's standard strings treat backslash as text). */
-function sqlLiteral(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`
 }
 
 class SqlSource extends DuckDBSource {

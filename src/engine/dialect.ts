@@ -1,4 +1,4 @@
-import type { MetricLiteral, MetricSpec } from '../core/metric-spec.js'
+import type { MetricLiteral, MetricSpec, ValidRule } from '../core/metric-spec.js'
 import type { Params, PlaceholderStyle } from './sql.js'
 
 /**
@@ -26,19 +26,58 @@ export interface Dialect extends PlaceholderStyle {
    * the SQL, so the engine prunes columns and stops early.
    */
   renderSampleQuery(plan: SampleQueryPlan, params: Params): string
+  /**
+   * The validity metrics (docs/metrics-and-assertions.md), one aggregate each like renderMetric,
+   * which delegates to it: matchCount and validCount as filtered counts with the pattern and
+   * values bound, quantile/approxQuantile/median, and freshnessHours as the epoch seconds of the
+   * column's maximum (the engine turns it into hours against the ResultKey or the clock).
+   */
+  renderValidityMetric(spec: ValiditySpec, params: Params): string
+  /**
+   * orphanCount: one SELECT per (dataset, referenced dataset) pair with one aliased count per
+   * metric (m0, m1 …), each an anti-join of the dataset's rows (non-null key) against the
+   * referenced relation, read whole.
+   */
+  renderOrphanQuery(plan: OrphanQueryPlan, params: Params): string
+}
+
+/** The metric kinds renderValidityMetric renders. */
+export type ValiditySpec = Extract<
+  MetricSpec,
+  { kind: 'matchCount' | 'validCount' | 'quantile' | 'approxQuantile' | 'median' | 'freshnessHours' }
+>
+
+/** The referenced side of an anti-join: a relation of the same engine and its key column. */
+export interface ReferenceRelation {
+  relation: (params: Params) => string
+  column: string
+}
+
+/** One orphanCount query: the dataset (with its date filter) and one key column per metric. */
+export interface OrphanQueryPlan {
+  relation: (params: Params) => string
+  dateFilter?: { column: string; date: string }
+  reference: (params: Params) => string
+  /** Per metric: the dataset's key column and the referenced column. */
+  keys: readonly { column: string; refColumn: string }[]
 }
 
 /**
  * Which rows a failed metric is about (docs/failed-rows.md): `col IS NULL` for nullCount,
  * `col IN (…)` for countValues, rows whose key combination occurs more than once for
  * duplicateCount, a comparison of a column (or its length in characters) with a number for
- * minimum/maximum/minLength/maxLength, and `or` to combine them.
+ * minimum/maximum/minLength/maxLength, regex matches (or, negated, the NULL or non-matching
+ * rows) for matchCount, valid values (or, negated, the NULL or invalid ones) for validCount,
+ * keys without a match in the referenced relation for orphanCount, and `or` to combine them.
  */
 export type RowPredicate =
   | { kind: 'isNull'; column: string }
   | { kind: 'in'; column: string; values: readonly MetricLiteral[] }
   | { kind: 'compare'; column: string; length: boolean; op: '<' | '<=' | '>' | '>=' | '='; value: number }
   | { kind: 'duplicate'; columns: readonly string[] }
+  | { kind: 'match'; column: string; pattern: string; negate: boolean }
+  | { kind: 'valid'; column: string; rule: ValidRule; negate: boolean }
+  | { kind: 'orphan'; column: string; reference: ReferenceRelation }
   | { kind: 'or'; predicates: readonly RowPredicate[] }
 
 /** One failed-row sample query over one dataset (and, with a date column, one day). */

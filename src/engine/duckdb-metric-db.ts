@@ -22,11 +22,13 @@ import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
   type MetricLookup,
+  type SchemaLookup,
   type StoredMetric,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
-import { toStoredMetric, toStoredResult } from './metric-rows.js'
+import { toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
@@ -41,6 +43,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_baselines (
      metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, tags VARCHAR NOT NULL, value DOUBLE, spread DOUBLE,
      from_date DATE, to_date DATE, created_at TIMESTAMP NOT NULL, PRIMARY KEY (metric, dataset, tags))`,
+  `CREATE TABLE IF NOT EXISTS dqx_schemas (
+     run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, suite VARCHAR NOT NULL, date DATE NOT NULL,
+     tags VARCHAR NOT NULL, columns VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, dataset))`,
 ]
 
 let lastStamp = 0
@@ -296,6 +301,31 @@ export class DuckDBMetricDB implements MetricDB {
       out.results = r.rowsChanged
     })
     return out
+  }
+
+  async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
+    if (rows.length === 0) return
+    const now = writeStamp()
+    await this.transaction(async (conn) => {
+      const stmt = await conn.prepare(
+        'INSERT OR REPLACE INTO dqx_schemas VALUES ($1, $2, $3, CAST($4 AS DATE), $5, $6, CAST($7 AS TIMESTAMP))',
+      )
+      for (const r of rows) {
+        const values = [r.runId, r.dataset, r.suite, r.date, tagsKey(r.tags), JSON.stringify(r.columns), now]
+        stmt.bind(values as DuckDBValue[])
+        await stmt.run()
+      }
+    })
+  }
+
+  async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {
+    const rows = await this.rows(
+      `SELECT run_id, dataset, suite, CAST(date AS VARCHAR) AS date, tags, columns FROM dqx_schemas
+       WHERE suite = $1 AND dataset = $2 AND tags = $3 ORDER BY created_at DESC, run_id DESC LIMIT 1`,
+      [q.suite, q.dataset, tagsKey(q.tags)],
+    )
+    const r = rows[0]
+    return r ? toStoredSchema(r) : undefined
   }
 
   /** Waits for operations in flight. The file is attached only while one runs, so nothing else stays open. */

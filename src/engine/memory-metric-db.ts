@@ -17,8 +17,10 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type SchemaLookup,
   type StoredMetric,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
 
@@ -33,6 +35,8 @@ export class MemoryMetricDB implements MetricDB {
   private readonly results = new Map<string, StoredResult[]>()
   private readonly runOrder: string[] = []
   private readonly pins = new Map<string, PinRow>()
+  /** Oldest first. */
+  private readonly schemas: StoredSchema[] = []
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     // Tags stored in canonical (sorted) key order, as the SQL stores return them.
@@ -143,6 +147,25 @@ export class MemoryMetricDB implements MetricDB {
       this.results.set(runId, keep)
     }
     return { metrics, results, cutoff }
+  }
+  async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
+    for (const r of rows) {
+      const at = this.schemas.findIndex((s) => s.runId === r.runId && s.dataset === r.dataset)
+      if (at >= 0) this.schemas.splice(at, 1)
+      this.schemas.push({
+        ...r,
+        tags: JSON.parse(tagsKey(r.tags)),
+        columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
+      })
+    }
+  }
+  async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {
+    const tk = tagsKey(q.tags)
+    for (let i = this.schemas.length - 1; i >= 0; i--) {
+      const s = this.schemas[i] as StoredSchema
+      if (s.suite === q.suite && s.dataset === q.dataset && tagsKey(s.tags) === tk) return s
+    }
+    return undefined
   }
   async close(): Promise<void> {}
 }

@@ -4,8 +4,9 @@ import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import { type MetricSpec, metricColumns, metricName } from '../core/metric-spec.js'
 import { formatTags, type ResultKey } from '../core/result-key.js'
+import { logicalType } from '../core/schema.js'
 import type { BoundSource, ColumnInfo, DataSource, EngineSession } from './data-source.js'
-import { compileScan } from './dialect.js'
+import { compileScan, type OrphanQueryPlan } from './dialect.js'
 import type { MetricDB, StoredMetric } from './metric-db.js'
 import { publishScan, type ScanEvent, type ScanListener } from './scan-events.js'
 import { Params } from './sql.js'
@@ -43,12 +44,17 @@ export interface ComputeOptions {
    * (failed-row samples reuse the binding; throwing fails the run like a missing column).
    */
   onBound?: (dataset: string, bound: BoundSource, columns: ColumnInfo[]) => void
+  /**
+   * Datasets a schema assertion (expectSchema) reads: bound and described even when no metric
+   * reads them, and a metric reading a column they lack fails alone (its value carries the error)
+   * instead of failing the run — the schema assertion reports the missing column.
+   */
+  schemaDatasets?: ReadonlySet<string>
   /** Called at the start and end of every scan (besides the `dqx:scan` diagnostics channel). */
   onScan?: ScanListener
   /** Datasets bound and scanned at once (default: the number of CPUs). */
   scanConcurrency?: number
 }
-
 /** Default of `scanConcurrency`: one dataset per CPU. */
 export const DEFAULT_SCAN_CONCURRENCY = availableParallelism()
 
@@ -78,6 +84,8 @@ async function eachLimited<T>(
   if (errors.size > 0) throw errors.get(Math.min(...errors.keys()))
 }
 
+type OrphanSpec = Extract<MetricSpec, { kind: 'orphanCount' }>
+
 // The whole type name, optionally with a precision: `INTEGER[]` (a list) and BOOLEAN are not
 // numbers to avg()/var_samp() (DuckDB and PostgreSQL both refuse them with a raw binder error).
 // ClickHouse spells UInt64, Decimal64(2); its Nullable(…) wrapper is removed by the source.
@@ -90,25 +98,45 @@ const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'maximum',
   'variance',
   'stddev',
+  'quantile',
+  'approxQuantile',
+  'median',
 ])
+
+function needsNumber(spec: MetricSpec): boolean {
+  return NEEDS_NUMBER.has(spec.kind) || (spec.kind === 'validCount' && spec.rule.kind === 'between')
+}
 
 function closest(name: string, options: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
   return options.find((o) => o.toLowerCase() === lower) ?? didYouMean(name, options)
 }
 
-/** Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate. */
+/**
+ * Fails the run before any scan when a check reads a column the dataset lacks or cannot aggregate.
+ * With `lenient` (the dataset has a schema assertion) a missing column is returned instead, as
+ * the error of each metric reading it (by metric name).
+ */
 function validateColumns(
   dataset: string,
   source: DataSource,
   columns: ColumnInfo[],
   needs: readonly MetricNeed[],
-): void {
+  lenient: boolean,
+): Map<string, string> {
   const byName = new Map(columns.map((c) => [c.name, c]))
   const names = columns.map((c) => c.name)
+  const missing = new Map<string, string>()
   for (const need of needs) {
     for (const col of metricColumns(need.spec)) {
       const info = byName.get(col)
+      if (!info && lenient) {
+        missing.set(
+          metricName(need.spec),
+          `column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()}); see its schema assertion`,
+        )
+        continue
+      }
       if (!info) {
         const hint = closest(col, names)
         throw new DqxError(
@@ -116,11 +144,21 @@ function validateColumns(
           `check '${need.check}': column '${col}' (in ${metricName(need.spec)}) does not exist in dataset '${dataset}' (${source.describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${names.join(', ') || `(none${source.kind === 'records' ? ' — for empty records declare columns with fromRecords([], { schema })' : ''})`}`,
         )
       }
-      if (NEEDS_NUMBER.has(need.spec.kind) && info.type !== '' && !NUMERIC.test(info.type)) {
+      // An empty type: the engine could not say (the check falls to the engine's own error).
+      if (needsNumber(need.spec) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
         )
+      }
+      if (need.spec.kind === 'freshnessHours' && info.type !== '') {
+        const logical = logicalType(info.type)
+        if (logical !== 'date' && logical !== 'timestamp') {
+          throw new DqxError(
+            'CHECK_DEFINITION',
+            `check '${need.check}': ${metricName(need.spec)} needs a DATE, TIMESTAMP or TIMESTAMPTZ column, but '${col}' in dataset '${dataset}' (${source.describe()}) is ${info.type}; convert it in the source, e.g. DataSource.sql("SELECT *, CAST(${col} AS TIMESTAMP) AS ${col}_ts FROM …")`,
+          )
+        }
       }
     }
     if (source.dateColumn !== undefined && !byName.has(source.dateColumn)) {
@@ -130,6 +168,20 @@ function validateColumns(
       )
     }
   }
+  return missing
+}
+
+/** Seconds since the epoch that freshnessHours measures to: 24:00 UTC of `date`, or now. */
+function freshnessReference(date: string, relativeTo: 'keyEnd' | 'now'): number {
+  if (relativeTo === 'now') return Date.now() / 1000
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
+  return Date.UTC(y, m - 1, d + 1) / 1000
+}
+
+/** A raw scan value as the metric's value: freshnessHours scans the epoch of max(col). */
+function finish(spec: MetricSpec, value: number | null, date: string): number | null {
+  if (spec.kind !== 'freshnessHours' || value === null) return value
+  return (freshnessReference(date, spec.relativeTo) - value) / 3600
 }
 
 function toNumber(v: unknown, what: string): { value: number | null; error?: string } {
@@ -156,6 +208,24 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     if (list) list.push(n)
     else byDataset.set(n.dataset, [n])
   }
+  // Each dataset is bound once per run, also when it is only referenced by orphanCount.
+  type Bound = { bound: BoundSource; columns: ColumnInfo[] | undefined }
+  const binding = new Map<string, Promise<Bound>>()
+  const bindOnce = (dataset: string): Promise<Bound> => {
+    let found = binding.get(dataset)
+    if (!found) {
+      found = (async () => {
+        const bound = await (sources[dataset] as DataSource).bind(session, dataset)
+        return { bound, columns: await bound.describe() }
+      })()
+      binding.set(dataset, found)
+    }
+    return found
+  }
+  for (const dataset of opts.schemaDatasets ?? []) {
+    if (!byDataset.has(dataset) && Object.hasOwn(sources, dataset)) byDataset.set(dataset, [])
+  }
+
   const datasets = [...byDataset.keys()]
   const freshOf = new Map<string, StoredMetric[]>()
   // Per dataset, merged in dataset order afterwards: the result does not depend on which scan ended first.
@@ -176,9 +246,13 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const out = new Map<string, MetricValue>()
     valuesOf.set(dataset, out)
     const source = sources[dataset] as DataSource
-    const bound = await source.bind(session, dataset)
-    const columns = await bound.describe()
-    if (columns !== undefined) validateColumns(dataset, source, columns, list)
+    const { bound, columns } = await bindOnce(dataset)
+    // Sources that cannot describe their columns (undefined) skip the checks before the scan.
+    const broken =
+      columns === undefined
+        ? new Map<string, string>()
+        : validateColumns(dataset, source, columns, list, opts.schemaDatasets?.has(dataset) ?? false)
+    const orphanRefs = await validateReferences(dataset, bound, list, sources, bindOnce, opts.onBound)
     opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
     for (const n of list) {
@@ -203,6 +277,11 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     }
     for (const n of list) {
       const date = key.lag(n.lag).date
+      const error = broken.get(metricName(n.spec))
+      if (error !== undefined) {
+        out.set(valueKey(dataset, n.spec, n.lag), { value: null, date, error })
+        continue
+      }
       if (n.lag === 0) {
         want(date, n.spec, 0)
         continue
@@ -223,21 +302,14 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     }
 
     for (const [date, specs] of perDate) {
-      const entries = [...specs.values()]
-      const values = await scan(
-        bound,
-        source,
-        dataset,
-        date,
-        entries.map((e) => e.spec),
-        logger,
-        (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
-        (event) => notify({ suite: opts.suite, runId: opts.runId, ...event }),
-      )
-      entries.forEach((e, i) => {
-        const r = toNumber(values[`m${i}`], `${metricName(e.spec)} on '${dataset}'`)
+      const all = [...specs.values()]
+      const entries = all.filter((e) => e.spec.kind !== 'orphanCount')
+      const orphans = all.filter((e) => e.spec.kind === 'orphanCount')
+      const record = (e: (typeof all)[number], raw: unknown): void => {
+        const r = toNumber(raw, `${metricName(e.spec)} on '${dataset}'`)
+        const value = finish(e.spec, r.value, date)
         for (const lag of e.lags) {
-          const v: MetricValue = { value: r.value, date }
+          const v: MetricValue = { value, date }
           if (r.error !== undefined) v.error = r.error
           out.set(valueKey(dataset, e.spec, lag), v)
         }
@@ -247,18 +319,119 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
             dataset,
             date,
             tags: { ...key.tags },
-            value: r.value,
+            value,
             suite: opts.suite,
             runId: opts.runId,
           })
         }
-      })
+      }
+      // One query per referenced dataset: every orphanCount of the pair as one anti-join count each.
+      const byReference = new Map<string, typeof all>()
+      for (const e of orphans) {
+        const ref = (e.spec as OrphanSpec).reference.dataset
+        byReference.set(ref, [...(byReference.get(ref) ?? []), e])
+      }
+      // The one scan (unless the date needs only orphanCounts), then one query per referenced dataset.
+      if (entries.length > 0) {
+        const values = await scan(
+          bound,
+          source,
+          dataset,
+          date,
+          entries.map((e) => e.spec),
+          logger,
+          (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
+          (event) => notify({ suite: opts.suite, runId: opts.runId, ...event }),
+        )
+        for (const [i, e] of entries.entries()) record(e, values[`m${i}`])
+      }
+      for (const [ref, group] of byReference) {
+        const reference = { dataset: ref, bound: orphanRefs.get(ref) as BoundSource }
+        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger)
+        for (const [i, e] of group.entries()) record(e, row[`m${i}`])
+      }
     }
   })
   const fresh = datasets.flatMap((d) => freshOf.get(d) ?? [])
   const out = new Map(datasets.flatMap((d) => [...(valuesOf.get(d) ?? [])]))
   if (fresh.length > 0) await db.putMetrics(fresh)
   return out
+}
+
+/**
+ * Checks every orphanCount of a dataset before its scan: the referenced dataset is among the
+ * run's datasources, has the referenced column, and runs on the same engine (one statement must
+ * read both). Returns each referenced dataset's binding.
+ */
+async function validateReferences(
+  dataset: string,
+  bound: BoundSource,
+  needs: readonly MetricNeed[],
+  sources: Readonly<Record<string, DataSource>>,
+  bindOnce: (dataset: string) => Promise<{ bound: BoundSource; columns: ColumnInfo[] | undefined }>,
+  onBound: ComputeOptions['onBound'],
+): Promise<Map<string, BoundSource>> {
+  const out = new Map<string, BoundSource>()
+  for (const need of needs) {
+    if (need.spec.kind !== 'orphanCount') continue
+    const { dataset: ref, column } = need.spec.reference
+    const what = `check '${need.check}': ${metricName(need.spec)} on '${dataset}'`
+    if (!Object.hasOwn(sources, ref)) {
+      const available = Object.keys(sources)
+      const hint = didYouMean(ref, available)
+      throw new DqxError(
+        'DATA_SOURCE',
+        `${what} references dataset '${ref}', which is not among the run's datasources (${available.map((d) => `'${d}'`).join(', ')})${hint ? ` — did you mean '${hint}'?` : ''}; pass it to run() (it need not be in the check's datasets)`,
+      )
+    }
+    const target = await bindOnce(ref)
+    const refColumns = target.columns
+    if (refColumns !== undefined && !refColumns.some((c) => c.name === column)) {
+      const hint = closest(
+        column,
+        refColumns.map((c) => c.name),
+      )
+      throw new DqxError(
+        'MISSING_COLUMN',
+        `${what}: column '${column}' does not exist in the referenced dataset '${ref}' (${(sources[ref] as DataSource).describe()})${hint ? ` — did you mean '${hint}'?` : ''}; columns are: ${refColumns.map((c) => c.name).join(', ')}`,
+      )
+    }
+    if (bound.engine === undefined || bound.engine !== target.bound.engine) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        `${what}: '${dataset}' (${(sources[dataset] as DataSource).describe()}) and '${ref}' (${(sources[ref] as DataSource).describe()}) are on different engines, so no single query can anti-join them; put both on one engine (files and records are all read by DuckDB; PostgreSQL tables must be in the same database)`,
+      )
+    }
+    // Reported like a scanned dataset: failed-row samples of orphans read it, and its schema is stored.
+    if (!out.has(ref)) onBound?.(ref, target.bound, refColumns ?? [])
+    out.set(ref, target.bound)
+  }
+  return out
+}
+
+/** One statement for the orphanCounts of one (dataset, referenced dataset) pair and date. */
+async function orphanQuery(
+  bound: BoundSource,
+  source: DataSource,
+  dataset: string,
+  date: string,
+  reference: { dataset: string; bound: BoundSource },
+  group: readonly { spec: MetricSpec }[],
+  logger: Logger,
+): Promise<Record<string, unknown>> {
+  const params = new Params(bound.dialect)
+  const plan: OrphanQueryPlan = {
+    relation: bound.relation,
+    reference: reference.bound.relation,
+    keys: group.map((e) => {
+      const spec = e.spec as OrphanSpec
+      return { column: spec.column, refColumn: spec.reference.column }
+    }),
+  }
+  if (source.dateColumn !== undefined) plan.dateFilter = { column: source.dateColumn, date }
+  const sql = bound.dialect.renderOrphanQuery(plan, params)
+  logger.debug({ dataset, reference: reference.dataset, date, metrics: group.length, sql }, 'orphan query')
+  return (await bound.query(sql, params.values))[0] as Record<string, unknown>
 }
 
 async function scan(

@@ -23,6 +23,23 @@ export interface StoredMetric {
   runId: string
 }
 
+/** A dataset's columns as one run saw them (expectSchemaUnchanged compares with the previous run's). */
+export interface StoredSchema {
+  suite: string
+  dataset: string
+  date: string
+  tags: Record<string, string>
+  runId: string
+  columns: { name: string; type: string }[]
+}
+
+/** Which stored schema to read: the newest of one suite, dataset and tag set. */
+export interface SchemaLookup {
+  suite: string
+  dataset: string
+  tags: Readonly<Record<string, string>>
+}
+
 /** A stored assertion outcome, for history-aware features (change alerts, anomaly baselines). */
 export interface StoredResult extends AssertionResult {
   runId: string
@@ -113,6 +130,10 @@ export abstract class MetricDB {
    * before `now` (default today). Metric values inside a pinned range of the same metric are kept.
    */
   abstract prune(options: PruneOptions): Promise<PruneResult>
+  /** Stores the schemas one run saw (one row per dataset; a run stored again replaces its rows). */
+  abstract putSchemas(rows: readonly StoredSchema[]): Promise<void>
+  /** The most recently stored schema of a suite's dataset and tag set (any date), or undefined. */
+  abstract getSchema(q: SchemaLookup): Promise<StoredSchema | undefined>
   /** Releases files and connections. The MetricDB can be used again afterwards (it reopens). */
   abstract close(): Promise<void>
 }

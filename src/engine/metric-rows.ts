@@ -1,5 +1,5 @@
 import type { Severity } from '../core/types.js'
-import type { StoredMetric, StoredResult } from './metric-db.js'
+import type { StoredMetric, StoredResult, StoredSchema } from './metric-db.js'
 
 /**
  * Row mapping shared by the SQL MetricDB stores (DuckDB file, PostgreSQL):
@@ -17,6 +17,17 @@ export function toStoredMetric(r: DbRow): StoredMetric {
     value: r.value === null ? null : Number(r.value),
     suite: String(r.suite),
     runId: String(r.run_id),
+  }
+}
+
+export function toStoredSchema(r: DbRow): StoredSchema {
+  return {
+    runId: String(r.run_id),
+    dataset: String(r.dataset),
+    suite: String(r.suite),
+    date: String(r.date),
+    tags: JSON.parse(String(r.tags)) as Record<string, string>,
+    columns: JSON.parse(String(r.columns)) as StoredSchema['columns'],
   }
 }
 

@@ -19,11 +19,13 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type SchemaLookup,
   type StoredMetric,
   type StoredResult,
+  type StoredSchema,
   tagsKey,
 } from './metric-db.js'
-import { type DbRow, toStoredMetric, toStoredResult } from './metric-rows.js'
+import { type DbRow, toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
 import { leasePool, type PoolLease, pgTransaction } from './pg-pools.js'
 import { connectFailure, errorText, type PgTarget, pgTarget } from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
@@ -108,6 +110,10 @@ export class PostgresMetricDB implements MetricDB {
             metric text NOT NULL, dataset text NOT NULL, tags text NOT NULL, value double precision,
             spread double precision, from_date date, to_date date, created_at timestamptz NOT NULL,
             PRIMARY KEY (metric, dataset, tags))`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_schemas')} (
+            run_id text NOT NULL, dataset text NOT NULL, suite text NOT NULL, date date NOT NULL,
+            tags text NOT NULL, columns text NOT NULL, created_at timestamptz NOT NULL,
+            PRIMARY KEY (run_id, dataset))`)
         })
         return lease
       } catch (err) {
@@ -314,6 +320,38 @@ export class PostgresMetricDB implements MetricDB {
       const r = await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE date < $1::date`, [cutoff])
       return { metrics: Number(m.rowCount), results: Number(r.rowCount), cutoff }
     })
+  }
+
+  async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
+    if (rows.length === 0) return
+    // clock_timestamp(), not now(): two runs in one transaction-free sequence must order by write.
+    await this.rows(
+      `INSERT INTO ${this.table('dqx_schemas')} (run_id, dataset, suite, date, tags, columns, created_at)
+       SELECT u.run_id, u.dataset, u.suite, u.date::date, u.tags, u.columns, clock_timestamp()
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         AS u(run_id, dataset, suite, date, tags, columns)
+       ON CONFLICT (run_id, dataset) DO UPDATE SET suite = EXCLUDED.suite, date = EXCLUDED.date,
+         tags = EXCLUDED.tags, columns = EXCLUDED.columns, created_at = EXCLUDED.created_at`,
+      [
+        rows.map((r) => r.runId),
+        rows.map((r) => r.dataset),
+        rows.map((r) => r.suite),
+        rows.map((r) => r.date),
+        rows.map((r) => tagsKey(r.tags)),
+        rows.map((r) => JSON.stringify(r.columns)),
+      ],
+    )
+  }
+
+  async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {
+    const rows = await this.rows(
+      `SELECT run_id, dataset, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, columns
+       FROM ${this.table('dqx_schemas')}
+       WHERE suite = $1 AND dataset = $2 AND tags = $3 ORDER BY created_at DESC, run_id DESC LIMIT 1`,
+      [q.suite, q.dataset, tagsKey(q.tags)],
+    )
+    const r = rows[0]
+    return r ? toStoredSchema(r) : undefined
   }
 
   /** Gives the pool back (it ends when no one else in the process uses it). The MetricDB opens it again on next use. */

@@ -136,6 +136,7 @@ export class PostgresSourceSpec {
     const relation = this.relationSql
     return {
       dialect: postgresDialect,
+      engine: `postgres:${this.target.host}:${this.target.port}/${this.target.database}`,
       relation: () => relation,
       describe: () => this.withClient(pool, dataset, (client) => describeRelation(client, relation)),
       query: (sql: string, params: readonly SqlParam[]) =>

@@ -7,12 +7,12 @@ import type { AssertionSpec } from '../core/assertion.js'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError, toError } from '../core/errors.js'
 import type { PlannedCheck } from '../core/evaluate.js'
-import { Metric, type MetricRef } from '../core/expression.js'
+import { Metric, type MetricRef, RateExpr } from '../core/expression.js'
 import { metricColumns, metricName } from '../core/metric-spec.js'
 import type { ResultKey } from '../core/result-key.js'
 import type { AssertionResult } from '../core/types.js'
 import type { BoundSource, DataSource } from './data-source.js'
-import type { RowPredicate, SampleQueryPlan } from './dialect.js'
+import type { ReferenceRelation, RowPredicate, SampleQueryPlan } from './dialect.js'
 import { type MetricValue, valueKey } from './metric-computer.js'
 import { Params } from './sql.js'
 
@@ -28,6 +28,9 @@ const PREDICATE_KINDS = new Set([
   'maximum',
   'minLength',
   'maxLength',
+  'matchCount',
+  'validCount',
+  'orphanCount',
 ])
 
 /** Metrics of an assertion that have a row predicate: today's (lag 0), distinct, in order of use. */
@@ -70,19 +73,27 @@ export interface SampleTarget {
 export function sampleTarget(
   spec: AssertionSpec,
   metricValue: (ref: MetricRef) => number | null | undefined,
+  reference: (dataset: string, column: string) => ReferenceRelation | undefined = () => undefined,
 ): SampleTarget | undefined {
   const dataset = sampleDataset(spec)
   if (dataset === undefined) return undefined
-  const direct = spec.expr instanceof Metric && spec.anomaly === undefined ? spec.validator.range : undefined
+  // A bound on the metric itself, or on its rate (same direction: rate = count / rows).
+  const direct =
+    (spec.expr instanceof Metric || spec.expr instanceof RateExpr) && spec.anomaly === undefined
+      ? spec.validator.range
+      : undefined
+  const tolerance = spec.validator.tolerance ?? EPS
   const predicates: RowPredicate[] = []
   const columns: string[] = []
   const counted: (number | undefined)[] = []
   for (const ref of predicateRefs(spec)) {
     const value = metricValue(ref)
-    const p = predicateOf(ref, value, direct)
+    const p = predicateOf(ref, value, direct, tolerance, reference)
     if (!p) continue
     predicates.push(p)
-    counted.push(p.kind === 'isNull' || p.kind === 'in' ? (value as number) : undefined)
+    const exact =
+      p.kind === 'isNull' || p.kind === 'in' || p.kind === 'orphan' || (p.kind === 'match' && !p.negate)
+    counted.push(exact ? (value as number) : undefined)
     for (const c of metricColumns(ref.spec)) if (!columns.includes(c)) columns.push(c)
   }
   if (predicates.length === 0) return undefined
@@ -96,9 +107,23 @@ function predicateOf(
   ref: MetricRef,
   value: number | null | undefined,
   range: AssertionSpec['validator']['range'],
+  EPS: number,
+  reference: (dataset: string, column: string) => ReferenceRelation | undefined,
 ): RowPredicate | undefined {
   const spec = ref.spec
+  // Only a lower bound: too few rows match, so the rows that do not are the failure; only an
+  // upper bound: too many match. Otherwise matches for matchCount, invalid rows for validCount.
+  const lowerOnly = range?.lo !== undefined && range.hi === undefined
+  const upperOnly = range?.hi !== undefined && range.lo === undefined
   switch (spec.kind) {
+    case 'matchCount':
+      return { kind: 'match', column: spec.column, pattern: spec.pattern, negate: lowerOnly }
+    case 'validCount':
+      return { kind: 'valid', column: spec.column, rule: spec.rule, negate: !upperOnly }
+    case 'orphanCount': {
+      const rel = reference(spec.reference.dataset, spec.reference.column)
+      return rel === undefined ? undefined : { kind: 'orphan', column: spec.column, reference: rel }
+    }
     case 'nullCount':
       return { kind: 'isNull', column: spec.column }
     case 'countValues':
@@ -239,6 +264,10 @@ export async function attachSamples(o: SampleRunOptions): Promise<void> {
     const target = sampleTarget(
       spec,
       (ref) => o.values.get(valueKey(ref.dataset as string, ref.spec, 0))?.value,
+      (dataset, column) => {
+        const r = o.bound.get(dataset)
+        return r === undefined ? undefined : { relation: r.source.relation, column }
+      },
     )
     if (!target) continue
     const b = o.bound.get(target.dataset) as { source: BoundSource; columns: readonly string[] }

@@ -316,6 +316,7 @@ export class VerificationSuite {
     })
     const planned = this.plan(datasources)
     let results: AssertionResult[] = []
+    const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
     let runError: Error | undefined
     // A hook call itself can reject (a `call` interceptor that throws): the run still computes and
@@ -353,6 +354,13 @@ export class VerificationSuite {
         }
       }
       const bound = new Map<string, { source: BoundSource; columns: string[] }>()
+      const schemaDatasets = new Set(
+        planned.flatMap((pc) =>
+          pc.skipReason === undefined
+            ? pc.assertions.flatMap((a) => (a.schema ? [a.schema.dataset] : []))
+            : [],
+        ),
+      )
       const values = await computeMetrics({
         needs,
         sources: datasources,
@@ -364,7 +372,9 @@ export class VerificationSuite {
         runId,
         ...(options.onProgress ? { onScan: options.onProgress } : {}),
         ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
+        schemaDatasets,
         onBound: (dataset, source, info) => {
+          schemas[dataset] = info.map((c) => ({ name: c.name, type: c.type }))
           const columns = info.map((c) => c.name)
           bound.set(dataset, { source, columns })
           if (this.sampleLimit > 0) {
@@ -378,12 +388,25 @@ export class VerificationSuite {
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
+      // The previous run's schemas, read before this run's are stored. A structural MetricDB
+      // written before schemas were stored lacks the two methods: nothing stored, nothing read.
+      const previous = new Map<string, readonly { name: string; type: string }[]>()
+      const storesSchemas =
+        typeof this.db.getSchema === 'function' && typeof this.db.putSchemas === 'function'
+      for (const dataset of storesSchemas ? unchangedDatasets(planned) : []) {
+        if (schemas[dataset] === undefined) continue
+        const stored = await this.db.getSchema({ suite: this.name, dataset, tags: key.tags })
+        if (stored) previous.set(dataset, stored.columns)
+      }
       ;({ results, symbols } = evaluate(
         this.name,
         key,
         planned,
         { get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)) },
-        { judge },
+        {
+          judge,
+          schemas: { current: (d) => schemas[d], previous: (d) => previous.get(d) },
+        },
       ))
       // Only FAILED results with a row predicate issue queries: a passing run issues none.
       await attachSamples({
@@ -399,6 +422,19 @@ export class VerificationSuite {
       })
       // Persisted before any plugin sees the results: nothing a plugin does can lose them.
       await this.db.putResults(runId, results)
+      // Then this run's schemas: the next run's expectSchemaUnchanged compares with them.
+      if (storesSchemas) {
+        await this.db.putSchemas(
+          Object.entries(schemas).map(([dataset, columns]) => ({
+            suite: this.name,
+            dataset,
+            date: key.date,
+            tags: { ...key.tags },
+            runId,
+            columns: [...columns],
+          })),
+        )
+      }
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {
@@ -445,6 +481,7 @@ export class VerificationSuite {
       pluginRuns,
       pluginErrors: [],
     }
+    if (Object.keys(schemas).length > 0) report.schemas = schemas
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
@@ -529,3 +566,13 @@ Object.defineProperty(VerificationSuite.prototype, ASYNC_DISPOSE, {
   configurable: true,
   writable: true,
 })
+
+/** Datasets whose expectSchemaUnchanged assertions run (their checks are not skipped). */
+function unchangedDatasets(planned: readonly PlannedCheck[]): Set<string> {
+  const out = new Set<string>()
+  for (const pc of planned) {
+    if (pc.skipReason !== undefined) continue
+    for (const a of pc.assertions) if (a.schema?.kind === 'unchanged') out.add(a.schema.dataset)
+  }
+  return out
+}

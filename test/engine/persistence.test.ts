@@ -11,7 +11,7 @@ import { DataSource, ResultKey, VerificationSuite } from '../../src/index.js'
 import { sqlWriter } from '../../src/plugins/index.js'
 import { tempDir } from '../helpers/data.js'
 import { ordersCheck, rows } from '../plugins/sink-helpers.js'
-import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
+import { freshDatabase, hasPg, pgUrl, withClient } from './pg-helpers.js'
 
 const dir = tempDir('dqx-persist-')
 afterAll(() => dir.cleanup())
@@ -132,8 +132,8 @@ describe('transaction()', () => {
   })
 })
 
-describe('pg pools and pgTransaction', () => {
-  const baseUrl = requirePgUrl()
+describe.skipIf(!hasPg())('pg pools and pgTransaction', () => {
+  const baseUrl = pgUrl()
   let db: Awaited<ReturnType<typeof freshDatabase>>
   beforeAll(async () => {
     db = await freshDatabase(baseUrl, 'dqx_persist')

@@ -1,18 +1,32 @@
 // Shared by the PostgreSQL tests. They need a real server: vitest's globalSetup starts one and sets
-// DQX_TEST_PG_URL (CI always does). Without it the tests FAIL, loudly, rather than skip.
+// DQX_TEST_PG_URL (CI's .ci/run starts one for the whole run). Without PostgreSQL binaries the
+// tests skip with one printed line saying how to get them; under DQX_REQUIRE_SERVERS=1 (CI) they fail.
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import pg from 'pg'
 import { pino } from 'pino'
+import { serverAvailable } from '../helpers/servers.js'
 
-export function requirePgUrl(): string {
-  const url = process.env.DQX_TEST_PG_URL
-  if (!url) {
-    throw new Error(
-      'DQX_TEST_PG_URL is not set: the PostgreSQL tests need a server. vitest globalSetup (test/setup/global.ts) starts one; CI sets it. These tests fail rather than skip.',
-    )
-  }
-  return url
+/** Why there is no test server (set by test/setup/global.ts), or undefined when there is one. */
+export function pgMissing(): string | undefined {
+  if (process.env.DQX_TEST_PG_URL) return undefined
+  return (
+    process.env.DQX_TEST_PG_MISSING ??
+    'DQX_TEST_PG_URL is not set and vitest globalSetup (test/setup/global.ts) did not start a server'
+  )
+}
+
+/**
+ * True when the PostgreSQL tests can run: `describe.skipIf(!hasPg())`. Prints the skip line once
+ * per file; throws under DQX_REQUIRE_SERVERS=1.
+ */
+export function hasPg(): boolean {
+  return serverAvailable('PostgreSQL', pgMissing())
+}
+
+/** The test server's URL; '' when there is none (every use sits behind hasPg()). */
+export function pgUrl(): string {
+  return process.env.DQX_TEST_PG_URL ?? ''
 }
 
 /** Runs `fn` with a connected client and closes it afterwards. */

@@ -8,9 +8,6 @@ import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { createEngineSession, resourcesOf } from '../../src/engine/engine-session.js'
 import { connectFailure, errorCode, errorText, pgTarget } from '../../src/engine/postgres-connection.js'
 import { SessionResources } from '../../src/engine/session-resources.js'
-import { requirePgUrl } from './pg-helpers.js'
-
-requirePgUrl() // part of the PostgreSQL suite: fail, never skip, without a server
 
 describe('SessionResources', () => {
   it('creates each keyed resource once and closes them newest first', async () => {

@@ -14,16 +14,19 @@ import { createEngineSession } from '../../src/engine/engine-session.js'
 import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import type { PostgresSourceOptions } from '../../src/engine/postgres-source.js'
-import { closedPort, freshDatabase, requirePgUrl, silentLogger, withClient } from './pg-helpers.js'
+import { closedPort, freshDatabase, hasPg, pgUrl, silentLogger, withClient } from './pg-helpers.js'
 
-const baseUrl = requirePgUrl()
+const pgReady = hasPg()
+const baseUrl = pgUrl()
 const KEY = new ResultKey('2026-11-25')
 const SECRET = 's3cr3t-Pa55'
 
 let db: Awaited<ReturnType<typeof freshDatabase>>
-let url: string
+// Option checks need only a well-formed URL; the server's replaces it when there is one.
+let url = 'postgres://postgres@127.0.0.1:5432/dqx_options_only'
 
 beforeAll(async () => {
+  if (!pgReady) return
   db = await freshDatabase(baseUrl, 'dqx_src')
   url = db.url
   await withClient(url, async (c) => {
@@ -45,7 +48,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await db.drop()
+  await db?.drop()
 })
 
 /** Runs computeMetrics the way a suite does, with a session closed afterwards; values by metric name. */
@@ -159,7 +162,7 @@ describe('DataSource.postgres options', () => {
     const s = DataSource.postgres({ connectionString: withPw.toString(), table: 'orders', schema: 'shop' })
     expect(s.kind).toBe('postgres')
     expect(s.describe()).toBe(
-      `postgres postgres@${withPw.hostname}:${withPw.port}/${db.name} table "shop"."orders"`,
+      `postgres postgres@${withPw.hostname}:${withPw.port}${withPw.pathname} table "shop"."orders"`,
     )
     const q = DataSource.postgres({
       connectionString: url,
@@ -172,7 +175,7 @@ describe('DataSource.postgres options', () => {
   })
 })
 
-describe('scanning a table', () => {
+describe.skipIf(!pgReady)('scanning a table', () => {
   it('computes every metric in one scan, converting bigint and numeric results to numbers', async () => {
     const v = await compute(pgSource(), [
       { kind: 'numRows' },
@@ -263,7 +266,7 @@ describe('scanning a table', () => {
   })
 })
 
-describe('missing tables and columns', () => {
+describe.skipIf(!pgReady)('missing tables and columns', () => {
   it('a missing table names the table and suggests a schema', async () => {
     const err = await failure(compute(pgSource({ table: 'nosuch' }), [{ kind: 'numRows' }]))
     expect(err.code).toBe('DATA_SOURCE')
@@ -318,7 +321,7 @@ describe('missing tables and columns', () => {
   })
 })
 
-describe('connection failures', () => {
+describe.skipIf(!pgReady)('connection failures', () => {
   it('connection refused names host:port, says what to check, and never shows the password', async () => {
     const port = await closedPort()
     const cs = `postgres://dqxuser:${SECRET}@127.0.0.1:${port}/warehouse`
@@ -424,7 +427,7 @@ async function proxy(): Promise<{ url: string; cut(): void; close(): Promise<voi
   }
 }
 
-describe('statement timeouts and broken connections', () => {
+describe.skipIf(!pgReady)('statement timeouts and broken connections', () => {
   const sleepy = "SELECT id FROM orders, pg_sleep(1.5) WHERE status <> 'x'"
 
   it('a scan longer than statementTimeoutMs is cancelled by the server with a clear message', async () => {
@@ -494,7 +497,7 @@ describe('statement timeouts and broken connections', () => {
   })
 })
 
-describe('pools', () => {
+describe.skipIf(!pgReady)('pools', () => {
   /** Connections carrying our application_name, once the server has let closed ones go (up to 3 s). */
   async function connections(appPrefix: string, want: (n: number) => boolean): Promise<number> {
     let n = -1

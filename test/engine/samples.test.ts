@@ -16,7 +16,7 @@ import { jsonSafe, sampleTarget } from '../../src/engine/samples.js'
 import { Params } from '../../src/engine/sql.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { captureLogger, makeOrders, type Order, quietSuite } from '../helpers/data.js'
-import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
+import { freshDatabase, hasPg, pgUrl, withClient } from './pg-helpers.js'
 
 const rows = makeOrders(300)
 const orders = () => ({ orders: DataSource.fromRecords(rows) })
@@ -526,10 +526,10 @@ describe('options', () => {
   })
 })
 
-describe('PostgreSQL sources', () => {
+describe.skipIf(!hasPg())('PostgreSQL sources', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>
   beforeAll(async () => {
-    db = await freshDatabase(requirePgUrl(), 'dqx_samples')
+    db = await freshDatabase(pgUrl(), 'dqx_samples')
     await withClient(db.url, async (c) => {
       await c.query('CREATE TABLE orders (id bigint, qty integer, email text, name text, day date)')
       await c.query(

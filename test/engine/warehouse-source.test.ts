@@ -35,7 +35,7 @@ import {
   loadChdb,
   uniqueTable,
 } from './ch-helpers.js'
-import { freshDatabase, requirePgUrl, withClient } from './pg-helpers.js'
+import { freshDatabase, hasPg, pgUrl, withClient } from './pg-helpers.js'
 
 const KEY = new ResultKey('2026-11-25')
 const ROWS = [
@@ -262,12 +262,12 @@ describe('DataSource.warehouse failures', () => {
   })
 })
 
-describe('DataSource.warehouse through pg against the PostgreSQL server', () => {
+describe.skipIf(!hasPg())('DataSource.warehouse through pg against the PostgreSQL server', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>
   let pool: pg.Pool
   const execute: WarehouseExecute = async (sql, params) => (await pool.query(sql, [...params])).rows
   beforeAll(async () => {
-    db = await freshDatabase(requirePgUrl(), 'dqx_wh')
+    db = await freshDatabase(pgUrl(), 'dqx_wh')
     await withClient(db.url, async (c) => {
       await c.query(
         'CREATE TABLE orders (id integer, price double precision, qty bigint, email text, status text, created_at timestamp)',

@@ -8,7 +8,7 @@ import { DataSource, DqxError, ResultKey, type RunReport, VerificationSuite } fr
 import { sqlWriter } from '../../src/plugins/index.js'
 import { runRows } from '../../src/plugins/sql-writer.js'
 import { captureLogger, createResultsContext, makeResult, runPlugin } from '../../src/testing/index.js'
-import { closedPort, freshDatabase, requirePgUrl, withClient } from '../engine/pg-helpers.js'
+import { closedPort, freshDatabase, hasPg, pgUrl, withClient } from '../engine/pg-helpers.js'
 import { brokenCheck, ordersCheck, rows, silentServer, skippedCheck } from './sink-helpers.js'
 
 type Row = Record<string, unknown>
@@ -265,10 +265,10 @@ describe('sqlWriter (DuckDB file)', () => {
   })
 })
 
-describe('sqlWriter (PostgreSQL)', () => {
+describe.skipIf(!hasPg())('sqlWriter (PostgreSQL)', () => {
   let db: Awaited<ReturnType<typeof freshDatabase>>
   beforeAll(async () => {
-    db = await freshDatabase(requirePgUrl(), 'dqx_sqlw')
+    db = await freshDatabase(pgUrl(), 'dqx_sqlw')
   })
   afterAll(async () => {
     await db?.drop()

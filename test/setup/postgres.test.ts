@@ -2,9 +2,10 @@
 // and the server accepts queries and DDL.
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { hasPg, pgUrl } from '../engine/pg-helpers.js'
 
-describe('test postgres', () => {
-  const url = process.env.DQX_TEST_PG_URL
+describe.skipIf(!hasPg())('test postgres', () => {
+  const url = pgUrl()
   const client = new pg.Client({ connectionString: url })
 
   beforeAll(async () => {

@@ -1,11 +1,16 @@
 import type { Dialect } from '../dialect.js'
 import {
+  quantileLiteral,
   quoteBacktick,
+  renderOrphanQueryWith,
   renderPredicateWith,
   renderSampleQueryWith,
+  renderValidityCount,
   type SampleSyntax,
   typedParams,
 } from './common.js'
+import { orphanInScan } from './duckdb.js'
+import { noExactQuantile } from './trino.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
@@ -15,7 +20,13 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `LENGTH(CAST(${c} AS STRING))`,
   types: TYPES,
   countAll: 'COUNT(*)',
+  asText: (c) => `CAST(${c} AS STRING)`,
+  regexMatch: (text, pattern) => `REGEXP_CONTAINS(${text}, ${pattern})`,
+  countIf: (cond) => `COUNTIF(${cond})`,
 }
+
+/** APPROX_QUANTILES(x, 1000) splits into 1000 parts: approxQuantile's q is rounded to 0.001. */
+const QUANTILE_PARTS = 1000
 
 /**
  * BigQuery GoogleSQL. Rendered and snapshot-tested only: dqx cannot run it here (no BigQuery).
@@ -63,7 +74,32 @@ export const bigqueryDialect: Dialect = {
         return `MAX(LENGTH(CAST(${q(spec.column)} AS STRING)))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return bigqueryDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(bigqueryDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'median':
+        // PERCENTILE_CONT is analytic only (OVER ()), not an aggregate of a grouped SELECT.
+        throw noExactQuantile('BigQuery', 'APPROX_QUANTILES')
+      case 'approxQuantile': {
+        const offset = Math.round(Number(quantileLiteral(spec.q)) * QUANTILE_PARTS)
+        return `APPROX_QUANTILES(CAST(${q(spec.column)} AS FLOAT64), ${QUANTILE_PARTS})[SAFE_OFFSET(${offset})]`
+      }
+      case 'freshnessHours':
+        // A DATE becomes its midnight UTC; a DATETIME is read as UTC.
+        return `UNIX_MICROS(CAST(MAX(${q(spec.column)}) AS TIMESTAMP)) / 1e6`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(bigqueryDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`

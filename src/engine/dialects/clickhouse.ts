@@ -2,12 +2,16 @@ import type { Dialect } from '../dialect.js'
 import type { SqlParam } from '../sql.js'
 import { clickhouseLiteral, clickhouseParamType } from './clickhouse-literal.js'
 import {
+  quantileLiteral,
   quoteBacktick,
+  renderOrphanQueryWith,
   renderPredicateWith,
   renderSampleQueryWith,
+  renderValidityCount,
   type SampleSyntax,
   typedParams,
 } from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'String', number: 'Float64', boolean: 'UInt8' }
@@ -17,6 +21,13 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `lengthUTF8(toString(${c}))`,
   types: TYPES,
   countAll: 'count()',
+  asText: (c) => `toString(${c})`,
+  regexMatch: (text, pattern) => `match(${text}, ${pattern})`,
+  countIf: (cond) => `countIf(${cond})`,
+  // Correlated subqueries are recent in ClickHouse: NOT IN over the referenced keys (NULLs
+  // removed, so that one NULL key does not make every comparison unknown).
+  notInReference: (key, reference, column) =>
+    `${key} NOT IN (SELECT ${column} FROM ${reference} AS dqx_ref WHERE ${column} IS NOT NULL)`,
 }
 
 /** NULL when the column has no non-NULL value: ClickHouse aggregates return 0/nan over no rows. */
@@ -80,7 +91,31 @@ function makeClickhouseDialect(
           return orNull(q(spec.column), `max(lengthUTF8(toString(${q(spec.column)})))`)
         case 'customSql':
           return `(${spec.sql})`
+        case 'orphanCount':
+          throw orphanInScan()
+        default:
+          return dialect.renderValidityMetric(spec, params)
       }
+    },
+    renderValidityMetric(spec, params) {
+      switch (spec.kind) {
+        case 'matchCount':
+        case 'validCount':
+          return renderValidityCount(dialect, SAMPLE, spec, params)
+        case 'quantile':
+        case 'median': {
+          // quantileExactInclusive interpolates linearly (PERCENTILE.INC, as quantile_cont).
+          const level = spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)
+          return orNull(q(spec.column), `quantileExactInclusive(${level})(toFloat64(${q(spec.column)}))`)
+        }
+        case 'approxQuantile':
+          return orNull(q(spec.column), `quantile(${quantileLiteral(spec.q)})(toFloat64(${q(spec.column)}))`)
+        case 'freshnessHours':
+          return `toFloat64(toUnixTimestamp64Micro(toDateTime64(maxOrNull(${q(spec.column)}), 6, 'UTC'))) / 1e6`
+      }
+    },
+    renderOrphanQuery(plan, params) {
+      return renderOrphanQueryWith(dialect, SAMPLE, plan, params)
     },
     renderDateFilter(column, date, params) {
       return `toDate(${q(column)}) = toDate(${params.add(date)})`

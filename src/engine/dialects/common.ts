@@ -1,6 +1,6 @@
 import { DqxError } from '../../core/errors.js'
-import type { MetricLiteral } from '../../core/metric-spec.js'
-import type { Dialect, RowPredicate, SampleQueryPlan } from '../dialect.js'
+import { type MetricLiteral, VALID_FORMATS, type ValidRule } from '../../core/metric-spec.js'
+import type { Dialect, OrphanQueryPlan, RowPredicate, SampleQueryPlan, ValiditySpec } from '../dialect.js'
 import type { Params } from '../sql.js'
 
 /** An engine's type name for each kind of countValues literal. */
@@ -37,6 +37,86 @@ export interface SampleSyntax {
   types: LiteralTypes
   /** Counting every row: `count(*)`, ClickHouse `count()`. */
   countAll: string
+  /** A column's value as text, for regex matching: `CAST("x" AS VARCHAR)`. */
+  asText(column: string): string
+  /** True when `text` contains a match of the regex bound at `pattern` (a placeholder). */
+  regexMatch(text: string, pattern: string): string
+  /** Rows where `condition` holds, as an aggregate: `count(*) FILTER (WHERE …)`, `COUNTIF(…)`. */
+  countIf(condition: string): string
+  /**
+   * True when the (qualified) `key` has no equal value in `column` of `reference`. Default:
+   * `NOT EXISTS (SELECT 1 FROM ref AS dqx_ref WHERE dqx_ref.column = key)`, which DuckDB and
+   * PostgreSQL plan as an anti-join.
+   */
+  notInReference?(key: string, reference: string, column: string): string
+}
+
+/** The condition a validity metric counts (and its samples select), with every value bound. */
+export function validityCondition(
+  d: Pick<Dialect, 'quoteIdent'>,
+  s: SampleSyntax,
+  column: string,
+  test: { pattern: string } | { rule: ValidRule },
+  params: Params,
+  qualifier = '',
+): string {
+  const col = `${qualifier}${d.quoteIdent(column)}`
+  if ('pattern' in test) return s.regexMatch(s.asText(col), params.add(test.pattern))
+  const rule = test.rule
+  switch (rule.kind) {
+    case 'in':
+      // An empty set holds no value: a constant false (IN () is not SQL).
+      return rule.values.length === 0 ? '(1 = 0)' : `${col} IN (${typedParams(rule.values, params, s.types)})`
+    case 'between':
+      return `${col} BETWEEN CAST(${params.add(rule.lo)} AS ${s.types.number}) AND CAST(${params.add(rule.hi)} AS ${s.types.number})`
+    case 'format':
+      return s.regexMatch(s.asText(col), params.add(VALID_FORMATS[rule.format]))
+  }
+}
+
+/** matchCount and validCount for dialects with filtered counts; the other validity kinds are the caller's. */
+export function renderValidityCount(
+  d: Pick<Dialect, 'quoteIdent'>,
+  s: SampleSyntax,
+  spec: Extract<ValiditySpec, { kind: 'matchCount' | 'validCount' }>,
+  params: Params,
+): string {
+  const test = spec.kind === 'matchCount' ? { pattern: spec.pattern } : { rule: spec.rule }
+  return s.countIf(validityCondition(d, s, spec.column, test, params))
+}
+
+/** A quantile level as SQL text: validated to [0, 1] when the metric was declared, so a plain number. */
+export function quantileLiteral(q: number): string {
+  if (!Number.isFinite(q) || q < 0 || q > 1) {
+    throw new DqxError('INVALID_ARGUMENT', `quantile level must be between 0 and 1, got ${q}`)
+  }
+  return String(q)
+}
+
+function notInReference(s: SampleSyntax, key: string, reference: string, column: string): string {
+  if (s.notInReference) return s.notInReference(key, reference, column)
+  return `NOT EXISTS (SELECT 1 FROM ${reference} AS dqx_ref WHERE dqx_ref.${column} = ${key})`
+}
+
+/** renderOrphanQuery for the dialects: one anti-join count per key, in one SELECT. */
+export function renderOrphanQueryWith(
+  d: Pick<Dialect, 'quoteIdent' | 'renderDateFilter'>,
+  s: SampleSyntax,
+  plan: OrphanQueryPlan,
+  params: Params,
+): string {
+  const counts = plan.keys.map((k, i) => {
+    const key = `dqx_src.${d.quoteIdent(k.column)}`
+    // Placeholders in text order: `?`-style dialects bind positionally.
+    const from = plan.relation(params)
+    const where = [
+      plan.dateFilter ? d.renderDateFilter(plan.dateFilter.column, plan.dateFilter.date, params) : undefined,
+      `${key} IS NOT NULL`,
+      notInReference(s, key, plan.reference(params), d.quoteIdent(k.refColumn)),
+    ].filter((w) => w !== undefined)
+    return `(SELECT ${s.countAll} FROM ${from} AS dqx_src WHERE ${where.join(' AND ')}) AS m${i}`
+  })
+  return `SELECT ${counts.join(', ')}`
 }
 
 type Leaf = Exclude<RowPredicate, { kind: 'or' }>
@@ -78,6 +158,16 @@ export function renderPredicateWith(
     }
     case 'duplicate':
       return `dqx_dup${seq.n++} > 1`
+    case 'match':
+    case 'valid': {
+      const test = leaf.kind === 'match' ? { pattern: leaf.pattern } : { rule: leaf.rule }
+      const cond = validityCondition(d, s, leaf.column, test, params)
+      return leaf.negate ? `(${d.quoteIdent(leaf.column)} IS NULL OR NOT (${cond}))` : cond
+    }
+    case 'orphan': {
+      const key = `dqx_src.${d.quoteIdent(leaf.column)}`
+      return `(${key} IS NOT NULL AND ${notInReference(s, key, leaf.reference.relation(params), d.quoteIdent(leaf.reference.column))})`
+    }
   }
 }
 

@@ -1,12 +1,29 @@
+import { DqxError } from '../../core/errors.js'
 import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
-import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quantileLiteral,
+  renderOrphanQueryWith,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  renderValidityCount,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
 
 /** Failed-row samples (docs/failed-rows.md). */
 const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `length(CAST(${c} AS VARCHAR))`,
   types: { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' },
   countAll: 'count(*)',
+  asText: (c) => `CAST(${c} AS VARCHAR)`,
+  regexMatch: (text, pattern) => `regexp_matches(${text}, ${pattern})`,
+  countIf: (cond) => `count(*) FILTER (WHERE ${cond})`,
+}
+
+/** orphanCount reads a second dataset: never one aggregate of the scan. */
+export function orphanInScan(): DqxError {
+  return new DqxError('INVALID_ARGUMENT', 'orphanCount is computed by renderOrphanQuery, not inside a scan')
 }
 
 /** DuckDB's spelling of every metric (the default engine). */
@@ -64,7 +81,32 @@ export const duckdbDialect: Dialect = {
         return `max(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return duckdbDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(duckdbDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'median':
+        // quantile_cont: linear interpolation between the two closest ranks (type 7, as numpy).
+        // Cast after aggregating, not before: sorting the column's own type is cheaper, and a
+        // DECIMAL result becomes a number.
+        return `CAST(quantile_cont(${quoteIdent(spec.column)}, ${spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)}) AS DOUBLE)`
+      case 'approxQuantile':
+        return `CAST(approx_quantile(${quoteIdent(spec.column)}, ${quantileLiteral(spec.q)}) AS DOUBLE)`
+      case 'freshnessHours':
+        // epoch() of a DATE is its midnight UTC; of a TIMESTAMP, read as UTC.
+        return `CAST(epoch(max(${quoteIdent(spec.column)})) AS DOUBLE)`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(duckdbDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `CAST(${quoteIdent(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`

@@ -1,8 +1,18 @@
 import type { Dialect } from '../dialect.js'
 import { DOLLAR_PLACEHOLDERS, quoteIdent } from '../sql.js'
-import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quantileLiteral,
+  renderOrphanQueryWith,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  renderValidityCount,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteIdent
+const q_ = quoteIdent
 const TYPES = { string: 'text', number: 'double precision', boolean: 'boolean' }
 
 /** Failed-row samples (docs/failed-rows.md). */
@@ -10,6 +20,9 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `length(CAST(${c} AS text))`,
   types: TYPES,
   countAll: 'count(*)',
+  asText: (c) => `CAST(${c} AS text)`,
+  regexMatch: (text, pattern) => `${text} ~ ${pattern}`,
+  countIf: (cond) => `count(*) FILTER (WHERE ${cond})`,
 }
 
 /**
@@ -58,7 +71,31 @@ export const postgresDialect: Dialect = {
         return `max(length(CAST(${q(spec.column)} AS text)))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return postgresDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(postgresDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'approxQuantile':
+      case 'median': {
+        // PostgreSQL has no approximate quantile: approxQuantile is the exact percentile_cont.
+        const q = spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)
+        return `percentile_cont(${q}) WITHIN GROUP (ORDER BY CAST(${q_(spec.column)} AS double precision))`
+      }
+      case 'freshnessHours':
+        // extract(epoch …) of a date is its midnight UTC, of a timestamp read as UTC.
+        return `CAST(extract(epoch FROM max(${q_(spec.column)})) AS double precision)`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(postgresDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS date) = ${params.add(date)}::date`

@@ -1,6 +1,15 @@
 import type { Dialect } from '../dialect.js'
 import { quoteIdent } from '../sql.js'
-import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quantileLiteral,
+  renderOrphanQueryWith,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  renderValidityCount,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteIdent
 const TYPES = { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' }
@@ -10,6 +19,10 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `LENGTH(CAST(${c} AS VARCHAR))`,
   types: TYPES,
   countAll: 'COUNT(*)',
+  asText: (c) => `CAST(${c} AS VARCHAR)`,
+  // REGEXP_LIKE matches the whole value in Snowflake; REGEXP_INSTR finds a match anywhere.
+  regexMatch: (text, pattern) => `REGEXP_INSTR(${text}, ${pattern}) > 0`,
+  countIf: (cond) => `COUNT_IF(${cond})`,
 }
 
 /**
@@ -59,7 +72,31 @@ export const snowflakeDialect: Dialect = {
         return `MAX(LENGTH(CAST(${q(spec.column)} AS VARCHAR)))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return snowflakeDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(snowflakeDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'median': {
+        const level = spec.kind === 'median' ? '0.5' : quantileLiteral(spec.q)
+        return `PERCENTILE_CONT(${level}) WITHIN GROUP (ORDER BY CAST(${q(spec.column)} AS DOUBLE))`
+      }
+      case 'approxQuantile':
+        return `APPROX_PERCENTILE(CAST(${q(spec.column)} AS DOUBLE), ${quantileLiteral(spec.q)})`
+      case 'freshnessHours':
+        // A DATE or TIMESTAMP_NTZ becomes a point in time in the session time zone: run it in UTC.
+        return `DATE_PART(EPOCH_MICROSECOND, CAST(MAX(${q(spec.column)}) AS TIMESTAMP_TZ)) / 1e6`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(snowflakeDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`

@@ -1,6 +1,16 @@
+import { DqxError } from '../../core/errors.js'
 import type { Dialect } from '../dialect.js'
 import { quoteIdent } from '../sql.js'
-import { renderPredicateWith, renderSampleQueryWith, type SampleSyntax, typedParams } from './common.js'
+import {
+  quantileLiteral,
+  renderOrphanQueryWith,
+  renderPredicateWith,
+  renderSampleQueryWith,
+  renderValidityCount,
+  type SampleSyntax,
+  typedParams,
+} from './common.js'
+import { orphanInScan } from './duckdb.js'
 
 const q = quoteIdent
 const TYPES = { string: 'varchar', number: 'double', boolean: 'boolean' }
@@ -10,6 +20,17 @@ const SAMPLE: SampleSyntax = {
   lengthOf: (c) => `length(CAST(${c} AS varchar))`,
   types: TYPES,
   countAll: 'count(*)',
+  asText: (c) => `CAST(${c} AS varchar)`,
+  regexMatch: (text, pattern) => `regexp_like(${text}, ${pattern})`,
+  countIf: (cond) => `count(*) FILTER (WHERE ${cond})`,
+}
+
+/** An engine without an exact quantile aggregate: a clear error instead of SQL that would not run. */
+export function noExactQuantile(engine: string, approx: string): DqxError {
+  return new DqxError(
+    'CHECK_DEFINITION',
+    `${engine} has no exact quantile aggregate: use mp.approxQuantile() (${approx}) for datasets on ${engine}`,
+  )
 }
 
 /**
@@ -55,7 +76,29 @@ export const trinoDialect: Dialect = {
         return `max(length(CAST(${q(spec.column)} AS varchar)))`
       case 'customSql':
         return `(${spec.sql})`
+      case 'orphanCount':
+        throw orphanInScan()
+      default:
+        return trinoDialect.renderValidityMetric(spec, params)
     }
+  },
+  renderValidityMetric(spec, params) {
+    switch (spec.kind) {
+      case 'matchCount':
+      case 'validCount':
+        return renderValidityCount(trinoDialect, SAMPLE, spec, params)
+      case 'quantile':
+      case 'median':
+        throw noExactQuantile('Trino', 'approx_percentile')
+      case 'approxQuantile':
+        return `approx_percentile(CAST(${q(spec.column)} AS double), ${quantileLiteral(spec.q)})`
+      case 'freshnessHours':
+        // A DATE or TIMESTAMP becomes a point in time in the session time zone: run the session in UTC.
+        return `to_unixtime(CAST(max(${q(spec.column)}) AS timestamp(6) with time zone))`
+    }
+  },
+  renderOrphanQuery(plan, params) {
+    return renderOrphanQueryWith(trinoDialect, SAMPLE, plan, params)
   },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS date) = CAST(${params.add(date)} AS date)`
