@@ -13,7 +13,14 @@ export default defineConfig({
   format: ['esm'],
   target: 'node20',
   platform: 'node',
-  dts: { entry: { index: 'src/index.ts', plugin: 'src/plugin-entry.ts', plugins: 'src/plugins/index.ts', testing: 'src/testing/index.ts' } },
+  dts: {
+    entry: {
+      index: 'src/index.ts',
+      plugin: 'src/plugin-entry.ts',
+      plugins: 'src/plugins/index.ts',
+      testing: 'src/testing/index.ts',
+    },
+  },
   sourcemap: true,
   clean: true,
   splitting: true,

@@ -47,7 +47,13 @@ async function perCall(plugin: Plugin, iterations: number): Promise<number> {
   const suite = new VerificationSuite({ name: 'b', checks: [orders], ...quiet(), plugins: [plugin] })
   const report = await suite.run(data(), key)
   const results = Array.from({ length: RESULTS }, (_, i) => report.results[i % report.results.length])
-  const ctx = { ...report, ...quiet(), timestamp: report.startedAt, checks: ['orders'], results } as unknown as ResultsContext
+  const ctx = {
+    ...report,
+    ...quiet(),
+    timestamp: report.startedAt,
+    checks: ['orders'],
+    results,
+  } as unknown as ResultsContext
   const times: number[] = []
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now()

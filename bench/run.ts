@@ -24,7 +24,16 @@ import { DEFAULT_ROWS, QUICK_ROWS } from './engine.bench.js'
 import { argValue, type MeasuredCase, parseRows, round3 } from './lib/stats.js'
 import type { BenchCase } from './types.js'
 
-const BENCHES = ['hooks', 'fanout', 'overhead', 'fixed-cost', 'isolation', 'engine', 'clickhouse', 'validity'] as const
+const BENCHES = [
+  'hooks',
+  'fanout',
+  'overhead',
+  'fixed-cost',
+  'isolation',
+  'engine',
+  'clickhouse',
+  'validity',
+] as const
 type BenchName = (typeof BENCHES)[number]
 
 interface Options {

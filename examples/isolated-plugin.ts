@@ -36,7 +36,9 @@ try {
   const report = await suite.run({ orders }, new ResultKey('2026-11-25'))
   console.log('exported:', readdirSync(reports))
   for (const run of report.pluginErrors) {
-    console.log(`✖ ${run.plugin} in ${run.hook}: ${run.timedOut ? 'timed out, sandbox restarted' : run.error?.message}`)
+    console.log(
+      `✖ ${run.plugin} in ${run.hook}: ${run.timedOut ? 'timed out, sandbox restarted' : run.error?.message}`,
+    )
   }
   console.log(`summary: ${report.summary.passed} passed, ${report.summary.failed} failed`)
 } finally {

@@ -104,7 +104,8 @@ export class PluginManager {
         { cause: err },
       )
     }
-    for (const dep of declaredDependencies(project)) await manager.load(dep, options.logger, options.isolation)
+    for (const dep of declaredDependencies(project))
+      await manager.load(dep, options.logger, options.isolation)
     return manager
   }
 
@@ -113,7 +114,11 @@ export class PluginManager {
     logger?.warn(failure, 'plugin discovery failed')
   }
 
-  private async load(dep: string, logger: Logger | undefined, isolation: IsolationPolicy | undefined): Promise<void> {
+  private async load(
+    dep: string,
+    logger: Logger | undefined,
+    isolation: IsolationPolicy | undefined,
+  ): Promise<void> {
     const dir = packageDir(dep, this.cwd)
     if (!dir) return // declared but not installed: npm will say so; not ours to report
     let pkg: Record<string, unknown>
@@ -187,8 +192,18 @@ export class PluginManager {
         // Never imported here: a module that misbehaves at import must do so in its sandbox.
         const plugin = isolated(file, { ...sandboxed, name })
         this.plugins.set(name, plugin)
-        this.discovered.push({ name, package: dep, version, path: file, plugin, runs: sandboxed.mode ?? 'worker' })
-        logger?.debug({ plugin: name, package: dep, version, isolation: sandboxed.mode ?? 'worker' }, 'plugin discovered')
+        this.discovered.push({
+          name,
+          package: dep,
+          version,
+          path: file,
+          plugin,
+          runs: sandboxed.mode ?? 'worker',
+        })
+        logger?.debug(
+          { plugin: name, package: dep, version, isolation: sandboxed.mode ?? 'worker' },
+          'plugin discovered',
+        )
         continue
       }
       let mod: Record<string, unknown>
@@ -234,7 +249,14 @@ export class PluginManager {
         continue
       }
       this.plugins.set(name, exported as Plugin)
-      this.discovered.push({ name, package: dep, version, path: file, plugin: exported as Plugin, runs: 'in-process' })
+      this.discovered.push({
+        name,
+        package: dep,
+        version,
+        path: file,
+        plugin: exported as Plugin,
+        runs: 'in-process',
+      })
       logger?.debug({ plugin: name, package: dep, version }, 'plugin discovered')
     }
   }

@@ -175,7 +175,11 @@ export class VerificationSuite {
     this.plugins = plugins.map((p) => ({ name: p.name, kind: p.kind, source: p.source }))
     for (const p of plugins) {
       const original = p.original as Partial<IsolatedPlugin> | null
-      if (original !== null && typeof original === 'object' && typeof original[CLOSE_SANDBOX] === 'function') {
+      if (
+        original !== null &&
+        typeof original === 'object' &&
+        typeof original[CLOSE_SANDBOX] === 'function'
+      ) {
         this.#sandboxes.push(original as IsolatedPlugin)
       }
     }

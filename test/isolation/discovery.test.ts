@@ -12,14 +12,29 @@ let root: string
 function pkg(name: string, file: string, text: string): void {
   const dir = join(root, 'node_modules', name)
   mkdirSync(join(dir, 'dist'), { recursive: true })
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '2.0.0', type: 'module', dqx: { plugins: { [name.replace('dqx-plugin-', '')]: `./dist/${file}` } } }))
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({
+      name,
+      version: '2.0.0',
+      type: 'module',
+      dqx: { plugins: { [name.replace('dqx-plugin-', '')]: `./dist/${file}` } },
+    }),
+  )
   writeFileSync(join(dir, 'dist', file), text)
 }
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'dqx-iso-discovery-'))
-  writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'project', dependencies: { 'dqx-plugin-hello': '2', 'dqx-plugin-hang': '2' } }))
-  pkg('dqx-plugin-hello', 'index.js', "export default function hello(s) { s.hooks.processResults.tap('hello', (ctx) => ctx.logger.info({ pid: process.pid, worker: !!globalThis.WorkerGlobalScope || typeof process.send === 'function' }, 'hello delivered')) }")
+  writeFileSync(
+    join(root, 'package.json'),
+    JSON.stringify({ name: 'project', dependencies: { 'dqx-plugin-hello': '2', 'dqx-plugin-hang': '2' } }),
+  )
+  pkg(
+    'dqx-plugin-hello',
+    'index.js',
+    "export default function hello(s) { s.hooks.processResults.tap('hello', (ctx) => ctx.logger.info({ pid: process.pid, worker: !!globalThis.WorkerGlobalScope || typeof process.send === 'function' }, 'hello delivered')) }",
+  )
   pkg('dqx-plugin-hang', 'index.js', 'for (;;) {}')
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -40,9 +55,18 @@ describe('PluginManager.discover({ isolation })', () => {
       ['hang', 'worker'],
     ])
     const { logger, lines } = captureLogger('info')
-    const suite = new VerificationSuite({ name: 'disc', checks: [orders], audit: false, logger, plugins: [manager.plugins.get('hello')] })
+    const suite = new VerificationSuite({
+      name: 'disc',
+      checks: [orders],
+      audit: false,
+      logger,
+      plugins: [manager.plugins.get('hello')],
+    })
     try {
-      const report = await suite.run({ orders: DataSource.fromRecords([{ id: 1 }]) }, new ResultKey('2026-11-25'))
+      const report = await suite.run(
+        { orders: DataSource.fromRecords([{ id: 1 }]) },
+        new ResultKey('2026-11-25'),
+      )
       expect(report.pluginErrors).toEqual([])
       const line = lines.find((l) => l.msg === 'hello delivered')
       expect(line?.pid).not.toBe(process.pid)
@@ -63,7 +87,9 @@ describe('PluginManager.discover({ isolation })', () => {
     expect(() => isolationFor('x', 'thread' as never)).toThrow(
       "isolation must be false, 'worker', 'process' or isolated() options",
     )
-    expect(() => isolationFor('x', { plugins: { x: 3 as never } })).toThrow("isolation.plugins['x'] must be false")
+    expect(() => isolationFor('x', { plugins: { x: 3 as never } })).toThrow(
+      "isolation.plugins['x'] must be false",
+    )
     expect(isolationFor('x', { mode: 'process', timeoutMs: 5 })).toEqual({ mode: 'process', timeoutMs: 5 })
     expect(isolationFor('x', false)).toBeUndefined()
     expect(isolationFor('x', undefined)).toBeUndefined()

@@ -61,7 +61,9 @@ describe("isolated({ mode: 'process' }) permissions", () => {
 
   it('refuses to spawn a child process unless childProcess is allowed', async () => {
     const refused = await runFaulty({ fault: 'spawn' })
-    expect((refused.pluginErrors[0]?.error as Error & { code?: string }).code).toBe('ERR_ACCESS_DENIED')
+    expect((refused.pluginErrors[0]?.error as (Error & { code?: string }) | undefined)?.code).toBe(
+      'ERR_ACCESS_DENIED',
+    )
     const allowed = await runFaulty({ fault: 'spawn' }, { permissions: { childProcess: true } })
     expect(allowed.pluginErrors).toEqual([])
   })

@@ -31,7 +31,13 @@ export interface IsolatedPlugin extends ObjectPlugin {
   readonly [ISOLATION_INFO]: { mode: IsolationMode; specifier: string }
 }
 
-const HOOKS: readonly (keyof SuiteHooks)[] = ['beforeRun', 'afterEvaluate', 'processResults', 'onPluginError', 'afterRun']
+const HOOKS: readonly (keyof SuiteHooks)[] = [
+  'beforeRun',
+  'afterEvaluate',
+  'processResults',
+  'onPluginError',
+  'afterRun',
+]
 const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 
 function toSpecifier(specifier: string): string {
@@ -43,7 +49,10 @@ function toSpecifier(specifier: string): string {
 function positive(v: unknown, what: string): number | undefined {
   if (v === undefined) return undefined
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) {
-    throw new DqxError('INVALID_ARGUMENT', `isolated(): ${what} must be a positive whole number, got ${String(v)}`)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `isolated(): ${what} must be a positive whole number, got ${String(v)}`,
+    )
   }
   return v
 }
@@ -62,11 +71,17 @@ function portable(ctx: Record<string, unknown>): Record<string, unknown> {
  */
 export function isolated(specifier: string, options: IsolatedOptions = {}): IsolatedPlugin {
   if (typeof specifier !== 'string' || specifier === '') {
-    throw new DqxError('INVALID_ARGUMENT', "isolated() needs a module specifier, e.g. isolated('./plugins/slack.js')")
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      "isolated() needs a module specifier, e.g. isolated('./plugins/slack.js')",
+    )
   }
   const mode = options.mode ?? 'worker'
   if (mode !== 'worker' && mode !== 'process') {
-    throw new DqxError('INVALID_ARGUMENT', `isolated(): mode must be 'worker' or 'process', got ${String(mode)}`)
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `isolated(): mode must be 'worker' or 'process', got ${String(mode)}`,
+    )
   }
   const timeoutMs = positive(options.timeoutMs, 'timeoutMs')
   const memoryMb = positive(options.memoryMb, 'memoryMb')
@@ -99,7 +114,10 @@ export function isolated(specifier: string, options: IsolatedOptions = {}): Isol
           rawConfig,
           logger: suite.logger,
           onStrayFailure: (err) => {
-            suite.logger.error({ err }, `isolated plugin '${name}' failed between calls; its sandbox is restarted`)
+            suite.logger.error(
+              { err },
+              `isolated plugin '${name}' failed between calls; its sandbox is restarted`,
+            )
           },
           // Restarted at once, so the next call does not pay for the start-up.
           onDeath: () => {
@@ -128,7 +146,10 @@ export function isolated(specifier: string, options: IsolatedOptions = {}): Isol
         const hookName = tap.hook as keyof SuiteHooks
         if (!HOOKS.includes(hookName)) continue
         const hook = suite.hooks[hookName] as unknown as {
-          tapPromise(options: Record<string, unknown>, fn: (ctx: Record<string, unknown>) => Promise<unknown>): unknown
+          tapPromise(
+            options: Record<string, unknown>,
+            fn: (ctx: Record<string, unknown>) => Promise<unknown>,
+          ): unknown
         }
         const tapOptions: Record<string, unknown> = { ...tap.options, name: tap.options.name ?? name }
         if (timeoutMs !== undefined && tapOptions.timeoutMs === undefined) tapOptions.timeoutMs = timeoutMs

@@ -7,12 +7,12 @@ const HOOK_NAMES = new Set(['beforeRun', 'afterEvaluate', 'processResults', 'onP
 
 /** Messages to the parent: a worker's port, or the IPC channel of a forked child. */
 const post = isMainThread ? (msg) => process.send?.(msg) : (msg) => parentPort.postMessage(msg)
-const onMessage = isMainThread
-  ? (fn) => process.on('message', fn)
-  : (fn) => parentPort.on('message', fn)
+const onMessage = isMainThread ? (fn) => process.on('message', fn) : (fn) => parentPort.on('message', fn)
 
 const describe = (err) =>
-  err instanceof Error ? { name: err.name, message: err.message, stack: err.stack, code: err.code } : { name: 'Error', message: String(err) }
+  err instanceof Error
+    ? { name: err.name, message: err.message, stack: err.stack, code: err.code }
+    : { name: 'Error', message: String(err) }
 
 const realExit = process.exit.bind(process)
 
@@ -26,26 +26,32 @@ process.on('unhandledRejection', (reason) => {
   realExit(70)
 })
 process.exit = (code) => {
-  post({ type: 'fatal', what: `process.exit(${code ?? ''})`, error: { name: 'Error', message: `the plugin called process.exit(${code ?? ''})` } })
+  post({
+    type: 'fatal',
+    what: `process.exit(${code ?? ''})`,
+    error: { name: 'Error', message: `the plugin called process.exit(${code ?? ''})` },
+  })
   realExit(code)
 }
 
 /** The sandbox's pino-shaped logger: each line goes to the suite's logger bound to the plugin's name. */
 function forwardingLogger(callId, bindings = {}) {
-  const line = (level) => (a, b, ...rest) => {
-    let obj = {}
-    let msg
-    if (typeof a === 'string') msg = [a, b, ...rest].filter((x) => x !== undefined).join(' ')
-    else {
-      obj = a instanceof Error ? { err: describe(a) } : { ...(a ?? {}) }
-      msg = typeof b === 'string' ? [b, ...rest].join(' ') : undefined
+  const line =
+    (level) =>
+    (a, b, ...rest) => {
+      let obj = {}
+      let msg
+      if (typeof a === 'string') msg = [a, b, ...rest].filter((x) => x !== undefined).join(' ')
+      else {
+        obj = a instanceof Error ? { err: describe(a) } : { ...(a ?? {}) }
+        msg = typeof b === 'string' ? [b, ...rest].join(' ') : undefined
+      }
+      try {
+        post({ type: 'log', callId, level, obj: { ...bindings, ...obj }, msg })
+      } catch {
+        post({ type: 'log', callId, level, obj: bindings, msg: `${msg ?? ''} (fields not cloneable)` })
+      }
     }
-    try {
-      post({ type: 'log', callId, level, obj: { ...bindings, ...obj }, msg })
-    } catch {
-      post({ type: 'log', callId, level, obj: bindings, msg: `${msg ?? ''} (fields not cloneable)` })
-    }
-  }
   const logger = {
     level: 'trace',
     trace: line('trace'),
@@ -110,7 +116,11 @@ function sandboxSuite(name) {
       taps.push({ id, hook: hookName, kind, options: opts, fn })
       return () => {}
     }
-    return Object.freeze({ tap: tapWith('tap'), tapPromise: tapWith('tapPromise'), tapAsync: tapWith('tapAsync') })
+    return Object.freeze({
+      tap: tapWith('tap'),
+      tapPromise: tapWith('tapPromise'),
+      tapAsync: tapWith('tapAsync'),
+    })
   }
   const hooks = {}
   for (const h of HOOK_NAMES) hooks[h] = hook(h)
@@ -118,7 +128,9 @@ function sandboxSuite(name) {
     name,
     hooks: Object.freeze(hooks),
     get db() {
-      throw new Error(`plugin '${name}' runs isolated: the suite's MetricDB is not reachable from the sandbox; use the results in each hook's context`)
+      throw new Error(
+        `plugin '${name}' runs isolated: the suite's MetricDB is not reachable from the sandbox; use the results in each hook's context`,
+      )
     },
     logger: forwardingLogger(undefined, { plugin: name }),
     config,
@@ -154,7 +166,12 @@ async function load({ specifier, name, rawConfig }) {
   const mod = await import(specifier)
   const plugin = findPlugin(mod)
   if (!plugin) {
-    throw Object.assign(new Error(`the module exports no plugin (expected a default export, or an export named 'plugin', that is a function or an object with apply() or process())`), { code: 'NO_PLUGIN' })
+    throw Object.assign(
+      new Error(
+        `the module exports no plugin (expected a default export, or an export named 'plugin', that is a function or an object with apply() or process())`,
+      ),
+      { code: 'NO_PLUGIN' },
+    )
   }
   config = await validate(plugin, rawConfig)
   const suite = sandboxSuite(name)
@@ -173,7 +190,12 @@ async function load({ specifier, name, rawConfig }) {
 function rebuild(callId, ctx) {
   const controller = new AbortController()
   controllers.set(callId, controller)
-  const out = { ...ctx, signal: controller.signal, logger: forwardingLogger(callId, { plugin: pluginName }), config }
+  const out = {
+    ...ctx,
+    signal: controller.signal,
+    logger: forwardingLogger(callId, { plugin: pluginName }),
+    config,
+  }
   if (ctx.key) out.key = new SandboxResultKey(ctx.key.date, ctx.key.tags)
   for (const k of Object.keys(out)) if (k !== 'signal' && k !== 'logger' && k !== 'config') deepFreeze(out[k])
   return Object.freeze(out)

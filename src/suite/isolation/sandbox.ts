@@ -57,17 +57,30 @@ type FromSandbox =
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; callId: number; value?: unknown; error?: SerializedError }
   | { type: 'fatal'; what: string; error: SerializedError }
-  | { type: 'log'; callId: number | undefined; level: string; obj: Record<string, unknown>; msg: string | undefined }
+  | {
+      type: 'log'
+      callId: number | undefined
+      level: string
+      obj: Record<string, unknown>
+      msg: string | undefined
+    }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
 
 /** The runner file: next to this module in the sources, at the dist root once bundled. */
 function runnerPath(): string {
-  for (const rel of ['./sandbox-runner.mjs', './isolation-runner.js', './suite/isolation/sandbox-runner.mjs']) {
+  for (const rel of [
+    './sandbox-runner.mjs',
+    './isolation-runner.js',
+    './suite/isolation/sandbox-runner.mjs',
+  ]) {
     const path = fileURLToPath(new URL(rel, import.meta.url))
     if (existsSync(path)) return path
   }
-  throw new DqxError('ISOLATION', 'the isolated-plugin runner file is missing from the dqx installation; reinstall dqx')
+  throw new DqxError(
+    'ISOLATION',
+    'the isolated-plugin runner file is missing from the dqx installation; reinstall dqx',
+  )
 }
 
 /** The directory of the nearest package.json above `file` (dqx's own root, for the runner). */
@@ -142,9 +155,16 @@ export class Sandbox {
       this.loading = { resolve, reject }
     })
     this.channel = this.o.mode === 'worker' ? this.startWorker() : this.startProcess()
-    this.channel.send({ type: 'load', specifier: this.o.specifier, name: this.o.name, rawConfig: this.o.rawConfig })
+    this.channel.send({
+      type: 'load',
+      specifier: this.o.specifier,
+      name: this.o.name,
+      rawConfig: this.o.rawConfig,
+    })
     const timer = setTimeout(() => {
-      this.failLoad(`it did not finish loading within ${this.o.loadTimeoutMs} ms (a loop or a slow import at module level?)`)
+      this.failLoad(
+        `it did not finish loading within ${this.o.loadTimeoutMs} ms (a loop or a slow import at module level?)`,
+      )
     }, this.o.loadTimeoutMs)
     return loaded.then(
       (taps) => {
@@ -174,7 +194,8 @@ export class Sandbox {
   }
 
   private startWorker(): Channel {
-    const resourceLimits = this.o.memoryMb === undefined ? undefined : { maxOldGenerationSizeMb: this.o.memoryMb }
+    const resourceLimits =
+      this.o.memoryMb === undefined ? undefined : { maxOldGenerationSizeMb: this.o.memoryMb }
     const worker = new Worker(runnerPath(), {
       // Not the parent's flags: a loader such as tsx would be set up again in every sandbox (≈ 250 ms).
       execArgv: [],
@@ -184,7 +205,8 @@ export class Sandbox {
     })
     worker.on('message', (m: FromSandbox) => this.onMessage(m))
     worker.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') this.fatal ??= `it exceeded its memory limit of ${this.o.memoryMb} MB (memoryMb)`
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY')
+        this.fatal ??= `it exceeded its memory limit of ${this.o.memoryMb} MB (memoryMb)`
       else this.fatal ??= `${err.message}`
     })
     worker.on('exit', (code) => this.onExit(`its worker exited with code ${code}`))
@@ -218,7 +240,11 @@ export class Sandbox {
       ...(this.o.memoryMb !== undefined ? [`--max-old-space-size=${this.o.memoryMb}`] : []),
       '--no-warnings',
     ]
-    const child: ChildProcess = fork(runner, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+    const child: ChildProcess = fork(runner, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    })
     let stderr = ''
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000)
@@ -268,7 +294,9 @@ export class Sandbox {
         break
       }
       case 'fatal':
-        this.fatal ??= m.what.startsWith('process.exit') ? `it called ${m.what}` : `${m.what}: ${m.error.message}`
+        this.fatal ??= m.what.startsWith('process.exit')
+          ? `it called ${m.what}`
+          : `${m.what}: ${m.error.message}`
         break
       case 'log': {
         const logger = (m.callId === undefined ? undefined : this.loggers.get(m.callId)) ?? this.o.logger
@@ -307,7 +335,8 @@ export class Sandbox {
 
   /** Runs one tap in the sandbox; `signal` aborting ends the sandbox (the only way to stop sync code). */
   call(tapId: number, ctx: unknown, signal: AbortSignal, logger: Logger): Promise<unknown> {
-    if (this.dead || !this.channel) return Promise.reject(new Error(`isolated plugin '${this.o.name}' sandbox is not running`))
+    if (this.dead || !this.channel)
+      return Promise.reject(new Error(`isolated plugin '${this.o.name}' sandbox is not running`))
     const callId = this.nextCall++
     const channel = this.channel
     return new Promise<unknown>((resolve, reject) => {
@@ -316,7 +345,9 @@ export class Sandbox {
         channel.send({ type: 'abort', callId })
         this.kill()
         if (!this.dead) {
-          this.die(`its call was abandoned (${String((signal.reason as Error | undefined)?.message ?? 'aborted')}); the sandbox was ended`)
+          this.die(
+            `its call was abandoned (${String((signal.reason as Error | undefined)?.message ?? 'aborted')}); the sandbox was ended`,
+          )
         }
       }
       signal.addEventListener('abort', onAbort, { once: true })
