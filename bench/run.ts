@@ -4,6 +4,7 @@
 //   fanout    processResults fan-out vs the ideal ceil(N/k)·L (bench/fanout.bench.ts)
 //   overhead  10 no-op plugins vs none on a real suite        (bench/overhead.bench.ts)
 //   fixed-cost  what a run adds to its queries on tiny data  (bench/fixed-cost.bench.ts)
+//   isolation isolated() start-up per mode, per-call overhead  (bench/isolation.bench.ts)
 //   engine    suite vs hand-written DuckDB, time and peak RSS (bench/engine.bench.ts)
 //   clickhouse suite vs hand-written ClickHouse on two shards   (bench/clickhouse.bench.ts; skips
 //             with a printed reason without clickhouse-server)
@@ -29,6 +30,7 @@ const BENCHES = [
   'fanout',
   'overhead',
   'fixed-cost',
+  'isolation',
   'engine',
   'clickhouse',
   'validity',

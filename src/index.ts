@@ -130,6 +130,13 @@ export {
 } from './engine/warehouse-source.js'
 export * from './hooks/index.js'
 export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
+export {
+  type IsolatedOptions,
+  type IsolatedPlugin,
+  isolated,
+} from './suite/isolation/isolated.js'
+export type { IsolationPolicy, IsolationSetting } from './suite/isolation/policy.js'
+export type { IsolationMode, IsolationPermissions } from './suite/isolation/sandbox.js'
 export type { SuiteHooks } from './suite/lifecycle.js'
 export {
   definePlugin,

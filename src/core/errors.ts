@@ -23,6 +23,7 @@ export type DqxErrorCode =
   | 'CONFIG'
   | 'NO_STORED_RUN'
   | 'CONTRACT'
+  | 'ISOLATION'
 
 export class DqxError extends Error {
   override readonly name: string = 'DqxError'

@@ -3,6 +3,9 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Logger } from 'pino'
 import { DqxError } from '../core/errors.js'
+import { isolated } from './isolation/isolated.js'
+import { type IsolationPolicy, isolationFor } from './isolation/policy.js'
+import type { IsolationMode } from './isolation/sandbox.js'
 import { normalizePlugins } from './normalize-plugins.js'
 import type { Plugin } from './plugin.js'
 
@@ -21,12 +24,20 @@ export interface DiscoveredPlugin {
   version: string | undefined
   path: string
   plugin: Plugin
+  /** How it runs: 'in-process', or in a 'worker' / 'process' sandbox (see `isolation`). */
+  runs: 'in-process' | IsolationMode
 }
 
 export interface DiscoverOptions {
   /** The project whose package.json lists the dependencies to consider (default process.cwd()). */
   cwd?: string
   logger?: Logger
+  /**
+   * Run discovered plugins isolated (docs/isolation.md): `'worker'`, `'process'`, isolated()
+   * options, or `{ default, plugins: { name: setting } }`. An isolated plugin's module is never
+   * imported into this process: its sandbox loads it.
+   */
+  isolation?: IsolationPolicy
 }
 
 function readJson(file: string): Record<string, unknown> {
@@ -92,7 +103,7 @@ export async function discoverPlugins(options: DiscoverOptions = {}): Promise<Di
       { cause: err },
     )
   }
-  const found = new Discovery(cwd, options.logger)
+  const found = new Discovery(cwd, options.logger, options.isolation)
   for (const dep of declaredDependencies(project)) await found.load(dep)
   return { cwd, plugins: found.plugins, discovered: found.discovered, failures: found.failures }
 }
@@ -105,6 +116,7 @@ class Discovery {
   constructor(
     private readonly cwd: string,
     private readonly logger: Logger | undefined,
+    private readonly isolation: IsolationPolicy | undefined,
   ) {}
 
   private fail(failure: DiscoveryFailure, _logger: Logger | undefined): void {
@@ -181,6 +193,26 @@ class Discovery {
         )
         continue
       }
+      const version = typeof pkg.version === 'string' ? pkg.version : undefined
+      const sandboxed = isolationFor(name, this.isolation)
+      if (sandboxed) {
+        // Never imported here: a module that misbehaves at import must do so in its sandbox.
+        const plugin = isolated(file, { ...sandboxed, name })
+        this.plugins.set(name, plugin)
+        this.discovered.push({
+          name,
+          package: dep,
+          version,
+          path: file,
+          plugin,
+          runs: sandboxed.mode ?? 'worker',
+        })
+        logger?.debug(
+          { plugin: name, package: dep, version, isolation: sandboxed.mode ?? 'worker' },
+          'plugin discovered',
+        )
+        continue
+      }
       let mod: Record<string, unknown>
       try {
         mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>
@@ -224,8 +256,14 @@ class Discovery {
         continue
       }
       this.plugins.set(name, exported as Plugin)
-      const version = typeof pkg.version === 'string' ? pkg.version : undefined
-      this.discovered.push({ name, package: dep, version, path: file, plugin: exported as Plugin })
+      this.discovered.push({
+        name,
+        package: dep,
+        version,
+        path: file,
+        plugin: exported as Plugin,
+        runs: 'in-process',
+      })
       logger?.debug({ plugin: name, package: dep, version }, 'plugin discovered')
     }
   }

@@ -19,6 +19,7 @@ import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
+import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
 import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
@@ -68,6 +69,8 @@ export class VerificationSuite {
   private readonly normalized: readonly NormalizedPlugin[]
   private readonly timeoutMs: number
   private readonly concurrency: number
+  /** The isolated plugins' sandboxes, ended by close(). */
+  readonly #sandboxes: IsolatedPlugin[] = []
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -91,6 +94,16 @@ export class VerificationSuite {
     this.normalized = plugins
     this.timeoutMs = timeoutMs
     this.concurrency = concurrency
+    for (const p of plugins) {
+      const original = p.original as Partial<IsolatedPlugin> | null
+      if (
+        original !== null &&
+        typeof original === 'object' &&
+        typeof original[CLOSE_SANDBOX] === 'function'
+      ) {
+        this.#sandboxes.push(original as IsolatedPlugin)
+      }
+    }
     this.lifecycle = new SuiteLifecycle({
       logger: this.logger,
       timeoutMs,
@@ -128,6 +141,17 @@ export class VerificationSuite {
     const all = Promise.all(pending).then(() => undefined)
     all.catch(() => {}) // surfaced by run(); never an unhandled rejection
     return all
+  }
+
+  /**
+   * Ends the sandboxes of the suite's isolated plugins (they are started once and reused by every
+   * run; idle, they do not keep the process alive). The suite's MetricDB is the caller's to close.
+   * `await using suite = new VerificationSuite(…)` calls it too.
+   */
+  async close(): Promise<void> {
+    // A sandbox still starting is ended once its start settles.
+    await this.ready?.catch(() => {})
+    await Promise.all(this.#sandboxes.map((p) => p[CLOSE_SANDBOX]()))
   }
 
   /** Check names in declaration order. */
@@ -497,6 +521,17 @@ export class VerificationSuite {
     })
   }
 }
+
+/** `await using suite = …` (Symbol.asyncDispose; Node 20 defines it even where TypeScript's lib does not). */
+const ASYNC_DISPOSE: symbol =
+  (Symbol as unknown as { asyncDispose?: symbol }).asyncDispose ?? Symbol.for('nodejs.asyncDispose')
+Object.defineProperty(VerificationSuite.prototype, ASYNC_DISPOSE, {
+  value(this: VerificationSuite) {
+    return this.close()
+  },
+  configurable: true,
+  writable: true,
+})
 
 /** Datasets whose expectSchemaUnchanged assertions run (their checks are not skipped). */
 function unchangedDatasets(planned: readonly PlannedCheck[]): Set<string> {
