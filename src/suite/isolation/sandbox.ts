@@ -4,7 +4,8 @@ import { dirname, join, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
-import { DqxError } from '../../core/errors.js'
+import { DqxError, type DqxErrorCode } from '../../core/errors.js'
+import { scrubSecrets } from '../redact.js'
 
 export type IsolationMode = 'worker' | 'process'
 
@@ -66,6 +67,12 @@ type FromSandbox =
     }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+
+/** Node's permission model: `--permission` where it is stable (Node ≥ 22.13), else Node 20's experimental flag. */
+/* v8 ignore next 3 -- one side per Node version */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission'
 
 /** The runner file: next to this module in the sources, at the dist root once bundled. */
 function runnerPath(): string {
@@ -179,15 +186,16 @@ export class Sandbox {
     )
   }
 
-  private failLoad(reason: string, cause?: Error): void {
+  private failLoad(reason: string, cause?: Error, as?: { code: DqxErrorCode; message: string }): void {
     const loading = this.loading
     if (!loading) return
     this.loading = undefined
     this.kill()
     loading.reject(
       new DqxError(
-        'ISOLATION',
-        `isolated plugin '${this.o.name}' (${this.o.specifier}) could not be loaded in its ${this.o.mode} sandbox: ${reason}`,
+        as?.code ?? 'ISOLATION',
+        as?.message ??
+          `isolated plugin '${this.o.name}' (${this.o.specifier}) could not be loaded in its ${this.o.mode} sandbox: ${reason}`,
         cause ? { cause } : undefined,
       ),
     )
@@ -231,7 +239,7 @@ export class Sandbox {
       ...(p.fsRead ?? []),
     ]
     const execArgv = [
-      '--experimental-permission',
+      PERMISSION_FLAG,
       // One flag per path: Node 20.20 no longer splits a comma-separated list.
       ...disjoint(readable).map((path) => `--allow-fs-read=${path}`),
       ...disjoint(p.fsWrite ?? []).map((path) => `--allow-fs-write=${path}`),
@@ -283,7 +291,13 @@ export class Sandbox {
         this.channel?.unref()
         break
       case 'load-failed':
-        this.failLoad(m.error.message, revive(m.error))
+        if (m.error.code === 'INVALID_PLUGIN_CONFIG') {
+          // The same error as for an in-process plugin's invalid config, scrubbed of its secrets.
+          this.failLoad(m.error.message, revive(m.error), {
+            code: 'INVALID_PLUGIN_CONFIG',
+            message: scrubSecrets(m.error.message, this.o.rawConfig),
+          })
+        } else this.failLoad(m.error.message, revive(m.error))
         break
       case 'result': {
         const call = this.pending.get(m.callId)
