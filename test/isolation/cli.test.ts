@@ -159,6 +159,45 @@ describe('isolation in dqx.config.ts', () => {
   })
 })
 
+describe('isolation per suite of an array config', () => {
+  it('discovers once per policy, gives each suite its own, and reports a bad package once', async () => {
+    const cwd = dir('', {
+      'dqx-plugin-probe': PROBE,
+      'dqx-plugin-bad': 'export default 42',
+    })
+    const { writeFileSync } = await import('node:fs')
+    // A manifest discovery refuses before any module loads, whatever the isolation.
+    writeFileSync(
+      `${cwd}/node_modules/dqx-plugin-bad/package.json`,
+      JSON.stringify({ name: 'dqx-plugin-bad', dqx: { plugins: ['./index.js'] } }),
+    )
+    const suite = (name: string, isolation: string) => `  {
+    name: '${name}',
+    checks: [orders],
+    datasources: { orders: DataSource.csv('data/orders.csv') },
+    audit: false,
+    isolation: ${isolation},
+  },`
+    writeFileSync(
+      `${cwd}/dqx.config.ts`,
+      `import { check, DataSource, defineConfig } from 'dqx'
+const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+  ctx.assertThat(mp.numRows()).where({ name: 'has rows' }).isPositive()
+})
+export default defineConfig([
+${suite('a', "'worker'")}
+${suite('b', "'process'")}
+${suite('c', "'worker'")}
+])
+`,
+    )
+    const r = await cliInProcess(['run', '--date', '2026-11-25'], cwd)
+    expect(r.code).toBe(0)
+    expect(where(r.stderr)).toEqual(['worker', 'process', 'worker'])
+    expect(r.stderr.match(/from package 'dqx-plugin-bad' skipped/g)).toHaveLength(1)
+  })
+})
+
 describe('dqx run --isolate-plugins', () => {
   it('isolates every discovered plugin in a worker: a synchronous loop is stopped at its deadline', async () => {
     const cwd = dir(`  audit: false,\n  pluginTimeoutMs: 1_000,`, {

@@ -145,9 +145,12 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
   )
 
   it('logs a stray error thrown between calls with the plugin name, and restarts the sandbox', async () => {
-    const { suite, lines } = suiteWith([isolated(fixture('faulty'), { mode })], {
-      pluginConfig: { faulty: { fault: 'stray' } },
-    })
+    const { suite, lines } = suiteWith(
+      [isolated(fixture('faulty'), { mode }), isolated(fixture('healthy'), { mode })],
+      {
+        pluginConfig: { faulty: { fault: 'stray' } },
+      },
+    )
     const report = await suite.run(data(), key)
     await expect
       .poll(
@@ -159,6 +162,8 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
     const again = await suite.run(data(), key)
     expect(again.pluginErrors).toEqual([])
     expect(lines.filter((l) => l.msg === 'faulty afterRun ran').length).toBe(2)
+    expect(lines.filter((l) => l.msg === 'healthy delivered').length).toBe(2)
+    expect(await suite.db.getResults({ suite: 'iso', date: key.date, tags: key.tags })).toHaveLength(2)
   })
 
   it.each([
