@@ -67,7 +67,7 @@ function forwardingLogger(callId, bindings = {}) {
   return Object.freeze(logger)
 }
 
-/** A ResultKey as plugins use it: date, tags, lag(), tagsKey, toString(), toJSON(). */
+/** A ResultKey as plugins use it, behaving as dqx's own (src/core/result-key.ts): date, tags, lag(), tagsKey, toString(), toJSON(). */
 class SandboxResultKey {
   constructor(date, tags) {
     this.date = date
@@ -75,17 +75,21 @@ class SandboxResultKey {
     Object.freeze(this)
   }
   lag(days) {
+    if (!Number.isInteger(days) || days < 0) {
+      throw new Error(`lag must be a non-negative whole number of days, got ${days}`)
+    }
+    if (days === 0) return this
     const d = new Date(`${this.date}T00:00:00Z`)
     d.setUTCDate(d.getUTCDate() - days)
     return new SandboxResultKey(d.toISOString().slice(0, 10), this.tags)
   }
   get tagsKey() {
-    return Object.entries(this.tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
+    return JSON.stringify(this.tags)
   }
   toString() {
-    const t = this.tagsKey
+    const t = Object.entries(this.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
     return t ? `${this.date} [${t}]` : this.date
   }
   toJSON() {

@@ -1,11 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { DqxError, type DqxErrorCode } from '../../core/errors.js'
 import { scrubSecrets } from '../redact.js'
+import { ancestorManifests, disjoint, moduleReadable, packageRoot } from './readable-paths.js'
 
 export type IsolationMode = 'worker' | 'process'
 
@@ -90,31 +91,18 @@ function runnerPath(): string {
   )
 }
 
-/** The directory of the nearest package.json above `file` (dqx's own root, for the runner). */
-function packageRoot(file: string): [string] | undefined {
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return [dir]
-  }
-  return undefined
-}
-
-/** Every package.json from `file`'s directory up to the root: ESM resolution reads them for "type" and "exports". */
-function ancestorManifests(file: string): string[] {
-  const out: string[] = []
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json')
-    if (existsSync(manifest)) out.push(manifest)
-  }
-  return out
-}
-
 /**
- * The grants without duplicates and without paths inside another granted path: Node 20's
- * permission model aborts the process (SIGABRT) on some overlapping grants.
+ * The file a specifier names: a file URL as is; a package name resolved as the sandbox will
+ * from dqx's own location, as the runner next to it resolves it; undefined if it cannot be.
  */
-function disjoint(paths: readonly string[]): string[] {
-  const unique = [...new Set(paths.map((p) => resolve(p)))]
-  return unique.filter((p) => !unique.some((other) => other !== p && p.startsWith(`${other}${sep}`)))
+function resolvedModulePath(specifier: string): string | undefined {
+  if (specifier.startsWith('file:')) return fileURLToPath(specifier)
+  try {
+    const url = import.meta.resolve(specifier)
+    return url.startsWith('file:') ? fileURLToPath(url) : undefined
+  } catch {
+    return undefined // the sandbox's import fails and says why
+  }
 }
 
 function revive(e: SerializedError): Error {
@@ -229,12 +217,12 @@ export class Sandbox {
   private startProcess(): Channel {
     const p = this.o.permissions
     const runner = runnerPath()
-    const specifierPath = this.o.specifier.startsWith('file:') ? fileURLToPath(this.o.specifier) : undefined
+    const modulePath = resolvedModulePath(this.o.specifier)
     const readable = [
       runner,
       // dqx itself (for `import … from 'dqx/plugin'`) and every package.json module resolution reads.
-      ...(packageRoot(runner) ?? []),
-      ...(specifierPath ? [specifierPath, ...ancestorManifests(specifierPath)] : []),
+      ...[packageRoot(runner) ?? dirname(runner)],
+      ...(modulePath ? moduleReadable(modulePath) : []),
       ...ancestorManifests(runner),
       ...(p.fsRead ?? []),
     ]
