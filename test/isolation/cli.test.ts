@@ -95,7 +95,7 @@ describe('isolation in dqx.config.ts', () => {
     const cases: [string, string][] = [
       [
         `isolation: 'thread',`,
-        "dqx.config.ts: isolation must be false, 'worker', 'process' or isolated() options",
+        "dqx.config.ts: isolation must be false (or 'none'), 'worker', 'process' or isolated() options",
       ],
       [
         `isolation: { plugins: { probe: { mode: 'proc' } } },`,

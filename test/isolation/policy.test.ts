@@ -12,6 +12,7 @@ describe('validateIsolationPolicy', () => {
   it('accepts every documented form', () => {
     const forms: unknown[] = [
       false,
+      'none',
       'worker',
       'process',
       { mode: 'process', timeoutMs: 5_000, memoryMb: 64, loadTimeoutMs: 9_000 },
@@ -25,10 +26,10 @@ describe('validateIsolationPolicy', () => {
 
   it('names the key and the fix of every mistake', () => {
     const cases: [unknown, string][] = [
-      ['thread', "isolation must be false, 'worker', 'process' or isolated() options"],
+      ['thread', "isolation must be false (or 'none'), 'worker', 'process' or isolated() options"],
       [
         true,
-        "isolation must be false, 'worker', 'process' or isolated() options such as { mode: 'process', timeoutMs: 5000 }, got true",
+        "isolation must be false (or 'none'), 'worker', 'process' or isolated() options such as { mode: 'process', timeoutMs: 5000 }, got true",
       ],
       [[], 'isolation must be false'],
       [{ mode: 'thread' }, `isolation.mode must be 'worker' or 'process', got "thread"`],
@@ -66,6 +67,8 @@ describe('isolationFor', () => {
     expect(isolationFor('trusted', policy)).toBeUndefined()
     expect(isolationFor('other', policy)).toEqual({ mode: 'worker' })
     expect(isolationFor('other', { plugins: { slack: 'worker' } })).toBeUndefined()
+    expect(isolationFor('other', 'none')).toBeUndefined()
+    expect(isolationFor('slack', { default: 'worker', plugins: { slack: 'none' } })).toBeUndefined()
   })
 })
 
@@ -82,6 +85,7 @@ describe('overrideDefault (dqx run --isolate-plugins[=mode])', () => {
   it('without a mode isolates what the default left in-process, in a worker, and keeps a default that isolates', () => {
     expect(overrideDefault(undefined, true)).toBe('worker')
     expect(overrideDefault(false, true)).toBe('worker')
+    expect(overrideDefault('none', true)).toBe('worker')
     expect(overrideDefault('process', true)).toBe('process')
     expect(overrideDefault({ mode: 'process', timeoutMs: 9 }, true)).toEqual({
       mode: 'process',

@@ -2,8 +2,8 @@ import { DqxError } from '../../core/errors.js'
 import type { IsolatedOptions } from './isolated.js'
 import type { IsolationMode } from './sandbox.js'
 
-/** How one plugin runs: in-process (`false`), or isolated in a mode or with full options. */
-export type IsolationSetting = false | IsolationMode | Omit<IsolatedOptions, 'name'>
+/** How one plugin runs: in-process (`false` or `'none'`), or isolated in a mode or with full options. */
+export type IsolationSetting = false | 'none' | IsolationMode | Omit<IsolatedOptions, 'name'>
 
 /**
  * Which plugins run isolated: one setting for all (`'worker'`), or a default plus per-plugin
@@ -21,11 +21,12 @@ export function isPolicyObject(
 }
 
 function checkSetting(s: unknown, where: string): IsolationSetting {
+  if (s === 'none') return false
   if (s === false || s === 'worker' || s === 'process') return s
   if (s !== null && typeof s === 'object' && !Array.isArray(s)) return s as Omit<IsolatedOptions, 'name'>
   throw new DqxError(
     'INVALID_ARGUMENT',
-    `${where} must be false, 'worker', 'process' or isolated() options such as { mode: 'process', timeoutMs: 5000 }, got ${JSON.stringify(s)}`,
+    `${where} must be false (or 'none'), 'worker', 'process' or isolated() options such as { mode: 'process', timeoutMs: 5000 }, got ${JSON.stringify(s)}`,
   )
 }
 
@@ -43,7 +44,7 @@ export function isolationFor(
         ? checkSetting(own, `isolation.plugins['${name}']`)
         : checkSetting(policy.default ?? false, 'isolation.default')
   } else setting = checkSetting(policy, 'isolation')
-  if (setting === false) return undefined
+  if (setting === false || setting === 'none') return undefined
   return typeof setting === 'string' ? { mode: setting } : setting
 }
 
@@ -154,7 +155,7 @@ export function overrideDefault(
   flag: IsolationMode | true,
 ): IsolationPolicy {
   const override = (s: IsolationSetting | undefined): IsolationSetting => {
-    if (flag === true) return s === undefined || s === false ? 'worker' : s
+    if (flag === true) return s === undefined || s === false || s === 'none' ? 'worker' : s
     return s !== undefined && typeof s === 'object' ? { ...s, mode: flag } : flag
   }
   if (policy !== undefined && isPolicyObject(policy)) return { ...policy, default: override(policy.default) }
