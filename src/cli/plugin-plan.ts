@@ -216,8 +216,10 @@ function checkIsolation(
     )
   }
   const named = new Set(namedInPolicy(policy))
-  for (const p of configured) {
-    if (runsOf(p) !== 'in-process' || isolationFor(p.name, policy) === undefined) continue
+  for (const row of rows) {
+    const p = row.plugin
+    if (!p || !configured.includes(p) || row.runs !== 'in-process') continue
+    if (isolationFor(p.name, policy) === undefined) continue
     const fix = `list it in the config's plugins as isolated('<path of its module>') instead`
     if (named.has(p.name)) {
       throw new DqxError(
@@ -225,10 +227,7 @@ function checkIsolation(
         `${where}isolation.plugins.${p.name} cannot isolate plugin '${p.name}' (${p.source}): the config imported it into this process already; ${fix}`,
       )
     }
-    const row = rows.find((r) => r.plugin === p)
-    if (row) {
-      row.warning = `runs in-process: isolation applies to discovered plugins, and the config imported this one already; to isolate it, ${fix}`
-    }
+    row.warning = `runs in-process: isolation applies to discovered plugins, and the config imported this one already; to isolate it, ${fix}`
   }
 }
 

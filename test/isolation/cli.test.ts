@@ -85,10 +85,29 @@ describe('isolation in dqx.config.ts', () => {
   })
 
   it('keeps a plugin in-process when the config says false for it', async () => {
-    const cwd = dir(`  audit: false,\n  isolation: { default: 'process', plugins: { probe: false } },`)
+    const cwd = dir(
+      `  audit: false,\n  plugins: [{ name: 'local', process() {} }],\n  isolation: { default: 'process', plugins: { probe: false, local: 'none' } },`,
+    )
     const r = await cliInProcess(['run', '--date', '2026-11-25'], cwd)
     expect(r.code).toBe(0)
     expect(where(r.stderr)).toEqual(['in-process'])
+    expect(r.stderr).not.toContain('runs in-process: isolation applies')
+  })
+
+  it('runs a plugin the config lists as isolated() in its sandbox, and shows it', async () => {
+    const cwd = dir(
+      `  audit: false,\n  discover: false,\n  plugins: [isolated('./plugins/local.mjs', { name: 'local', mode: 'process' })],`,
+    )
+    const { readFileSync, writeFileSync, mkdirSync } = await import('node:fs')
+    mkdirSync(`${cwd}/plugins`)
+    writeFileSync(`${cwd}/plugins/local.mjs`, PROBE)
+    const file = `${cwd}/dqx.config.ts`
+    writeFileSync(file, readFileSync(file, 'utf8').replace('import { check,', 'import { isolated, check,'))
+    const r = await cliInProcess(['run', '--date', '2026-11-25'], cwd)
+    expect(r.code).toBe(0)
+    expect(where(r.stderr)).toEqual(['process'])
+    const listed = await cliInProcess(['plugins'], cwd)
+    expect(listed.stdout).toMatch(/local +│ object +│ process +│ dqx.config.ts plugins\[… +│ ok/)
   })
 
   it('refuses a malformed isolation setting, naming the file and the key', async () => {
@@ -112,6 +131,14 @@ describe('isolation in dqx.config.ts', () => {
       [
         `isolation: { plugins: { prob: 'worker' } },`,
         "isolation.plugins names 'prob', which is no plugin of this suite — did you mean 'probe'?",
+      ],
+      [
+        `isolation: { plugins: { zzzzzzzz: 'worker' } },`,
+        "names 'zzzzzzzz', which is no plugin of this suite (plugins: audit, probe)",
+      ],
+      [
+        `audit: false,\n  discover: false,\n  isolation: { plugins: { probe: 'worker' } },`,
+        "names 'probe', which is no plugin of this suite (plugins: none)",
       ],
     ]
     for (const [extra, message] of cases) {
@@ -188,6 +215,7 @@ export default defineConfig([
 ${suite('a', "'worker'")}
 ${suite('b', "'process'")}
 ${suite('c', "'worker'")}
+  { name: 'd', checks: [orders], datasources: { orders: DataSource.csv('data/orders.csv') }, discover: false },
 ])
 `,
     )
@@ -195,6 +223,9 @@ ${suite('c', "'worker'")}
     expect(r.code).toBe(0)
     expect(where(r.stderr)).toEqual(['worker', 'process', 'worker'])
     expect(r.stderr.match(/from package 'dqx-plugin-bad' skipped/g)).toHaveLength(1)
+    const listed = await cliInProcess(['plugins', '--config', 'dqx.config.ts'], cwd)
+    expect(listed.stdout).toMatch(/— +│ — +│ — +│ package dqx-plugin-bad +│ failed/)
+    expect(listed.stdout).toMatch(/probe +│ object +│ process +│/)
   })
 })
 

@@ -114,4 +114,24 @@ describe('isolated plugins outside a suite', () => {
     await (plugin as unknown as Record<symbol, () => Promise<void>>)[Symbol.for('dqx.closeSandbox')]?.()
     await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false)
   })
+
+  it('a plugin closed while its sandbox is still loading ends it and mirrors no tap', async () => {
+    const { logger } = captureLogger('info')
+    const plugin = isolated(fixture('faulty.mjs'), { mode: 'process' })
+    const close = (plugin as unknown as Record<symbol, () => Promise<void>>)[Symbol.for('dqx.closeSandbox')]
+    const processResults = new AsyncParallelLimitHook<[Record<string, unknown>]>({ name: 'processResults' })
+    const applying = plugin.apply(
+      {
+        name: 'by-hand',
+        hooks: { processResults, afterRun: new AsyncSeriesHook() },
+        logger,
+      } as unknown as Suite,
+      { fault: 'pid' },
+    )
+    await close?.()
+    await expect(applying).resolves.toBeUndefined()
+    expect(
+      await processResults.promise({ results: [], signal: new AbortController().signal, logger }),
+    ).toEqual([])
+  })
 })

@@ -102,7 +102,17 @@ describe('what a process sandbox may read', () => {
       'package.json': JSON.stringify({ name: 'app', dependencies: { 'dqx-plugin-deps': '1' } }),
       'secret.txt': 'not for plugins',
       // The plugin imports a file of its own package, a hoisted dependency and, through it, a nested one.
-      'node_modules/dqx-plugin-deps/package.json': manifest('dqx-plugin-deps', { shout: '1' }),
+      // Its manifest also lists a dependency that is not installed, one whose manifest is broken,
+      // and one that shout depends on too.
+      'node_modules/dqx-plugin-deps/package.json': manifest('dqx-plugin-deps', {
+        shout: '1',
+        absent: '1',
+        broken: '1',
+        quiet: '1',
+      }),
+      'node_modules/broken/package.json': '{ not json',
+      'node_modules/quiet/package.json': manifest('quiet'),
+      'node_modules/quiet/index.js': 'export default (s) => s',
       'node_modules/dqx-plugin-deps/lib/name.js': "export const name = 'deps'",
       'node_modules/dqx-plugin-deps/index.js': `import { readFileSync } from 'node:fs'
 import { name } from './lib/name.js'
@@ -113,7 +123,7 @@ export default function deps(suite) {
     readFileSync(${JSON.stringify(join(project.path, 'secret.txt'))}, 'utf8')
   })
 }`,
-      'node_modules/shout/package.json': manifest('shout', { exclaim: '1' }),
+      'node_modules/shout/package.json': manifest('shout', { exclaim: '1', quiet: '1' }),
       'node_modules/shout/index.js':
         "import exclaim from 'exclaim'\nexport default (s) => exclaim(s.toUpperCase())",
       'node_modules/shout/node_modules/exclaim/package.json': manifest('exclaim'),
@@ -147,6 +157,18 @@ export default function mine(suite) {
     expect((report.pluginErrors[0]?.error as (Error & { code?: string }) | undefined)?.code).toBe(
       'ERR_ACCESS_DENIED',
     )
+  })
+
+  it('a module outside any package: its directory', async () => {
+    const loose = tempDir('dqx-iso-loose-')
+    dirs.push(loose)
+    write(loose.path, {
+      'plugin.mjs':
+        "export default (suite) => suite.hooks.processResults.tap('loose', (ctx) => ctx.logger.info('loose delivered'))",
+    })
+    const { report, lines } = await runWith(join(loose.path, 'plugin.mjs'))
+    expect(report.pluginErrors).toEqual([])
+    expect(lines.filter((l) => l.msg === 'loose delivered')).toHaveLength(1)
   })
 
   it('a package name: resolved from dqx’s location; one that does not resolve fails to load, naming it', async () => {

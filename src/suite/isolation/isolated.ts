@@ -52,13 +52,6 @@ export function isIsolatedPlugin(value: unknown): value is IsolatedPlugin {
   )
 }
 
-const HOOKS: readonly (keyof SuiteHooks)[] = [
-  'beforeRun',
-  'afterEvaluate',
-  'processResults',
-  'onPluginError',
-  'afterRun',
-]
 const DEFAULT_LOAD_TIMEOUT_MS = 10_000
 const DEFAULT_MEMORY_MB = 256
 
@@ -109,7 +102,7 @@ function uncloneable(value: unknown, path: string): { path: string; what: string
     structuredClone(value)
     return undefined
   } catch {
-    return { path, what: `a ${(value as object).constructor?.name ?? 'object'}` }
+    return { path, what: `a ${Object.prototype.toString.call(value).slice(8, -1)}` }
   }
 }
 
@@ -195,15 +188,16 @@ export function isolated(specifier: string, options: IsolatedOptions = {}): Isol
     let taps: SandboxTap[]
     try {
       taps = (await starting).taps
+    } catch (err) {
+      // Closed before it finished loading: nothing to mirror, and nothing left running.
+      if (group.closed) return
+      throw err
     } finally {
       starting = undefined
     }
-    // Closed while it started: end it now rather than leave it running.
-    if (group.closed) sandbox?.close()
     for (const tap of taps) {
-      const hookName = tap.hook as keyof SuiteHooks
-      if (!HOOKS.includes(hookName)) continue
-      const hook = suite.hooks[hookName] as unknown as {
+      // The runner records taps of the suite's hooks only (its HOOK_NAMES).
+      const hook = suite.hooks[tap.hook as keyof SuiteHooks] as unknown as {
         tapPromise(
           options: Record<string, unknown>,
           fn: (ctx: Record<string, unknown>) => Promise<unknown>,

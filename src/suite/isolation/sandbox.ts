@@ -26,7 +26,7 @@ export interface SandboxOptions {
   specifier: string
   name: string
   mode: IsolationMode
-  memoryMb: number | undefined
+  memoryMb: number
   loadTimeoutMs: number
   permissions: IsolationPermissions
   /** The plugin's raw pluginConfig entry, validated inside the sandbox. */
@@ -190,12 +190,10 @@ export class Sandbox {
   }
 
   private startWorker(): Channel {
-    const resourceLimits =
-      this.o.memoryMb === undefined ? undefined : { maxOldGenerationSizeMb: this.o.memoryMb }
     const worker = new Worker(runnerPath(), {
       // Not the parent's flags: a loader such as tsx would be set up again in every sandbox (≈ 250 ms).
       execArgv: [],
-      ...(resourceLimits ? { resourceLimits } : {}),
+      resourceLimits: { maxOldGenerationSizeMb: this.o.memoryMb },
       stdout: false,
       stderr: false,
     })
@@ -233,7 +231,7 @@ export class Sandbox {
       ...disjoint(p.fsWrite ?? []).map((path) => `--allow-fs-write=${path}`),
       ...(p.childProcess ? ['--allow-child-process'] : []),
       ...(p.worker ? ['--allow-worker'] : []),
-      ...(this.o.memoryMb !== undefined ? [`--max-old-space-size=${this.o.memoryMb}`] : []),
+      `--max-old-space-size=${this.o.memoryMb}`,
       '--no-warnings',
     ]
     const child: ChildProcess = fork(runner, [], {
@@ -374,10 +372,11 @@ export class Sandbox {
     this.channel?.kill()
   }
 
-  /** Ends the sandbox; a death from here on is not a failure. */
+  /** Ends the sandbox; a death from here on is not a failure. A load still running rejects. */
   close(): void {
     this.closing = true
     this.dead = true
+    this.failLoad('it was closed while it was loading')
     this.kill()
   }
 }
