@@ -17,13 +17,21 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type ResultsLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
   type StoredSchema,
   tagsKey,
 } from './metric-db.js'
-import { type StoredRun, type StoredRunEntry, type StoredRunQuery, toStoredRun } from './stored-run.js'
+import {
+  type RunLookup,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
 
 function metricKey(q: MetricLookup): string {
   return `${q.dataset}\u0000${q.metric}\u0000${q.date}\u0000${tagsKey(q.tags)}`
@@ -61,6 +69,13 @@ export class MemoryMetricDB implements MetricDB {
       )
       .sort((a, b) => a.date.localeCompare(b.date))
   }
+  async writeRun(batch: RunWrite): Promise<void> {
+    await this.putMetrics(batch.metrics)
+    await this.putResults(batch.runId, batch.results)
+    if (batch.run) await this.putRun(batch.run)
+    await this.putSchemas(batch.schemas)
+  }
+
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
     // A run stored again becomes the newest, as in the SQL stores (ordered by write time).
     const at = this.runOrder.indexOf(runId)
@@ -71,11 +86,7 @@ export class MemoryMetricDB implements MetricDB {
       results.map((r) => ({ ...r, runId })),
     )
   }
-  async getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]> {
+  async getResults(q: ResultsLookup): Promise<StoredResult[]> {
     const tk = tagsKey(q.tags)
     const out: StoredResult[] = []
     for (let i = this.runOrder.length - 1; i >= 0; i--) {
@@ -157,12 +168,7 @@ export class MemoryMetricDB implements MetricDB {
     // A copy through JSON, as the SQL stores keep it: later changes to the caller's objects do not leak in.
     this.runs.set(run.runId, JSON.parse(JSON.stringify(toStoredRun(run))) as StoredRun)
   }
-  async getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined> {
+  async getRun(q: RunLookup): Promise<StoredRun | undefined> {
     const tk = tagsKey(q.tags)
     let latest: StoredRun | undefined
     for (const r of this.runs.values()) {

@@ -11,7 +11,7 @@ import type {
 import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
-import type { StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
+import type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
 
 /** One metric value as stored: what, where, which day and tags, and the run that computed it. */
 export interface StoredMetric {
@@ -44,6 +44,23 @@ export interface SchemaLookup {
 /** A stored assertion outcome, for history-aware features (change alerts, anomaly baselines). */
 export interface StoredResult extends AssertionResult {
   runId: string
+}
+
+/** Everything one run stores: written together by `MetricDB.writeRun`, one transaction where the store has them. */
+export interface RunWrite {
+  metrics: readonly StoredMetric[]
+  runId: string
+  results: readonly AssertionResult[]
+  /** What a replay needs; absent for a store without run storage. */
+  run?: StoredRun
+  schemas: readonly StoredSchema[]
+}
+
+/** The stored results of one suite, date and tag set. */
+export interface ResultsLookup {
+  suite: string
+  date: string
+  tags: Readonly<Record<string, string>>
 }
 
 export interface MetricLookup {
@@ -86,6 +103,19 @@ export abstract class MetricDB {
   static postgres(url: string, options?: PostgresMetricDBOptions): MetricDB {
     return new PostgresMetricDB(url, options)
   }
+  /**
+   * `db.writeRun(batch)`, or for a structural MetricDB written before writeRun existed, the same
+   * writes one method at a time (skipping run and schema storage it lacks).
+   */
+  static async writeRun(db: MetricDB, batch: RunWrite): Promise<void> {
+    if (typeof db.writeRun === 'function') return db.writeRun(batch)
+    const partial = db as Partial<MetricDB>
+    if (batch.metrics.length > 0) await db.putMetrics(batch.metrics)
+    await db.putResults(batch.runId, batch.results)
+    if (batch.run && typeof partial.putRun === 'function') await partial.putRun(batch.run)
+    if (batch.schemas.length > 0 && typeof partial.putSchemas === 'function')
+      await partial.putSchemas(batch.schemas)
+  }
   /** True for objects that implement the MetricDB methods (subclasses or structural implementations). */
   static isMetricDB(value: unknown): value is MetricDB {
     if (value === null || typeof value !== 'object') return false
@@ -106,11 +136,7 @@ export abstract class MetricDB {
   /** Stores a run's assertion results (replacing that run's earlier rows). */
   abstract putResults(runId: string, results: readonly AssertionResult[]): Promise<void>
   /** Stored results of one suite for one day and tag set, newest run first. */
-  abstract getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]>
+  abstract getResults(q: ResultsLookup): Promise<StoredResult[]>
   /**
    * The outcome of one assertion (suite, check, assertion name, tags) per date in [from, to],
    * oldest first: the LATEST run of each date only, so a fixed re-run replaces a failed one.
@@ -137,14 +163,14 @@ export abstract class MetricDB {
    */
   abstract putRun(run: StoredRun): Promise<void>
   /** One stored run of a suite, date and tag set: `runId`, or the latest started. */
-  abstract getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined>
+  abstract getRun(q: RunLookup): Promise<StoredRun | undefined>
   /** Stored runs of a suite (optionally one tag set, dates in [from, to]), oldest date first, then by start. */
   abstract listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]>
+  /**
+   * Stores one run's metrics, results, replay record and schemas at once: one transaction (and one
+   * commit) on the DuckDB and PostgreSQL stores, so a run is stored whole or not at all.
+   */
+  abstract writeRun(batch: RunWrite): Promise<void>
   /** Stores the schemas one run saw (one row per dataset; a run stored again replaces its rows). */
   abstract putSchemas(rows: readonly StoredSchema[]): Promise<void>
   /** The most recently stored schema of a suite's dataset and tag set (any date), or undefined. */

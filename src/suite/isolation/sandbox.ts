@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import { DqxError, type DqxErrorCode } from '../../core/errors.js'
-import { scrubSecrets } from '../redact.js'
+import { scrubSecrets } from '../../core/redact.js'
 import { ancestorManifests, disjoint, moduleReadable, packageRoot } from './readable-paths.js'
 
 export type IsolationMode = 'worker' | 'process'
