@@ -3,7 +3,7 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import { DqxError, toError } from '../core/errors.js'
 import type { BoundSource, ColumnInfo, EngineSession, SourceOptions } from './data-source.js'
 import type { Dialect } from './dialect.js'
-import { clickhouseDialect, clickhouseInlineDialect } from './dialects/clickhouse.js'
+import { clickhouseDialectFor, clickhouseInlineDialect } from './dialects/clickhouse.js'
 import { clickhouseQueryParams } from './dialects/clickhouse-literal.js'
 import { quoteBacktick } from './dialects/common.js'
 import type { Row } from './duckdb-session.js'
@@ -59,7 +59,7 @@ function optionalString(value: unknown, what: string): string | undefined {
   return value
 }
 
-/** A client and whether its server takes `{name:Type}` query parameters (probed once per run). */
+/** A client and the dialect of its server's version (asked once per run). */
 interface Connection {
   client: ClickHouseClient
   dialect: Promise<Dialect>
@@ -83,6 +83,8 @@ export class ClickHouseSourceSpec {
   private readonly relationSql: string
   private readonly timeoutMs: number
   private readonly key: string
+  /** Sources with the same server, login and database: orphanCount anti-joins them in one query. */
+  private readonly engine: string
 
   constructor(options: ClickHouseSourceOptions) {
     if (options === null || typeof options !== 'object') {
@@ -128,6 +130,10 @@ export class ClickHouseSourceSpec {
       .update(JSON.stringify([url.href, this.username, this.password, this.database, this.timeoutMs]))
       .digest('hex')
       .slice(0, 16)
+    this.engine = `clickhouse:${createHash('sha256')
+      .update(JSON.stringify([url.href, this.username, this.password, this.database]))
+      .digest('hex')
+      .slice(0, 16)}`
   }
 
   describe(): string {
@@ -151,6 +157,7 @@ export class ClickHouseSourceSpec {
     const inline = dialect === clickhouseInlineDialect
     return {
       dialect,
+      engine: this.engine,
       relation: () => relation,
       describe: () => this.describeRelation(conn.client, dataset),
       query: async (sql: string, params: readonly SqlParam[]) => {
@@ -243,24 +250,14 @@ export class ClickHouseSourceSpec {
   }
 }
 
-/** Query parameters if the server takes them (ClickHouse ≥ 19.x), else values inlined as literals. */
+/**
+ * The dialect for the server's version (clickhouseDialectFor): typed query parameters and current
+ * function names from 20.5 on, inlined literals and 18.x spellings before.
+ */
 async function probeDialect(client: ClickHouseClient): Promise<Dialect> {
-  try {
-    const rs = await client.query({
-      query: 'SELECT {dqx_probe:UInt8} AS ok',
-      format: 'JSONEachRow',
-      query_params: { dqx_probe: 1 },
-    })
-    await rs.json()
-    return clickhouseDialect
-  } catch (err) {
-    // A server without query parameters refuses the `param_…` setting the client sends
-    // (UNKNOWN_SETTING, 115) or the `{…}` syntax (SYNTAX_ERROR, 62); anything else (refused
-    // login, no server) is the real failure and is reported as such.
-    const code = serverCode(toError(err))
-    if (code === 115 || code === 62) return clickhouseInlineDialect
-    throw err
-  }
+  const rs = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })
+  const [row] = await rs.json<{ version: string }>()
+  return clickhouseDialectFor(String(row?.version ?? ''))
 }
 
 /** ClickHouse's numeric error code: the client parses it from new servers; 18.x only says `Code: N,`. */
