@@ -37,7 +37,9 @@ function sampleSyntax(textKeys: boolean): SampleSyntax {
     asText: (c) => `toString(${c})`,
     regexMatch: (text, pattern) => `match(${text}, ${pattern})`,
     pattern: clickhousePattern,
-    countIf: (cond) => `countIf(${cond})`,
+    // ifNull: on a Nullable column the condition is Nullable, and 18.16's countIf over one then
+    // returns NULL instead of 0 when no row has a value (an empty table).
+    countIf: (cond) => `countIf(ifNull(${cond}, 0))`,
     // Correlated subqueries are recent in ClickHouse: NOT IN over the referenced keys (NULLs
     // removed, so that one NULL key does not make every comparison unknown). GLOBAL: on a
     // Distributed table the initiator reads the whole referenced relation once and sends the set
