@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chQuery, PASSWORD_USER } from '../../scripts/clickhouse.mjs'
 import { check } from '../../src/core/check.js'
 import type { Expr } from '../../src/core/expression.js'
-import type { MetricProvider } from '../../src/core/metric-provider.js'
+import { MetricProvider } from '../../src/core/metric-provider.js'
+import { metricName } from '../../src/core/metric-spec.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { logicalType } from '../../src/core/schema.js'
 import type { RunReport } from '../../src/core/types.js'
@@ -26,6 +27,7 @@ import {
 } from '../../src/engine/dialects/clickhouse.js'
 import { quoteBacktick } from '../../src/engine/dialects/common.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import type { ScanEvent } from '../../src/engine/scan-events.js'
 import { Params, type SqlParam } from '../../src/engine/sql.js'
 import { toNamedParams, type WarehouseExecute } from '../../src/engine/warehouse-source.js'
 import { captureLogger, expectClose, quietSuite } from '../helpers/data.js'
@@ -306,8 +308,23 @@ describe.skipIf(!clickhouseUp())('validity metrics on ClickHouse 18.16 (two-shar
 
   it('every metric equals plain JS; one scan and one anti-join, the 18.x spellings', async () => {
     const { logger, lines } = captureLogger()
-    const report = await run(quietSuite([checkOf(CASES)], { logger }), orders, customers)
+    const events: ScanEvent[] = []
+    const report = await quietSuite([checkOf(CASES)], { logger }).run(
+      { orders: source(orders), customers: source(customers) },
+      KEY,
+      { onProgress: (e) => events.push(e) },
+    )
     expectMatchesReference(report, ROWS, CASES)
+    // The engine's scan events: one scan of 'orders', one statement, every non-referential metric.
+    const ends = events.filter((e) => e.phase === 'end')
+    expect(ends.map((e) => [e.dataset, e.statements, e.error])).toEqual([['orders', 1, undefined]])
+    const mp = new MetricProvider()
+    const scanned = new Set(
+      CASES.flatMap((c) => c.expr(mp).refs())
+        .filter((r) => r.spec.kind !== 'orphanCount')
+        .map((r) => metricName(r.spec)),
+    )
+    expect(ends[0]?.metrics).toBe(scanned.size)
     const scans = lines.filter((l) => l.msg === 'scan')
     expect(scans.map((l) => l.dataset)).toEqual(['orders'])
     const sql = String(scans[0]?.sql)
