@@ -24,6 +24,7 @@ import {
   clickhouseDialect,
   clickhouseDialectFor,
   clickhouseInlineDialect,
+  GROUP_ARRAY_LIMIT,
 } from '../../src/engine/dialects/clickhouse.js'
 import { quoteBacktick } from '../../src/engine/dialects/common.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
@@ -457,6 +458,34 @@ describe.skipIf(!clickhouseUp())('validity metrics on ClickHouse 18.16 (two-shar
       await expect(quietSuite([bad]).run({ t: source(t) }, KEY)).rejects.toThrow(
         /freshnessHours\(s\) needs a DATE, TIMESTAMP or TIMESTAMPTZ column, but 's' in dataset 't' \(clickhouse .*\) is String/,
       )
+    } finally {
+      await dropDistributed(t)
+    }
+  })
+
+  it(`an exact quantile of more than ${GROUP_ARRAY_LIMIT} values on one shard: a DqxError naming column and version`, async () => {
+    const t = uniqueTable('v_big')
+    try {
+      await distributedTable(t, 'x Float64', [{ x: -1 }], () => 0)
+      // Shard 2 holds 17 000 000 values: more than 18.16 merges in one groupArray state.
+      await chQuery(chUrl2, `INSERT INTO ${t}_local SELECT toFloat64(number) FROM numbers(17000000)`)
+      const c = (f: (mp: MetricProvider) => Expr) =>
+        check({ name: 'big', datasets: ['t'] }, (mp, ctx) => {
+          ctx.assertThat(f(mp)).where({ name: 'q' }).noop()
+        })
+      for (const f of [
+        (mp: MetricProvider) => mp.median('x'),
+        (mp: MetricProvider) => mp.quantile('x', 0.9),
+      ]) {
+        const report = quietSuite([c(f)]).run({ t: source(t) }, KEY)
+        await expect(report).rejects.toMatchObject({ name: 'DqxError', code: 'SQL' })
+        await expect(report).rejects.toThrow(
+          /quantile\(\)\/median\(\) of `x` cannot be computed on ClickHouse 18\.16\.\d+: before 20\.5 .* more than 16,777,215 of them from one shard; use mp\.approxQuantile\(\) .*\(server said: Code: 128.*\(scanning for check 'big'\)/,
+        )
+      }
+      // The estimate runs: ClickHouse's reservoir over 17 000 001 values, within 1 % of the range.
+      const approx = await quietSuite([c((mp) => mp.approxQuantile('x', 0.5))]).run({ t: source(t) }, KEY)
+      expect(Math.abs((approx.results[0]?.value as number) - 8_500_000)).toBeLessThan(170_000)
     } finally {
       await dropDistributed(t)
     }

@@ -58,6 +58,28 @@ function sampleSyntax(textKeys: boolean): SampleSyntax {
 /** NULL when the column has no non-NULL value: ClickHouse aggregates return 0/nan over no rows. */
 const orNull = (column: string, expr: string): string => `if(count(${column}) = 0, NULL, ${expr})`
 
+/** How the 18.x exact quantile gathers a column's values: `arraySort(groupArray(toFloat64(col)))`. */
+const SORTED_ARRAY = 'arraySort(groupArray(toFloat64('
+
+/**
+ * Most values ClickHouse before 20.5 accepts in one groupArray state from another shard (its
+ * AGGREGATE_FUNCTION_GROUP_ARRAY_MAX_ARRAY_SIZE): an exact quantile of more fails there with
+ * "Too large array size" (code 128). Measured on 18.16: 17 000 000 values on one shard fail.
+ */
+export const GROUP_ARRAY_LIMIT = 0xffffff
+
+/** The (quoted) columns whose 18.x exact quantile an SQL text computes, for that error's message. */
+export function sortedArrayQuantileColumns(sql: string): string[] {
+  const found = new Set<string>()
+  let at = sql.indexOf(SORTED_ARRAY)
+  while (at >= 0) {
+    // Always a quoted name: renderMetric quotes every column.
+    found.add((/^`(?:[^`\\]|\\.)*`/.exec(sql.slice(at + SORTED_ARRAY.length)) as RegExpExecArray)[0])
+    at = sql.indexOf(SORTED_ARRAY, at + 1)
+  }
+  return [...found]
+}
+
 /** What differs between the ClickHouse versions dqx speaks (see clickhouseDialectFor). */
 interface Spelling {
   placeholder: (index: number, value: SqlParam) => string
@@ -80,7 +102,8 @@ interface Spelling {
  *   only `varSamp` runs there.
  * - exact quantiles: `quantileExactInclusive` (linear interpolation, as quantile_cont; ≥ 20.1);
  *   before it, the same interpolation over `arraySort(groupArray(…))` (every value in memory, as
- *   quantileExact*), on a Distributed table merged from the shards' arrays.
+ *   quantileExact*), on a Distributed table merged from the shards' arrays — at most
+ *   GROUP_ARRAY_LIMIT values from one shard (the source turns that error into a clear one).
  * - freshness: the column's maximum in epoch microseconds (`toUnixTimestamp64Micro`, ≥ 20.5, keeps
  *   DateTime64's fraction); before it, `toUnixTimestamp` (whole seconds: DateTime64 is newer).
  *   A DATE counts from 00:00 UTC, as in DuckDB and PostgreSQL.
@@ -99,7 +122,7 @@ function makeClickhouseDialect(spelling: Spelling): Dialect {
   const exactQuantile = (column: string, level: string): string => {
     if (current) return `quantileExactInclusive(${level})(toFloat64(${column}))`
     // R-7: position q·(n − 1) in the sorted values, interpolated between its two neighbours.
-    const sorted = `arraySort(groupArray(toFloat64(${column})))`
+    const sorted = `${SORTED_ARRAY}${column})))`
     const pos = `${level} * (length(${sorted}) - 1)`
     const at = (i: string): string => `arrayElement(${sorted}, toUInt64(${i}) + 1)`
     return `${at(`floor(${pos})`)} + (${pos} - floor(${pos})) * (${at(`ceil(${pos})`)} - ${at(`floor(${pos})`)})`
