@@ -350,6 +350,21 @@ describe.skipIf(!clickhouseUp())('validity metrics on ClickHouse 18.16 (two-shar
     expect(remote.filter((q) => !q.startsWith('DESCRIBE'))).toHaveLength(2)
   })
 
+  it("with a dateColumn: every metric over that day's rows, still one scan and one anti-join", async () => {
+    const { logger, lines } = captureLogger()
+    const daily = DataSource.clickhouse({ url: chUrl, table: orders, dateColumn: COL.seen })
+    const report = await quietSuite([checkOf(CASES)], { logger }).run(
+      { orders: daily, customers: source(customers) },
+      KEY,
+    )
+    const day = ROWS.filter((r) => (r[COL.seen] as Date | null)?.toISOString().startsWith(KEY.date))
+    expect(day.length).toBeGreaterThan(100)
+    expect(day.length).toBeLessThan(ROWS.length / 2)
+    expectMatchesReference(report, day, CASES)
+    expect(lines.filter((l) => l.msg === 'scan').map((l) => l.date)).toEqual([KEY.date])
+    expect(lines.filter((l) => l.msg === 'orphan query')).toHaveLength(1)
+  })
+
   it('an empty table: counts 0, quantiles and freshness NULL, rates FAILED', async () => {
     expectMatchesReference(await run(quietSuite([checkOf(CASES)]), empty, emptyCustomers), [], CASES)
   })
