@@ -177,7 +177,7 @@ describe('DataSource.warehouse failures', () => {
       ...extra,
     } as WarehouseSourceOptions)
 
-  it('a client error becomes an SQL DqxError naming dataset, warehouse and check; URL passwords are masked', async () => {
+  it('a client error becomes an SQL DqxError naming dataset, warehouse and check; URL credentials and paths are masked', async () => {
     const execute: WarehouseExecute = async (sql) => {
       if (sql.includes('LIMIT 1')) return [{ price: 1 }]
       throw new Error('Unrecognized name: pricee at https://svc:hunter22@warehouse.example/x\nstack...')
@@ -191,7 +191,7 @@ describe('DataSource.warehouse failures', () => {
     )
     expect(err.code).toBe('SQL')
     expect(err.message).toBe(
-      "check 'prices': sum(price) failed in dataset 'orders' (warehouse bigquery table `orders`): Unrecognized name: pricee at https://svc:***@warehouse.example/x",
+      "check 'prices': sum(price) failed in dataset 'orders' (warehouse bigquery table `orders`): Unrecognized name: pricee at https://[redacted]@warehouse.example/[redacted]",
     )
   })
 
