@@ -39,6 +39,8 @@ export const CONFIG_KEYS = [
   'audit',
   'sampleLimit',
   'sampleColumns',
+  'profiles',
+  'dataAvThreshold',
   'discover',
 ] as const
 

@@ -6,7 +6,7 @@ import { DqxError } from './errors.js'
 import { type EvalResult, Expr, type Lookup, type MetricRef } from './expression.js'
 import { parseIsoDate } from './result-key.js'
 import type { Tunable } from './tunable.js'
-import { type Severity, SEVERITIES } from './types.js'
+import { SEVERITIES, type Severity } from './types.js'
 
 /** Which assertions a rule applies to. */
 export type RuleSelector =

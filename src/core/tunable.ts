@@ -29,7 +29,10 @@ export class Tunable {
       )
     }
     if (bounds === null || typeof bounds !== 'object') {
-      throw new DqxError('TUNABLE', `tunable '${name}' needs its bounds, e.g. tunable('${name}', 0.05, { min: 0, max: 0.2 })`)
+      throw new DqxError(
+        'TUNABLE',
+        `tunable '${name}' needs its bounds, e.g. tunable('${name}', 0.05, { min: 0, max: 0.2 })`,
+      )
     }
     const { min, max } = bounds
     for (const [what, n] of [
@@ -71,7 +74,10 @@ export class Tunable {
   /** Same name, default and bounds: two declarations of one tunable. */
   sameAs(other: Tunable): boolean {
     return (
-      other.name === this.name && other.value === this.value && other.min === this.min && other.max === this.max
+      other.name === this.name &&
+      other.value === this.value &&
+      other.min === this.min &&
+      other.max === this.max
     )
   }
 

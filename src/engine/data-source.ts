@@ -104,7 +104,10 @@ export abstract class DataSource {
     this.dateColumn = dc
     const skip = options?.skipDates
     if (skip !== undefined && !Array.isArray(skip)) {
-      throw new DqxError('DATA_SOURCE', "skipDates must be an array of 'YYYY-MM-DD' days, e.g. ['2026-11-24']")
+      throw new DqxError(
+        'DATA_SOURCE',
+        "skipDates must be an array of 'YYYY-MM-DD' days, e.g. ['2026-11-24']",
+      )
     }
     for (const d of skip ?? []) parseIsoDate(d, 'skipDates entry')
     this.skipDates = new Set(skip ?? [])
