@@ -38,6 +38,7 @@ export interface Judgement {
   bound: string
   error?: string
   anomaly?: AnomalyDetail
+  skipCause?: SkipCause
 }
 
 export interface EvaluateOptions {

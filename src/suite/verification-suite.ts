@@ -234,7 +234,8 @@ export class VerificationSuite {
     let activeProfiles: string[] | undefined
     const session = createEngineSession()
     try {
-      const ops = await this.operations.forRun(key, this.db, (d) => datasources[d]?.skipDates ?? NO_DATES)
+      const skipDates = (d: string) => datasources[d]?.skipDates ?? NO_DATES
+      const ops = await this.operations.forRun(key, this.db, skipDates)
       if (this.operations.profiles.length > 0) activeProfiles = ops.active.map((p) => p.name)
       const checks = ops.prepare(planned)
       const needs: MetricNeed[] = []
@@ -286,7 +287,13 @@ export class VerificationSuite {
       const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
-      const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
+      const judge = await loadAnomalyBaselines({
+        db: this.db,
+        suite: this.name,
+        key,
+        checks: planned,
+        availability: { skipDates, threshold: this.operations.dataAvThreshold },
+      })
       // The previous run's schemas, read before this run's are stored. A structural MetricDB
       // written before schemas were stored lacks the two methods: nothing stored, nothing read.
       const previous = new Map<string, readonly { name: string; type: string }[]>()

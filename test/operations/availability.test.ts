@@ -172,6 +172,62 @@ describe.each(stores)('data availability against the $name store', ({ make }) =>
     await db.close()
   })
 
+  it('anomaly baselines leave declared days out, and below dataAvThreshold the assertion is SKIPPED naming the days', async () => {
+    const db = make()
+    const { logger } = captureLogger('warn')
+    const anomaly = check({ name: 'volume', datasets: ['orders'] }, (mp, ctx) => {
+      ctx
+        .assertThat(mp.sum('revenue'))
+        .where({ name: 'revenue normal' })
+        .isNotAnomalous({ method: 'relativeChange', window: 5, minHistory: 1 })
+    })
+    const seed = new VerificationSuite({ name: 'anomaly', checks: [anomaly], db, logger })
+    // 20th–24th stored except the 22nd; the 23rd was a spike (a bad load).
+    for (const [date, revenue] of [
+      ['2026-11-20', 100],
+      ['2026-11-21', 100],
+      ['2026-11-23', 5000],
+      ['2026-11-24', 100],
+    ] as const) {
+      await seed.run({ orders: DataSource.fromRecords(rows(revenue)) }, new ResultKey(date))
+    }
+    const orders = DataSource.fromRecords(rows(100), { skipDates: ['2026-11-23'] })
+    // Without a threshold the declared day just leaves the baseline: 3 days judged, the spike ignored.
+    const plain = await seed.run({ orders }, new ResultKey('2026-11-25'))
+    expect(byName(plain.results, 'revenue normal')).toMatchObject({
+      status: 'PASSED',
+      anomaly: { n: 3, center: 100 },
+    })
+
+    const strict = new VerificationSuite({
+      name: 'anomaly',
+      checks: [anomaly],
+      db,
+      logger,
+      dataAvThreshold: 0.8,
+    })
+    const report = await strict.run({ orders }, new ResultKey('2026-11-25'))
+    expect(byName(report.results, 'revenue normal')).toMatchObject({
+      status: 'SKIPPED',
+      skipCause: 'data-unavailable',
+      value: 100,
+      error:
+        'data unavailable: 2026-11-23 declared in skipDates; no stored value for 2026-11-22 (3 of 5 baseline days available, below dataAvThreshold 0.8)',
+      anomaly: { n: 3, from: '2026-11-20', to: '2026-11-24' },
+    })
+    const loose = new VerificationSuite({
+      name: 'anomaly',
+      checks: [anomaly],
+      db,
+      logger,
+      dataAvThreshold: 0.6,
+    })
+    expect(
+      byName((await loose.run({ orders }, new ResultKey('2026-11-25'))).results, 'revenue normal').status,
+    ).toBe('PASSED')
+    await db.close()
+  })
+
   it('re-evaluation keeps the SKIPPED verdicts of unavailable data', async () => {
     const db = make()
     const { logger } = captureLogger('warn')
