@@ -488,6 +488,11 @@ export class VerificationSuite {
     return this.operations.tunables.set(this.db, name, value, options)
   }
 
+  /** Names of the tunables the suite's assertions use, in order of first use. */
+  get tunableNames(): string[] {
+    return [...this.operations.tunables.byName.keys()]
+  }
+
   /** The suite's tunables with their declared settings and current values (from the MetricDB). */
   async tunables(): Promise<{ name: string; value: number; default: number; min: number; max: number }[]> {
     const current = await this.operations.tunables.current(this.db)

@@ -1,0 +1,136 @@
+// `dqx tune`, in process, over a DuckDB MetricDB file written by `dqx run`; the config also sets
+// profiles and dataAvThreshold, which `dqx run` passes to the suite.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { cliInProcess, ORDERS_CSV, project } from './helpers.js'
+
+const cleanups: (() => void)[] = []
+afterAll(() => {
+  for (const c of cleanups) c()
+})
+
+const CONFIG = `import { check, DataSource, defineConfig, MetricDB, permanentProfile, tag, tunable } from 'dqx'
+
+const maxNullRate = tunable('max_null_rate', 0.1, { min: 0, max: 0.5 })
+
+const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+  ctx.assertThat(mp.nullCount('email').rate()).where({ name: 'email null rate' }).isLt(maxNullRate)
+  ctx.assertThat(mp.numRows().dayOverDay()).where({ name: 'volume stable' }).isBetween(0.5, 2)
+  ctx.assertThat(mp.maximum('price')).where({ name: 'legacy price cap', tags: ['legacy'] }).isLt(1)
+})
+
+export default defineConfig({
+  name: 'shop',
+  checks: [orders],
+  db: MetricDB.duckdb('metrics.duckdb'),
+  datasources: { orders: DataSource.csv('data/orders.csv') },
+  profiles: [permanentProfile({ name: 'legacy retired', rules: [tag('legacy').disable()] })],
+  dataAvThreshold: 0.9,
+})
+`
+
+describe('dqx tune', () => {
+  it('lists, refuses bad changes, records who/why, and re-evaluates the stored run without the data', async () => {
+    const p = project({ 'dqx.config.ts': CONFIG, 'data/orders.csv': ORDERS_CSV }, 'dqx-tune-')
+    cleanups.push(p.cleanup)
+    const cwd = p.dir
+    const run = await cliInProcess(['run', '--date', '2026-11-25'], cwd)
+    // 1 of 4 emails is missing: 0.25 is above 0.1.
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('email null rate')
+    expect(run.stdout).toContain("disabled by profile 'legacy retired'")
+    // No history and a threshold: SKIPPED, not FAILED.
+    expect(run.stdout).toContain("data unavailable: no stored value for 'orders' on 2026-11-24")
+
+    const listed = await cliInProcess(['tune'], cwd)
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toBe('shop\n  max_null_rate = 0.1 in [0, 0.5]\n')
+
+    const outOfBounds = await cliInProcess(
+      ['tune', 'max_null_rate', '0.9', '--why', 'x', '--who', 'ana'],
+      cwd,
+    )
+    expect(outOfBounds.code).toBe(2)
+    expect(outOfBounds.stderr).toContain("tunable 'max_null_rate' must stay within [0, 0.5], got 0.9")
+    const noWhy = await cliInProcess(['tune', 'max_null_rate', '0.3'], cwd)
+    expect(noWhy.code).toBe(2)
+    expect(noWhy.stderr).toContain('dqx tune max_null_rate 0.3 needs --why "<reason>"')
+    const noWho = await cliInProcess(['tune', 'max_null_rate', '0.3', '--why', 'x'], cwd, { USER: undefined })
+    expect(noWho.code).toBe(2)
+    expect(noWho.stderr).toContain('--who <name>')
+    const notNumber = await cliInProcess(['tune', 'max_null_rate', 'lots', '--why', 'x', '--who', 'a'], cwd)
+    expect(notNumber.stderr).toContain("dqx tune max_null_rate: the value must be a number, got 'lots'")
+    const typo = await cliInProcess(['tune', 'max_nul_rate', '0.3', '--why', 'x', '--who', 'a'], cwd)
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain(
+      "has a tunable 'max_nul_rate' — did you mean 'max_null_rate'? (tunables: max_null_rate)",
+    )
+    const lonely = await cliInProcess(['tune', '--reevaluate'], cwd)
+    expect(lonely.stderr).toContain('--reevaluate goes with a new value')
+
+    // The data is gone: re-evaluation reads only the MetricDB.
+    rmSync(join(cwd, 'data'), { recursive: true })
+    const tuned = await cliInProcess(
+      [
+        'tune',
+        'max_null_rate',
+        '0.3',
+        '--why',
+        'email capture outage',
+        '--reevaluate',
+        '--date',
+        '2026-11-25',
+      ],
+      cwd,
+      { USER: 'ana' },
+    )
+    expect(tuned.stderr).toMatch(/✔ shop: max_null_rate \S+ ana: 0\.1 → 0\.3 \(email capture outage\)/)
+    expect(tuned.code).toBe(0)
+    expect(tuned.stdout).toMatch(/shop: 1 passed, 0 failed, 2 skipped/)
+
+    const shown = await cliInProcess(['tune', 'max_null_rate'], cwd)
+    expect(shown.stdout).toMatch(
+      /^shop: max_null_rate = 0\.3 \(default 0\.1, in \[0, 0\.5\]\)\n {2}\S+ ana: 0\.1 → 0\.3 \(email capture outage\)\n$/,
+    )
+    const json = JSON.parse((await cliInProcess(['tune', '--json'], cwd)).stdout) as unknown
+    expect(json).toEqual([
+      { suite: 'shop', tunables: [{ name: 'max_null_rate', value: 0.3, default: 0.1, min: 0, max: 0.5 }] },
+    ])
+    const trail = JSON.parse((await cliInProcess(['tune', 'max_null_rate', '--json'], cwd)).stdout) as {
+      changes: { who: string; why: string; oldValue: number; newValue: number }[]
+    }[]
+    expect(trail[0]?.changes.map((c) => [c.who, c.why, c.oldValue, c.newValue])).toEqual([
+      ['ana', 'email capture outage', 0.1, 0.3],
+    ])
+    // Back down, reported as JSON: the re-evaluated run fails again (exit 1).
+    const back = await cliInProcess(
+      [
+        'tune',
+        'max_null_rate',
+        '0.2',
+        '--why',
+        'outage over',
+        '--who',
+        'bo',
+        '--reevaluate',
+        '--date',
+        '2026-11-25',
+        '--json',
+      ],
+      cwd,
+    )
+    expect(back.code).toBe(1)
+    const out = JSON.parse(back.stdout) as {
+      change: { who: string }
+      report: { summary: { failed: number } }
+    }[]
+    expect(out[0]?.change.who).toBe('bo')
+    expect(out[0]?.report.summary.failed).toBe(1)
+    const plain = await cliInProcess(
+      ['tune', 'max_null_rate', '0.25', '--why', 'x', '--who', 'cy', '--json'],
+      cwd,
+    )
+    expect((JSON.parse(plain.stdout) as { newValue: number }[])[0]?.newValue).toBe(0.25)
+  })
+})
