@@ -103,8 +103,3 @@ export const declaredValues: TunableValues = (t) => t.value
 export function tunable(name: string, value: number, bounds: TunableBounds): Tunable {
   return new Tunable(name, value, bounds)
 }
-
-/** A number or a tunable's current value. */
-export function resolveNumber(n: NumberOrTunable, values: TunableValues): number {
-  return n instanceof Tunable ? values(n) : n
-}

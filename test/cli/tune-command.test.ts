@@ -134,3 +134,56 @@ describe('dqx tune', () => {
     expect((JSON.parse(plain.stdout) as { newValue: number }[])[0]?.newValue).toBe(0.25)
   })
 })
+
+const TWO_SUITES = `import { check, DataSource, defineConfig, MetricDB, tunable } from 'dqx'
+
+const minRows = tunable('min_rows', 1, { min: 0, max: 100 })
+const rows = check({ name: 'rows', datasets: ['orders'] }, (mp, ctx) => {
+  ctx.assertThat(mp.numRows()).where({ name: 'enough' }).isGeq(minRows)
+})
+const plain = check({ name: 'plain', datasets: ['orders'] }, (mp, ctx) => {
+  ctx.assertThat(mp.numRows()).where({ name: 'some' }).isPositive()
+})
+const datasources = { orders: DataSource.csv('data/orders.csv') }
+
+export default defineConfig([
+  { name: 'tuned', checks: [rows], db: MetricDB.duckdb('metrics.duckdb'), datasources },
+  { name: 'plain', checks: [plain], db: MetricDB.duckdb('metrics.duckdb'), datasources },
+])
+`
+
+describe('dqx tune with several suites', () => {
+  it('lists every suite, changes only the suites that declare the tunable, and names them all when none does', async () => {
+    const p = project({ 'dqx.config.ts': TWO_SUITES, 'data/orders.csv': ORDERS_CSV }, 'dqx-tune2-')
+    cleanups.push(p.cleanup)
+    const cwd = p.dir
+    const listed = await cliInProcess(['tune'], cwd, { DQX_LOG_LEVEL: 'error' })
+    expect(listed.stdout).toBe('tuned\n  min_rows = 1 in [0, 100]\nplain\n  (no tunables)\n')
+    const fresh = await cliInProcess(['tune', 'min_rows'], cwd)
+    expect(fresh.stdout).toBe('tuned: min_rows = 1 (default 1, in [0, 100])\n  never changed\n')
+    const set = await cliInProcess(['tune', 'min_rows', '2', '--why', 'growth', '--who', 'ana'], cwd)
+    expect(set.code).toBe(0)
+    expect(set.stderr).toMatch(/^✔ tuned: min_rows \S+ ana: 1 → 2 \(growth\)\n$/)
+    const again = await cliInProcess(['tune', '--suite', 'tuned', '-v'], cwd)
+    expect(again.stdout).toContain('min_rows = 2 (default 1) in [0, 100]')
+    const unknown = await cliInProcess(['tune', 'zzz', '1', '--why', 'x', '--who', 'a'], cwd)
+    expect(unknown.stderr).toContain("has a tunable 'zzz' (tunables: min_rows)")
+    const plainOnly = await cliInProcess(['tune', 'min_rows', '--suite', 'plain'], cwd)
+    expect(plainOnly.stderr).toContain("has a tunable 'min_rows' (tunables: none)")
+    const never = await cliInProcess(['tune', 'min_rows'], cwd)
+    expect(never.stdout).toContain('ana: 1 → 2 (growth)')
+  })
+
+  it('a suite the config cannot build is a config error naming the file', async () => {
+    const broken = TWO_SUITES.replace(
+      "{ name: 'plain', checks: [plain]",
+      "{ name: 'plain', checks: [plain], dataAvThreshold: 2",
+    )
+    const p = project({ 'dqx.config.ts': broken, 'data/orders.csv': ORDERS_CSV }, 'dqx-tune3-')
+    cleanups.push(p.cleanup)
+    const out = await cliInProcess(['tune'], p.dir)
+    expect(out.code).toBe(2)
+    expect(out.stderr).toContain('dataAvThreshold must be a number from 0 to 1')
+    expect(out.stderr).toContain('dqx.config.ts')
+  })
+})

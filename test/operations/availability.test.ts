@@ -225,6 +225,22 @@ describe.each(stores)('data availability against the $name store', ({ make }) =>
     expect(
       byName((await loose.run({ orders }, new ResultKey('2026-11-25'))).results, 'revenue normal').status,
     ).toBe('PASSED')
+    // Only declared days, or only missing values: each named alone.
+    await seed.run({ orders: DataSource.fromRecords(rows(100)) }, new ResultKey('2026-11-22'))
+    const onlyDeclared = await strict.run(
+      { orders: DataSource.fromRecords(rows(100), { skipDates: ['2026-11-21', '2026-11-22'] }) },
+      new ResultKey('2026-11-26'),
+    )
+    expect(byName(onlyDeclared.results, 'revenue normal').error).toBe(
+      'data unavailable: 2026-11-21, 2026-11-22 declared in skipDates (3 of 5 baseline days available, below dataAvThreshold 0.8)',
+    )
+    const onlyMissing = await strict.run(
+      { orders: DataSource.fromRecords(rows(100)) },
+      new ResultKey('2026-11-29'),
+    )
+    expect(byName(onlyMissing.results, 'revenue normal').error).toBe(
+      'data unavailable: no stored value for 2026-11-27, 2026-11-28 (3 of 5 baseline days available, below dataAvThreshold 0.8)',
+    )
     await db.close()
   })
 

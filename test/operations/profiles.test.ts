@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
-import { assertion, permanentProfile, seasonalProfile, tag } from '../../src/core/profile.js'
+import { Metric } from '../../src/core/expression.js'
+import { assertion, permanentProfile, ScaledExpr, seasonalProfile, tag } from '../../src/core/profile.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { AssertionResult } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
@@ -236,5 +237,18 @@ describe('profile rules', () => {
     expect(make([noLegacy, noLegacy])).toThrow(
       "profiles has a duplicate name 'legacy export retired'; give each profile its own name",
     )
+  })
+})
+
+describe('ScaledExpr', () => {
+  it('reads and prints as the expression it wraps, passes errors through and binds datasets', () => {
+    const scaled = new ScaledExpr(new Metric({ kind: 'numRows' }, undefined, 0).div(2), 3)
+    expect(scaled.toString()).toBe('numRows() / 2')
+    expect(scaled.evaluate(() => ({ ok: true, value: 4 }))).toEqual({ ok: true, value: 6 })
+    expect(scaled.evaluate(() => ({ ok: false, error: 'gone' }))).toEqual({ ok: false, error: 'gone' })
+    const bound = scaled.withDataset('orders')
+    expect(bound.refs().map((r) => r.dataset)).toEqual(['orders'])
+    expect(bound.evaluate(() => ({ ok: true, value: 1 }))).toEqual({ ok: true, value: 1.5 })
+    expect(bound.tunables()).toEqual([])
   })
 })

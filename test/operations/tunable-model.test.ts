@@ -6,6 +6,7 @@ import { Tunable, tunable } from '../../src/core/tunable.js'
 import type { AssertionResult } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
+import { valuesOf } from '../../src/suite/suite-tunables.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { captureLogger } from '../../src/testing/index.js'
 
@@ -217,5 +218,31 @@ describe('tunables in assertions', () => {
     await expect(suite.reevaluate(report)).rejects.toThrow(
       /reevaluate\(\): the MetricDB structural does not store runs/,
     )
+  })
+})
+
+describe('tunable values', () => {
+  it('a change of a tunable the suite no longer declares is ignored; a value the map lacks is the default', async () => {
+    const db = MetricDB.memory()
+    const { logger } = captureLogger('warn')
+    const checkWith = (t: Tunable) =>
+      check({ name: 'c', datasets: ['orders'] }, (mp, ctx) =>
+        ctx.assertThat(mp.numRows()).where({ name: 'a' }).isGeq(t),
+      )
+    const old = new VerificationSuite({ name: 'evolving', checks: [checkWith(lo)], db, logger })
+    await old.setTunable('lo', 2, { who: 'a', why: 'b' })
+    const renamed = new VerificationSuite({ name: 'evolving', checks: [checkWith(hi)], db, logger })
+    expect(await renamed.tunables()).toEqual([{ name: 'hi', value: 5, default: 5, min: 3, max: 10 }])
+    const none = new VerificationSuite({
+      name: 'evolving',
+      checks: [check({ name: 'c' }, () => {})],
+      db,
+      logger,
+    })
+    await expect(none.setTunable('lo', 1, { who: 'a', why: 'b' })).rejects.toThrow(
+      "suite 'evolving' has no tunable 'lo' (tunables: none; declare one with tunable(name, value, { min, max }))",
+    )
+    expect(valuesOf(new Map())(hi)).toBe(5)
+    expect(valuesOf(new Map([['hi', 7]]))(hi)).toBe(7)
   })
 })
