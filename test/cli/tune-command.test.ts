@@ -2,7 +2,15 @@
 // profiles and dataAvThreshold, which `dqx run` passes to the suite.
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
+import picocolors from 'picocolors'
 import { afterAll, describe, expect, it } from 'vitest'
+import { formatReport } from '../../src/cli/report.js'
+import { check } from '../../src/core/check.js'
+import { seasonalProfile, tag } from '../../src/core/profile.js'
+import { ResultKey } from '../../src/core/result-key.js'
+import { DataSource } from '../../src/engine/data-source.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
+import { captureLogger } from '../../src/testing/index.js'
 import { cliInProcess, ORDERS_CSV, project } from './helpers.js'
 
 const cleanups: (() => void)[] = []
@@ -42,6 +50,9 @@ describe('dqx tune', () => {
     expect(run.stdout).toContain("disabled by profile 'legacy retired'")
     // No history and a threshold: SKIPPED, not FAILED.
     expect(run.stdout).toContain("data unavailable: no stored value for 'orders' on 2026-11-24")
+    expect(run.stdout).toContain(
+      'Profiles active: legacy retired\n  legacy retired › orders › legacy price cap: disabled\n',
+    )
 
     const listed = await cliInProcess(['tune'], cwd)
     expect(listed.code).toBe(0)
@@ -185,5 +196,37 @@ describe('dqx tune with several suites', () => {
     expect(out.code).toBe(2)
     expect(out.stderr).toContain('dataAvThreshold must be a number from 0 to 1')
     expect(out.stderr).toContain('dqx.config.ts')
+  })
+})
+
+describe('profiles in the CLI report', () => {
+  it('lists the active profiles and, per assertion, what each changed', async () => {
+    const { logger } = captureLogger('warn')
+    const suite = new VerificationSuite({
+      name: 'shop',
+      logger,
+      checks: [
+        check({ name: 'sales', datasets: ['orders'] }, (mp, ctx) => {
+          ctx
+            .assertThat(mp.numRows())
+            .where({ name: 'rows', tags: ['sale'] })
+            .isLt(10)
+        }),
+      ],
+      profiles: [
+        seasonalProfile({
+          name: 'sale',
+          startDate: '2026-11-27',
+          endDate: '2026-11-30',
+          rules: [tag('sale').scale(0.5).set({ severity: 'P3' })],
+        }),
+      ],
+    })
+    const orders = DataSource.fromRecords(Array.from({ length: 12 }, (_, i) => ({ id: i })))
+    const opts = { width: 100, colors: picocolors.createColors(false), failOn: 'P1' as const }
+    const quiet = formatReport(await suite.run({ orders }, new ResultKey('2026-11-26')), opts)
+    expect(quiet).toContain('\nProfiles active: none\n')
+    const sale = formatReport(await suite.run({ orders }, new ResultKey('2026-11-28')), opts)
+    expect(sale).toContain('\nProfiles active: sale\n  sale › sales › rows: value ×0.5, severity P3\n')
   })
 })
