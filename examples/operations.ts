@@ -38,7 +38,10 @@ const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
     .where({ name: 'revenue stable', severity: 'P1', tags: ['revenue'] })
     .isBetween(0.7, 1.4)
   ctx.assertThat(mp.nullCount('email').rate()).where({ name: 'email null rate' }).isLt(maxNullRate)
-  ctx.assertThat(mp.nullCount('fax')).where({ name: 'fax numbers present', tags: ['legacy'] }).isZero()
+  ctx
+    .assertThat(mp.nullCount('fax'))
+    .where({ name: 'fax numbers present', tags: ['legacy'] })
+    .isZero()
 })
 
 const profiles = [
@@ -46,7 +49,11 @@ const profiles = [
     name: 'black friday',
     startDate: '2026-11-27',
     endDate: '2026-11-27',
-    rules: [tag('revenue').scale(1 / 3).set({ severity: 'P3' })],
+    rules: [
+      tag('revenue')
+        .scale(1 / 3)
+        .set({ severity: 'P3' }),
+    ],
   }),
   seasonalProfile({
     name: 'black friday weekend',

@@ -148,7 +148,10 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
 function profileLines(report: RunReport, o: FormatOptions): string[] {
   if (report.profiles === undefined) return []
   const c = o.colors
-  const lines = ['', `Profiles active: ${report.profiles.length > 0 ? report.profiles.join(', ') : c.dim('none')}`]
+  const lines = [
+    '',
+    `Profiles active: ${report.profiles.length > 0 ? report.profiles.join(', ') : c.dim('none')}`,
+  ]
   for (const r of report.results) {
     for (const e of r.profiles ?? []) {
       const what = [
@@ -249,6 +252,8 @@ export function reportToJson(report: RunReport): Record<string, unknown> {
     pluginRuns: report.pluginRuns.map(run),
     pluginErrors: report.pluginErrors.map(run),
   }
+  if (report.profiles) out.profiles = report.profiles
+  if (report.reevaluatedFrom) out.reevaluatedFrom = report.reevaluatedFrom
   if (report.error) out.error = errorToJson(report.error)
   return out
 }
