@@ -1,6 +1,8 @@
 // What profiles, tunables and data availability change about a run, applied to the planned checks:
 // before the scan (disabled assertions and a skipped run date need no metrics; bounds take the
 // tunables' current values; scaled values and new severities) and after it (missing history).
+
+import type { Logger } from 'pino'
 import {
   type AvailabilityRules,
   checkThreshold,
@@ -8,6 +10,7 @@ import {
   unavailableHistory,
 } from '../core/availability.js'
 import type { CollectedCheck } from '../core/check.js'
+import { didYouMean } from '../core/did-you-mean.js'
 import type { AssertionOverride, PlannedCheck } from '../core/evaluate.js'
 import type { MetricRef } from '../core/expression.js'
 import { checkProfiles, type Profile, resolveProfiles, ScaledExpr } from '../core/profile.js'
@@ -41,10 +44,16 @@ export class SuiteOperations {
   readonly dataAvThreshold: number | undefined
   readonly tunables: SuiteTunables
 
-  constructor(suite: string, options: OperationsOptions, collected: readonly CollectedCheck[]) {
+  constructor(
+    suite: string,
+    options: OperationsOptions,
+    collected: readonly CollectedCheck[],
+    logger: Pick<Logger, 'warn'>,
+  ) {
     this.profiles = checkProfiles(options.profiles)
     this.dataAvThreshold = checkThreshold(options.dataAvThreshold)
     this.tunables = new SuiteTunables(suite, collected)
+    for (const warning of unmatchedSelectors(this.profiles, collected)) logger.warn({ suite }, warning)
   }
 
   /** Reads the tunables' current values (one MetricDB query, none without tunables). */
@@ -105,4 +114,32 @@ function prepareCheck(
     return spec
   })
   return overrides.size > 0 ? { ...pc, assertions, overrides } : { ...pc, assertions }
+}
+
+/**
+ * A rule naming a check or assertion the suite does not have selects nothing: most likely a typo,
+ * so it is reported (a warning, not an error: one list of profiles may serve several suites).
+ */
+function unmatchedSelectors(profiles: readonly Profile[], collected: readonly CollectedCheck[]): string[] {
+  const out: string[] = []
+  const checks = new Map(collected.map((c) => [c.check.name, c.assertions.map((a) => a.name)]))
+  for (const p of profiles) {
+    for (const r of p.rules) {
+      const s = r.selector
+      if (s.kind !== 'assertion') continue
+      const names = checks.get(s.check)
+      if (names === undefined) {
+        const hint = didYouMean(s.check, [...checks.keys()])
+        out.push(
+          `profile '${p.name}': ${r.describe()} names no check of this suite${hint ? ` — did you mean '${hint}'?` : ''}; the rule selects nothing here`,
+        )
+      } else if (s.assertion !== undefined && !names.includes(s.assertion)) {
+        const hint = didYouMean(s.assertion, names)
+        out.push(
+          `profile '${p.name}': ${r.describe()}: check '${s.check}' has no such assertion${hint ? ` — did you mean '${hint}'?` : ''}; the rule selects nothing here`,
+        )
+      }
+    }
+  }
+  return out
 }

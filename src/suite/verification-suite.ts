@@ -89,7 +89,7 @@ export class VerificationSuite {
     this.sampleLimit = options.sampleLimit
     this.sampleColumns = Object.freeze([...options.sampleColumns])
     this.collected = options.checks.map(collectAssertions)
-    this.operations = new SuiteOperations(this.name, options, this.collected)
+    this.operations = new SuiteOperations(this.name, options, this.collected, this.logger)
     const timeoutMs = options.pluginTimeoutMs
     const concurrency = options.concurrency
 

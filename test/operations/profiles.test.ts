@@ -227,6 +227,51 @@ describe('profile rules', () => {
     }
   })
 
+  it('a rule naming a check or assertion the suite lacks is a warning with a did-you-mean', () => {
+    const { logger, lines } = captureLogger('warn')
+    new VerificationSuite({
+      name: 'typos',
+      checks: [sales],
+      logger,
+      profiles: [
+        permanentProfile({
+          name: 'p',
+          rules: [
+            assertion('sale').disable(),
+            assertion('sales', 'has row').disable(),
+            assertion('sales', 'has rows').disable(),
+            assertion('elsewhere').disable(),
+            tag('nowhere').disable(),
+          ],
+        }),
+      ],
+    })
+    expect(lines.map((l) => [l.suite, l.msg])).toEqual([
+      [
+        'typos',
+        `profile 'p': assertion("sale") names no check of this suite — did you mean 'sales'?; the rule selects nothing here`,
+      ],
+      [
+        'typos',
+        `profile 'p': assertion("sales", "has row"): check 'sales' has no such assertion — did you mean 'has rows'?; the rule selects nothing here`,
+      ],
+      [
+        'typos',
+        `profile 'p': assertion("elsewhere") names no check of this suite; the rule selects nothing here`,
+      ],
+    ])
+    const quiet = captureLogger('warn')
+    new VerificationSuite({
+      name: 'typos',
+      checks: [sales],
+      logger: quiet.logger,
+      profiles: [permanentProfile({ name: 'p', rules: [assertion('sales', 'zzzzzzzzzz').disable()] })],
+    })
+    expect(quiet.lines.map((l) => l.msg)).toEqual([
+      `profile 'p': assertion("sales", "zzzzzzzzzz"): check 'sales' has no such assertion; the rule selects nothing here`,
+    ])
+  })
+
   it('the suite refuses a profiles option that is not a list of distinct profiles', () => {
     const make = (profiles: unknown) => () =>
       new VerificationSuite({ name: 's', checks: [sales], profiles: profiles as never })
