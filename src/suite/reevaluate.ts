@@ -6,7 +6,7 @@ import { evaluate, type PlannedCheck, symbolName } from '../core/evaluate.js'
 import { ResultKey } from '../core/result-key.js'
 import { summarize } from '../core/summary.js'
 import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
-import type { MetricDB } from '../engine/metric-db.js'
+import { MetricDB } from '../engine/metric-db.js'
 import type { StoredRun } from '../engine/stored-run.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { deepFreeze } from './run-context.js'
@@ -71,17 +71,23 @@ export async function reevaluateStoredRun(o: {
     return old && keepsStoredVerdict(old, schemaAssertions.has(k)) ? { ...old } : r
   })
   const symbols = fresh.symbols
-  await db.putResults(runId, results)
-  await db.putRun({
+  // One write (one transaction where the store has them); metric values are not written again.
+  await MetricDB.writeRun(db, {
+    metrics: [],
     runId,
-    suite: o.suite,
-    date: key.date,
-    tags: { ...key.tags },
-    startedAt: startedAt.toISOString(),
-    durationMs: performance.now() - t0,
-    datasources: [...stored.datasources],
     results,
-    symbols,
+    run: {
+      runId,
+      suite: o.suite,
+      date: key.date,
+      tags: { ...key.tags },
+      startedAt: startedAt.toISOString(),
+      durationMs: performance.now() - t0,
+      datasources: [...stored.datasources],
+      results,
+      symbols,
+    },
+    schemas: [],
   })
   const report: RunReport = {
     suiteName: o.suite,
