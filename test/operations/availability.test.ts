@@ -215,6 +215,18 @@ describe.each(stores)('data availability against the $name store', ({ make }) =>
         'data unavailable: 2026-11-23 declared in skipDates; no stored value for 2026-11-22 (3 of 5 baseline days available, below dataAvThreshold 0.8)',
       anomaly: { n: 3, from: '2026-11-20', to: '2026-11-24' },
     })
+    // A pinned range is the baseline the user chose: used as pinned, whatever the threshold.
+    await db.pinBaseline({
+      metric: 'sum(revenue)',
+      dataset: 'orders',
+      tags: {},
+      from: '2026-11-20',
+      to: '2026-11-24',
+    })
+    const pinned = await strict.run({ orders }, new ResultKey('2026-11-30'))
+    expect(byName(pinned.results, 'revenue normal')).toMatchObject({ anomaly: { baseline: 'pinnedRange' } })
+    expect(byName(pinned.results, 'revenue normal').skipCause).toBeUndefined()
+    await db.unpinBaseline({ metric: 'sum(revenue)', dataset: 'orders', tags: {} })
     const loose = new VerificationSuite({
       name: 'anomaly',
       checks: [anomaly],
