@@ -215,6 +215,10 @@ describe.each(stores)('data availability against the $name store', ({ make }) =>
         'data unavailable: 2026-11-23 declared in skipDates; no stored value for 2026-11-22 (3 of 5 baseline days available, below dataAvThreshold 0.8)',
       anomaly: { n: 3, from: '2026-11-20', to: '2026-11-24' },
     })
+    // Re-evaluated (no data sources, so no skip dates): the stored unavailable verdict is kept.
+    expect(byName((await strict.reevaluate(report)).results, 'revenue normal')).toEqual(
+      byName(report.results, 'revenue normal'),
+    )
     // A pinned range is the baseline the user chose: used as pinned, whatever the threshold.
     await db.pinBaseline({
       metric: 'sum(revenue)',

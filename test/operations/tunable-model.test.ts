@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
+import { TunableExpr } from '../../src/core/expression.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { Tunable, tunable } from '../../src/core/tunable.js'
 import type { AssertionResult } from '../../src/core/types.js'
@@ -169,6 +170,21 @@ describe('tunables in assertions', () => {
           }),
       ).message,
     ).toBe('isLt() needs a number, got x')
+    expect(
+      thrown(
+        () =>
+          new VerificationSuite({
+            name: 's',
+            checks: [
+              check({ name: 'c' }, (mp, ctx) =>
+                ctx.assertThat(mp.numRows()).where({ name: 'a' }).isBetween(wide, 3),
+              ),
+            ],
+          }),
+      ).message,
+    ).toBe(
+      "isBetween(wide (up to 10 / down to 0), 3): the lower bound can exceed the upper bound; keep the lower tunable's max at or below the upper one's min",
+    )
     const other = tunable('hi', 6, { min: 3, max: 10 })
     const dup = thrown(
       () =>
@@ -243,6 +259,11 @@ describe('tunable values', () => {
       "suite 'evolving' has no tunable 'lo' (tunables: none; declare one with tunable(name, value, { min, max }))",
     )
     expect(valuesOf(new Map())(hi)).toBe(5)
+    // Outside a suite (no current values given), an operand reads its declared default.
+    expect(new TunableExpr(hi).evaluate(() => ({ ok: false, error: 'unused' }))).toEqual({
+      ok: true,
+      value: 5,
+    })
     expect(valuesOf(new Map([['hi', 7]]))(hi)).toBe(7)
   })
 })
