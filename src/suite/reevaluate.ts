@@ -103,7 +103,8 @@ export async function reevaluateStoredRun(o: {
     pluginErrors: [],
     reevaluatedFrom: stored.runId,
   }
-  if (o.operations.profiles.length > 0) report.profiles = ops.active.map((p) => p.name)
+  const active = o.operations.activeProfileNames(key)
+  if (active) report.profiles = active
   o.logger.info(
     { runId, reevaluatedFrom: stored.runId, date: key.date, durationMs: report.durationMs },
     're-evaluated stored run',

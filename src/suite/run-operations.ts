@@ -29,8 +29,6 @@ export interface OperationsOptions {
 
 /** One run's view: active profiles, tunable values and availability rules. */
 export interface RunOperations {
-  /** Names of the profiles active on the key's date. */
-  readonly active: readonly Profile[]
   /** Current tunable values (operands and bounds). */
   readonly tunables: TunableValues
   /** Before the scan: profiles, tunable bounds and a skipped run date applied. */
@@ -56,6 +54,12 @@ export class SuiteOperations {
     for (const warning of unmatchedSelectors(this.profiles, collected)) logger.warn({ suite }, warning)
   }
 
+  /** Names of the profiles active on the key's date; undefined for a suite without profiles. */
+  activeProfileNames(key: ResultKey): string[] | undefined {
+    if (this.profiles.length === 0) return undefined
+    return this.profiles.filter((p) => p.isActive(key.date)).map((p) => p.name)
+  }
+
   /** Reads the tunables' current values (one MetricDB query, none without tunables). */
   async forRun(
     key: ResultKey,
@@ -66,7 +70,6 @@ export class SuiteOperations {
     const active = this.profiles.filter((p) => p.isActive(key.date))
     const rules: AvailabilityRules = { key, skipDates, threshold: this.dataAvThreshold }
     return {
-      active,
       tunables: values,
       prepare: (planned) => planned.map((pc) => prepareCheck(pc, active, values, rules)),
       judgeHistory: (planned, missing) =>

@@ -199,6 +199,7 @@ export class VerificationSuite {
     const t0 = performance.now()
     const pluginRuns: PluginRun[] = []
     const scope: TapScope = { signal: new AbortController().signal, logger: this.logger, config: undefined }
+    const activeProfiles = this.operations.activeProfileNames(key)
     const runCtx: RunContext = deepFreeze({
       suiteName: this.name,
       runId,
@@ -206,6 +207,7 @@ export class VerificationSuite {
       timestamp: startedAt,
       datasources: Object.keys(datasources),
       checks: this.checkNames,
+      ...(activeProfiles ? { profiles: activeProfiles } : {}),
       ...scope,
     })
     const planned = this.plan(Object.keys(datasources))
@@ -233,12 +235,10 @@ export class VerificationSuite {
     }
 
     if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
-    let activeProfiles: string[] | undefined
     const session = createEngineSession()
     try {
       const skipDates = (d: string) => datasources[d]?.skipDates ?? NO_DATES
       const ops = await this.operations.forRun(key, this.db, skipDates)
-      if (this.operations.profiles.length > 0) activeProfiles = ops.active.map((p) => p.name)
       const checks = ops.prepare(planned)
       const needs: MetricNeed[] = []
       for (const pc of checks) {
@@ -415,7 +415,7 @@ export class VerificationSuite {
       pluginErrors: [],
     }
     if (Object.keys(schemas).length > 0) report.schemas = schemas
-    if (activeProfiles) report.profiles = activeProfiles
+    if (activeProfiles) report.profiles = [...activeProfiles]
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {

@@ -46,12 +46,14 @@ describe.each(stores)('profiles against the $name store', ({ make }) => {
   it('scale, severity and disable apply on active dates only, and the report says which profile did what', async () => {
     const db = make()
     const { logger } = captureLogger('warn')
+    const seen: (readonly string[] | undefined)[] = []
     const suite = new VerificationSuite({
       name: 'shop',
       checks: [sales],
       db,
       logger,
       profiles: [blackFriday, noLegacy],
+      plugins: [{ name: 'sink', process: (_r, _s, _n, ctx) => void seen.push(ctx.profiles) }],
     })
     try {
       // An ordinary day, then Black Friday with triple revenue.
@@ -83,6 +85,8 @@ describe.each(stores)('profiles against the $name store', ({ make }) => {
       // The disabled assertion's metric was not computed.
       expect(friday.symbols.map((s) => s.metric)).not.toContain('nullCount(legacy)')
 
+      // Plugins see the active profiles too.
+      expect(seen.slice(-2)).toEqual([['legacy export retired'], ['black friday', 'legacy export retired']])
       // After the season, the same tripling fails at its own severity.
       await suite.run({ orders: day(900) }, new ResultKey('2026-11-30'))
       const after = await suite.run({ orders: day(2700) }, new ResultKey('2026-12-01'))
