@@ -6,6 +6,7 @@ import { assertion, permanentProfile, ScaledExpr, seasonalProfile, tag } from '.
 import { ResultKey } from '../../src/core/result-key.js'
 import type { AssertionResult } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
+import { audit } from '../../src/suite/audit.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { captureLogger } from '../../src/testing/index.js'
 import { storesFor } from './stores.js'
@@ -105,6 +106,35 @@ describe.each(stores)('profiles against the $name store', ({ make }) => {
     } finally {
       await db.close()
     }
+  })
+
+  it('the audit summary names the active profiles', async () => {
+    const db = make()
+    let text = ''
+    const suite = new VerificationSuite({
+      name: 'audited',
+      checks: [sales],
+      db,
+      logger: captureLogger('warn').logger,
+      profiles: [blackFriday, noLegacy],
+      audit: false,
+      plugins: [audit({ stream: { write: (t: string) => (text += t) } })],
+    })
+    await suite.run({ orders: day(300) }, new ResultKey('2026-11-27'))
+    expect(text).toContain('\n  Profiles:   black friday, legacy export retired\n')
+    const none = new VerificationSuite({
+      name: 'audited',
+      checks: [sales],
+      db,
+      logger: captureLogger('warn').logger,
+      profiles: [blackFriday],
+      audit: false,
+      plugins: [audit({ stream: { write: (t: string) => (text += t) } })],
+    })
+    text = ''
+    await none.run({ orders: day(300) }, new ResultKey('2026-12-02'))
+    expect(text).toContain('\n  Profiles:   None\n')
+    await db.close()
   })
 
   it('a profile added after the run applies when the stored run is re-evaluated', async () => {
