@@ -106,6 +106,9 @@ export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
 export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
 export {
   MetricDB,
+  type MetricLookup,
+  type ResultsLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
@@ -131,7 +134,7 @@ export {
 } from './engine/profile-suggestions.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
-export type { StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
+export type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
 export type { TunableChange, TunableChangeQuery } from './engine/tunable-changes.js'
 export {
   toNamedParams,

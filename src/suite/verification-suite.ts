@@ -21,7 +21,7 @@ import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
-import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
+import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { PluginFailureError } from './plugin-failure-error.js'
@@ -419,16 +419,7 @@ export class VerificationSuite {
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
-      await callHook(() =>
-        this.hooks.afterRun.promise(
-          deepFreeze({
-            ...report,
-            pluginRuns: [...pluginRuns],
-            pluginErrors: pluginRuns.filter(failed),
-            ...scope,
-          }),
-        ),
-      )
+      await callHook(() => this.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
