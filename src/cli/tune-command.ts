@@ -157,7 +157,14 @@ function buildSuite(entry: SuiteEntry, flags: TuneFlags, ui: Ui, label: string):
   const level = parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn')
   const logger = cliLogger({ sink: ui.status, level, colors: ui.err, stacks: flags.verbose })
   // Tuning reads no data and calls no plugin: the suite is built without them.
-  const { datasources: _d, discover: _x, plugins: _p, pluginConfig: _c, ...options } = entry.config
+  const {
+    datasources: _d,
+    discover: _x,
+    plugins: _p,
+    pluginConfig: _c,
+    isolation: _i,
+    ...options
+  } = entry.config
   try {
     return new VerificationSuite({ ...options, audit: false, logger })
   } catch (err) {

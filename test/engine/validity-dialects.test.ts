@@ -88,11 +88,11 @@ describe('validity metrics per dialect', () => {
   })
   it('bigquery', () => {
     expect(render(dialects.bigquery as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: COUNTIF(REGEXP_CONTAINS(CAST(\`e"mail\` AS STRING), @p1))
-      validCount: COUNTIF(\`status\` IN (CAST(@p2 AS STRING), CAST(@p3 AS FLOAT64), CAST(@p4 AS BOOL)))
-      validCount: COUNTIF((1 = 0))
-      validCount: COUNTIF(\`amount\` BETWEEN CAST(@p5 AS FLOAT64) AND CAST(@p6 AS FLOAT64))
-      validCount: COUNTIF(REGEXP_CONTAINS(CAST(\`code\` AS STRING), @p7))
+      "matchCount: countif(regexp_contains(CAST(\`e"mail\` AS STRING), @p1))
+      validCount: countif(\`status\` IN (CAST(@p2 AS STRING), CAST(@p3 AS FLOAT64), CAST(@p4 AS BOOL)))
+      validCount: countif((1 = 0))
+      validCount: countif(\`amount\` BETWEEN CAST(@p5 AS FLOAT64) AND CAST(@p6 AS FLOAT64))
+      validCount: countif(regexp_contains(CAST(\`code\` AS STRING), @p7))
       quantile: throws BigQuery has no exact quantile aggregate: use mp.approxQuantile() (APPROX_QUANTILES) for datasets on BigQuery
       median: throws BigQuery has no exact quantile aggregate: use mp.approxQuantile() (APPROX_QUANTILES) for datasets on BigQuery
       approxQuantile: APPROX_QUANTILES(CAST(\`amount\` AS FLOAT64), 1000)[SAFE_OFFSET(900)]
@@ -131,11 +131,11 @@ describe('validity metrics per dialect', () => {
 
   it('snowflake', () => {
     expect(render(dialects.snowflake as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: COUNT_IF(REGEXP_INSTR(CAST("e""mail" AS VARCHAR), ?) > 0)
-      validCount: COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
-      validCount: COUNT_IF((1 = 0))
-      validCount: COUNT_IF("amount" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE))
-      validCount: COUNT_IF(REGEXP_INSTR(CAST("code" AS VARCHAR), ?) > 0)
+      "matchCount: count_if(regexp_instr(CAST("e""mail" AS VARCHAR), ?) > 0)
+      validCount: count_if("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
+      validCount: count_if((1 = 0))
+      validCount: count_if("amount" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE))
+      validCount: count_if(regexp_instr(CAST("code" AS VARCHAR), ?) > 0)
       quantile: PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
       median: PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
       approxQuantile: APPROX_PERCENTILE(CAST("amount" AS DOUBLE), 0.9)

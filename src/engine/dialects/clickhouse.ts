@@ -2,6 +2,7 @@ import type { Dialect } from '../dialect.js'
 import type { SqlParam } from '../sql.js'
 import { clickhouseLiteral, clickhouseParamType } from './clickhouse-literal.js'
 import {
+  orphanInScan,
   quantileLiteral,
   quoteBacktick,
   renderOrphanQueryWith,
@@ -11,7 +12,6 @@ import {
   type SampleSyntax,
   typedParams,
 } from './common.js'
-import { orphanInScan } from './duckdb.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'String', number: 'Float64', boolean: 'UInt8' }

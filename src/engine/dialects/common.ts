@@ -1,6 +1,14 @@
 import { DqxError } from '../../core/errors.js'
+import type { MetricSpec } from '../../core/metric-spec.js'
 import { type MetricLiteral, VALID_FORMATS, type ValidRule } from '../../core/metric-spec.js'
-import type { Dialect, OrphanQueryPlan, RowPredicate, SampleQueryPlan, ValiditySpec } from '../dialect.js'
+import type {
+  Dialect,
+  OrphanQueryPlan,
+  RenderOptions,
+  RowPredicate,
+  SampleQueryPlan,
+  ValiditySpec,
+} from '../dialect.js'
 import type { Params } from '../sql.js'
 
 /** An engine's type name for each kind of countValues literal. */
@@ -199,4 +207,94 @@ export function renderSampleQueryWith(
   })
   const innerSql = `SELECT ${inner.join(', ')} FROM ${rel} AS dqx_src${date === undefined ? '' : ` WHERE ${date}`}`
   return `SELECT ${head} FROM (${innerSql}) AS dqx_src WHERE ${renderPredicateWith(d, s, plan.predicate, params)}${limit}`
+}
+
+/** orphanCount reads a second dataset: never one aggregate of the scan. */
+export function orphanInScan(): DqxError {
+  return new DqxError('INVALID_ARGUMENT', 'orphanCount is computed by renderOrphanQuery, not inside a scan')
+}
+
+/** How an SQL-standard engine (all but ClickHouse) spells the parts of a scan's aggregates. */
+export interface AggregateSyntax extends SampleSyntax {
+  /** The floating-point type sums, averages and extremes are cast to. */
+  double: string
+  /** countValues of no values: a typed zero. */
+  zero: string
+  /** approxDistinct's aggregate over a quoted column. */
+  approxDistinct(column: string): string
+  /** One never-NULL value per row of the quoted columns, counted DISTINCT by duplicateCount. */
+  rowOf(columns: readonly string[]): string
+  /** The metrics an engine spells its own way (undefined: the standard form). */
+  override?(spec: MetricSpec, params: Params, options: RenderOptions | undefined): string | undefined
+}
+
+/**
+ * A metric in the SQL-standard form the engines share, with each engine's spellings from `s`;
+ * validity metrics go to the dialect's renderValidityMetric. Only what differs lives in the
+ * dialect files.
+ */
+export function renderStandardMetric(
+  d: Dialect,
+  s: AggregateSyntax,
+  spec: MetricSpec,
+  params: Params,
+  options?: RenderOptions,
+): string {
+  const own = s.override?.(spec, params, options)
+  if (own !== undefined) return own
+  const q = (c: string): string => d.quoteIdent(c)
+  switch (spec.kind) {
+    case 'numRows':
+      return s.countAll
+    case 'sum':
+      return `CAST(sum(${q(spec.column)}) AS ${s.double})`
+    case 'average':
+      return `CAST(avg(${q(spec.column)}) AS ${s.double})`
+    case 'minimum':
+      return `CAST(min(${q(spec.column)}) AS ${s.double})`
+    case 'maximum':
+      return `CAST(max(${q(spec.column)}) AS ${s.double})`
+    case 'variance':
+      return `var_samp(${q(spec.column)})`
+    case 'stddev':
+      return `stddev_samp(${q(spec.column)})`
+    case 'nullCount':
+      return `${s.countAll} - count(${q(spec.column)})`
+    case 'uniqueCount':
+      return `count(DISTINCT ${q(spec.column)})`
+    case 'approxDistinct':
+      return s.approxDistinct(q(spec.column))
+    case 'duplicateCount':
+      return `${s.countAll} - count(DISTINCT ${s.rowOf(spec.columns.map(q))})`
+    case 'countValues':
+      if (spec.values.length === 0) return s.zero
+      return s.countIf(`${q(spec.column)} IN (${typedParams(spec.values, params, s.types)})`)
+    case 'minLength':
+      return `min(${s.lengthOf(q(spec.column))})`
+    case 'maxLength':
+      return `max(${s.lengthOf(q(spec.column))})`
+    case 'customSql':
+      return `(${spec.sql})`
+    case 'orphanCount':
+      throw orphanInScan()
+    default:
+      return d.renderValidityMetric(spec, params)
+  }
+}
+
+/**
+ * The methods an SQL-standard dialect spells from its AggregateSyntax alone: the scan's
+ * aggregates, orphan queries, row predicates and failed-row sample queries. `self` is the dialect
+ * being defined (read when a method runs, so it may refer to the object under construction).
+ */
+export function standardRendering(
+  self: () => Dialect,
+  s: AggregateSyntax,
+): Pick<Dialect, 'renderMetric' | 'renderOrphanQuery' | 'renderPredicate' | 'renderSampleQuery'> {
+  return {
+    renderMetric: (spec, params, options) => renderStandardMetric(self(), s, spec, params, options),
+    renderOrphanQuery: (plan, params) => renderOrphanQueryWith(self(), s, plan, params),
+    renderPredicate: (predicate, params) => renderPredicateWith(self(), s, predicate, params),
+    renderSampleQuery: (plan, params) => renderSampleQueryWith(self(), s, plan, params),
+  }
 }
