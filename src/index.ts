@@ -95,6 +95,7 @@ export { clickhouseLiteral } from './engine/dialects/clickhouse-literal.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseDialectFor,
   clickhouseInlineDialect,
   dialects,
   duckdbDialect,

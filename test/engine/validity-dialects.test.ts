@@ -1,10 +1,12 @@
 // The validity metrics in every dialect (inline snapshots: the exact SQL each engine gets, with
 // the patterns and values bound), the orphanCount anti-join query and the sample predicates.
-// DuckDB and PostgreSQL execute them in validity.test.ts; BigQuery, Trino and ClickHouse cannot
-// run here, so for them these snapshots, reviewed against each engine's documentation, are the test.
+// DuckDB and PostgreSQL execute them in validity.test.ts, ClickHouse (18.16 and current, both
+// ClickHouse dialects) in clickhouse-validity.test.ts; BigQuery, Trino and Snowflake cannot run
+// here, so for them these snapshots, reviewed against each engine's documentation, are the test.
 import { describe, expect, it } from 'vitest'
 import type { MetricSpec } from '../../src/core/metric-spec.js'
 import type { Dialect, RowPredicate } from '../../src/engine/dialect.js'
+import { clickhouseInlineDialect } from '../../src/engine/dialects/clickhouse.js'
 import { quantileLiteral } from '../../src/engine/dialects/common.js'
 import { dialects } from '../../src/engine/dialects/index.js'
 import { Params } from '../../src/engine/sql.js'
@@ -116,17 +118,41 @@ describe('validity metrics per dialect', () => {
   })
   it('clickhouse', () => {
     expect(render(dialects.clickhouse as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: countIf(match(toString(\`e"mail\`), {p1:String}))
-      validCount: countIf(\`status\` IN (CAST({p2:String} AS String), CAST({p3:Float64} AS Float64), CAST({p4:UInt8} AS UInt8)))
-      validCount: countIf((1 = 0))
-      validCount: countIf(\`amount\` BETWEEN CAST({p5:Float64} AS Float64) AND CAST({p6:Float64} AS Float64))
-      validCount: countIf(match(toString(\`code\`), {p7:String}))
+      "matchCount: countIf(ifNull(match(toString(\`e"mail\`), {p1:String}), 0))
+      validCount: countIf(ifNull(\`status\` IN (CAST({p2:String} AS String), CAST({p3:Float64} AS Float64), CAST({p4:UInt8} AS UInt8)), 0))
+      validCount: countIf(ifNull((1 = 0), 0))
+      validCount: countIf(ifNull(\`amount\` BETWEEN CAST({p5:Float64} AS Float64) AND CAST({p6:Float64} AS Float64), 0))
+      validCount: countIf(ifNull(match(toString(\`code\`), {p7:String}), 0))
       quantile: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.25)(toFloat64(\`amount\`)))
       median: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.5)(toFloat64(\`amount\`)))
       approxQuantile: if(count(\`amount\`) = 0, NULL, quantile(0.9)(toFloat64(\`amount\`)))
       freshnessHours: toFloat64(toUnixTimestamp64Micro(toDateTime64(maxOrNull(\`seen at\`), 6, 'UTC'))) / 1e6
       values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
     `)
+  })
+
+  it('clickhouse before 20.5 (18.x spellings, values inlined)', () => {
+    expect(render(clickhouseInlineDialect)).toMatchInlineSnapshot(`
+      "matchCount: countIf(ifNull(match(toString(\`e"mail\`), '^a\\'; --'), 0))
+      validCount: countIf(ifNull(\`status\` IN (CAST('paid' AS String), CAST((2) AS Float64), CAST(0 AS UInt8)), 0))
+      validCount: countIf(ifNull((1 = 0), 0))
+      validCount: countIf(ifNull(\`amount\` BETWEEN CAST((0) AS Float64) AND CAST(reinterpretAsFloat64(unhex('0000000000e05840')) AS Float64), 0))
+      validCount: countIf(ifNull(match(toString(\`code\`), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'), 0))
+      quantile: if(count(\`amount\`) = 0, NULL, arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) + (0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1) - floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) * (arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(ceil(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) - arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1)))
+      median: if(count(\`amount\`) = 0, NULL, arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) + (0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1) - floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) * (arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(ceil(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) - arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1)))
+      approxQuantile: if(count(\`amount\`) = 0, NULL, quantile(0.9)(toFloat64(\`amount\`)))
+      freshnessHours: if(count(\`seen at\`) = 0, NULL, toFloat64(toUnixTimestamp(toDateTime(max(\`seen at\`), 'UTC'))))
+      values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
+    `)
+    const params = new Params(clickhouseInlineDialect)
+    expect(
+      clickhouseInlineDialect.renderOrphanQuery(
+        { relation: () => 'orders', reference: () => 'customers', keys: [{ column: 'c', refColumn: 'id' }] },
+        params,
+      ),
+    ).toMatchInlineSnapshot(
+      `"SELECT (SELECT count() FROM orders AS dqx_src WHERE dqx_src.\`c\` IS NOT NULL AND toString(dqx_src.\`c\`) GLOBAL NOT IN (SELECT toString(\`id\`) FROM customers AS dqx_ref WHERE \`id\` IS NOT NULL)) AS m0"`,
+    )
   })
 
   it('snowflake', () => {

@@ -49,6 +49,8 @@ export interface SampleSyntax {
   asText(column: string): string
   /** True when `text` contains a match of the regex bound at `pattern` (a placeholder). */
   regexMatch(text: string, pattern: string): string
+  /** The regex as the engine needs it before it is bound (default: as given). */
+  pattern?(regex: string): string
   /** Rows where `condition` holds, as an aggregate: `count(*) FILTER (WHERE …)`, `COUNTIF(…)`. */
   countIf(condition: string): string
   /**
@@ -69,7 +71,8 @@ export function validityCondition(
   qualifier = '',
 ): string {
   const col = `${qualifier}${d.quoteIdent(column)}`
-  if ('pattern' in test) return s.regexMatch(s.asText(col), params.add(test.pattern))
+  const regex = (r: string): string => params.add(s.pattern ? s.pattern(r) : r)
+  if ('pattern' in test) return s.regexMatch(s.asText(col), regex(test.pattern))
   const rule = test.rule
   switch (rule.kind) {
     case 'in':
@@ -78,7 +81,7 @@ export function validityCondition(
     case 'between':
       return `${col} BETWEEN CAST(${params.add(rule.lo)} AS ${s.types.number}) AND CAST(${params.add(rule.hi)} AS ${s.types.number})`
     case 'format':
-      return s.regexMatch(s.asText(col), params.add(VALID_FORMATS[rule.format]))
+      return s.regexMatch(s.asText(col), regex(VALID_FORMATS[rule.format]))
   }
 }
 
