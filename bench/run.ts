@@ -10,6 +10,7 @@
 //             with a printed reason without clickhouse-server)
 //   validity  10 validity rules vs one hand-written DuckDB query (bench/validity.bench.ts)
 //   report    profile vs hand-written DuckDB; HTML report size and browser render time (bench/report.bench.ts)
+//   operations  re-evaluation vs a fresh run; profiles + tunables vs plain numbers (bench/operations.bench.ts)
 //
 // Everything runs in this process, in that order (micro-benchmarks first, before the engine
 // grows the heap), except the engine's peak-RSS cases, which run in child processes.
@@ -35,6 +36,7 @@ const BENCHES = [
   'clickhouse',
   'validity',
   'report',
+  'operations',
 ] as const
 type BenchName = (typeof BENCHES)[number]
 

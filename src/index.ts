@@ -34,6 +34,16 @@ export {
   type ValidFormat,
   type ValidRule,
 } from './core/metric-spec.js'
+export {
+  assertion,
+  type Profile,
+  type ProfileEffect,
+  ProfileRule,
+  permanentProfile,
+  type RuleSelector,
+  seasonalProfile,
+  tag,
+} from './core/profile.js'
 export { ResultKey } from './core/result-key.js'
 export {
   LOGICAL_TYPES,
@@ -43,6 +53,7 @@ export {
   type SchemaExpectation,
 } from './core/schema.js'
 export { summarize } from './core/summary.js'
+export { type NumberOrTunable, Tunable, type TunableBounds, tunable } from './core/tunable.js'
 export type {
   AnomalyDetail,
   AnomalyMethod,
@@ -125,6 +136,7 @@ export {
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
 export type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
+export type { TunableChange, TunableChangeQuery } from './engine/tunable-changes.js'
 export {
   toNamedParams,
   type WarehouseDialect,
@@ -164,4 +176,5 @@ export type {
   RunContext,
   TapScope,
 } from './suite/run-context.js'
+export type { TunableChangeOptions } from './suite/suite-tunables.js'
 export { type RunOptions, type SuiteOptions, VerificationSuite } from './suite/verification-suite.js'

@@ -138,9 +138,32 @@ export function formatReport(report: RunReport, o: FormatOptions): string {
       for (const l of wrap(why, o.width - 4)) lines.push(`    ${c.dim(l)}`)
     }
   }
+  lines.push(...profileLines(report, o))
   lines.push('')
   lines.push(summaryLine(report, o))
   return `${lines.join('\n')}\n`
+}
+
+/** The profiles active on the run's date and what each changed, one line per assertion and profile. */
+function profileLines(report: RunReport, o: FormatOptions): string[] {
+  if (report.profiles === undefined) return []
+  const c = o.colors
+  const lines = [
+    '',
+    `Profiles active: ${report.profiles.length > 0 ? report.profiles.join(', ') : c.dim('none')}`,
+  ]
+  for (const r of report.results) {
+    for (const e of r.profiles ?? []) {
+      const what = [
+        e.disabled ? 'disabled' : '',
+        e.scale !== undefined ? `value ×${formatValue(e.scale, CELL)}` : '',
+        e.severity !== undefined ? `severity ${e.severity}` : '',
+      ].filter((x) => x !== '')
+      const line = `${e.profile} › ${r.check} › ${r.assertion}: ${what.join(', ')}`
+      lines.push(`  ${c.dim(truncate(line, o.width - 2))}`)
+    }
+  }
+  return lines
 }
 
 /**
@@ -229,6 +252,8 @@ export function reportToJson(report: RunReport): Record<string, unknown> {
     pluginRuns: report.pluginRuns.map(run),
     pluginErrors: report.pluginErrors.map(run),
   }
+  if (report.profiles) out.profiles = report.profiles
+  if (report.reevaluatedFrom) out.reevaluatedFrom = report.reevaluatedFrom
   if (report.error) out.error = errorToJson(report.error)
   return out
 }

@@ -11,6 +11,7 @@ import { profileCommand } from './profile-command.js'
 import { replayCommand } from './replay-command.js'
 import { DEFAULT_REPORT_DIR, reportCommand } from './report-command.js'
 import { runCommand } from './run-command.js'
+import { tuneCommand } from './tune-command.js'
 
 export type { CliIO, OutStream } from './io.js'
 
@@ -172,6 +173,52 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           tag: (opts.tag as string[] | undefined) ?? [],
           suite: (opts.suite as string[] | undefined) ?? [],
           plugin: (opts.plugin as string[] | undefined) ?? [],
+          verbose: opts.verbose === true,
+        },
+        ui,
+      )
+    })
+
+  program
+    .command('tune')
+    .description('list tunables, show one with its audit trail, or change one (recorded with who and why)')
+    .argument('[name]', 'the tunable (default: list every tunable)')
+    .argument('[value]', 'its new value, within its declared bounds')
+    .option('--why <reason>', 'why the value changes (required with a value)')
+    .option('--who <name>', 'who changes it (default: $USER)')
+    .option(
+      '--reevaluate',
+      'judge the latest stored run of --date again with the new value (no data is read)',
+    )
+    .option('-d, --date <YYYY-MM-DD>', 'the day to re-evaluate (default: today, UTC)')
+    .option('-t, --tag <key=value>', 'a ResultKey tag of the run to re-evaluate; repeatable', collect)
+    .option('-s, --suite <name>', 'only this suite of an array config; repeatable', collect)
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'with --reevaluate: exit 1 when an assertion of this severity or worse fails',
+      )
+        .choices(SEVERITIES)
+        .default('P1'),
+    )
+    .option('--json', 'print the change(s), listing or re-evaluated report as JSON on stdout')
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-v, --verbose', 'debug logs and stack traces on stderr')
+    .action(async (name: string | undefined, value: string | undefined, opts) => {
+      const ui = verbose(opts)
+      result.code = await tuneCommand(
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          ...(name !== undefined ? { name } : {}),
+          ...(value !== undefined ? { value } : {}),
+          ...(opts.why !== undefined ? { why: opts.why as string } : {}),
+          ...(opts.who !== undefined ? { who: opts.who as string } : {}),
+          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
+          suite: (opts.suite as string[] | undefined) ?? [],
+          tag: (opts.tag as string[] | undefined) ?? [],
+          reevaluate: opts.reevaluate === true,
+          failOn: opts.failOn as Severity,
+          json: opts.json === true,
           verbose: opts.verbose === true,
         },
         ui,

@@ -47,6 +47,8 @@ export const CONFIG_KEYS = [
   'audit',
   'sampleLimit',
   'sampleColumns',
+  'profiles',
+  'dataAvThreshold',
   'discover',
   'isolation',
 ] as const

@@ -2,6 +2,7 @@ import { type AnomalyConfig, type AnomalyOptions, describeAnomaly, resolveAnomal
 import { DqxError } from './errors.js'
 import type { Expr } from './expression.js'
 import type { SchemaRule } from './schema.js'
+import { declaredValues, type NumberOrTunable, Tunable, type TunableValues } from './tunable.js'
 import { SEVERITIES, type Severity } from './types.js'
 
 /** Comparisons allow this much slack so that 0.1 + 0.2 equals 0.3 (per assertion: where({ tolerance })). */
@@ -50,6 +51,10 @@ export interface AssertionSpec {
   readonly anomaly?: AnomalyConfig
   /** Set by expectSchema()/expectSchemaUnchanged(): judged from the dataset's columns. */
   readonly schema?: SchemaRule
+  /** The tunables among the bounds (`isLt(maxNullRate)`); `bindTunables` rebuilds the validator. */
+  readonly tunables?: readonly Tunable[]
+  /** The validator with each tunable bound at its current value (set when `tunables` is). */
+  readonly bindTunables?: (values: TunableValues) => Validator
 }
 
 function finite(n: unknown, what: string): number {
@@ -57,6 +62,41 @@ function finite(n: unknown, what: string): number {
     throw new DqxError('CHECK_DEFINITION', `${what} needs a number, got ${n === null ? 'null' : String(n)}`)
   }
   return n
+}
+
+/** A bound as given: a number (checked now) or a tunable (read when the assertion is judged). */
+function bound(n: unknown, what: string): NumberOrTunable {
+  return n instanceof Tunable ? n : finite(n, what)
+}
+
+/** How a bound reads in `bound`: `0.05`, or `0.1 (max_null_rate)` for a tunable. */
+function label(n: NumberOrTunable, values: TunableValues): string {
+  return n instanceof Tunable ? `${values(n)} (${n.name})` : String(n)
+}
+
+/** A comparison's validator for given bound values: what `is*` records, rebuilt when tunables move. */
+type MakeValidator = (
+  nums: number[],
+  labels: string[],
+) => { bound: string; test: (v: number) => boolean; range?: ValueRange }
+
+/**
+ * The lower bound must not exceed the upper one. With tunables this holds for any values they may
+ * take: the lower one's max must not exceed the upper one's min.
+ */
+function orderedBounds(what: string, [lo, hi]: NumberOrTunable[]): void {
+  const low = lo instanceof Tunable ? lo.max : (lo as number)
+  const high = hi instanceof Tunable ? hi.min : (hi as number)
+  if (low > high) {
+    const name = (b: NumberOrTunable | undefined): string =>
+      b instanceof Tunable ? `${b.name} (up to ${b.max} / down to ${b.min})` : String(b)
+    throw new DqxError(
+      'CHECK_DEFINITION',
+      lo instanceof Tunable || hi instanceof Tunable
+        ? `${what}(${name(lo)}, ${name(hi)}): the lower bound can exceed the upper bound; keep the lower tunable's max at or below the upper one's min`
+        : `${what}(${lo}, ${hi}): the lower bound is above the upper bound`,
+    )
+  }
 }
 
 /** The builder behind `ctx.assertThat(expr)`; each `is*` method records one assertion. */
@@ -127,71 +167,120 @@ export class AssertionBuilder {
     test: (v: number) => boolean,
     extra: { range?: ValueRange; anomaly?: AnomalyConfig } = {},
   ): void {
+    this.record(this.spec({ bound, test, ...(extra.range ? { range: extra.range } : {}) }, extra.anomaly))
+  }
+
+  private spec(
+    made: { bound: string; test: (v: number) => boolean; range?: ValueRange },
+    anomaly?: AnomalyConfig,
+  ): AssertionSpec {
     const cfg = this.config
     const spec: AssertionSpec = {
-      name: cfg?.name ?? `${this.expr.toString()} ${bound}`,
+      name: cfg?.name ?? `${this.expr.toString()} ${made.bound}`,
       severity: cfg?.severity ?? 'P1',
       tags: Object.freeze([...(cfg?.tags ?? [])]),
       expr: this.expr,
-      validator: extra.range
-        ? { bound, test, tolerance: this.tol, range: Object.freeze(extra.range) }
-        : { bound, test, tolerance: this.tol },
+      validator: this.validator(made),
       sampleColumns: Object.freeze([...(cfg?.sampleColumns ?? [])]),
     }
-    this.record(extra.anomaly ? { ...spec, anomaly: extra.anomaly } : spec)
+    return anomaly ? { ...spec, anomaly } : spec
   }
 
-  isGeq(n: number): void {
-    const b = finite(n, 'isGeq()')
-    const t = this.tol
-    this.add(`>= ${b}`, (v) => v >= b - t, { range: { lo: b } })
+  private validator(made: { bound: string; test: (v: number) => boolean; range?: ValueRange }): Validator {
+    const { bound, test, range } = made
+    return range
+      ? { bound, test, tolerance: this.tol, range: Object.freeze(range) }
+      : { bound, test, tolerance: this.tol }
   }
-  isGt(n: number): void {
-    const b = finite(n, 'isGt()')
-    const t = this.tol
-    this.add(`> ${b}`, (v) => v > b + t, { range: { lo: b, loStrict: true } })
+
+  /**
+   * Records a comparison against `bounds`. With a tunable among them the validator is rebuilt
+   * from the tunables' current values when the assertion is judged (`bindTunables`); the name
+   * given by default always shows the declared values.
+   */
+  private compare(bounds: readonly NumberOrTunable[], make: MakeValidator): void {
+    const build = (values: TunableValues): Validator =>
+      this.validator(
+        make(
+          bounds.map((b) => (b instanceof Tunable ? values(b) : b)),
+          bounds.map((b) => label(b, values)),
+        ),
+      )
+    const tunables = bounds.filter((b): b is Tunable => b instanceof Tunable)
+    const made = make(
+      bounds.map((b) => (b instanceof Tunable ? b.value : b)),
+      bounds.map((b) => label(b, declaredValues)),
+    )
+    const spec = this.spec(made)
+    this.record(tunables.length === 0 ? spec : { ...spec, tunables, bindTunables: build })
   }
-  isLeq(n: number): void {
-    const b = finite(n, 'isLeq()')
+
+  isGeq(n: NumberOrTunable): void {
     const t = this.tol
-    this.add(`<= ${b}`, (v) => v <= b + t, { range: { hi: b } })
+    this.compare([bound(n, 'isGeq()')], ([b], [l]) => ({
+      bound: `>= ${l}`,
+      test: (v) => v >= (b as number) - t,
+      range: { lo: b as number },
+    }))
   }
-  isLt(n: number): void {
-    const b = finite(n, 'isLt()')
+  isGt(n: NumberOrTunable): void {
     const t = this.tol
-    this.add(`< ${b}`, (v) => v < b - t, { range: { hi: b, hiStrict: true } })
+    this.compare([bound(n, 'isGt()')], ([b], [l]) => ({
+      bound: `> ${l}`,
+      test: (v) => v > (b as number) + t,
+      range: { lo: b as number, loStrict: true },
+    }))
   }
-  isEq(n: number): void {
-    const b = finite(n, 'isEq()')
+  isLeq(n: NumberOrTunable): void {
     const t = this.tol
-    this.add(`== ${b}`, (v) => Math.abs(v - b) <= t)
+    this.compare([bound(n, 'isLeq()')], ([b], [l]) => ({
+      bound: `<= ${l}`,
+      test: (v) => v <= (b as number) + t,
+      range: { hi: b as number },
+    }))
   }
-  isNeq(n: number): void {
-    const b = finite(n, 'isNeq()')
+  isLt(n: NumberOrTunable): void {
     const t = this.tol
-    this.add(`!= ${b}`, (v) => Math.abs(v - b) > t)
+    this.compare([bound(n, 'isLt()')], ([b], [l]) => ({
+      bound: `< ${l}`,
+      test: (v) => v < (b as number) - t,
+      range: { hi: b as number, hiStrict: true },
+    }))
+  }
+  isEq(n: NumberOrTunable): void {
+    const t = this.tol
+    this.compare([bound(n, 'isEq()')], ([b], [l]) => ({
+      bound: `== ${l}`,
+      test: (v) => Math.abs(v - (b as number)) <= t,
+    }))
+  }
+  isNeq(n: NumberOrTunable): void {
+    const t = this.tol
+    this.compare([bound(n, 'isNeq()')], ([b], [l]) => ({
+      bound: `!= ${l}`,
+      test: (v) => Math.abs(v - (b as number)) > t,
+    }))
   }
   /** lo <= value <= hi (inclusive). */
-  isBetween(lo: number, hi: number): void {
-    const [a, b] = [finite(lo, 'isBetween()'), finite(hi, 'isBetween()')]
+  isBetween(lo: NumberOrTunable, hi: NumberOrTunable): void {
+    const bounds = [bound(lo, 'isBetween()'), bound(hi, 'isBetween()')]
+    orderedBounds('isBetween', bounds)
     const t = this.tol
-    if (a > b)
-      throw new DqxError(
-        'CHECK_DEFINITION',
-        `isBetween(${a}, ${b}): the lower bound is above the upper bound`,
-      )
-    this.add(`in [${a}, ${b}]`, (v) => v >= a - t && v <= b + t, { range: { lo: a, hi: b } })
+    this.compare(bounds, ([a, b], [la, lb]) => ({
+      bound: `in [${la}, ${lb}]`,
+      test: (v) => v >= (a as number) - t && v <= (b as number) + t,
+      range: { lo: a as number, hi: b as number },
+    }))
   }
   /** value < lo or value > hi. */
-  isNotBetween(lo: number, hi: number): void {
-    const [a, b] = [finite(lo, 'isNotBetween()'), finite(hi, 'isNotBetween()')]
+  isNotBetween(lo: NumberOrTunable, hi: NumberOrTunable): void {
+    const bounds = [bound(lo, 'isNotBetween()'), bound(hi, 'isNotBetween()')]
+    orderedBounds('isNotBetween', bounds)
     const t = this.tol
-    if (a > b)
-      throw new DqxError(
-        'CHECK_DEFINITION',
-        `isNotBetween(${a}, ${b}): the lower bound is above the upper bound`,
-      )
-    this.add(`not in [${a}, ${b}]`, (v) => v < a - t || v > b + t)
+    this.compare(bounds, ([a, b], [la, lb]) => ({
+      bound: `not in [${la}, ${lb}]`,
+      test: (v) => v < (a as number) - t || v > (b as number) + t,
+    }))
   }
   isPositive(): void {
     const t = this.tol

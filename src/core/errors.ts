@@ -24,6 +24,8 @@ export type DqxErrorCode =
   | 'NO_STORED_RUN'
   | 'CONTRACT'
   | 'ISOLATION'
+  | 'TUNABLE'
+  | 'PROFILE'
 
 export class DqxError extends Error {
   override readonly name: string = 'DqxError'

@@ -1,14 +1,24 @@
 import type { AssertionSpec } from './assertion.js'
 import type { CollectedCheck } from './check.js'
-import type { EvalResult, MetricRef } from './expression.js'
+import type { EvalResult, Lookup, MetricRef } from './expression.js'
 import { metricName } from './metric-spec.js'
+import type { ProfileEffect } from './profile.js'
 import type { ResultKey } from './result-key.js'
 import { judgeSchema, type SchemaColumn } from './schema.js'
+import type { TunableValues } from './tunable.js'
 import type { AnomalyDetail, AssertionResult, AssertionStatus, SkipCause, SymbolInfo } from './types.js'
 
 /** What evaluation needs of the computed metrics. */
 export interface MetricValues {
   get(dataset: string, ref: MetricRef): { value: number | null; date: string; error?: string } | undefined
+}
+
+/** What the run decided about one assertion before judging it (profiles, data availability). */
+export interface AssertionOverride {
+  /** SKIPPED with this reason instead of being judged. */
+  skip?: { reason: string; cause: SkipCause }
+  /** Copied onto the result. */
+  profiles?: ProfileEffect[]
 }
 
 /** A check as the run sees it: its assertions bound to datasets, or why it is skipped. */
@@ -18,6 +28,8 @@ export interface PlannedCheck {
   skipReason?: string
   /** The kind of `skipReason`, copied onto the SKIPPED results. */
   skipCause?: SkipCause
+  /** Per assertion name: skipped or annotated before evaluation. */
+  overrides?: ReadonlyMap<string, AssertionOverride>
 }
 
 /** A verdict reached outside the assertion's validator (anomaly assertions read history). */
@@ -26,6 +38,7 @@ export interface Judgement {
   bound: string
   error?: string
   anomaly?: AnomalyDetail
+  skipCause?: SkipCause
 }
 
 export interface EvaluateOptions {
@@ -36,9 +49,12 @@ export interface EvaluateOptions {
     current(dataset: string): readonly SchemaColumn[] | undefined
     previous(dataset: string): readonly SchemaColumn[] | undefined
   }
+  /** Current values of tunable operands (default: their declared values). */
+  tunables?: TunableValues
 }
 
-function symbolName(ref: MetricRef): string {
+/** A metric reference as symbols name it: `sum(revenue)`, `lag(1, sum(revenue))`. */
+export function symbolName(ref: MetricRef): string {
   const base = metricName(ref.spec)
   return ref.lag === 0 ? base : `lag(${ref.lag}, ${base})`
 }
@@ -79,7 +95,7 @@ export function evaluate(
     symbols.push(sym)
   }
 
-  const lookup = (ref: MetricRef): EvalResult => {
+  const read = (ref: MetricRef): EvalResult => {
     const dataset = ref.dataset as string
     const v = values.get(dataset, ref)
     const what = `${symbolName(ref)} on '${dataset}'`
@@ -93,9 +109,11 @@ export function evaluate(
     if (Number.isNaN(v.value)) return { ok: false, error: `${what} is NaN (the data contains NaN)` }
     return { ok: true, value: v.value }
   }
+  const lookup: Lookup = options.tunables ? Object.assign(read, { tunable: options.tunables }) : read
 
   for (const pc of checks) {
     for (const a of pc.assertions) {
+      const override = pc.overrides?.get(a.name)
       const base = {
         date: key.date,
         suite,
@@ -106,10 +124,16 @@ export function evaluate(
         bound: a.validator.bound,
         tags: { ...tags },
         assertionTags: [...a.tags],
+        ...(override?.profiles ? { profiles: override.profiles.map((e) => ({ ...e })) } : {}),
       }
       if (pc.skipReason !== undefined) {
         const cause = pc.skipCause === undefined ? {} : { skipCause: pc.skipCause }
         results.push({ ...base, status: 'SKIPPED', value: null, error: pc.skipReason, ...cause })
+        continue
+      }
+      if (override?.skip) {
+        const { reason, cause } = override.skip
+        results.push({ ...base, status: 'SKIPPED', value: null, error: reason, skipCause: cause })
         continue
       }
       if (a.schema !== undefined) {

@@ -1,5 +1,6 @@
 import { DqxError } from './errors.js'
 import { COUNT_KINDS, type MetricSpec, metricName } from './metric-spec.js'
+import { Tunable, type TunableValues } from './tunable.js'
 
 /** One metric occurrence as the evaluator needs it: what, on which dataset, how many days back. */
 export interface MetricRef {
@@ -9,22 +10,26 @@ export interface MetricRef {
   readonly lag: number
 }
 
-/** What an evaluator must supply for each metric reference. */
-export type Lookup = (ref: MetricRef) => EvalResult
+/**
+ * What an evaluator must supply for each metric reference; `tunable`, when present, gives the
+ * current value of a tunable operand (else its declared default is used).
+ */
+export type Lookup = ((ref: MetricRef) => EvalResult) & { readonly tunable?: TunableValues }
 
 export type EvalResult = { ok: true; value: number } | { ok: false; error: string }
 
 const ok = (value: number): EvalResult => ({ ok: true, value })
 const fail = (error: string): EvalResult => ({ ok: false, error })
 
-export type Operand = Expr | number
+export type Operand = Expr | number | Tunable
 
 function toExpr(x: Operand, op: string): Expr {
   if (x instanceof Expr) return x
   if (typeof x === 'number') return new ConstExpr(x)
+  if (x instanceof Tunable) return new TunableExpr(x)
   throw new DqxError(
     'CHECK_DEFINITION',
-    `.${op}() takes a metric expression or a number, got ${x === null ? 'null' : typeof x}`,
+    `.${op}() takes a metric expression, a number or a tunable, got ${x === null ? 'null' : typeof x}`,
   )
 }
 
@@ -40,6 +45,10 @@ export abstract class Expr {
   abstract toString(): string
   /** Binds unresolved metric references to a dataset (the check's). */
   abstract withDataset(dataset: string): Expr
+  /** The tunables the expression reads as operands (none unless a node holds one). */
+  tunables(): Tunable[] {
+    return []
+  }
 
   add(other: Operand): Expr {
     return new BinaryExpr('+', this, toExpr(other, 'add'))
@@ -73,6 +82,28 @@ export class ConstExpr extends Expr {
   }
   toString(): string {
     return String(this.value)
+  }
+}
+
+/** A tunable used as an operand: its current value (the lookup's), shown by name. */
+export class TunableExpr extends Expr {
+  constructor(readonly tunable: Tunable) {
+    super()
+  }
+  evaluate(lookup: Lookup): EvalResult {
+    return ok(lookup.tunable ? lookup.tunable(this.tunable) : this.tunable.value)
+  }
+  refs(): MetricRef[] {
+    return []
+  }
+  override tunables(): Tunable[] {
+    return [this.tunable]
+  }
+  withDataset(): Expr {
+    return this
+  }
+  toString(): string {
+    return this.tunable.name
   }
 }
 
@@ -116,6 +147,9 @@ export class BinaryExpr extends Expr {
   refs(): MetricRef[] {
     return [...this.left.refs(), ...this.right.refs()]
   }
+  override tunables(): Tunable[] {
+    return [...this.left.tunables(), ...this.right.tunables()]
+  }
   withDataset(dataset: string): Expr {
     return new BinaryExpr(this.op, this.left.withDataset(dataset), this.right.withDataset(dataset))
   }
@@ -142,6 +176,9 @@ export class AbsExpr extends Expr {
   }
   refs(): MetricRef[] {
     return this.inner.refs()
+  }
+  override tunables(): Tunable[] {
+    return this.inner.tunables()
   }
   withDataset(dataset: string): Expr {
     return new AbsExpr(this.inner.withDataset(dataset))

@@ -1,11 +1,16 @@
+import type { ProfileEffect } from './profile.js'
 import type { ResultKey } from './result-key.js'
 
 export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const
 /** P0 is the worst; P1 is the default. */
 export type Severity = (typeof SEVERITIES)[number]
 export type AssertionStatus = 'PASSED' | 'FAILED' | 'SKIPPED'
-/** Why an assertion was SKIPPED, for tools that judge skips (`dqx run` fails on 'dataset-not-provided'). */
-export type SkipCause = 'dataset-not-provided'
+/**
+ * Why an assertion was SKIPPED, for tools that judge skips (`dqx run` fails on 'dataset-not-provided'):
+ * a profile disabled it ('disabled-by-profile'), or the data it needs is declared unavailable or
+ * missing from history ('data-unavailable', docs/operations.md).
+ */
+export type SkipCause = 'dataset-not-provided' | 'disabled-by-profile' | 'data-unavailable'
 
 /** The outcome of one tap call: what `.call()` / `.promise()` resolve to, one per tap, in tap order. */
 export interface PluginRun {
@@ -85,6 +90,8 @@ export interface AssertionResult {
   samples?: FailedRowSample
   /** Baseline and score of an `isNotAnomalous` assertion. */
   anomaly?: AnomalyDetail
+  /** What the run's active profiles changed on this assertion, one entry per matching rule. */
+  profiles?: ProfileEffect[]
 }
 
 export interface SymbolInfo {
@@ -132,6 +139,10 @@ export interface RunReport {
   schemas?: Record<string, readonly { name: string; type: string }[]>
   /** Set when the run itself failed (bad data source, missing column …); results are then empty. */
   error?: Error
+  /** Names of the profiles active on the key's date (set when the suite has profiles). */
+  profiles?: string[]
+  /** Set on a report made by `suite.reevaluate()`: the run whose stored metric values it judged again. */
+  reevaluatedFrom?: string
   /** True when this report is a stored run sent to plugins again by `suite.replay()` (runId and startedAt are the original run's). */
   replay?: boolean
 }

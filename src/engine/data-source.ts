@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { DqxError, toError } from '../core/errors.js'
+import { parseIsoDate } from '../core/result-key.js'
 import { type ClickHouseSourceOptions, ClickHouseSourceSpec } from './clickhouse-source.js'
 import { type Dialect, duckdbDialect } from './dialect.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
@@ -61,6 +62,12 @@ export interface SourceOptions {
    * missing from the MetricDB are computed from the source for their own day.
    */
   dateColumn?: string
+  /**
+   * Days ('YYYY-MM-DD') this dataset's data is known to be unusable (an outage, a bad load): a run
+   * of such a day skips the assertions reading the dataset, and assertions whose history needs
+   * such a day are SKIPPED naming it rather than judged against it. docs/operations.md
+   */
+  skipDates?: readonly string[]
 }
 
 export interface RecordsOptions extends SourceOptions {
@@ -86,6 +93,8 @@ function isGlob(p: string): boolean {
 export abstract class DataSource {
   abstract readonly kind: string
   readonly dateColumn: string | undefined
+  /** The declared unavailable days (`skipDates` option). */
+  readonly skipDates: ReadonlySet<string>
 
   protected constructor(options: SourceOptions | undefined) {
     const dc = options?.dateColumn
@@ -93,6 +102,15 @@ export abstract class DataSource {
       throw new DqxError('DATA_SOURCE', 'dateColumn must be a non-empty column name')
     }
     this.dateColumn = dc
+    const skip = options?.skipDates
+    if (skip !== undefined && !Array.isArray(skip)) {
+      throw new DqxError(
+        'DATA_SOURCE',
+        "skipDates must be an array of 'YYYY-MM-DD' days, e.g. ['2026-11-24']",
+      )
+    }
+    for (const d of skip ?? []) parseIsoDate(d, 'skipDates entry')
+    this.skipDates = new Set(skip ?? [])
   }
 
   /** A short description for messages (`parquet data/*.parquet`). */

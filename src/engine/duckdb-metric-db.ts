@@ -42,6 +42,7 @@ import {
   toRunEntry,
   toStoredRun,
 } from './stored-run.js'
+import { fromTunableRow, type TunableChange, type TunableChangeQuery } from './tunable-changes.js'
 
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
@@ -62,6 +63,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_schemas (
      run_id VARCHAR NOT NULL, dataset VARCHAR NOT NULL, suite VARCHAR NOT NULL, date DATE NOT NULL,
      tags VARCHAR NOT NULL, columns VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL, PRIMARY KEY (run_id, dataset))`,
+  `CREATE TABLE IF NOT EXISTS dqx_tunable_changes (
+     suite VARCHAR NOT NULL, name VARCHAR NOT NULL, old_value DOUBLE NOT NULL, new_value DOUBLE NOT NULL,
+     who VARCHAR NOT NULL, why VARCHAR NOT NULL, changed_at VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
 ]
 
 /** Rows per INSERT statement: few statements, and a bounded parameter list. */
@@ -439,6 +443,36 @@ export class DuckDBMetricDB implements MetricDB {
     )
     const r = rows[0]
     return r ? toStoredSchema(r) : undefined
+  }
+
+  async putTunableChange(change: TunableChange): Promise<void> {
+    const now = writeStamp()
+    await this.transaction(async (conn) => {
+      await conn.run(
+        'INSERT INTO dqx_tunable_changes VALUES ($1, $2, $3, $4, $5, $6, $7, CAST($8 AS TIMESTAMP))',
+        [
+          change.suite,
+          change.name,
+          change.oldValue,
+          change.newValue,
+          change.who,
+          change.why,
+          change.changedAt,
+          now,
+        ],
+      )
+    })
+  }
+
+  async getTunableChanges(q: TunableChangeQuery): Promise<TunableChange[]> {
+    const params: string[] = [q.suite]
+    if (q.name !== undefined) params.push(q.name)
+    const rows = await this.rows(
+      `SELECT suite, name, old_value, new_value, who, why, changed_at FROM dqx_tunable_changes
+       WHERE suite = $1${q.name === undefined ? '' : ' AND name = $2'} ORDER BY created_at`,
+      params,
+    )
+    return rows.map(fromTunableRow)
   }
 
   /** Waits for operations in flight. The file is attached only while one runs, so nothing else stays open. */

@@ -10,6 +10,8 @@ export type ColumnType = 'text' | 'integer' | 'number' | 'boolean' | 'date' | 't
 export interface FileReadOptions {
   /** See SourceOptions.dateColumn. */
   dateColumn?: string
+  /** See SourceOptions.skipDates. */
+  skipDates?: readonly string[]
   /** Column types that replace DuckDB's guess, by column name. */
   types?: Readonly<Record<string, ColumnType>>
   /** Rows DuckDB looks at to guess types; `-1` = the whole file. Default 20 480. */
@@ -97,6 +99,7 @@ const DUCKDB_TYPES = [
 
 const CSV_KEYS = [
   'dateColumn',
+  'skipDates',
   'types',
   'sampleSize',
   'allText',
@@ -105,7 +108,7 @@ const CSV_KEYS = [
   'header',
   'strict',
 ]
-const JSON_KEYS = ['dateColumn', 'types', 'sampleSize', 'allText']
+const JSON_KEYS = ['dateColumn', 'skipDates', 'types', 'sampleSize', 'allText']
 const CSV_ONLY = CSV_KEYS.filter((k) => !JSON_KEYS.includes(k))
 
 /** The DuckDB type a `types` value names, or a DqxError that lists what is accepted. */

@@ -32,6 +32,7 @@ import {
   type StoredRunQuery,
   toStoredRun,
 } from './stored-run.js'
+import type { TunableChange, TunableChangeQuery } from './tunable-changes.js'
 
 function metricKey(q: MetricLookup): string {
   return `${q.dataset}\u0000${q.metric}\u0000${q.date}\u0000${tagsKey(q.tags)}`
@@ -46,9 +47,10 @@ export class MemoryMetricDB implements MetricDB {
   private readonly pins = new Map<string, PinRow>()
   /** Stored runs in write order (a run stored again moves to the end). */
   private readonly runs = new Map<string, StoredRun>()
-  /** Oldest first. */
   /** Schemas by run and dataset, in write order (getSchema wants the newest). */
   private readonly schemas = new Map<string, StoredSchema>()
+  /** The tunable audit trail in write order. */
+  private readonly tunableChanges: TunableChange[] = []
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     // Tags stored in canonical (sorted) key order, as the SQL stores return them.
@@ -219,6 +221,14 @@ export class MemoryMetricDB implements MetricDB {
       if (s.suite === q.suite && s.dataset === q.dataset && tagsKey(s.tags) === tk) return s
     }
     return undefined
+  }
+  async putTunableChange(change: TunableChange): Promise<void> {
+    this.tunableChanges.push({ ...change })
+  }
+  async getTunableChanges(q: TunableChangeQuery): Promise<TunableChange[]> {
+    return this.tunableChanges
+      .filter((c) => c.suite === q.suite && (q.name === undefined || c.name === q.name))
+      .map((c) => ({ ...c }))
   }
   async close(): Promise<void> {}
 }

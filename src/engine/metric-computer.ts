@@ -24,6 +24,8 @@ export interface MetricValue {
   value: number | null
   date: string
   error?: string
+  /** A lagged value the MetricDB does not hold (data availability judges it). */
+  missing?: true
 }
 
 export function valueKey(dataset: string, spec: MetricSpec, lag: number): string {
@@ -302,6 +304,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
           value: null,
           date,
           error: `no value of ${metricName(n.spec)} on '${dataset}' for ${date}${tags ? ` [${tags}]` : ''} in the MetricDB (${db.description}); run the suite for that day first, or give the data source a dateColumn`,
+          missing: true,
         })
       }
     }

@@ -12,6 +12,7 @@ import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.j
 import { MemoryMetricDB } from './memory-metric-db.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
 import type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
+import type { TunableChange, TunableChangeQuery } from './tunable-changes.js'
 
 /** One metric value as stored: what, where, which day and tags, and the run that computed it. */
 export interface StoredMetric {
@@ -175,6 +176,10 @@ export abstract class MetricDB {
   abstract putSchemas(rows: readonly StoredSchema[]): Promise<void>
   /** The most recently stored schema of a suite's dataset and tag set (any date), or undefined. */
   abstract getSchema(q: SchemaLookup): Promise<StoredSchema | undefined>
+  /** Appends one tunable change to the audit trail (table dqx_tunable_changes). */
+  abstract putTunableChange(change: TunableChange): Promise<void>
+  /** A suite's tunable changes (optionally of one tunable), oldest first; never pruned. */
+  abstract getTunableChanges(q: TunableChangeQuery): Promise<TunableChange[]>
   /** Releases files and connections. The MetricDB can be used again afterwards (it reopens). */
   abstract close(): Promise<void>
 }

@@ -42,6 +42,7 @@ import {
   toRunEntry,
   toStoredRun,
 } from './stored-run.js'
+import { fromTunableRow, type TunableChange, type TunableChangeQuery } from './tunable-changes.js'
 
 export interface PostgresMetricDBOptions {
   /** Schema holding dqx_metrics and dqx_results, created if missing. Default: the first schema of the search_path (public). */
@@ -133,6 +134,10 @@ export class PostgresMetricDB implements MetricDB {
             run_id text NOT NULL, dataset text NOT NULL, suite text NOT NULL, date date NOT NULL,
             tags text NOT NULL, columns text NOT NULL, created_at timestamptz NOT NULL,
             PRIMARY KEY (run_id, dataset))`)
+          await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_tunable_changes')} (
+            suite text NOT NULL, name text NOT NULL, old_value double precision NOT NULL,
+            new_value double precision NOT NULL, who text NOT NULL, why text NOT NULL,
+            changed_at text NOT NULL, created_at timestamptz NOT NULL)`)
         })
         return lease
       } catch (err) {
@@ -435,6 +440,26 @@ export class PostgresMetricDB implements MetricDB {
     )
     const r = rows[0]
     return r ? toStoredSchema(r) : undefined
+  }
+
+  async putTunableChange(change: TunableChange): Promise<void> {
+    // clock_timestamp(): changes made in one millisecond still list in the order they were made.
+    await this.rows(
+      `INSERT INTO ${this.table('dqx_tunable_changes')} (suite, name, old_value, new_value, who, why, changed_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`,
+      [change.suite, change.name, change.oldValue, change.newValue, change.who, change.why, change.changedAt],
+    )
+  }
+
+  async getTunableChanges(q: TunableChangeQuery): Promise<TunableChange[]> {
+    const params: string[] = [q.suite]
+    if (q.name !== undefined) params.push(q.name)
+    const rows = await this.rows(
+      `SELECT suite, name, old_value, new_value, who, why, changed_at FROM ${this.table('dqx_tunable_changes')}
+       WHERE suite = $1${q.name === undefined ? '' : ' AND name = $2'} ORDER BY created_at`,
+      params,
+    )
+    return rows.map(fromTunableRow)
   }
 
   /** Gives the pool back (it ends when no one else in the process uses it). The MetricDB opens it again on next use. */

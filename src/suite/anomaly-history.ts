@@ -16,6 +16,7 @@ import type { PlannedCheck } from '../core/evaluate.js'
 import type { EvalResult, Expr, MetricRef } from '../core/expression.js'
 import { metricName } from '../core/metric-spec.js'
 import { formatTags, type ResultKey, shiftDate } from '../core/result-key.js'
+import type { SkipCause } from '../core/types.js'
 import type { StoredBaselinePin } from '../engine/baselines.js'
 import type { MetricDB } from '../engine/metric-db.js'
 
@@ -24,6 +25,15 @@ export interface AnomalyHistoryOptions {
   suite: string
   key: ResultKey
   checks: readonly PlannedCheck[]
+  /**
+   * Data availability (docs/operations.md): days declared unavailable for a dataset leave the
+   * rolling baseline; with a threshold, a baseline with less than that share of its window's days
+   * available is SKIPPED naming the missing days.
+   */
+  availability?: {
+    skipDates(dataset: string): ReadonlySet<string>
+    threshold: number | undefined
+  }
 }
 
 /** Judges an anomaly assertion's value; undefined for every other assertion. */
@@ -31,7 +41,7 @@ export type AnomalyJudge = (
   check: string,
   assertion: AssertionSpec,
   value: number,
-) => AnomalyJudgement | undefined
+) => (AnomalyJudgement & { skipCause?: SkipCause }) | undefined
 
 /** The datasets an expression reads, in order of first use. */
 function datasetsOf(expr: Expr): string[] {
@@ -66,9 +76,26 @@ interface Plan {
   from: string
   to: string
   excluded: string[]
+  /** Window days declared unavailable (skipDates) and the window's length. */
+  declared: string[]
+  windowDays: number
 }
 
 const NEEDED = ['getAssertionHistory', 'getPinnedBaseline'] as const
+
+/** Why a rolling baseline is too incomplete to judge against, or undefined (dataAvThreshold). */
+function unavailableBaseline(
+  p: Plan,
+  missing: readonly string[],
+  threshold: number | undefined,
+): string | undefined {
+  const available = p.windowDays - p.declared.length - missing.length
+  if (threshold === undefined || available / p.windowDays >= threshold) return undefined
+  const parts: string[] = []
+  if (p.declared.length > 0) parts.push(`${p.declared.join(', ')} declared in skipDates`)
+  if (missing.length > 0) parts.push(`no stored value for ${missing.join(', ')}`)
+  return `data unavailable: ${parts.join('; ')} (${available} of ${p.windowDays} baseline days available, below dataAvThreshold ${threshold})`
+}
 
 /**
  * Prepares the baseline of every `isNotAnomalous` assertion of the run and returns the judge
@@ -83,9 +110,20 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     }
   }
   const baselines = new Map<string, AnomalyBaseline>()
-  const judge: AnomalyJudge = (check, spec, value) =>
-    spec.anomaly &&
-    judgeAnomaly(value, spec.anomaly, baselines.get(itemKey(check, spec.name)) as AnomalyBaseline)
+  const unavailable = new Map<string, string>()
+  const judge: AnomalyJudge = (check, spec, value) => {
+    if (!spec.anomaly) return undefined
+    const judged = judgeAnomaly(
+      value,
+      spec.anomaly,
+      baselines.get(itemKey(check, spec.name)) as AnomalyBaseline,
+    )
+    const reason = unavailable.get(itemKey(check, spec.name))
+    // Too little of the window is available: not judged, whatever the score (the detail stays).
+    return reason === undefined
+      ? judged
+      : { ...judged, status: 'SKIPPED', error: reason, skipCause: 'data-unavailable' }
+  }
   if (items.length === 0) return judge
 
   const db = o.db as unknown as Record<string, unknown>
@@ -110,7 +148,16 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     }
     if (pin) {
       const dates = datesBetween(pin.from, pin.to, config.weekly ? weekday : undefined)
-      plans.push({ item, kind: 'pinnedRange', dates, from: pin.from, to: pin.to, excluded: [] })
+      plans.push({
+        item,
+        kind: 'pinnedRange',
+        dates,
+        from: pin.from,
+        to: pin.to,
+        excluded: [],
+        declared: [],
+        windowDays: dates.length,
+      })
       continue
     }
     const window = baselineDates(key.date, config)
@@ -129,13 +176,18 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
     const bad = new Set(
       history.filter((e) => e.status === 'FAILED' && e.error === undefined).map((e) => e.date),
     )
+    const skip = o.availability?.skipDates
+    const readFrom = datasetsOf(spec.expr)
+    const declared = skip ? window.filter((d) => readFrom.some((ds) => skip(ds).has(d))) : []
     plans.push({
       item,
       kind: 'history',
-      dates: window.filter((d) => !bad.has(d)),
+      dates: window.filter((d) => !bad.has(d) && !declared.includes(d)),
       from,
       to,
       excluded: window.filter((d) => bad.has(d)),
+      declared,
+      windowDays: window.length,
     })
   }
 
@@ -173,6 +225,7 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
   for (const p of plans) {
     const { spec, check, config } = p.item
     const values: number[] = []
+    const missing: string[] = []
     for (const date of p.dates) {
       const lookup = (ref: MetricRef): EvalResult => {
         const v = series
@@ -184,7 +237,11 @@ export async function loadAnomalyBaselines(o: AnomalyHistoryOptions): Promise<An
       }
       const r = spec.expr.evaluate(lookup)
       if (r.ok && Number.isFinite(r.value)) values.push(r.value)
+      else missing.push(date)
     }
+    const reason =
+      p.kind === 'history' ? unavailableBaseline(p, missing, o.availability?.threshold) : undefined
+    if (reason !== undefined) unavailable.set(itemKey(check, spec.name), reason)
     const datasets = datasetsOf(spec.expr)
       .map((d) => `'${d}'`)
       .join(', ')

@@ -32,6 +32,7 @@ export function formatAudit(
     }`,
     `  Symbols:    ${r.symbols.length}`,
   ]
+  if (r.profiles) lines.push(`  Profiles:   ${r.profiles.length === 0 ? 'None' : r.profiles.join(', ')}`)
   if (r.error) lines.push(`  Run error:  ${r.error.message}`)
   if (r.pluginRuns.length > 0) {
     const runs = r.pluginRuns.map((p) => {

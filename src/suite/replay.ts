@@ -30,11 +30,12 @@ export async function loadStoredRun(
   suite: string,
   key: ResultKey,
   runId: string | undefined,
+  caller = 'replay()',
 ): Promise<StoredRun> {
   if (typeof db.getRun !== 'function' || typeof db.listRuns !== 'function') {
     throw new DqxError(
       'METRIC_DB',
-      `replay(): the MetricDB ${db.description} does not store runs (no getRun/listRuns); use MetricDB.memory(), .duckdb() or .postgres()`,
+      `${caller}: the MetricDB ${db.description} does not store runs (no getRun/listRuns); use MetricDB.memory(), .duckdb() or .postgres()`,
     )
   }
   const q = { suite, date: key.date, tags: key.tags }
@@ -48,7 +49,7 @@ export async function loadStoredRun(
       : `stored dates: ${dates.slice(-10).join(', ')}${dates.length > 10 ? ` (${dates.length} in all)` : ''}`
   throw new DqxError(
     'NO_STORED_RUN',
-    `replay(): ${what} of suite '${suite}' for ${key.date} with ${describeTags(key.tags)}; ${known}`,
+    `${caller}: ${what} of suite '${suite}' for ${key.date} with ${describeTags(key.tags)}; ${known}`,
   )
 }
 

@@ -21,6 +21,8 @@ export interface RunContext extends TapScope {
   readonly timestamp: Date
   readonly datasources: readonly string[]
   readonly checks: readonly string[]
+  /** Names of the profiles active on the key's date, when the suite has profiles (docs/operations.md). */
+  readonly profiles?: readonly string[]
   /** True when a stored run is replayed (`suite.replay()`, `dqx replay`): runId and timestamp are the original run's. */
   readonly replay?: boolean
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { Check } from '../core/check.js'
 import { DqxError, type DqxErrorCode } from '../core/errors.js'
+import type { Profile } from '../core/profile.js'
 import { MetricDB } from '../engine/metric-db.js'
 import { DEFAULT_SAMPLE_LIMIT } from '../engine/samples.js'
 import type { PluginOption } from './plugin.js'
@@ -34,6 +35,17 @@ export interface SuiteOptions {
   sampleLimit?: number
   /** Extra columns in every failed-row sample, where the dataset has them (also per assertion: where({ sampleColumns })). */
   sampleColumns?: readonly string[]
+  /**
+   * Calendar-scoped rules (seasonalProfile / permanentProfile) that disable assertions, scale their
+   * values or change their severity on the dates they are active. docs/operations.md
+   */
+  profiles?: readonly Profile[]
+  /**
+   * 0..1: the share of the history an assertion needs (lagged values, dayOverDay …) that must be
+   * stored for it to be judged; below it the assertion is SKIPPED naming the missing dates.
+   * Unset: missing history FAILS the assertion. Declared `skipDates` always skip. docs/operations.md
+   */
+  dataAvThreshold?: number
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000

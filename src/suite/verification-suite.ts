@@ -14,6 +14,7 @@ import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../
 import { MetricDB, type StoredMetric } from '../engine/metric-db.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
+import type { TunableChange } from '../engine/tunable-changes.js'
 import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
@@ -24,9 +25,12 @@ import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './life
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { PluginFailureError } from './plugin-failure-error.js'
+import { reevaluateStoredRun } from './reevaluate.js'
 import { loadStoredRun, type ReplayOptions, replayStoredRun } from './replay.js'
 import { deepFreeze, type ResultsContext, type RunContext, type TapScope } from './run-context.js'
+import { SuiteOperations } from './run-operations.js'
 import { parseSuiteOptions, type SuiteOptions } from './suite-options.js'
+import type { TunableChangeOptions } from './suite-tunables.js'
 
 export type { SuiteOptions } from './suite-options.js'
 
@@ -71,6 +75,8 @@ export class VerificationSuite {
   private readonly concurrency: number
   /** The isolated plugins' sandboxes, ended by close(). */
   readonly #sandboxes: SandboxGroup[] = []
+  /** Profiles, tunables and data availability (docs/operations.md). */
+  private readonly operations: SuiteOperations
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -83,6 +89,7 @@ export class VerificationSuite {
     this.sampleLimit = options.sampleLimit
     this.sampleColumns = Object.freeze([...options.sampleColumns])
     this.collected = options.checks.map(collectAssertions)
+    this.operations = new SuiteOperations(this.name, options, this.collected, this.logger)
     const timeoutMs = options.pluginTimeoutMs
     const concurrency = options.concurrency
 
@@ -189,6 +196,7 @@ export class VerificationSuite {
     const t0 = performance.now()
     const pluginRuns: PluginRun[] = []
     const scope: TapScope = { signal: new AbortController().signal, logger: this.logger, config: undefined }
+    const activeProfiles = this.operations.activeProfileNames(key)
     const runCtx: RunContext = deepFreeze({
       suiteName: this.name,
       runId,
@@ -196,9 +204,10 @@ export class VerificationSuite {
       timestamp: startedAt,
       datasources: Object.keys(datasources),
       checks: this.checkNames,
+      ...(activeProfiles ? { profiles: activeProfiles } : {}),
       ...scope,
     })
-    const planned = this.plan(datasources)
+    const planned = this.plan(Object.keys(datasources))
     let results: AssertionResult[] = []
     const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
@@ -225,10 +234,14 @@ export class VerificationSuite {
     if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
     const session = createEngineSession()
     try {
+      const skipDates = (d: string) => datasources[d]?.skipDates ?? NO_DATES
+      const ops = await this.operations.forRun(key, this.db, skipDates)
+      const checks = ops.prepare(planned)
       const needs: MetricNeed[] = []
-      for (const pc of planned) {
+      for (const pc of checks) {
         if (pc.skipReason !== undefined) continue
         for (const a of pc.assertions) {
+          if (pc.overrides?.get(a.name)?.skip) continue
           for (const ref of a.expr.refs()) {
             needs.push({
               dataset: ref.dataset as string,
@@ -274,7 +287,13 @@ export class VerificationSuite {
       const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
-      const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
+      const judge = await loadAnomalyBaselines({
+        db: this.db,
+        suite: this.name,
+        key,
+        checks: planned,
+        availability: { skipDates, threshold: this.operations.dataAvThreshold },
+      })
       // The previous run's schemas, read before this run's are stored. A structural MetricDB
       // written before schemas were stored lacks the two methods: nothing stored, nothing read.
       const previous = new Map<string, readonly { name: string; type: string }[]>()
@@ -285,20 +304,25 @@ export class VerificationSuite {
         const stored = await this.db.getSchema({ suite: this.name, dataset, tags: key.tags })
         if (stored) previous.set(dataset, stored.columns)
       }
+      const judged = ops.judgeHistory(
+        checks,
+        (ref) => values.get(valueKey(ref.dataset as string, ref.spec, ref.lag))?.missing === true,
+      )
       ;({ results, symbols } = evaluate(
         this.name,
         key,
-        planned,
+        judged,
         { get: (dataset, ref): MetricValue | undefined => values.get(valueKey(dataset, ref.spec, ref.lag)) },
         {
           judge,
           schemas: { current: (d) => schemas[d], previous: (d) => previous.get(d) },
+          tunables: ops.tunables,
         },
       ))
       // Only FAILED results with a row predicate issue queries: a passing run issues none.
       await attachSamples({
         results,
-        checks: planned,
+        checks: judged,
         bound: boundInOrder,
         sources: datasources,
         key,
@@ -388,6 +412,7 @@ export class VerificationSuite {
       pluginErrors: [],
     }
     if (Object.keys(schemas).length > 0) report.schemas = schemas
+    if (activeProfiles) report.profiles = [...activeProfiles]
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
@@ -449,6 +474,69 @@ export class VerificationSuite {
     return report
   }
 
+  /**
+   * Sets a tunable (`tunable(name, …)` in one of the suite's assertions) for every later run and
+   * re-evaluation of this suite, in any process using the same MetricDB. The value must lie within
+   * the tunable's bounds (else a TUNABLE DqxError naming them); `who` and `why` are stored with the
+   * old and new value and the time in the audit trail (`tunableChanges()`).
+   */
+  async setTunable(name: string, value: number, options: TunableChangeOptions): Promise<TunableChange> {
+    return this.operations.tunables.set(this.db, name, value, options)
+  }
+
+  /** Names of the tunables the suite's assertions use, in order of first use. */
+  get tunableNames(): string[] {
+    return [...this.operations.tunables.byName.keys()]
+  }
+
+  /** The suite's tunables with their declared settings and current values (from the MetricDB). */
+  async tunables(): Promise<{ name: string; value: number; default: number; min: number; max: number }[]> {
+    const current = await this.operations.tunables.current(this.db)
+    return [...this.operations.tunables.byName.values()].map((t) => ({
+      name: t.name,
+      value: current.get(t.name) as number,
+      default: t.value,
+      min: t.min,
+      max: t.max,
+    }))
+  }
+
+  /** The audit trail of the suite's tunable changes (optionally of one tunable), oldest first. */
+  async tunableChanges(name?: string): Promise<TunableChange[]> {
+    if (typeof this.db.getTunableChanges !== 'function') return []
+    return this.db.getTunableChanges(name === undefined ? { suite: this.name } : { suite: this.name, name })
+  }
+
+  /**
+   * Judges a stored run again from its stored metric values, without reading any data source:
+   * the tunables' current values and the profiles apply as in a run. `target` is a RunReport (that
+   * run) or a ResultKey (its latest stored run, or `options.runId`). The new results are stored as
+   * a new run (`reevaluatedFrom` names the original), so the next replay, anomaly baseline and
+   * `dqx report` see them. Plugins are not called: `suite.replay(key)` sends the re-evaluation.
+   * Assertions whose verdict cannot change this way keep their stored result: schema assertions,
+   * and those SKIPPED for a missing dataset or unavailable data.
+   */
+  async reevaluate(target: RunReport | ResultKey, options: { runId?: string } = {}): Promise<RunReport> {
+    const byReport = !(target instanceof ResultKey)
+    if (byReport && (target === null || typeof target !== 'object' || !(target.key instanceof ResultKey))) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        "reevaluate() takes a RunReport or a ResultKey, e.g. suite.reevaluate(report) or suite.reevaluate(new ResultKey('2026-11-25'))",
+      )
+    }
+    const key = byReport ? target.key : target
+    const runId = byReport ? target.runId : options.runId
+    const stored = await loadStoredRun(this.db, this.name, key, runId, 'reevaluate()')
+    return reevaluateStoredRun({
+      suite: this.name,
+      db: this.db,
+      stored,
+      planned: this.plan(stored.datasources),
+      operations: this.operations,
+      logger: this.logger,
+    })
+  }
+
   /** The named plugins, in suite order; an unknown name is a DqxError listing the suite's plugins. */
   private selectPlugins(names: readonly string[]): NormalizedPlugin[] {
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
@@ -470,12 +558,12 @@ export class VerificationSuite {
   }
 
   /** Binds each check to the run's datasources, or says why it is skipped. */
-  private plan(datasources: Readonly<Record<string, DataSource>>): PlannedCheck[] {
-    const available = Object.keys(datasources)
+  private plan(available: readonly string[]): PlannedCheck[] {
+    const datasources = new Set(available)
     const list = available.length > 0 ? available.map((d) => `'${d}'`).join(', ') : 'none'
     return this.collected.map((collected): PlannedCheck => {
       const declared = collected.check.datasets
-      const missing = declared.filter((d) => !Object.hasOwn(datasources, d))
+      const missing = declared.filter((d) => !datasources.has(d))
       if (missing.length > 0) {
         return {
           collected,
@@ -490,7 +578,7 @@ export class VerificationSuite {
       if (!unbound) {
         const absent = collected.assertions
           .flatMap((a) => a.expr.refs().map((r) => r.dataset as string))
-          .filter((d) => !Object.hasOwn(datasources, d))
+          .filter((d) => !datasources.has(d))
         if (absent.length > 0) {
           return {
             collected,
@@ -528,6 +616,8 @@ Object.defineProperty(VerificationSuite.prototype, ASYNC_DISPOSE, {
   configurable: true,
   writable: true,
 })
+
+const NO_DATES: ReadonlySet<string> = new Set()
 
 /** Datasets whose expectSchemaUnchanged assertions run (their checks are not skipped). */
 function unchangedDatasets(planned: readonly PlannedCheck[]): Set<string> {

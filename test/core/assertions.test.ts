@@ -214,7 +214,7 @@ describe('assertion definitions', () => {
 
   it('rejects operands that are neither expressions nor numbers', () => {
     expect(definitionError(() => mp.numRows().add('1' as never)).message).toMatch(
-      /\.add\(\) takes a metric expression or a number, got string/,
+      /\.add\(\) takes a metric expression, a number or a tunable, got string/,
     )
     expect(definitionError(() => mp.numRows().div(null as never)).message).toMatch(/\.div\(\).*got null/)
   })

@@ -469,7 +469,7 @@ describe('options are checked when the source is constructed', () => {
 
   it('unknown options get a did-you-mean; CSV options on JSON are named as such', () => {
     expect(bad(() => DataSource.csv(p, { nulValues: ['NA'] } as never))).toBe(
-      "DataSource.csv(): unknown option 'nulValues' — did you mean 'nullValues'? (options: dateColumn, types, sampleSize, allText, nullValues, delimiter, header, strict)",
+      "DataSource.csv(): unknown option 'nulValues' — did you mean 'nullValues'? (options: dateColumn, skipDates, types, sampleSize, allText, nullValues, delimiter, header, strict)",
     )
     expect(bad(() => DataSource.csv(p, { zzzzzz: 1 } as never))).toMatch(/unknown option 'zzzzzz' \(options:/)
     expect(bad(() => DataSource.json(p, { delimiter: ';' } as never))).toMatch(

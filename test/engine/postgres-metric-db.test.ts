@@ -290,6 +290,7 @@ describe.skipIf(!pgReady)('MetricDB.postgres specifics', () => {
         'public.dqx_results',
         'public.dqx_schemas',
         'public.dqx_stored_runs',
+        'public.dqx_tunable_changes',
       ])
     } finally {
       await db.close()

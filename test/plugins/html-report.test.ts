@@ -64,6 +64,12 @@ describe('chartBounds', () => {
     expect(chartBounds('(recorded)')).toEqual({})
     expect(chartBounds(undefined)).toEqual({})
   })
+
+  it('reads tunable bounds, which name the tunable after the value', () => {
+    expect(chartBounds('< 0.1 (max_null_rate)')).toEqual({ hi: 0.1 })
+    expect(chartBounds('in [0.5 (lo), 2 (hi.x-1)]')).toEqual({ lo: 0.5, hi: 2 })
+    expect(chartBounds('not in [0, 4 (hi)]')).toEqual({ lo: 0, hi: 4, outside: true })
+  })
 })
 
 describe('anomalyBand', () => {

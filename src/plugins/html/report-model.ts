@@ -73,12 +73,13 @@ const NUM = String.raw`(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|-?Infinity)`
 
 /**
  * The lines a comparison assertion draws, read from its bound text (`>= 0`, `< 0.05`,
- * `in [1, 100]`, `not in [1, 2]`, `== 3`). Bounds without a fixed value (`!= 3`, anomaly,
+ * `in [1, 100]`, `not in [1, 2]`, `== 3`; tunables as `< 0.1 (max_null_rate)`). Bounds without a fixed value (`!= 3`, anomaly,
  * `(recorded)`) draw none.
  */
 export function chartBounds(bound: string | undefined): ChartBounds {
   if (bound === undefined) return {}
-  const t = bound.trim()
+  // A tunable bound names its tunable after the value: `< 0.1 (max_null_rate)`.
+  const t = bound.trim().replace(/ \([A-Za-z_][\w.-]*\)/g, '')
   const range = new RegExp(`^(not )?in \\[${NUM}, ${NUM}\\]$`, 'i').exec(t)
   if (range) {
     const out: ChartBounds = { lo: Number(range[2]), hi: Number(range[3]) }
