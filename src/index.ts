@@ -20,6 +20,7 @@ export {
 export { DqxError, type DqxErrorCode } from './core/errors.js'
 export { Expr, Metric, RateExpr } from './core/expression.js'
 export {
+  type FirstOptions,
   type FreshnessOptions,
   type MetricOptions,
   MetricProvider,

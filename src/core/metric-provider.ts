@@ -39,6 +39,12 @@ export type ValidCountRule =
   | { between: readonly [number, number]; in?: never; format?: never }
   | { format: ValidFormat; in?: never; between?: never }
 
+/** `first` options: the column that orders the rows, besides the usual metric options. */
+export interface FirstOptions extends MetricOptions {
+  /** The row with the smallest non-NULL value of this column is the first one. */
+  orderBy: string
+}
+
 /** `freshnessHours` options: where the hours are measured from, besides the usual metric options. */
 export interface FreshnessOptions extends MetricOptions {
   /** 'keyEnd' (default): the end of the ResultKey's day, 24:00 UTC. 'now': the moment of the scan. */
@@ -306,6 +312,23 @@ export class MetricProvider {
       opts,
       'orphanCount',
     )
+  }
+  /**
+   * The value of `col` in the first row ordered by `orderBy` (ascending): the row with the smallest
+   * non-NULL `orderBy`, so `mp.first('price', { orderBy: 'updated_at' })` is the day's opening price.
+   * NULL when no row has an `orderBy` value, and when that row's `col` is NULL. Rows tied on
+   * `orderBy` are in no defined order: order by a unique column. Computed in the dataset's one scan.
+   */
+  first(col: string, opts: FirstOptions): Metric {
+    const column = assertColumnName(col, 'first')
+    if (opts === null || typeof opts !== 'object' || opts.orderBy === undefined) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `first(${column}) needs the column that orders the rows, e.g. first('${column}', { orderBy: 'updated_at' }): SQL rows have no order of their own`,
+      )
+    }
+    const orderBy = assertColumnName(opts.orderBy, 'first')
+    return make({ kind: 'first', column, orderBy }, opts, 'first')
   }
   /** Shortest string length in characters (not bytes). */
   minLength(col: string, opts?: MetricOptions): Metric {

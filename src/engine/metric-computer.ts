@@ -103,7 +103,9 @@ const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'median',
 ])
 
-function needsNumber(spec: MetricSpec): boolean {
+/** True when `column` of the metric must be numeric (first(): its value column, not its orderBy). */
+function needsNumber(spec: MetricSpec, column: string): boolean {
+  if (spec.kind === 'first') return column === spec.column
   return NEEDS_NUMBER.has(spec.kind) || (spec.kind === 'validCount' && spec.rule.kind === 'between')
 }
 
@@ -145,7 +147,7 @@ function validateColumns(
         )
       }
       // An empty type: the engine could not say (the check falls to the engine's own error).
-      if (needsNumber(need.spec) && info.type !== '' && !NUMERIC.test(info.type)) {
+      if (needsNumber(need.spec, col) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,

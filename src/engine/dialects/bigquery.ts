@@ -72,6 +72,9 @@ export const bigqueryDialect: Dialect = {
         return `MIN(LENGTH(CAST(${q(spec.column)} AS STRING)))`
       case 'maxLength':
         return `MAX(LENGTH(CAST(${q(spec.column)} AS STRING)))`
+      case 'first':
+        // A STRUCT keeps the first row's NULL value (IGNORE NULLS drops only rows without an orderBy value).
+        return `ARRAY_AGG(IF(${q(spec.orderBy)} IS NULL, NULL, STRUCT(CAST(${q(spec.column)} AS FLOAT64) AS v)) IGNORE NULLS ORDER BY ${q(spec.orderBy)} LIMIT 1)[SAFE_OFFSET(0)].v`
       case 'customSql':
         return `(${spec.sql})`
       case 'orphanCount':

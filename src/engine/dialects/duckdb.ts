@@ -79,6 +79,10 @@ export const duckdbDialect: Dialect = {
         return `min(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
       case 'maxLength':
         return `max(length(CAST(${quoteIdent(spec.column)} AS VARCHAR)))`
+      case 'first':
+        // arg_min_null keeps a NULL value of the first row (arg_min would skip to the next row)
+        // and streams: no sort, unlike first(… ORDER BY …). Rows without an orderBy value never come first.
+        return `CAST(arg_min_null(${quoteIdent(spec.column)}, ${quoteIdent(spec.orderBy)}) FILTER (WHERE ${quoteIdent(spec.orderBy)} IS NOT NULL) AS DOUBLE)`
       case 'customSql':
         return `(${spec.sql})`
       case 'orphanCount':

@@ -69,6 +69,9 @@ export const postgresDialect: Dialect = {
         return `min(length(CAST(${q(spec.column)} AS text)))`
       case 'maxLength':
         return `max(length(CAST(${q(spec.column)} AS text)))`
+      case 'first':
+        // No min_by in PostgreSQL: the first element of the values sorted by orderBy (rows without one left out).
+        return `CAST((array_agg(${q(spec.column)} ORDER BY ${q(spec.orderBy)}) FILTER (WHERE ${q(spec.orderBy)} IS NOT NULL))[1] AS double precision)`
       case 'customSql':
         return `(${spec.sql})`
       case 'orphanCount':

@@ -70,6 +70,8 @@ export const snowflakeDialect: Dialect = {
         return `MIN(LENGTH(CAST(${q(spec.column)} AS VARCHAR)))`
       case 'maxLength':
         return `MAX(LENGTH(CAST(${q(spec.column)} AS VARCHAR)))`
+      case 'first':
+        return `CAST(MIN_BY(${q(spec.column)}, ${q(spec.orderBy)}) AS DOUBLE)`
       case 'customSql':
         return `(${spec.sql})`
       case 'orphanCount':

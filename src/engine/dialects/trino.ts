@@ -74,6 +74,8 @@ export const trinoDialect: Dialect = {
         return `min(length(CAST(${q(spec.column)} AS varchar)))`
       case 'maxLength':
         return `max(length(CAST(${q(spec.column)} AS varchar)))`
+      case 'first':
+        return `CAST(min_by(${q(spec.column)}, ${q(spec.orderBy)}) AS double)`
       case 'customSql':
         return `(${spec.sql})`
       case 'orphanCount':
