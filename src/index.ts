@@ -19,6 +19,7 @@ export {
 } from './core/check.js'
 export { DqxError, type DqxErrorCode } from './core/errors.js'
 export { Expr, Metric, RateExpr } from './core/expression.js'
+export { ExtendedMetrics, HistoryStddevExpr, type HistoryWindow } from './core/history-stddev.js'
 export {
   type FirstOptions,
   type FreshnessOptions,
@@ -101,6 +102,7 @@ export {
   type StoredResult,
   type StoredSchema,
 } from './engine/metric-db.js'
+export type { DeleteExpiredOptions, DeleteExpiredResult, TtlStoreOptions } from './engine/metric-ttl.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export {

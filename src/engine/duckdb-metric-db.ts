@@ -30,6 +30,18 @@ import {
 } from './metric-db.js'
 import { toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
 import {
+  type DeleteExpiredOptions,
+  type DeleteExpiredResult,
+  defaultTtl,
+  expiredSql,
+  expiresOn,
+  expiryDay,
+  type LiveWindow,
+  liveWindow,
+  summarizeDeleted,
+  type TtlStoreOptions,
+} from './metric-ttl.js'
+import {
   fromRunRow,
   runPayload,
   type StoredRun,
@@ -42,7 +54,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
      metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL,
      value DOUBLE, suite VARCHAR NOT NULL, run_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-     PRIMARY KEY (metric, dataset, date, tags))`,
+     expires_on DATE, PRIMARY KEY (metric, dataset, date, tags))`,
+  // Files written before metric TTLs lack the column; every value in them has no expiry of its own.
+  'ALTER TABLE dqx_metrics ADD COLUMN IF NOT EXISTS expires_on DATE',
   `CREATE TABLE IF NOT EXISTS dqx_results (
      run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, suite VARCHAR NOT NULL, check_name VARCHAR NOT NULL,
      assertion VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL, severity VARCHAR NOT NULL,
@@ -102,7 +116,7 @@ function writeStamp(): string {
   return new Date(lastStamp).toISOString()
 }
 
-export interface DuckDBMetricDBOptions {
+export interface DuckDBMetricDBOptions extends TtlStoreOptions {
   /**
    * How long a read or write waits while another process holds the file's lock,
    * in ms (default 30 000). The lock is held while operations run and for a short idle window after.
@@ -120,6 +134,7 @@ export class DuckDBMetricDB implements MetricDB {
   readonly description: string
   private readonly path: string
   private readonly lockTimeoutMs: number
+  private readonly defaultTtlDays: number | undefined
   /** The tables, created once per object by its first operation. */
   private schema: Promise<void> | undefined
   /** Operations in flight: close() waits for them. */
@@ -141,6 +156,7 @@ export class DuckDBMetricDB implements MetricDB {
     }
     this.path = resolve(file)
     this.lockTimeoutMs = lockTimeoutMs
+    this.defaultTtlDays = defaultTtl(options, 'MetricDB.duckdb()')
     this.description = `duckdb:${this.path}`
   }
 
@@ -204,8 +220,8 @@ export class DuckDBMetricDB implements MetricDB {
     await this.transaction((conn) =>
       insertRows(
         conn,
-        'INSERT OR REPLACE INTO dqx_metrics VALUES',
-        '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP))',
+        'INSERT OR REPLACE INTO dqx_metrics (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on) VALUES',
+        '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP), CAST($ AS DATE))',
         lastPerKey(rows).map((r) => [
           r.metric,
           r.dataset,
@@ -215,27 +231,60 @@ export class DuckDBMetricDB implements MetricDB {
           r.suite,
           r.runId,
           now,
+          expiresOn(r.date, r.ttlDays),
         ]),
       ),
     )
   }
 
+  /** `NOT (expired)` for a read whose parameters so far are `params` (the dates are appended). */
+  private live(
+    params: unknown[],
+    w: LiveWindow = liveWindow(expiryDay(undefined), this.defaultTtlDays),
+  ): string {
+    return `NOT ${expiredSql(w, (v) => {
+      params.push(v)
+      return `CAST($${params.length} AS DATE)`
+    })}`
+  }
+
+  async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
+    const asOf = expiryDay(options)
+    const params: unknown[] = []
+    const expired = expiredSql(liveWindow(asOf, this.defaultTtlDays), (v) => {
+      params.push(v)
+      return `CAST($${params.length} AS DATE)`
+    })
+    let deleted: { metric: string; dataset: string }[] = []
+    await this.transaction(async (conn) => {
+      const r = await conn.runAndReadAll(
+        `DELETE FROM dqx_metrics WHERE ${expired} RETURNING metric, dataset`,
+        params as DuckDBValue[],
+      )
+      deleted = r.getRowObjectsJS() as { metric: string; dataset: string }[]
+    })
+    return summarizeDeleted(deleted, asOf)
+  }
+
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
+    const params: unknown[] = [q.metric, q.dataset, q.date, tagsKey(q.tags)]
     const rows = await this.rows(
       `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
-       WHERE metric = $1 AND dataset = $2 AND date = CAST($3 AS DATE) AND tags = $4`,
-      [q.metric, q.dataset, q.date, tagsKey(q.tags)],
+       WHERE metric = $1 AND dataset = $2 AND date = CAST($3 AS DATE) AND tags = $4 AND ${this.live(params)}`,
+      params,
     )
     const r = rows[0]
     return r ? toStoredMetric(r) : undefined
   }
 
   async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
+    const params: unknown[] = [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to]
     const rows = await this.rows(
       `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
        WHERE metric = $1 AND dataset = $2 AND tags = $3 AND date BETWEEN CAST($4 AS DATE) AND CAST($5 AS DATE)
+         AND ${this.live(params)}
        ORDER BY date`,
-      [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
+      params,
     )
     return rows.map(toStoredMetric)
   }

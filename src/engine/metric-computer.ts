@@ -17,6 +17,8 @@ export interface MetricNeed {
   spec: MetricSpec
   lag: number
   check: string
+  /** The metric's `ttlDays` in this check (the longest of a metric's needs is stored with its values). */
+  ttlDays?: number | undefined
 }
 
 /** A metric's value for the run: a number, NULL (no non-null input), or why it is unavailable. */
@@ -257,8 +259,10 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const orphanRefs = await validateReferences(dataset, bound, list, sources, bindOnce, opts.onBound)
     opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
+    const ttlOf = new Map<string, number>()
     for (const n of list) {
       const name = metricName(n.spec)
+      if (n.ttlDays !== undefined) ttlOf.set(name, Math.max(n.ttlDays, ttlOf.get(name) ?? 0))
       const set = checksOf.get(name) ?? new Set<string>()
       set.add(n.check)
       checksOf.set(name, set)
@@ -316,7 +320,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
           out.set(valueKey(dataset, e.spec, lag), v)
         }
         if (r.error === undefined) {
-          fresh.push({
+          const row: StoredMetric = {
             metric: metricName(e.spec),
             dataset,
             date,
@@ -324,7 +328,10 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
             value,
             suite: opts.suite,
             runId: opts.runId,
-          })
+          }
+          const ttlDays = ttlOf.get(row.metric)
+          if (ttlDays !== undefined) row.ttlDays = ttlDays
+          fresh.push(row)
         }
       }
       // One query per referenced dataset: every orphanCount of the pair as one anti-join count each.

@@ -236,6 +236,7 @@ export class VerificationSuite {
               spec: ref.spec,
               lag: ref.lag,
               check: pc.collected.check.name,
+              ttlDays: ref.ttlDays,
             })
           }
         }
@@ -336,6 +337,7 @@ export class VerificationSuite {
           })),
         )
       }
+      await this.deleteExpiredMetrics()
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
     } finally {
@@ -406,6 +408,20 @@ export class VerificationSuite {
       throw new PluginFailureError(report)
     }
     return report
+  }
+
+  /**
+   * Metric TTLs: one DELETE after each run's writes. A structural MetricDB without TTL support is
+   * left alone; a failing cleanup is logged and never fails the run (the next run tries again).
+   */
+  private async deleteExpiredMetrics(): Promise<void> {
+    if (typeof this.db.deleteExpiredMetrics !== 'function') return
+    try {
+      const { deleted, asOf } = await this.db.deleteExpiredMetrics()
+      if (deleted > 0) this.logger.debug({ deleted, asOf }, 'expired metric values deleted')
+    } catch (err) {
+      this.logger.warn({ err: toError(err) }, 'deleting expired metric values failed; the run is unaffected')
+    }
   }
 
   /**
