@@ -95,6 +95,7 @@ export {
 } from './engine/dialects/index.js'
 export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
 export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
+export type { MetricQuery } from './engine/metric-computer.js'
 export {
   MetricDB,
   type SchemaLookup,
@@ -133,6 +134,7 @@ export {
 } from './engine/warehouse-source.js'
 export * from './hooks/index.js'
 export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
+export type { AssertionTrace, HistoryTrace, RunTrace, SymbolSource, SymbolTrace } from './suite/explain.js'
 export {
   type IsolatedOptions,
   type IsolatedPlugin,

@@ -21,6 +21,20 @@ export interface MetricNeed {
   ttlDays?: number | undefined
 }
 
+/**
+ * One statement that computed metric values: a dataset's batched scan (or its non-finite-safe
+ * re-run) or an orphanCount anti-join. `metrics[i]` is the metric name of column `m<i>`.
+ */
+export interface MetricQuery {
+  dataset: string
+  date: string
+  kind: 'scan' | 'orphanCount'
+  sql: string
+  /** The bound parameters, in placeholder order. */
+  params: readonly unknown[]
+  metrics: readonly string[]
+}
+
 /** A metric's value for the run: a number, NULL (no non-null input), or why it is unavailable. */
 export interface MetricValue {
   value: number | null
@@ -56,6 +70,8 @@ export interface ComputeOptions {
   onScan?: ScanListener
   /** Datasets bound and scanned at once (default: the number of CPUs). */
   scanConcurrency?: number
+  /** Called with each statement whose values the run used (suite.explain shows them). */
+  onQuery?: (query: MetricQuery) => void
 }
 /** Default of `scanConcurrency`: one dataset per CPU. */
 export const DEFAULT_SCAN_CONCURRENCY = availableParallelism()
@@ -351,12 +367,13 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
           logger,
           (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
           (event) => notify({ suite: opts.suite, runId: opts.runId, ...event }),
+          opts.onQuery,
         )
         for (const [i, e] of entries.entries()) record(e, values[`m${i}`])
       }
       for (const [ref, group] of byReference) {
         const reference = { dataset: ref, bound: orphanRefs.get(ref) as BoundSource }
-        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger)
+        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger, opts.onQuery)
         for (const [i, e] of group.entries()) record(e, row[`m${i}`])
       }
     }
@@ -427,6 +444,7 @@ async function orphanQuery(
   reference: { dataset: string; bound: BoundSource },
   group: readonly { spec: MetricSpec }[],
   logger: Logger,
+  onQuery: ComputeOptions['onQuery'],
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan: OrphanQueryPlan = {
@@ -440,7 +458,16 @@ async function orphanQuery(
   if (source.dateColumn !== undefined) plan.dateFilter = { column: source.dateColumn, date }
   const sql = bound.dialect.renderOrphanQuery(plan, params)
   logger.debug({ dataset, reference: reference.dataset, date, metrics: group.length, sql }, 'orphan query')
-  return (await bound.query(sql, params.values))[0] as Record<string, unknown>
+  const row = (await bound.query(sql, params.values))[0] as Record<string, unknown>
+  onQuery?.({
+    dataset,
+    date,
+    kind: 'orphanCount',
+    sql,
+    params: [...params.values],
+    metrics: group.map((e) => metricName(e.spec)),
+  })
+  return row
 }
 
 async function scan(
@@ -452,6 +479,7 @@ async function scan(
   logger: Logger,
   checksOf: (spec: MetricSpec) => string[],
   notify: (event: Omit<ScanEvent, 'suite' | 'runId'>) => void,
+  onQuery: ComputeOptions['onQuery'],
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan =
@@ -477,9 +505,12 @@ async function scan(
     if (error !== undefined) event.error = toError(error)
     notify(event)
   }
+  const used = { sql, params: params.values }
   try {
     const row = await scanOnce()
     end(row)
+    const metrics = specs.map(metricName)
+    onQuery?.({ dataset, date, kind: 'scan', sql: used.sql, params: [...used.params], metrics })
     return row
   } catch (err) {
     end(undefined, err)
@@ -503,7 +534,10 @@ async function scan(
         logger.debug({ dataset, date, metrics: specs.length, sql: safeSql }, 'scan (non-finite safe)')
         statements = 2
         try {
-          return (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+          const row = (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+          used.sql = safeSql
+          used.params = safeParams.values
+          return row
         } catch (again) {
           if ((again as DqxError).code !== 'SQL') throw again
           throw await explainScanError(bound, specs, checksOf, again as DqxError)

@@ -10,7 +10,13 @@ import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
 import { positiveInteger } from '../core/validate.js'
 import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
-import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
+import {
+  computeMetrics,
+  type MetricNeed,
+  type MetricQuery,
+  type MetricValue,
+  valueKey,
+} from '../engine/metric-computer.js'
 import { MetricDB } from '../engine/metric-db.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
@@ -19,6 +25,7 @@ import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
+import { type RunTrace, renderTrace, traceRun } from './explain.js'
 import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
 import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
@@ -71,6 +78,8 @@ export class VerificationSuite {
   private readonly concurrency: number
   /** The isolated plugins' sandboxes, ended by close(). */
   readonly #sandboxes: IsolatedPlugin[] = []
+  /** The statements each report's run issued, for explain(): kept only as long as the report is. */
+  readonly #queries = new WeakMap<RunReport, MetricQuery[]>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -202,6 +211,7 @@ export class VerificationSuite {
       ...scope,
     })
     const planned = this.plan(datasources)
+    const queries: MetricQuery[] = []
     let results: AssertionResult[] = []
     const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
@@ -260,6 +270,7 @@ export class VerificationSuite {
         runId,
         ...(options.onProgress ? { onScan: options.onProgress } : {}),
         ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
+        onQuery: (q) => queries.push(q),
         schemaDatasets,
         onBound: (dataset, source, info) => {
           schemas[dataset] = info.map((c) => ({ name: c.name, type: c.type }))
@@ -385,6 +396,7 @@ export class VerificationSuite {
       pluginErrors: [],
     }
     if (Object.keys(schemas).length > 0) report.schemas = schemas
+    this.#queries.set(report, queries)
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
@@ -408,6 +420,33 @@ export class VerificationSuite {
       throw new PluginFailureError(report)
     }
     return report
+  }
+
+  /**
+   * How each assertion of `report` got its value: per symbol the statement (and column) that
+   * computed it or the MetricDB it was read from, the value used next to the one stored now, and
+   * for anomaly assertions the stored history of the baseline window. Statements are known for
+   * reports this suite object's run() returned. Reads the MetricDB; scans nothing. docs/report.md.
+   */
+  async trace(report: RunReport): Promise<RunTrace> {
+    if (report === null || typeof report !== 'object' || !Array.isArray(report.results)) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        'trace()/explain() need a RunReport, the value run() resolved to',
+      )
+    }
+    if (report.suiteName !== this.name) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        `explain(): the report is of suite '${report.suiteName}', not '${this.name}'; explain it with that suite`,
+      )
+    }
+    return traceRun({ report, collected: this.collected, db: this.db, queries: this.#queries.get(report) })
+  }
+
+  /** `trace(report)` as readable text (what `dqx run --explain` prints). */
+  async explain(report: RunReport): Promise<string> {
+    return renderTrace(await this.trace(report))
   }
 
   /**

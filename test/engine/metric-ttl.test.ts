@@ -42,11 +42,12 @@ afterAll(async () => {
 
 let seq = 0
 type Make = (options?: { defaultTtlDays?: number }) => MetricDB
-const stores: { name: string; make: Make }[] = [
+const all: { name: string; make: Make }[] = [
   { name: 'memory', make: (o) => MetricDB.memory(o) },
   { name: 'duckdb file', make: (o) => MetricDB.duckdb(dir.file(`ttl${++seq}.duckdb`), o) },
   { name: 'postgres', make: (o) => MetricDB.postgres(pg.url, { schema: uniqueName('ttl'), ...o }) },
-].filter((s) => pgReady || s.name !== 'postgres')
+]
+const stores = all.filter((s) => pgReady || s.name !== 'postgres')
 
 const lookup = (date: string, m = 'sum(amount)') => ({
   metric: m,
