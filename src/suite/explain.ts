@@ -192,8 +192,7 @@ const num = (v: number | null): string => (v === null ? 'NULL' : String(v))
 
 function storedText(t: SymbolTrace): string {
   if (t.stored === null) return 'not in the MetricDB now (never written, expired or deleted)'
-  if (Object.is(t.stored.value, t.value) || t.stored.value === t.value)
-    return `stored: ${num(t.stored.value)}`
+  if (Object.is(t.stored.value, t.value)) return `stored: ${num(t.stored.value)}`
   return `stored now: ${num(t.stored.value)} (differs from the value this run used)`
 }
 

@@ -76,4 +76,29 @@ describe('dqx run --explain and dqx cleanup', () => {
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/--now/)
   })
+
+  it('dqx cleanup skips a MetricDB without deleteExpiredMetrics and exits 2 for a store that fails', async () => {
+    const config = `import { check, DataSource, defineConfig, MetricDB } from 'dqx'
+const orders = check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+  ctx.assertThat(mp.numRows()).where({ name: 'has rows' }).isPositive()
+})
+const memory = MetricDB.memory()
+const structural = {
+  description: 'structural',
+  putMetrics: (r) => memory.putMetrics(r), getMetric: (q) => memory.getMetric(q), getHistory: (q) => memory.getHistory(q),
+  putResults: (i, r) => memory.putResults(i, r), getResults: (q) => memory.getResults(q), close: () => memory.close(),
+}
+const datasources = { orders: DataSource.csv('data/orders.csv') }
+export default defineConfig([
+  { name: 'old', checks: [orders], db: structural, datasources },
+  { name: 'broken', checks: [orders], db: MetricDB.duckdb('data'), datasources },
+])
+`
+    const q = project({ 'dqx.config.ts': config, 'data/orders.csv': ORDERS_CSV }, 'dqx-cleanup-')
+    cleanups.push(q.cleanup)
+    const r = await cliInProcess(['cleanup'], q.dir)
+    expect(r.stderr).toContain('cleanup structural: this MetricDB has no deleteExpiredMetrics(); skipped')
+    expect(r.stderr).toMatch(/cleanup duckdb:\S+data: /)
+    expect(r.code).toBe(2)
+  })
 })

@@ -11,7 +11,7 @@ import { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey, shiftDate } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB, type StoredMetric } from '../../src/engine/metric-db.js'
-import { quietSuite, type TempDir, tempDir } from '../helpers/data.js'
+import { captureLogger, quietSuite, type TempDir, tempDir } from '../helpers/data.js'
 import { freshDatabase, hasPg, pgUrl, uniqueName, withClient } from './pg-helpers.js'
 
 const pgReady = hasPg()
@@ -257,4 +257,55 @@ describe('metric TTL: options and stores from before TTLs', () => {
       }
     },
   )
+})
+
+describe('metric TTL: helpers and structural MetricDBs', () => {
+  it('deleteExpiredMetrics({}) judges today; equal counts list by dataset, then metric', async () => {
+    const db = MetricDB.memory({ defaultTtlDays: 1 })
+    await db.putMetrics([
+      metric({ date: day(-9), dataset: 'b', metric: 'x' }),
+      metric({ date: day(-9), dataset: 'a', metric: 'y' }),
+      metric({ date: day(-9), dataset: 'a', metric: 'x' }),
+    ])
+    expect(await db.deleteExpiredMetrics({})).toEqual({
+      deleted: 3,
+      asOf: TODAY,
+      byMetric: [
+        { metric: 'x', dataset: 'a', values: 1 },
+        { metric: 'y', dataset: 'a', values: 1 },
+        { metric: 'x', dataset: 'b', values: 1 },
+      ],
+    })
+    expect(() => MetricDB.memory({ defaultTtlDays: null as never })).toThrow(/got null/)
+  })
+
+  it('a run on a structural MetricDB without deleteExpiredMetrics still runs; a failing cleanup only warns', async () => {
+    const memory = MetricDB.memory()
+    const structural = {
+      description: 'structural',
+      putMetrics: (rows: readonly StoredMetric[]) => memory.putMetrics(rows),
+      getMetric: memory.getMetric.bind(memory),
+      getHistory: memory.getHistory.bind(memory),
+      putResults: memory.putResults.bind(memory),
+      getResults: memory.getResults.bind(memory),
+      close: memory.close.bind(memory),
+    } as unknown as MetricDB
+    const c = check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {
+      ctx
+        .assertThat(mp.numRows({ ttlDays: 1 }))
+        .where({ name: 'rows' })
+        .isPositive()
+    })
+    const d = DataSource.fromRecords([{ x: 1 }])
+    const plain = await quietSuite([c], { db: structural }).run({ d }, new ResultKey(TODAY))
+    expect(plain.summary.passed).toBe(1)
+    // Failure injection: a store whose cleanup fails (a real store fails earlier, on its writes).
+    const failing = Object.assign(Object.create(memory) as MetricDB, {
+      deleteExpiredMetrics: () => Promise.reject(new Error('disk full')),
+    })
+    const { logger, lines } = captureLogger()
+    const report = await quietSuite([c], { db: failing, logger }).run({ d }, new ResultKey(TODAY))
+    expect(report.summary.passed).toBe(1)
+    expect(lines.find((l) => l.msg.includes('deleting expired metric values failed'))?.level).toBe(40)
+  })
 })

@@ -8,6 +8,7 @@ import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import type { ScanEvent } from '../../src/engine/scan-events.js'
+import { renderTrace } from '../../src/suite/explain.js'
 import { freshDatabase, hasPg, pgUrl, uniqueName } from '../engine/pg-helpers.js'
 import { quietSuite, type TempDir, tempDir } from '../helpers/data.js'
 
@@ -179,5 +180,56 @@ describe('suite.explain: reports it did not run', () => {
     const skipped = await quietSuite(checks).run({ customers }, new ResultKey('2026-11-25'))
     const trace = await quietSuite(checks, { db: MetricDB.memory() }).trace(skipped)
     expect(trace.assertions.every((a) => a.status === 'SKIPPED' && a.symbols.length === 0)).toBe(true)
+  })
+})
+
+describe('renderTrace', () => {
+  it('shows tags, empty histories, bigint parameters and runs that issued no statement', async () => {
+    const text = renderTrace({
+      suite: 's',
+      runId: 'r',
+      date: '2026-11-25',
+      tags: { env: 'prod' },
+      db: 'memory',
+      queriesRecorded: true,
+      queries: [
+        {
+          id: 'q1',
+          kind: 'scan',
+          dataset: 'd',
+          date: '2026-11-25',
+          sql: 'SELECT 1',
+          params: [2n ** 70n],
+          metrics: ['numRows()'],
+        },
+      ],
+      assertions: [
+        {
+          check: 'c',
+          assertion: 'a',
+          status: 'FAILED',
+          severity: 'P1',
+          expression: 'numRows()',
+          value: null,
+          symbols: [],
+          history: [{ metric: 'numRows()', dataset: 'd', from: '2026-11-11', to: '2026-11-24', values: [] }],
+        },
+      ],
+    })
+    expect(text).toContain("Explain: suite 's', run r, 2026-11-25 [env=prod]")
+    expect(text).toContain('FAILED  c › a (P1): numRows()\n')
+    expect(text).toContain("history of numRows() on 'd', 2026-11-11..2026-11-24 (as stored now): none")
+    expect(text).toContain('params: ["1180591620717411303424"]')
+    const none = renderTrace({
+      suite: 's',
+      runId: 'r',
+      date: '2026-11-25',
+      tags: {},
+      db: 'memory',
+      queriesRecorded: true,
+      queries: [],
+      assertions: [],
+    })
+    expect(none).toBe("Explain: suite 's', run r, 2026-11-25")
   })
 })

@@ -139,6 +139,21 @@ describe('mp.ext', () => {
         .refs()
         .map((r) => r.lag),
     ).toEqual([3, 4])
+    // Bound to a dataset once; a metric that names its dataset keeps it.
+    const own = mp.ext.stddev(mp.sum('a', { dataset: 'x' }), { n: 2 })
+    expect(own.withDataset('y')).toBe(own)
+    expect(
+      mp.ext
+        .stddev(mp.sum('a'), { n: 2 })
+        .withDataset('y')
+        .refs()
+        .map((r) => r.dataset),
+    ).toEqual(['y', 'y'])
+    // Values whose squares overflow a double: an error, not Infinity.
+    const huge = mp.ext
+      .stddev(mp.sum('a'), { n: 2 })
+      .evaluate((ref) => ({ ok: true, value: ref.lag === 0 ? 1e308 : -1e308 }))
+    expect(huge).toEqual({ ok: false, error: 'stddev(sum(a), offset 0, n 2) is not finite' })
     expect(String(mp.ext.dayOverDay(mp.numRows()))).toBe('dayOverDay(numRows())')
     expect(String(mp.ext.weekOverWeek(mp.numRows()))).toBe('weekOverWeek(numRows())')
   })
