@@ -1,7 +1,9 @@
 // Types and input validation shared by the three MetricDB stores for the history features:
 // assertion history (anomaly baselines leave out failed days), pinned baselines, and retention.
+
+import { z } from 'zod'
 import { DqxError } from '../core/errors.js'
-import { parseIsoDate, shiftDate } from '../core/result-key.js'
+import { checkTagName, parseIsoDate, shiftDate } from '../core/result-key.js'
 import type { AssertionStatus } from '../core/types.js'
 import { tagsKey } from './metric-db.js'
 
@@ -81,79 +83,122 @@ export interface PinRow {
   to: string | null
 }
 
-function text(v: unknown, what: string): string {
-  if (typeof v !== 'string' || v === '') {
-    throw new DqxError('INVALID_ARGUMENT', `${what} must be a non-empty string, got ${typeof v}`)
+const text = (what: string) =>
+  z.string({ error: (iss) => `${what} must be a non-empty string, got ${typeof iss.input}` }).min(1, {
+    error: `${what} must be a non-empty string, got an empty string`,
+  })
+
+/** Tag names follow the ResultKey rule (checkTagName): the reserved names are refused with its message. */
+const TAGS = (what: string) => `${what}: tags must be an object of string values, e.g. { env: 'prod' }`
+
+/**
+ * Tag names follow the ResultKey rule (checkTagName), judged on the raw object: a parsed record
+ * would no longer show an own `__proto__` key.
+ */
+const tags = (what: string) =>
+  z
+    .unknown()
+    .superRefine((t, ctx) => {
+      if (t === null || typeof t !== 'object' || Array.isArray(t)) return
+      for (const name of Object.keys(t)) {
+        try {
+          checkTagName(name)
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `${what}: ${(err as Error).message}`, abort: true })
+        }
+      }
+    })
+    .pipe(z.record(z.string(), z.string({ error: TAGS(what) }), { error: TAGS(what) }))
+    .optional()
+
+const targetSchema = (what: string) =>
+  z.looseObject(
+    { metric: text(`${what}: metric`), dataset: text(`${what}: dataset`), tags: tags(what) },
+    { error: `${what} takes { metric, dataset, tags? }` },
+  )
+
+const finite = (what: string) =>
+  z
+    .number({ error: (iss) => `${what} must be a finite number, got ${String(iss.input)}` })
+    .refine(Number.isFinite, {
+      error: (iss) => `${what} must be a finite number, got ${String(iss.input)}`,
+    })
+
+const isoDate = (what: string) =>
+  z.unknown().superRefine((v, ctx) => {
+    try {
+      parseIsoDate(v, what)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    }
+  })
+
+const PIN = 'pinBaseline()'
+const EITHER = `${PIN} takes either value (and optionally spread) or from and to, e.g. { metric: 'sum(revenue)', dataset: 'orders', from: '2026-10-01', to: '2026-10-31' }`
+
+/** Exactly one form, judged before the fields of either: the message shows both forms. */
+const oneForm = z.unknown().superRefine((o, ctx) => {
+  if (o === null || typeof o !== 'object') return
+  const { value, from, to } = o as Record<string, unknown>
+  if ((value !== undefined) === (from !== undefined || to !== undefined)) {
+    ctx.addIssue({ code: 'custom', message: EITHER, abort: true })
+    return
   }
-  return v
+  // The range form needs both ends: a missing one gets parseIsoDate's message.
+  for (const [end, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (value !== undefined || v !== undefined) continue
+    try {
+      parseIsoDate(v, `${PIN}: ${end}`)
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message, abort: true })
+    }
+  }
+})
+
+const pinSchema = oneForm.pipe(
+  targetSchema(PIN).extend({
+    value: finite(`${PIN}: value`).optional(),
+    spread: z
+      .number({ error: (iss) => `${PIN}: spread must be a non-negative number, got ${String(iss.input)}` })
+      .refine((n) => Number.isFinite(n) && n >= 0, {
+        error: (iss) => `${PIN}: spread must be a non-negative number, got ${String(iss.input)}`,
+      })
+      .optional(),
+    from: isoDate(`${PIN}: from`).optional(),
+    to: isoDate(`${PIN}: to`).optional(),
+  }),
+)
+
+/** The first issue of a failed parse as the DqxError callers have always seen. */
+function parsed<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input)
+  if (result.success) return result.data
+  throw new DqxError('INVALID_ARGUMENT', (result.error.issues[0] as z.core.$ZodIssue).message)
 }
 
-function tagsOf(v: unknown, what: string): Record<string, string> {
-  if (v === undefined) return {}
-  if (
-    v === null ||
-    typeof v !== 'object' ||
-    Array.isArray(v) ||
-    Object.values(v).some((t) => typeof t !== 'string')
-  ) {
-    throw new DqxError(
-      'INVALID_ARGUMENT',
-      `${what}: tags must be an object of string values, e.g. { env: 'prod' }`,
-    )
-  }
-  return JSON.parse(tagsKey(v as Record<string, string>)) as Record<string, string>
+function canonicalTags(t: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  return JSON.parse(tagsKey(t ?? {})) as Record<string, string>
 }
 
 /** Validates a pin target; `tags` come back in canonical (sorted) order. */
 export function normalizeTarget(t: unknown, what: string): Omit<PinRow, 'value' | 'spread' | 'from' | 'to'> {
-  if (t === null || typeof t !== 'object') {
-    throw new DqxError('INVALID_ARGUMENT', `${what} takes { metric, dataset, tags? }`)
-  }
-  const o = t as Record<string, unknown>
-  const tags = tagsOf(o.tags, what)
-  return {
-    metric: text(o.metric, `${what}: metric`),
-    dataset: text(o.dataset, `${what}: dataset`),
-    tags,
-    tagsText: JSON.stringify(tags),
-  }
+  const o = parsed(targetSchema(what), t)
+  const tags = canonicalTags(o.tags)
+  return { metric: o.metric, dataset: o.dataset, tags, tagsText: JSON.stringify(tags) }
 }
 
 /** Validates `pinBaseline()` input: a target plus exactly one of a finite `value` or a `from`..`to` range. */
 export function normalizePin(pin: unknown): PinRow {
-  const what = 'pinBaseline()'
-  const target = normalizeTarget(pin, what)
-  const o = pin as Record<string, unknown>
-  const hasValue = o.value !== undefined
-  const hasRange = o.from !== undefined || o.to !== undefined
-  if (hasValue === hasRange) {
-    throw new DqxError(
-      'INVALID_ARGUMENT',
-      `${what} takes either value (and optionally spread) or from and to, e.g. { metric: 'sum(revenue)', dataset: 'orders', from: '2026-10-01', to: '2026-10-31' }`,
-    )
-  }
-  if (hasValue) {
-    const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
-    if (!finite(o.value))
-      throw new DqxError('INVALID_ARGUMENT', `${what}: value must be a finite number, got ${String(o.value)}`)
-    if (o.spread !== undefined && (!finite(o.spread) || o.spread < 0)) {
-      throw new DqxError(
-        'INVALID_ARGUMENT',
-        `${what}: spread must be a non-negative number, got ${String(o.spread)}`,
-      )
-    }
-    return {
-      ...target,
-      value: o.value,
-      spread: (o.spread as number | undefined) ?? null,
-      from: null,
-      to: null,
-    }
-  }
-  parseIsoDate(o.from, `${what}: from`)
-  parseIsoDate(o.to, `${what}: to`)
+  const o = parsed(pinSchema, pin)
+  const tags = canonicalTags(o.tags)
+  const target = { metric: o.metric, dataset: o.dataset, tags, tagsText: JSON.stringify(tags) }
+  if (o.value !== undefined)
+    return { ...target, value: o.value, spread: o.spread ?? null, from: null, to: null }
   const [from, to] = [o.from as string, o.to as string]
-  if (from > to) throw new DqxError('INVALID_ARGUMENT', `${what}: from (${from}) is after to (${to})`)
+  if (from > to) throw new DqxError('INVALID_ARGUMENT', `${PIN}: from (${from}) is after to (${to})`)
   return { ...target, value: null, spread: null, from, to }
 }
 
@@ -172,24 +217,47 @@ export function toPin(r: Record<string, unknown>): StoredBaselinePin {
 }
 
 /** The first date `prune()` keeps: `now` (default today, UTC) minus `olderThanDays`. */
+const pruneSchema = z.looseObject(
+  {
+    olderThanDays: z
+      .int({
+        error: (iss) =>
+          `prune(): olderThanDays must be a non-negative whole number, got ${String(iss.input)}`,
+      })
+      .min(0, {
+        error: (iss) =>
+          `prune(): olderThanDays must be a non-negative whole number, got ${String(iss.input)}`,
+      }),
+    now: z
+      .unknown()
+      .superRefine((v, ctx) => {
+        if (v instanceof Date) {
+          if (Number.isNaN(v.getTime()))
+            ctx.addIssue({
+              code: 'custom',
+              message: "prune(): now must be a 'YYYY-MM-DD' string or a valid Date, got an invalid Date",
+            })
+          return
+        }
+        try {
+          parseIsoDate(v, 'prune(): now')
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message })
+        }
+      })
+      .optional(),
+  },
+  { error: 'prune() takes { olderThanDays, now? }' },
+)
+
 export function pruneCutoff(options: unknown): string {
-  if (options === null || typeof options !== 'object') {
-    throw new DqxError('INVALID_ARGUMENT', 'prune() takes { olderThanDays, now? }')
-  }
-  const { olderThanDays: days, now } = options as Record<string, unknown>
-  if (typeof days !== 'number' || !Number.isInteger(days) || days < 0) {
-    throw new DqxError(
-      'INVALID_ARGUMENT',
-      `prune(): olderThanDays must be a non-negative whole number, got ${String(days)}`,
-    )
-  }
-  let today: string
-  if (now === undefined) today = new Date().toISOString().slice(0, 10)
-  else if (now instanceof Date && !Number.isNaN(now.getTime())) today = now.toISOString().slice(0, 10)
-  else {
-    parseIsoDate(now, 'prune(): now')
-    today = now as string
-  }
+  const { olderThanDays: days, now } = parsed(pruneSchema, options)
+  const today =
+    now === undefined
+      ? new Date().toISOString().slice(0, 10)
+      : now instanceof Date
+        ? now.toISOString().slice(0, 10)
+        : (now as string)
   return shiftDate(today, -days)
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client'
 import { DqxError, toError } from '../core/errors.js'
+import { makeRedactor } from '../core/redact.js'
 import type { BoundSource, ColumnInfo, EngineSession, SourceOptions } from './data-source.js'
 import type { Dialect } from './dialect.js'
 import { clickhouseDialect, clickhouseInlineDialect } from './dialects/clickhouse.js'
@@ -8,7 +9,6 @@ import { clickhouseQueryParams } from './dialects/clickhouse-literal.js'
 import { quoteBacktick } from './dialects/common.js'
 import type { Row } from './duckdb-session.js'
 import { resourcesOf } from './engine-session.js'
-import { redactSecrets } from './redact.js'
 import type { SqlParam } from './sql.js'
 
 interface ClickHouseConnectionOptions extends SourceOptions {
@@ -214,7 +214,7 @@ export class ClickHouseSourceSpec {
   /** Every failure as a DqxError naming dataset and server, never the password. */
   private error(err: unknown, dataset: string): DqxError {
     const e = toError(err)
-    const raw = redactSecrets(e.message.trim().split('\n', 1)[0] as string, this.password)
+    const raw = makeRedactor([this.password])(e.message.trim().split('\n', 1)[0] as string)
     const code = serverCode(e)
     const where = this.describe()
     const server = `ClickHouse at ${this.url.host}`

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { DqxError, type DqxErrorCode } from '../core/errors.js'
 import { engineConnection } from './duckdb-engine.js'
+import { sqlLiteral } from './sql.js'
 import { transaction } from './transaction.js'
 
 /**
@@ -62,7 +63,6 @@ function entryOf(path: string): OpenFile {
   return entry
 }
 
-const sqlString = (s: string): string => `'${s.replaceAll("'", "''")}'`
 const LOCKED = /Could not set lock|Conflicting lock|database is locked/i
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -87,7 +87,7 @@ async function attach(
   try {
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
-        await conn.run(`ATTACH ${sqlString(path)} AS "${alias}"`)
+        await conn.run(`ATTACH ${sqlLiteral(path)} AS "${alias}"`)
         return
       } catch (err) {
         const message = (err as Error).message.split('\n', 1)[0] as string

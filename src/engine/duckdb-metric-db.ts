@@ -22,6 +22,7 @@ import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
   type MetricLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
@@ -114,6 +115,84 @@ let lastStamp = 0
 function writeStamp(): string {
   lastStamp = Math.max(Date.now(), lastStamp + 1)
   return new Date(lastStamp).toISOString()
+}
+
+function insertMetrics(conn: DuckDBConnection, rows: readonly StoredMetric[], now: string): Promise<void> {
+  return insertRows(
+    conn,
+    'INSERT OR REPLACE INTO dqx_metrics (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on) VALUES',
+    '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP), CAST($ AS DATE))',
+    lastPerKey(rows).map((r) => [
+      r.metric,
+      r.dataset,
+      r.date,
+      tagsKey(r.tags),
+      r.value,
+      r.suite,
+      r.runId,
+      now,
+      expiresOn(r.date, r.ttlDays),
+    ]),
+  )
+}
+
+/** A run's results replace that run's earlier rows. */
+async function replaceResults(
+  conn: DuckDBConnection,
+  runId: string,
+  results: readonly AssertionResult[],
+  now: string,
+): Promise<void> {
+  await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
+  let seq = 0
+  await insertRows(
+    conn,
+    'INSERT INTO dqx_results VALUES',
+    '($, $, $, $, $, CAST($ AS DATE), $, $, $, $, $, $, $, $, CAST($ AS TIMESTAMP))',
+    results.map((r) => [
+      runId,
+      seq++,
+      r.suite,
+      r.check,
+      r.assertion,
+      r.date,
+      tagsKey(r.tags),
+      r.severity,
+      r.status,
+      r.value,
+      r.expression,
+      r.error ?? null,
+      r.bound ?? null,
+      JSON.stringify(r.assertionTags),
+      now,
+    ]),
+  )
+}
+
+async function replaceRun(conn: DuckDBConnection, stored: StoredRun, now: string): Promise<void> {
+  await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
+  await conn.run(
+    'INSERT INTO dqx_stored_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
+    [
+      stored.runId,
+      stored.suite,
+      stored.date,
+      tagsKey(stored.tags),
+      stored.startedAt,
+      runPayload(stored),
+      now,
+    ],
+  )
+}
+
+/** One row per (run, dataset): the caller passes one entry per dataset of the run. */
+function insertSchemas(conn: DuckDBConnection, rows: readonly StoredSchema[], now: string): Promise<void> {
+  return insertRows(
+    conn,
+    'INSERT OR REPLACE INTO dqx_schemas VALUES',
+    '($, $, $, CAST($ AS DATE), $, $, CAST($ AS TIMESTAMP))',
+    rows.map((r) => [r.runId, r.dataset, r.suite, r.date, tagsKey(r.tags), JSON.stringify(r.columns), now]),
+  )
 }
 
 export interface DuckDBMetricDBOptions extends TtlStoreOptions {
@@ -216,25 +295,18 @@ export class DuckDBMetricDB implements MetricDB {
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     if (rows.length === 0) return
+    await this.transaction((conn) => insertMetrics(conn, rows, writeStamp()))
+  }
+
+  /** A run's metrics, results, replay record and schemas in one transaction: one commit per run. */
+  async writeRun(batch: RunWrite): Promise<void> {
     const now = writeStamp()
-    await this.transaction((conn) =>
-      insertRows(
-        conn,
-        'INSERT OR REPLACE INTO dqx_metrics (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on) VALUES',
-        '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP), CAST($ AS DATE))',
-        lastPerKey(rows).map((r) => [
-          r.metric,
-          r.dataset,
-          r.date,
-          tagsKey(r.tags),
-          r.value,
-          r.suite,
-          r.runId,
-          now,
-          expiresOn(r.date, r.ttlDays),
-        ]),
-      ),
-    )
+    await this.transaction(async (conn) => {
+      if (batch.metrics.length > 0) await insertMetrics(conn, batch.metrics, now)
+      await replaceResults(conn, batch.runId, batch.results, now)
+      if (batch.run) await replaceRun(conn, toStoredRun(batch.run), now)
+      if (batch.schemas.length > 0) await insertSchemas(conn, batch.schemas, now)
+    })
   }
 
   /** `NOT (expired)` for a read whose parameters so far are `params` (the dates are appended). */
@@ -290,33 +362,7 @@ export class DuckDBMetricDB implements MetricDB {
   }
 
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
-    const now = writeStamp()
-    await this.transaction(async (conn) => {
-      await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
-      let seq = 0
-      await insertRows(
-        conn,
-        'INSERT INTO dqx_results VALUES',
-        '($, $, $, $, $, CAST($ AS DATE), $, $, $, $, $, $, $, $, CAST($ AS TIMESTAMP))',
-        results.map((r) => [
-          runId,
-          seq++,
-          r.suite,
-          r.check,
-          r.assertion,
-          r.date,
-          tagsKey(r.tags),
-          r.severity,
-          r.status,
-          r.value,
-          r.expression,
-          r.error ?? null,
-          r.bound ?? null,
-          JSON.stringify(r.assertionTags),
-          now,
-        ]),
-      )
-    })
+    await this.transaction((conn) => replaceResults(conn, runId, results, writeStamp()))
   }
 
   async getResults(q: {
@@ -403,22 +449,7 @@ export class DuckDBMetricDB implements MetricDB {
 
   async putRun(run: StoredRun): Promise<void> {
     const stored = toStoredRun(run)
-    const now = writeStamp()
-    await this.transaction(async (conn) => {
-      await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
-      await conn.run(
-        'INSERT INTO dqx_stored_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
-        [
-          stored.runId,
-          stored.suite,
-          stored.date,
-          tagsKey(stored.tags),
-          stored.startedAt,
-          runPayload(stored),
-          now,
-        ],
-      )
-    })
+    await this.transaction((conn) => replaceRun(conn, stored, writeStamp()))
   }
 
   async getRun(q: {
@@ -470,24 +501,7 @@ export class DuckDBMetricDB implements MetricDB {
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
     if (rows.length === 0) return
-    const now = writeStamp()
-    // One row per (run, dataset) in a call: the caller passes one entry per dataset of the run.
-    await this.transaction((conn) =>
-      insertRows(
-        conn,
-        'INSERT OR REPLACE INTO dqx_schemas VALUES',
-        '($, $, $, CAST($ AS DATE), $, $, CAST($ AS TIMESTAMP))',
-        rows.map((r) => [
-          r.runId,
-          r.dataset,
-          r.suite,
-          r.date,
-          tagsKey(r.tags),
-          JSON.stringify(r.columns),
-          now,
-        ]),
-      ),
-    )
+    await this.transaction((conn) => insertSchemas(conn, rows, writeStamp()))
   }
 
   async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {

@@ -13,7 +13,7 @@ import { DqxError, toError } from '../core/errors.js'
 import type { ColumnInfo } from './data-source.js'
 import type { DuckDBSession, Row } from './duckdb-session.js'
 import type { ResolvedReadOptions } from './file-read-options.js'
-import type { Params } from './sql.js'
+import { type Params, sqlLiteral } from './sql.js'
 
 /** DuckDB's default `sample_size` for CSV and JSON. */
 const DEFAULT_SAMPLE = 20_480
@@ -36,11 +36,6 @@ export interface Target {
   readonly kind: string
   /** `dataset 'd' (csv data/x.csv)`, the start of every message. */
   readonly label: string
-}
-
-/** A SQL string literal: single quotes doubled (DuckDB's standard strings treat backslash as text). */
-export function sqlLiteral(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`
 }
 
 function columnsSpec(columns: readonly ColumnInfo[]): string {

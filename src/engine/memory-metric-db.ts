@@ -17,6 +17,7 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
@@ -108,6 +109,13 @@ export class MemoryMetricDB implements MetricDB {
     }
     return summarizeDeleted(deleted, asOf)
   }
+  async writeRun(batch: RunWrite): Promise<void> {
+    await this.putMetrics(batch.metrics)
+    await this.putResults(batch.runId, batch.results)
+    if (batch.run) await this.putRun(batch.run)
+    await this.putSchemas(batch.schemas)
+  }
+
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
     // A run stored again becomes the newest, as in the SQL stores (ordered by write time).
     const at = this.runOrder.indexOf(runId)

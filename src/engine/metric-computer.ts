@@ -72,6 +72,11 @@ export interface ComputeOptions {
   scanConcurrency?: number
   /** Called with each statement whose values the run used (suite.explain shows them). */
   onQuery?: (query: MetricQuery) => void
+  /**
+   * Where the freshly computed values go for the caller to store with the rest of the run (one
+   * write per run, `MetricDB.writeRun`). Without it they are written to `db` before returning.
+   */
+  fresh?: StoredMetric[]
 }
 /** Default of `scanConcurrency`: one dataset per CPU. */
 export const DEFAULT_SCAN_CONCURRENCY = availableParallelism()
@@ -380,7 +385,8 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
   })
   const fresh = datasets.flatMap((d) => freshOf.get(d) ?? [])
   const out = new Map(datasets.flatMap((d) => [...(valuesOf.get(d) ?? [])]))
-  if (fresh.length > 0) await db.putMetrics(fresh)
+  if (opts.fresh) opts.fresh.push(...fresh)
+  else if (fresh.length > 0) await db.putMetrics(fresh)
   return out
 }
 

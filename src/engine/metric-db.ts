@@ -52,6 +52,16 @@ export interface StoredResult extends AssertionResult {
   runId: string
 }
 
+/** Everything one run stores: written together by `MetricDB.writeRun`, one transaction where the store has them. */
+export interface RunWrite {
+  metrics: readonly StoredMetric[]
+  runId: string
+  results: readonly AssertionResult[]
+  /** What a replay needs; absent for a store without run storage. */
+  run?: StoredRun
+  schemas: readonly StoredSchema[]
+}
+
 export interface MetricLookup {
   metric: string
   dataset: string
@@ -94,6 +104,19 @@ export abstract class MetricDB {
    */
   static postgres(url: string, options?: PostgresMetricDBOptions): MetricDB {
     return new PostgresMetricDB(url, options)
+  }
+  /**
+   * `db.writeRun(batch)`, or for a structural MetricDB written before writeRun existed, the same
+   * writes one method at a time (skipping run and schema storage it lacks).
+   */
+  static async writeRun(db: MetricDB, batch: RunWrite): Promise<void> {
+    if (typeof db.writeRun === 'function') return db.writeRun(batch)
+    const partial = db as Partial<MetricDB>
+    if (batch.metrics.length > 0) await db.putMetrics(batch.metrics)
+    await db.putResults(batch.runId, batch.results)
+    if (batch.run && typeof partial.putRun === 'function') await partial.putRun(batch.run)
+    if (batch.schemas.length > 0 && typeof partial.putSchemas === 'function')
+      await partial.putSchemas(batch.schemas)
   }
   /** True for objects that implement the MetricDB methods (subclasses or structural implementations). */
   static isMetricDB(value: unknown): value is MetricDB {
@@ -161,6 +184,11 @@ export abstract class MetricDB {
   }): Promise<StoredRun | undefined>
   /** Stored runs of a suite (optionally one tag set, dates in [from, to]), oldest date first, then by start. */
   abstract listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]>
+  /**
+   * Stores one run's metrics, results, replay record and schemas at once: one transaction (and one
+   * commit) on the DuckDB and PostgreSQL stores, so a run is stored whole or not at all.
+   */
+  abstract writeRun(batch: RunWrite): Promise<void>
   /** Stores the schemas one run saw (one row per dataset; a run stored again replaces its rows). */
   abstract putSchemas(rows: readonly StoredSchema[]): Promise<void>
   /** The most recently stored schema of a suite's dataset and tag set (any date), or undefined. */

@@ -19,6 +19,7 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
@@ -202,6 +203,22 @@ export class PostgresMetricDB implements MetricDB {
 
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     if (rows.length === 0) return
+    const pool = await this.open()
+    await this.transaction(pool, (client) => this.upsertMetrics(client, rows))
+  }
+
+  /** A run's metrics, results, replay record and schemas in one transaction: one commit per run. */
+  async writeRun(batch: RunWrite): Promise<void> {
+    const pool = await this.open()
+    await this.transaction(pool, async (client) => {
+      if (batch.metrics.length > 0) await this.upsertMetrics(client, batch.metrics)
+      await this.replaceResults(client, batch.runId, batch.results)
+      if (batch.run) await this.upsertRun(client, batch.run)
+      if (batch.schemas.length > 0) await this.upsertSchemas(client, batch.schemas)
+    })
+  }
+
+  private async upsertMetrics(client: pg.PoolClient, rows: readonly StoredMetric[]): Promise<void> {
     // One row per key (the last wins, as with sequential upserts), in key order: every writer
     // locks keys in the same order, so concurrent writers wait for each other but never deadlock.
     const byKey = new Map<string, StoredMetric & { tagsText: string }>()
@@ -226,8 +243,7 @@ export class PostgresMetricDB implements MetricDB {
       sorted.map((r) => r.runId),
       sorted.map((r) => expiresOn(r.date, r.ttlDays)),
     ]
-    const pool = await this.open()
-    await this.transaction(pool, (client) => client.query(sql, params))
+    await client.query(sql, params)
   }
 
   /** `NOT (expired)` for a read whose parameters so far are `params` (the dates are appended). */
@@ -285,35 +301,42 @@ export class PostgresMetricDB implements MetricDB {
 
   async putResults(runId: string, results: readonly AssertionResult[]): Promise<void> {
     const pool = await this.open()
-    await this.transaction(pool, async (client) => {
-      await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE run_id = $1`, [runId])
-      if (results.length === 0) return
-      await client.query(
-        `INSERT INTO ${this.table('dqx_results')} (run_id, seq, suite, check_name, assertion, date, tags,
-           severity, status, value, expression, error, bound, assertion_tags, created_at)
-         SELECT $1, (u.ord - 1)::int, u.suite, u.check_name, u.assertion, u.date::date, u.tags, u.severity,
-           u.status, u.value, u.expression, u.error, u.bound, u.assertion_tags, now()
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-           $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
-           AS u(suite, check_name, assertion, date, tags, severity, status, value, expression, error, bound,
-             assertion_tags, ord)`,
-        [
-          runId,
-          results.map((r) => r.suite),
-          results.map((r) => r.check),
-          results.map((r) => r.assertion),
-          results.map((r) => r.date),
-          results.map((r) => tagsKey(r.tags)),
-          results.map((r) => r.severity),
-          results.map((r) => r.status),
-          results.map((r) => r.value),
-          results.map((r) => r.expression),
-          results.map((r) => r.error ?? null),
-          results.map((r) => r.bound ?? null),
-          results.map((r) => JSON.stringify(r.assertionTags)),
-        ],
-      )
-    })
+    await this.transaction(pool, (client) => this.replaceResults(client, runId, results))
+  }
+
+  /** A run's results replace that run's earlier rows. */
+  private async replaceResults(
+    client: pg.PoolClient,
+    runId: string,
+    results: readonly AssertionResult[],
+  ): Promise<void> {
+    await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE run_id = $1`, [runId])
+    if (results.length === 0) return
+    await client.query(
+      `INSERT INTO ${this.table('dqx_results')} (run_id, seq, suite, check_name, assertion, date, tags,
+         severity, status, value, expression, error, bound, assertion_tags, created_at)
+       SELECT $1, (u.ord - 1)::int, u.suite, u.check_name, u.assertion, u.date::date, u.tags, u.severity,
+         u.status, u.value, u.expression, u.error, u.bound, u.assertion_tags, now()
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+         $9::float8[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
+         AS u(suite, check_name, assertion, date, tags, severity, status, value, expression, error, bound,
+           assertion_tags, ord)`,
+      [
+        runId,
+        results.map((r) => r.suite),
+        results.map((r) => r.check),
+        results.map((r) => r.assertion),
+        results.map((r) => r.date),
+        results.map((r) => tagsKey(r.tags)),
+        results.map((r) => r.severity),
+        results.map((r) => r.status),
+        results.map((r) => r.value),
+        results.map((r) => r.expression),
+        results.map((r) => r.error ?? null),
+        results.map((r) => r.bound ?? null),
+        results.map((r) => JSON.stringify(r.assertionTags)),
+      ],
+    )
   }
 
   async getResults(q: {
@@ -392,8 +415,13 @@ export class PostgresMetricDB implements MetricDB {
   }
 
   async putRun(run: StoredRun): Promise<void> {
+    const pool = await this.open()
+    await this.transaction(pool, (client) => this.upsertRun(client, run))
+  }
+
+  private async upsertRun(client: pg.PoolClient, run: StoredRun): Promise<void> {
     const stored = toStoredRun(run)
-    await this.rows(
+    await client.query(
       `INSERT INTO ${this.table('dqx_stored_runs')} (run_id, suite, date, tags, started_at, payload, created_at)
        VALUES ($1, $2, $3::date, $4, $5, $6, clock_timestamp())
        ON CONFLICT (run_id) DO UPDATE SET suite = EXCLUDED.suite, date = EXCLUDED.date, tags = EXCLUDED.tags,
@@ -452,8 +480,13 @@ export class PostgresMetricDB implements MetricDB {
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
     if (rows.length === 0) return
+    const pool = await this.open()
+    await this.transaction(pool, (client) => this.upsertSchemas(client, rows))
+  }
+
+  private async upsertSchemas(client: pg.PoolClient, rows: readonly StoredSchema[]): Promise<void> {
     // clock_timestamp(), not now(): two runs in one transaction-free sequence must order by write.
-    await this.rows(
+    await client.query(
       `INSERT INTO ${this.table('dqx_schemas')} (run_id, dataset, suite, date, tags, columns, created_at)
        SELECT u.run_id, u.dataset, u.suite, u.date::date, u.tags, u.columns, clock_timestamp()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])

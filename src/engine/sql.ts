@@ -30,6 +30,21 @@ export class Params {
   }
 }
 
+/**
+ * A SQL string literal: single quotes doubled (DuckDB's and PostgreSQL's standard strings treat
+ * backslash as text). For configuration the engine must splice (a file path in `read_parquet`,
+ * CSV options); data values are always bound as parameters.
+ */
+export function sqlLiteral(s: string): string {
+  if (s.includes('\u0000')) {
+    throw new DqxError(
+      'INVALID_ARGUMENT',
+      `${JSON.stringify(s)} contains a NUL character, which SQL cannot quote`,
+    )
+  }
+  return `'${s.replaceAll("'", "''")}'`
+}
+
 /** Double-quotes an identifier, doubling embedded quotes, so any column name is read as a name. */
 export function quoteIdent(name: string): string {
   // A DqxError like every deliberate error (a record key or column name can carry a NUL).

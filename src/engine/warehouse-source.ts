@@ -1,8 +1,8 @@
 import { DqxError, toError } from '../core/errors.js'
+import { makeRedactor } from '../core/redact.js'
 import type { BoundSource, ColumnInfo, SourceOptions } from './data-source.js'
 import type { Dialect } from './dialect.js'
 import { dialects } from './dialects/index.js'
-import { redactSecrets } from './redact.js'
 import type { SqlParam } from './sql.js'
 
 /** The dialects `DataSource.warehouse()` renders for. */
@@ -177,7 +177,7 @@ export class WarehouseSourceSpec {
       return rows
     } catch (err) {
       if (err instanceof DqxError) throw err
-      const first = redactSecrets(toError(err).message.trim().split('\n', 1)[0] as string)
+      const first = makeRedactor([])(toError(err).message.trim().split('\n', 1)[0] as string)
       throw new DqxError('SQL', `dataset '${dataset}' (${this.describe()}): ${first}`, { cause: err })
     } finally {
       clearTimeout(timer)

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import { type Redactor, safeDecode } from '../suite/redact.js'
+import { type Redactor, safeDecode } from '../core/redact.js'
 
 // One redaction module for the whole library; re-exported here for the delivery API (dqx/plugins).
-export { makeRedactor, type Redactor, safeDecode, urlSecrets } from '../suite/redact.js'
+export { makeRedactor, type Redactor, safeDecode, urlSecrets } from '../core/redact.js'
 
 // Delivery semantics shared by the network plugins (email, webhook, prometheus):
 // bounded retries with exponential backoff and full jitter, a per-attempt time

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer'
 import { z } from 'zod'
+import { redactUrl, secretStrings } from '../core/redact.js'
 import { formatTags } from '../core/result-key.js'
-import { redactUrl, secretStrings } from '../suite/redact.js'
 import { DeliveryError, deliver, describeError, makeRedactor, resolveRetry, retrySchema } from './delivery.js'
 import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
 import {

@@ -1,6 +1,6 @@
 import { Gauge, Registry } from 'prom-client'
 import { z } from 'zod'
-import { redactUrl } from '../suite/redact.js'
+import { redactUrl } from '../core/redact.js'
 import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView } from './first-party.js'
 

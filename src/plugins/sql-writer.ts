@@ -10,9 +10,9 @@ import {
 } from '@duckdb/node-api'
 import type pg from 'pg'
 import { z } from 'zod'
+import { redactUrl } from '../core/redact.js'
 import { writeDuckDBFile } from '../engine/duckdb-files.js'
 import { leasePool, pgTransaction } from '../engine/pg-pools.js'
-import { redactUrl } from '../suite/redact.js'
 import { describeError, makeRedactor, type Redactor, urlSecrets } from './delivery.js'
 import { defineFactory, nameSchema, notifyOnSchema, type RunView, runStatus } from './first-party.js'
 

@@ -1,7 +1,7 @@
 import { z } from 'zod'
+import { redactUrl } from '../core/redact.js'
 import { formatTags } from '../core/result-key.js'
 import type { AssertionResult } from '../core/types.js'
-import { redactUrl } from '../suite/redact.js'
 import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets } from './delivery.js'
 import {
   alertNotifyOnSchema,

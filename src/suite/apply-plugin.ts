@@ -1,9 +1,9 @@
 import { DqxError, toError } from '../core/errors.js'
+import { redactSecrets, scrubSecrets } from '../core/redact.js'
 import type { MetricDB } from '../engine/metric-db.js'
 import type { SuiteLifecycle } from './lifecycle.js'
 import type { NormalizedPlugin } from './normalize-plugins.js'
 import { createPluginContext } from './plugin-context.js'
-import { redactSecrets, scrubSecrets } from './redact.js'
 
 /**
  * Applies one plugin with its validated config to a lifecycle's hooks: the config's secrets are

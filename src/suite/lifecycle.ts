@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
+import { SecretScrubber, secretStrings } from '../core/redact.js'
 import type { HookName } from '../core/types.js'
 import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
-import { SecretScrubber, secretStrings } from './redact.js'
 import type {
   AfterRunContext,
   EvaluatedContext,

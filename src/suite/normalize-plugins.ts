@@ -65,39 +65,6 @@ function isSkipped(entry: unknown): boolean {
   return entry === false || entry === null || entry === undefined || entry === '' || entry === 0
 }
 
-/** Thrown by the stand-in suite's tap methods: it stops a probed plugin function at its first tap. */
-const FIRST_TAP: unique symbol = Symbol('dqx.firstTap')
-
-/**
- * The name of the first tap an anonymous plugin function registers, learnt by
- * calling it with a stand-in suite whose tap methods stop it there (an async
- * function's rejection is left to settle unobserved). Undefined when it
- * registers no tap before it returns, first awaits, or fails.
- */
-function firstTapName(fn: (s: Suite) => unknown): string | undefined {
-  let first: string | undefined
-  const stop = (options: unknown): never => {
-    const name = typeof options === 'string' ? options : (options as { name?: unknown } | null)?.name
-    if (typeof name === 'string' && name !== '') first = name
-    throw FIRST_TAP
-  }
-  const hook = { tap: stop, tapPromise: stop, tapAsync: stop }
-  const hooks = {
-    beforeRun: hook,
-    afterEvaluate: hook,
-    processResults: hook,
-    onPluginError: hook,
-    afterRun: hook,
-  }
-  try {
-    const out = fn({ name: '', hooks, config: undefined } as unknown as Suite)
-    if (out instanceof Promise) out.catch(() => {})
-  } catch {
-    // FIRST_TAP, or the function failed before its first tap: the real apply() reports that.
-  }
-  return first
-}
-
 /**
  * Flattens `plugins` (nested arrays and presets, falsy entries skipped) and
  * checks every entry's shape and name uniqueness, naming positions in errors.
@@ -144,12 +111,9 @@ export function normalizePlugins(options: readonly PluginOption[] | undefined): 
       }
       if (typeof entry === 'function') {
         anonymous += 1
-        // A function without a name is named after its first tap, so that `dqx plugins`,
-        // --disable-plugin, pluginConfig and its PluginRuns all say the same name.
-        const name =
-          entry.name && entry.name !== 'anonymous'
-            ? entry.name
-            : (firstTapName(entry) ?? `anonymous-${anonymous}`)
+        // Named before it runs (pluginConfig, duplicates and --disable-plugin need the name), and
+        // never called to find one: apply() runs exactly once. Name it to see that name in reports.
+        const name = entry.name && entry.name !== 'anonymous' ? entry.name : `anonymous-${anonymous}`
         out.push({
           name,
           kind: 'function',

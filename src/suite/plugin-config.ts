@@ -5,7 +5,7 @@ import type { NormalizedPlugin } from './normalize-plugins.js'
 
 export { didYouMean, levenshtein } from '../core/did-you-mean.js'
 
-import { scrubSecrets } from './redact.js'
+import { scrubSecrets } from '../core/redact.js'
 
 function issuePath(issue: StandardSchemaV1.Issue): string {
   if (!issue.path || issue.path.length === 0) return '(root)'

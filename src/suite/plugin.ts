@@ -28,7 +28,7 @@ export type Suite<Config = unknown> = PluginContext<Config>
 
 /**
  * The smallest plugin: one function that taps hooks. Its name is the function's
- * name; an anonymous function is named after the first tap it registers.
+ * name; an anonymous function is `anonymous-<n>` (n counts the suite's function plugins).
  */
 export type FunctionPlugin = (suite: Suite) => unknown
 

@@ -17,7 +17,7 @@ import {
   type MetricValue,
   valueKey,
 } from '../engine/metric-computer.js'
-import { MetricDB } from '../engine/metric-db.js'
+import { MetricDB, type StoredMetric } from '../engine/metric-db.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
 import type { PluginRun } from '../hooks/index.js'
@@ -215,6 +215,8 @@ export class VerificationSuite {
     let results: AssertionResult[] = []
     const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
+    /** This run's metric values, stored with its results in one write. */
+    const fresh: StoredMetric[] = []
     let runError: Error | undefined
     // A hook call itself can reject (a `call` interceptor that throws): the run still computes and
     // persists its results and calls afterRun, then rejects with that error.
@@ -272,6 +274,7 @@ export class VerificationSuite {
         ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
         onQuery: (q) => queries.push(q),
         schemaDatasets,
+        fresh,
         onBound: (dataset, source, info) => {
           schemas[dataset] = info.map((c) => ({ name: c.name, type: c.type }))
           const columns = info.map((c) => c.name)
@@ -319,12 +322,14 @@ export class VerificationSuite {
         columns: this.sampleColumns,
         logger: this.logger,
       })
-      // Persisted before any plugin sees the results: nothing a plugin does can lose them.
-      await this.db.putResults(runId, results)
-      // What a replay needs (symbols as reported, start, datasources): the metric rows cannot rebuild it.
-      // A structural MetricDB without run storage still runs; its runs cannot be replayed.
-      if (typeof this.db.putRun === 'function')
-        await this.db.putRun({
+      // Persisted before any plugin sees the results, in one write: nothing a plugin does can lose
+      // them. The run record is what a replay needs (symbols as reported, start, datasources): the
+      // metric rows cannot rebuild it. The schemas are what the next run's expectSchemaUnchanged reads.
+      await MetricDB.writeRun(this.db, {
+        metrics: fresh,
+        runId,
+        results,
+        run: {
           runId,
           suite: this.name,
           date: key.date,
@@ -334,23 +339,26 @@ export class VerificationSuite {
           datasources: Object.keys(datasources),
           results,
           symbols,
-        })
-      // Then this run's schemas: the next run's expectSchemaUnchanged compares with them.
-      if (storesSchemas) {
-        await this.db.putSchemas(
-          Object.entries(schemas).map(([dataset, columns]) => ({
-            suite: this.name,
-            dataset,
-            date: key.date,
-            tags: { ...key.tags },
-            runId,
-            columns: [...columns],
-          })),
-        )
-      }
+        },
+        schemas: Object.entries(schemas).map(([dataset, columns]) => ({
+          suite: this.name,
+          dataset,
+          date: key.date,
+          tags: { ...key.tags },
+          runId,
+          columns: [...columns],
+        })),
+      })
+      fresh.length = 0
       await this.deleteExpiredMetrics()
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
+      // Values scanned before the failure are still history the next run can use.
+      if (fresh.length > 0) {
+        await this.db.putMetrics(fresh).catch((e: unknown) => {
+          this.logger.error({ err: e }, 'could not store the metrics of a failed run')
+        })
+      }
     } finally {
       await session.close()
     }

@@ -110,8 +110,8 @@ describe('dqx plugins', () => {
     const r = await cliInProcess(['plugins', '--verbose'], cwd)
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/audit +│ object +│ dqx.config.ts plugins\[0\] +│ ok/)
-    // an inline function plugin is listed under its first tap's name, as everywhere else
-    expect(r.stdout).toMatch(/note +│ function +│ dqx.config.ts plugins\[1\] +│ ok/)
+    // an inline function plugin without a name is anonymous-<n>, as everywhere else
+    expect(r.stdout).toMatch(/anonymous-1 +│ function +│ dqx.config.ts plugins\[1\] +│ ok/)
     expect(r.stdout).not.toContain('built-in')
   })
 

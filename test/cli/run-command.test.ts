@@ -193,10 +193,10 @@ describe('dqx run', () => {
     const typo = await cliInProcess(['run', '--disable-plugin', 'markr'], cwd)
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain(
-      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anon, marker)",
+      "--disable-plugin 'markr' matches no plugin — did you mean 'marker'? (plugins: audit, configured, anonymous-1, marker)",
     )
-    // The inline function plugin is 'anon' (its first tap) in the report and for --disable-plugin alike.
-    const anon = await cliInProcess(['run', '--json', '--disable-plugin', 'anon'], cwd)
+    // The inline function plugin is anonymous-1 (its tap's PluginRuns say 'anon').
+    const anon = await cliInProcess(['run', '--json', '--disable-plugin', 'anonymous-1'], cwd)
     expect(anon.code).toBe(0)
     expect(pluginRuns(anon.stdout)).toEqual(['audit', 'marker'])
   })

@@ -9,6 +9,7 @@ import { PASSWORD_USER } from '../../scripts/clickhouse.mjs'
 import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
 import { type MetricSpec, metricName } from '../../src/core/metric-spec.js'
+import { makeRedactor } from '../../src/core/redact.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { ClickHouseSourceOptions } from '../../src/engine/clickhouse-source.js'
 import { DataSource } from '../../src/engine/data-source.js'
@@ -17,7 +18,6 @@ import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { createEngineSession } from '../../src/engine/engine-session.js'
 import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
-import { redactSecrets } from '../../src/engine/redact.js'
 import { Params } from '../../src/engine/sql.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { silentLogger } from '../helpers/data.js'
@@ -134,11 +134,11 @@ describe('DataSource.clickhouse options', () => {
     ).toMatch(/^clickhouse default@h:8123\/default query SELECT x, .{40,}\.\.\.$/)
   })
 
-  it('redactSecrets removes the password and URL credentials from any text', () => {
+  it('its messages go through the one redactor: the password and whole URL credentials removed', () => {
     expect(
-      redactSecrets('login p@ss/x failed for http://bob:p%40ss%2Fx@h:1/ and https://a:b@c', 'p@ss/x'),
-    ).toBe('login *** failed for http://bob:***@h:1/ and https://a:***@c')
-    expect(redactSecrets('nothing here')).toBe('nothing here')
+      makeRedactor(['p@ss/x'])('login p@ss/x failed for http://bob:p%40ss%2Fx@h:1/ and https://a:b@c'),
+    ).toBe('login [redacted] failed for http://[redacted]@h:1/ and https://[redacted]@c')
+    expect(makeRedactor([undefined])('nothing here')).toBe('nothing here')
   })
 })
 

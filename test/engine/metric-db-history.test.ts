@@ -172,6 +172,12 @@ describe.each(stores)('MetricDB history: $name', ({ make }) => {
         [{ ...t, tags: { env: 1 }, value: 1 }, /tags must be an object of string values/],
         [{ ...t, tags: ['x'], value: 1 }, /tags must be an object/],
         [{ ...t, tags: null, value: 1 }, /tags must be an object/],
+        [{ ...t, tags: { constructor: 'x' }, value: 1 }, /ResultKey tag name "constructor" is not allowed/],
+        [
+          { ...t, tags: JSON.parse('{"__proto__":"x"}') as Record<string, string>, value: 1 },
+          /ResultKey tag name "__proto__" is not allowed/,
+        ],
+        [{ ...t, value: 'x', from: 3 }, /either value \(and optionally spread\) or from and to/],
         [t, /either value \(and optionally spread\) or from and to/],
         [{ ...t, value: 1, from: '2026-10-01', to: '2026-10-02' }, /either value/],
         [{ ...t, value: Number.NaN }, /value must be a finite number, got NaN/],

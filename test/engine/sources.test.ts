@@ -73,6 +73,31 @@ describe('record sources', () => {
   })
 })
 
+describe('parquet sources', () => {
+  it('read a file whose path holds quotes, spaces and SQL (the path is quoted, never run)', async () => {
+    const file = dir.file(`it's "odd"'); DROP TABLE x; --.parquet`)
+    await duckdbRun(
+      `COPY (SELECT range AS id FROM range(5)) TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`,
+    )
+    const c = check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {
+      ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isEq(5)
+      ctx.assertThat(mp.sum('id')).where({ name: 'ids' }).isEq(10)
+    })
+    const report = await quietSuite([c]).run({ d: DataSource.parquet(file) }, KEY)
+    expect(report.results.map((r) => r.status)).toEqual(['PASSED', 'PASSED'])
+  })
+
+  it('refuse a glob with a NUL character, which SQL cannot quote', async () => {
+    const c = check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {
+      ctx.assertThat(mp.numRows()).where({ name: 'rows' }).isPositive()
+    })
+    const err = await runError(
+      quietSuite([c]).run({ d: DataSource.parquet(dir.file('a\u0000*.parquet')) }, KEY),
+    )
+    expect(err.message).toMatch(/contains a NUL character, which SQL cannot quote/)
+  })
+})
+
 describe('SQL sources', () => {
   it('allow a trailing -- comment', async () => {
     const c = check({ name: 'c', datasets: ['d'] }, (mp, ctx) => {

@@ -28,6 +28,7 @@ import { serverAvailable } from '../helpers/servers.js'
 import {
   CHDB_MISSING,
   type Chdb,
+  type ChdbSession,
   chUrl,
   clickhouseUp,
   distributedTable,
@@ -176,7 +177,7 @@ describe('DataSource.warehouse failures', () => {
       ...extra,
     } as WarehouseSourceOptions)
 
-  it('a client error becomes an SQL DqxError naming dataset, warehouse and check; URL passwords are masked', async () => {
+  it('a client error becomes an SQL DqxError naming dataset, warehouse and check; URL credentials and paths are masked', async () => {
     const execute: WarehouseExecute = async (sql) => {
       if (sql.includes('LIMIT 1')) return [{ price: 1 }]
       throw new Error('Unrecognized name: pricee at https://svc:hunter22@warehouse.example/x\nstack...')
@@ -190,7 +191,7 @@ describe('DataSource.warehouse failures', () => {
     )
     expect(err.code).toBe('SQL')
     expect(err.message).toBe(
-      "check 'prices': sum(price) failed in dataset 'orders' (warehouse bigquery table `orders`): Unrecognized name: pricee at https://svc:***@warehouse.example/x",
+      "check 'prices': sum(price) failed in dataset 'orders' (warehouse bigquery table `orders`): Unrecognized name: pricee at https://[redacted]@warehouse.example/[redacted]",
     )
   })
 
@@ -364,14 +365,15 @@ const chdb = loadChdb()
 describe.skipIf(!serverAvailable('chDB', chdb ? undefined : CHDB_MISSING))(
   "current ClickHouse (chDB): the dialect's one-scan SQL with {pN:Type} parameters and with inlined literals",
   () => {
-    const lib = chdb as Chdb
-    const session = new lib.Session()
+    // Created in beforeAll: without chDB installed the block is collected but skipped.
+    let session: ChdbSession
     const table = `orders_${randomBytes(4).toString('hex')}`
     const execute: WarehouseExecute = async (sql, params: readonly SqlParam[]) =>
       JSON.parse(
         `[${session.queryBind(sql, toNamedParams(params), 'JSONEachRow').trim().split('\n').filter(Boolean).join(',')}]`,
       )
     beforeAll(() => {
+      session = new (chdb as Chdb).Session()
       session.query(
         `CREATE TABLE ${table} (id UInt64, price Nullable(Float64), qty Int64, email Nullable(String), status String, created_at DateTime('UTC')) ENGINE = MergeTree ORDER BY id`,
       )

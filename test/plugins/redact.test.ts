@@ -12,7 +12,7 @@ import {
   SecretScrubber,
   scrubSecrets,
   urlSecrets,
-} from '../../src/suite/redact.js'
+} from '../../src/core/redact.js'
 
 describe('isSecretKey', () => {
   it('splits keys into words whatever their case style', () => {

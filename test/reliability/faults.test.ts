@@ -4,6 +4,7 @@
 // named in pluginErrors, the others ran, and the run returns within its timeouts plus a margin.
 // Timing assertions are deliberately loose (`< timeout + 2000 ms`); ordering is asserted with flags.
 import { join } from 'node:path'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
 import { ResultKey } from '../../src/core/result-key.js'
@@ -12,6 +13,7 @@ import { MetricDB } from '../../src/engine/metric-db.js'
 import { definePlugin, type Suite } from '../../src/suite/plugin.js'
 import { PluginFailureError } from '../../src/suite/plugin-failure-error.js'
 import type { PluginErrorContext } from '../../src/suite/run-context.js'
+import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import {
   ASSERTIONS,
   type Bench,
@@ -19,6 +21,8 @@ import {
   expectPersisted,
   failures,
   faultSuite,
+  ORDERS,
+  ordersCheck,
   processWatch,
   REPO,
   runTs,
@@ -629,6 +633,9 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       putResults: async () => {
         throw new DqxError('METRIC_DB', 'the MetricDB file is read-only')
       },
+      writeRun: async () => {
+        throw new DqxError('METRIC_DB', 'the MetricDB file is read-only')
+      },
     })
     const suite = faultSuite(failing, [
       (s: Suite) => {
@@ -648,6 +655,46 @@ describe('a plugin that breaks the error path or the hooks themselves', () => {
       'processResults: the MetricDB file is read-only (0 results)',
       'afterRun: the MetricDB file is read-only',
     ])
+    // The scanned values are still stored (metrics alone) for the next run's history.
+    const rows = await inner.getMetric({
+      metric: 'numRows()',
+      dataset: 'orders',
+      date: '2026-11-25',
+      tags: { env: 'readonly' },
+    })
+    expect(rows?.value).toBe(ORDERS.length)
+  })
+
+  it('cannot store anything: the run rejects with the write error and logs that its metrics were lost too', async () => {
+    const inner = b.db
+    const lines: string[] = []
+    const broken = new DqxError('METRIC_DB', 'disk full')
+    const failing: MetricDB = Object.assign(Object.create(Object.getPrototypeOf(inner)) as MetricDB, {
+      description: 'failing',
+      getMetric: (q: never) => inner.getMetric(q),
+      getHistory: (q: never) => inner.getHistory(q),
+      getResults: (q: never) => inner.getResults(q),
+      close: async () => {},
+      putMetrics: async () => {
+        throw broken
+      },
+      putResults: async () => {
+        throw broken
+      },
+      writeRun: async () => {
+        throw broken
+      },
+    })
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) })
+    const suite = new VerificationSuite({
+      name: 'faults',
+      checks: [ordersCheck],
+      db: failing,
+      logger,
+      audit: false,
+    })
+    await expect(suite.run(b.data(), new ResultKey('2026-11-25', { env: 'full' }))).rejects.toBe(broken)
+    expect(lines.map((l) => JSON.parse(l).msg)).toContain('could not store the metrics of a failed run')
   })
 
   it('failOnPluginError: rejects with PluginFailureError only after every hook ran; results persisted', async () => {
