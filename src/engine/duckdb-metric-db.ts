@@ -37,7 +37,6 @@ import {
   expiredSql,
   expiresOn,
   expiryDay,
-  type LiveWindow,
   liveWindow,
   summarizeDeleted,
   type TtlStoreOptions,
@@ -309,12 +308,9 @@ export class DuckDBMetricDB implements MetricDB {
     })
   }
 
-  /** `NOT (expired)` for a read whose parameters so far are `params` (the dates are appended). */
-  private live(
-    params: unknown[],
-    w: LiveWindow = liveWindow(expiryDay(undefined), this.defaultTtlDays),
-  ): string {
-    return `NOT ${expiredSql(w, (v) => {
+  /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
+  private live(params: unknown[]): string {
+    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
       params.push(v)
       return `CAST($${params.length} AS DATE)`
     })}`

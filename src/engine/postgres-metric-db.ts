@@ -34,7 +34,6 @@ import {
   expiredSql,
   expiresOn,
   expiryDay,
-  type LiveWindow,
   liveWindow,
   summarizeDeleted,
   type TtlStoreOptions,
@@ -246,12 +245,9 @@ export class PostgresMetricDB implements MetricDB {
     await client.query(sql, params)
   }
 
-  /** `NOT (expired)` for a read whose parameters so far are `params` (the dates are appended). */
-  private live(
-    params: unknown[],
-    w: LiveWindow = liveWindow(expiryDay(undefined), this.defaultTtlDays),
-  ): string {
-    return `NOT ${expiredSql(w, (v) => {
+  /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
+  private live(params: unknown[]): string {
+    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
       params.push(v)
       return `$${params.length}::date`
     })}`

@@ -176,6 +176,37 @@ describe.each(stores)('metric TTL: $name', ({ make }) => {
   })
 })
 
+describe.each(stores)('metric TTL and anomaly baselines: $name', ({ make }) => {
+  it('isNotAnomalous leaves expired days out of its baseline', async () => {
+    const db = make()
+    try {
+      // Five days of history written with ttlDays 2: only day(-1) and day(-2) are still live today.
+      await db.putMetrics(
+        [1, 2, 3, 4, 5].map((n) =>
+          metric({ metric: 'numRows()', date: day(-n), value: 10 + n, tags: {}, ttlDays: 2 }),
+        ),
+      )
+      const suite = quietSuite(
+        [
+          check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+            ctx
+              .assertThat(mp.numRows({ ttlDays: 2 }))
+              .where({ name: 'volume' })
+              .isNotAnomalous({ method: 'zscore', window: 5, threshold: 100, minHistory: 2 })
+          }),
+        ],
+        { db },
+      )
+      const report = await suite.run({ orders: DataSource.fromRecords([{ a: 1 }]) }, new ResultKey(TODAY))
+      const anomaly = report.results[0]?.anomaly
+      expect(anomaly?.n).toBe(2)
+      expect(anomaly?.center).toBe((11 + 12) / 2)
+    } finally {
+      await db.close()
+    }
+  })
+})
+
 describe('metric TTL: options and stores from before TTLs', () => {
   it('validates ttlDays, defaultTtlDays and now', async () => {
     const mp = new MetricProvider()
