@@ -210,7 +210,7 @@ export class RateExpr extends Expr {
   readonly rows: Metric
   constructor(readonly metric: Metric) {
     super()
-    this.rows = new Metric({ kind: 'numRows' }, metric.dataset, metric.lag)
+    this.rows = new Metric({ kind: 'numRows' }, metric.dataset, metric.lag, metric.ttlDays)
   }
   evaluate(lookup: Lookup): EvalResult {
     const rows = lookup(this.rows)

@@ -287,6 +287,8 @@ export class VerificationSuite {
       // Datasets are bound concurrently: messages list them in datasource order, whatever finished first.
       const order = Object.keys(datasources)
       const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+      // Statements in datasource order too (explain numbers them q1, q2 …), whatever finished first.
+      queries.sort((a, b) => order.indexOf(a.dataset) - order.indexOf(b.dataset))
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({ db: this.db, suite: this.name, key, checks: planned })
