@@ -98,6 +98,9 @@ export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-opt
 export type { MetricQuery } from './engine/metric-computer.js'
 export {
   MetricDB,
+  type MetricLookup,
+  type ResultsLookup,
+  type RunWrite,
   type SchemaLookup,
   type StoredMetric,
   type StoredResult,
@@ -124,7 +127,7 @@ export {
 } from './engine/profile-suggestions.js'
 export { SCAN_CHANNEL, type ScanEvent, type ScanListener } from './engine/scan-events.js'
 export { Params, type SqlParam } from './engine/sql.js'
-export type { StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
+export type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './engine/stored-run.js'
 export {
   toNamedParams,
   type WarehouseDialect,

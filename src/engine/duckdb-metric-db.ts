@@ -22,6 +22,7 @@ import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
   type MetricLookup,
+  type ResultsLookup,
   type RunWrite,
   type SchemaLookup,
   type StoredMetric,
@@ -43,10 +44,13 @@ import {
 } from './metric-ttl.js'
 import {
   fromRunRow,
+  type RunLookup,
+  runListFilter,
   runPayload,
   type StoredRun,
   type StoredRunEntry,
   type StoredRunQuery,
+  toRunEntry,
   toStoredRun,
 } from './stored-run.js'
 
@@ -361,11 +365,7 @@ export class DuckDBMetricDB implements MetricDB {
     await this.transaction((conn) => replaceResults(conn, runId, results, writeStamp()))
   }
 
-  async getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]> {
+  async getResults(q: ResultsLookup): Promise<StoredResult[]> {
     const rows = await this.rows(
       `SELECT run_id, suite, check_name, assertion, CAST(date AS VARCHAR) AS date, tags, severity, status, value,
               expression, error, bound, assertion_tags FROM dqx_results
@@ -448,12 +448,7 @@ export class DuckDBMetricDB implements MetricDB {
     await this.transaction((conn) => replaceRun(conn, stored, writeStamp()))
   }
 
-  async getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined> {
+  async getRun(q: RunLookup): Promise<StoredRun | undefined> {
     const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
     if (q.runId !== undefined) params.push(q.runId)
     const rows = await this.rows(
@@ -467,32 +462,13 @@ export class DuckDBMetricDB implements MetricDB {
   }
 
   async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
-    const where = ['suite = $1']
-    const params: string[] = [q.suite]
-    if (q.tags !== undefined) {
-      params.push(tagsKey(q.tags))
-      where.push(`tags = $${params.length}`)
-    }
-    if (q.from !== undefined) {
-      params.push(q.from)
-      where.push(`date >= CAST($${params.length} AS DATE)`)
-    }
-    if (q.to !== undefined) {
-      params.push(q.to)
-      where.push(`date <= CAST($${params.length} AS DATE)`)
-    }
+    const { where, params } = runListFilter(q, tagsKey, (p) => `CAST(${p} AS DATE)`)
     const rows = await this.rows(
       `SELECT run_id, suite, CAST(date AS VARCHAR) AS date, tags, started_at FROM dqx_stored_runs
-       WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
+       WHERE ${where} ORDER BY date, started_at`,
       params,
     )
-    return rows.map((r) => ({
-      runId: String(r.run_id),
-      suite: String(r.suite),
-      date: String(r.date),
-      tags: JSON.parse(String(r.tags)) as Record<string, string>,
-      startedAt: String(r.started_at),
-    }))
+    return rows.map(toRunEntry)
   }
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {

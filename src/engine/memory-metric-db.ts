@@ -17,6 +17,7 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type ResultsLookup,
   type RunWrite,
   type SchemaLookup,
   type StoredMetric,
@@ -36,7 +37,13 @@ import {
   summarizeDeleted,
   type TtlStoreOptions,
 } from './metric-ttl.js'
-import { type StoredRun, type StoredRunEntry, type StoredRunQuery, toStoredRun } from './stored-run.js'
+import {
+  type RunLookup,
+  type StoredRun,
+  type StoredRunEntry,
+  type StoredRunQuery,
+  toStoredRun,
+} from './stored-run.js'
 
 function metricKey(q: MetricLookup): string {
   return `${q.dataset}\u0000${q.metric}\u0000${q.date}\u0000${tagsKey(q.tags)}`
@@ -126,11 +133,7 @@ export class MemoryMetricDB implements MetricDB {
       results.map((r) => ({ ...r, runId })),
     )
   }
-  async getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]> {
+  async getResults(q: ResultsLookup): Promise<StoredResult[]> {
     const tk = tagsKey(q.tags)
     const out: StoredResult[] = []
     for (let i = this.runOrder.length - 1; i >= 0; i--) {
@@ -213,12 +216,7 @@ export class MemoryMetricDB implements MetricDB {
     // A copy through JSON, as the SQL stores keep it: later changes to the caller's objects do not leak in.
     this.runs.set(run.runId, JSON.parse(JSON.stringify(toStoredRun(run))) as StoredRun)
   }
-  async getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined> {
+  async getRun(q: RunLookup): Promise<StoredRun | undefined> {
     const tk = tagsKey(q.tags)
     let latest: StoredRun | undefined
     for (const r of this.runs.values()) {

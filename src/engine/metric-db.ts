@@ -12,7 +12,7 @@ import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.j
 import { MemoryMetricDB } from './memory-metric-db.js'
 import type { DeleteExpiredOptions, DeleteExpiredResult, TtlStoreOptions } from './metric-ttl.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
-import type { StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
+import type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
 
 /** One metric value as stored: what, where, which day and tags, and the run that computed it. */
 export interface StoredMetric {
@@ -60,6 +60,13 @@ export interface RunWrite {
   /** What a replay needs; absent for a store without run storage. */
   run?: StoredRun
   schemas: readonly StoredSchema[]
+}
+
+/** The stored results of one suite, date and tag set. */
+export interface ResultsLookup {
+  suite: string
+  date: string
+  tags: Readonly<Record<string, string>>
 }
 
 export interface MetricLookup {
@@ -145,11 +152,7 @@ export abstract class MetricDB {
   /** Stores a run's assertion results (replacing that run's earlier rows). */
   abstract putResults(runId: string, results: readonly AssertionResult[]): Promise<void>
   /** Stored results of one suite for one day and tag set, newest run first. */
-  abstract getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]>
+  abstract getResults(q: ResultsLookup): Promise<StoredResult[]>
   /**
    * The outcome of one assertion (suite, check, assertion name, tags) per date in [from, to],
    * oldest first: the LATEST run of each date only, so a fixed re-run replaces a failed one.
@@ -176,12 +179,7 @@ export abstract class MetricDB {
    */
   abstract putRun(run: StoredRun): Promise<void>
   /** One stored run of a suite, date and tag set: `runId`, or the latest started. */
-  abstract getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined>
+  abstract getRun(q: RunLookup): Promise<StoredRun | undefined>
   /** Stored runs of a suite (optionally one tag set, dates in [from, to]), oldest date first, then by start. */
   abstract listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]>
   /**

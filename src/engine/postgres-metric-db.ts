@@ -19,6 +19,7 @@ import {
 import {
   type MetricDB,
   type MetricLookup,
+  type ResultsLookup,
   type RunWrite,
   type SchemaLookup,
   type StoredMetric,
@@ -43,10 +44,13 @@ import { connectFailure, errorText, type PgTarget, pgTarget } from './postgres-c
 import { quoteIdent } from './sql.js'
 import {
   fromRunRow,
+  type RunLookup,
+  runListFilter,
   runPayload,
   type StoredRun,
   type StoredRunEntry,
   type StoredRunQuery,
+  toRunEntry,
   toStoredRun,
 } from './stored-run.js'
 
@@ -335,11 +339,7 @@ export class PostgresMetricDB implements MetricDB {
     )
   }
 
-  async getResults(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-  }): Promise<StoredResult[]> {
+  async getResults(q: ResultsLookup): Promise<StoredResult[]> {
     const rows = await this.rows(
       `SELECT run_id, suite, check_name, assertion, to_char(date, 'YYYY-MM-DD') AS date, tags, severity, status,
               value, expression, error, bound, assertion_tags
@@ -426,12 +426,7 @@ export class PostgresMetricDB implements MetricDB {
     )
   }
 
-  async getRun(q: {
-    suite: string
-    date: string
-    tags: Readonly<Record<string, string>>
-    runId?: string
-  }): Promise<StoredRun | undefined> {
+  async getRun(q: RunLookup): Promise<StoredRun | undefined> {
     const params: string[] = [q.suite, q.date, tagsKey(q.tags)]
     if (q.runId !== undefined) params.push(q.runId)
     const rows = await this.rows(
@@ -446,32 +441,13 @@ export class PostgresMetricDB implements MetricDB {
   }
 
   async listRuns(q: StoredRunQuery): Promise<StoredRunEntry[]> {
-    const where = ['suite = $1']
-    const params: string[] = [q.suite]
-    if (q.tags !== undefined) {
-      params.push(tagsKey(q.tags))
-      where.push(`tags = $${params.length}`)
-    }
-    if (q.from !== undefined) {
-      params.push(q.from)
-      where.push(`date >= $${params.length}::date`)
-    }
-    if (q.to !== undefined) {
-      params.push(q.to)
-      where.push(`date <= $${params.length}::date`)
-    }
+    const { where, params } = runListFilter(q, tagsKey, (p) => `${p}::date`)
     const rows = await this.rows(
       `SELECT run_id, suite, to_char(date, 'YYYY-MM-DD') AS date, tags, started_at FROM ${this.table('dqx_stored_runs')}
-       WHERE ${where.join(' AND ')} ORDER BY date, started_at`,
+       WHERE ${where} ORDER BY date, started_at`,
       params,
     )
-    return rows.map((r) => ({
-      runId: String(r.run_id),
-      suite: String(r.suite),
-      date: String(r.date),
-      tags: JSON.parse(String(r.tags)) as Record<string, string>,
-      startedAt: String(r.started_at),
-    }))
+    return rows.map(toRunEntry)
   }
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {

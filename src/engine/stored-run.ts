@@ -18,6 +18,14 @@ export interface StoredRun {
   symbols: SymbolInfo[]
 }
 
+/** One stored run of a suite, date and tag set: `runId`, or the latest started. */
+export interface RunLookup {
+  suite: string
+  date: string
+  tags: Readonly<Record<string, string>>
+  runId?: string
+}
+
 /** Which stored runs to list: one suite, optionally one tag set and a date range (inclusive). */
 export interface StoredRunQuery {
   suite: string
@@ -69,5 +77,42 @@ export function fromRunRow(row: Readonly<Record<string, unknown>>): StoredRun {
     tags: JSON.parse(String(row.tags)) as Record<string, string>,
     startedAt: String(row.started_at),
     ...payload,
+  }
+}
+
+/**
+ * The WHERE clause of `listRuns` (suite, then the optional tag set and date bounds) with its
+ * parameters numbered `$1…`; `asDate` casts a placeholder to a date in the store's SQL.
+ */
+export function runListFilter(
+  q: StoredRunQuery,
+  tagsText: (tags: Readonly<Record<string, string>>) => string,
+  asDate: (placeholder: string) => string,
+): { where: string; params: string[] } {
+  const where = ['suite = $1']
+  const params: string[] = [q.suite]
+  if (q.tags !== undefined) {
+    params.push(tagsText(q.tags))
+    where.push(`tags = $${params.length}`)
+  }
+  if (q.from !== undefined) {
+    params.push(q.from)
+    where.push(`date >= ${asDate(`$${params.length}`)}`)
+  }
+  if (q.to !== undefined) {
+    params.push(q.to)
+    where.push(`date <= ${asDate(`$${params.length}`)}`)
+  }
+  return { where: where.join(' AND '), params }
+}
+
+/** A `listRuns` row (tags as JSON text) back as an entry. */
+export function toRunEntry(r: Readonly<Record<string, unknown>>): StoredRunEntry {
+  return {
+    runId: String(r.run_id),
+    suite: String(r.suite),
+    date: String(r.date),
+    tags: JSON.parse(String(r.tags)) as Record<string, string>,
+    startedAt: String(r.started_at),
   }
 }

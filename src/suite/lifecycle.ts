@@ -1,14 +1,15 @@
 import type { Logger } from 'pino'
 import { SecretScrubber, secretStrings } from '../core/redact.js'
-import type { HookName } from '../core/types.js'
+import type { HookName, RunReport } from '../core/types.js'
 import { AsyncParallelLimitHook, AsyncSeriesHook, type PluginRun, type TapInfo } from '../hooks/index.js'
-import type {
-  AfterRunContext,
-  EvaluatedContext,
-  PluginErrorContext,
-  ResultsContext,
-  RunContext,
-  TapScope,
+import {
+  type AfterRunContext,
+  deepFreeze,
+  type EvaluatedContext,
+  type PluginErrorContext,
+  type ResultsContext,
+  type RunContext,
+  type TapScope,
 } from './run-context.js'
 
 /** The typed hooks of a suite; each kind's call strategy is fixed by its class. */
@@ -72,6 +73,23 @@ export interface FailureScope extends TapScope {
 
 /** A run that threw, rejected or timed out. */
 export const failed = (run: PluginRun): boolean => run.error !== undefined || run.timedOut
+
+/**
+ * What afterRun taps receive: the report with the plugin runs so far (a copy: later failures are
+ * added to the report, not to this) and the tap scope, frozen.
+ */
+export function afterRunContext(
+  report: RunReport,
+  pluginRuns: readonly PluginRun[],
+  scope: TapScope,
+): AfterRunContext {
+  return deepFreeze({
+    ...report,
+    pluginRuns: [...pluginRuns],
+    pluginErrors: pluginRuns.filter(failed),
+    ...scope,
+  })
+}
 
 /**
  * Owns a suite's hooks. Every tap gets its own frozen context object: the

@@ -5,7 +5,7 @@ import type { RunReport } from '../core/types.js'
 import type { MetricDB } from '../engine/metric-db.js'
 import type { StoredRun } from '../engine/stored-run.js'
 import type { PluginRun } from '../hooks/index.js'
-import { failed, type SuiteLifecycle } from './lifecycle.js'
+import { afterRunContext, failed, type SuiteLifecycle } from './lifecycle.js'
 import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
 
 /** What `suite.replay(key, options)` accepts. */
@@ -111,16 +111,7 @@ export async function replayStoredRun(o: {
     pluginErrors: [],
     replay: true,
   }
-  await callHook(() =>
-    lifecycle.hooks.afterRun.promise(
-      deepFreeze({
-        ...report,
-        pluginRuns: [...pluginRuns],
-        pluginErrors: pluginRuns.filter(failed),
-        ...scope,
-      }),
-    ),
-  )
+  await callHook(() => lifecycle.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
   report.pluginErrors = pluginRuns.filter(failed)
   lifecycle.logger.info(
     { runId: stored.runId, date: stored.date, durationMs: performance.now() - t0 },

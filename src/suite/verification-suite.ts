@@ -27,7 +27,7 @@ import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { type RunTrace, renderTrace, traceRun } from './explain.js'
 import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
-import { failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
+import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { PluginFailureError } from './plugin-failure-error.js'
@@ -410,16 +410,7 @@ export class VerificationSuite {
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
-      await callHook(() =>
-        this.hooks.afterRun.promise(
-          deepFreeze({
-            ...report,
-            pluginRuns: [...pluginRuns],
-            pluginErrors: pluginRuns.filter(failed),
-            ...scope,
-          }),
-        ),
-      )
+      await callHook(() => this.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
