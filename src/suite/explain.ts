@@ -1,6 +1,7 @@
 // suite.trace(report) / suite.explain(report): per assertion, where each of its metric values came
 // from — the statement (and its column) that computed it, or the MetricDB — the value the run used
 // next to the one stored now, and, for anomaly assertions, the stored history of the baseline window.
+// Documented in docs/getting-started.md, "Explaining a report".
 import type { CollectedCheck } from '../core/check.js'
 import type { MetricRef } from '../core/expression.js'
 import { metricName } from '../core/metric-spec.js'

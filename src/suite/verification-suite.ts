@@ -427,7 +427,7 @@ export class VerificationSuite {
    * How each assertion of `report` got its value: per symbol the statement (and column) that
    * computed it or the MetricDB it was read from, the value used next to the one stored now, and
    * for anomaly assertions the stored history of the baseline window. Statements are known for
-   * reports this suite object's run() returned. Reads the MetricDB; scans nothing. docs/report.md.
+   * reports this suite object's run() returned. Reads the MetricDB; scans nothing. docs/getting-started.md.
    */
   async trace(report: RunReport): Promise<RunTrace> {
     if (report === null || typeof report !== 'object' || !Array.isArray(report.results)) {
