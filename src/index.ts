@@ -86,6 +86,7 @@ export { clickhouseLiteral } from './engine/dialects/clickhouse-literal.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseDialectFor,
   clickhouseInlineDialect,
   dialects,
   duckdbDialect,

@@ -1,16 +1,26 @@
 import { dirname } from 'node:path'
 import Table from 'cli-table3'
+import type { SuiteEntry } from '../config/load-config.js'
 import { findConfigFile, type LoadedConfig, loadConfig } from '../config/load-config.js'
 import { DqxError } from '../core/errors.js'
 import { truncate } from '../core/format.js'
+import type { IsolationMode } from '../suite/isolation/sandbox.js'
 import { checkConfigKeys, validateConfig } from '../suite/plugin-config.js'
 import { type Ui, withCwd } from './context.js'
-import { type Discovery, discoverPlugins, type PluginRow, planPlugins } from './plugin-plan.js'
+import {
+  type Discovery,
+  discoverForSuites,
+  type PluginRow,
+  planPlugins,
+  suiteIsolation,
+} from './plugin-plan.js'
 import { wrap } from './report.js'
 
 export interface PluginsFlags {
   config?: string
   json: boolean
+  /** Show the plugins as `dqx run --isolate-plugins[=mode]` would run them. */
+  isolatePlugins?: IsolationMode | true
 }
 
 interface Section {
@@ -39,21 +49,27 @@ async function validateRows(
 
 async function sections(
   loaded: LoadedConfig | undefined,
-  discovery: Discovery | undefined,
-): Promise<Section[]> {
-  if (!loaded) {
-    const entry = { config: { name: '', checks: [], datasources: {}, audit: false }, path: '', where: '' }
-    return [
-      {
-        suite: undefined,
-        plugins: planPlugins(entry, { label: '', discovery, disabled: new Set() }),
-        problems: [],
-      },
-    ]
-  }
-  const out: Section[] = []
-  for (const entry of loaded.suites) {
-    const plugins = planPlugins(entry, { label: loaded.label, discovery, disabled: new Set() })
+  dir: string,
+  flag: IsolationMode | true | undefined,
+): Promise<{ list: Section[]; root: string | undefined; discovered: boolean }> {
+  // Without a config file: what discovery finds, as `dqx run` in this project would load it.
+  const entries: SuiteEntry[] = loaded
+    ? loaded.suites
+    : [{ config: { name: '', checks: [], datasources: {}, audit: false }, path: '', where: '' }]
+  const discoveries: (Discovery | undefined)[] = await discoverForSuites(entries, dir, flag)
+  const found = discoveries.find((d) => d !== undefined)
+  const list: Section[] = []
+  for (const [i, entry] of entries.entries()) {
+    const plugins = planPlugins(entry, {
+      label: loaded?.label ?? '',
+      discovery: discoveries[i],
+      disabled: new Set(),
+      isolation: suiteIsolation(entry, flag),
+    })
+    if (!loaded) {
+      list.push({ suite: undefined, plugins, problems: [] })
+      continue
+    }
     const pluginConfig = entry.config.pluginConfig ?? {}
     await validateRows(plugins, pluginConfig)
     const problems: string[] = []
@@ -65,9 +81,9 @@ async function sections(
     } catch (err) {
       problems.push((err as Error).message)
     }
-    out.push({ suite: entry.config.name, plugins, problems })
+    list.push({ suite: entry.config.name, plugins, problems })
   }
-  return out
+  return { list, root: found?.root, discovered: found !== undefined }
 }
 
 function render(section: Section, label: string | undefined, ui: Ui): string {
@@ -79,13 +95,19 @@ function render(section: Section, label: string | undefined, ui: Ui): string {
   const lines = [c.bold(title)]
   if (section.plugins.length === 0) lines.push(c.dim('  (none)'))
   else {
-    // 4 columns: 5 border characters; kind (9+2) and status (14+2) are fixed.
-    const free = Math.max(30, ui.width - 5 - 11 - 16)
+    // A Runs column when some plugin runs in a sandbox; else one line below says all run in-process.
+    const sandboxed = section.plugins.some((r) => r.runs !== undefined && r.runs !== 'in-process')
+    // Border characters (one more than the columns); kind (9+2), runs (10+2), status (14+2) are fixed.
+    const fixed = sandboxed ? 6 + 11 + 12 + 16 : 5 + 11 + 16
+    const free = Math.max(30, ui.width - fixed)
     const nameW = Math.floor(free * 0.3)
     const sourceW = free - nameW
     const table = new Table({
-      head: ['Name', 'Kind', 'Source', 'Status'].map((h) => c.bold(h)),
-      colWidths: [nameW, 11, sourceW, 16],
+      head: (sandboxed
+        ? ['Name', 'Kind', 'Runs', 'Source', 'Status']
+        : ['Name', 'Kind', 'Source', 'Status']
+      ).map((h) => c.bold(h)),
+      colWidths: sandboxed ? [nameW, 11, 12, sourceW, 16] : [nameW, 11, sourceW, 16],
       style: { head: [], border: [], compact: true },
     })
     for (const r of section.plugins) {
@@ -95,9 +117,14 @@ function render(section: Section, label: string | undefined, ui: Ui): string {
           : r.status === 'failed' || r.status === 'invalid config'
             ? c.red(r.status)
             : c.yellow(r.status)
-      table.push([truncate(r.name, nameW - 2), r.kind, truncate(r.source, sourceW - 2), status])
+      const name = truncate(r.name, nameW - 2)
+      const source = truncate(r.source, sourceW - 2)
+      if (!sandboxed) table.push([name, r.kind, source, status])
+      else
+        table.push([name, r.kind, r.runs === 'in-process' ? r.runs : c.cyan(r.runs ?? '—'), source, status])
     }
     lines.push(table.toString())
+    if (!sandboxed) lines.push(c.dim('  every plugin runs in-process (isolation: docs/isolation.md)'))
   }
   const detail = (mark: string, title: string, reason: string): void => {
     lines.push(`${mark} ${truncate(title, ui.width - 2)}`)
@@ -106,6 +133,7 @@ function render(section: Section, label: string | undefined, ui: Ui): string {
   for (const r of section.plugins) {
     if (r.reason)
       detail(r.status === 'shadowed' ? c.yellow('○') : c.red('✖'), `${r.name} (${r.source})`, r.reason)
+    else if (r.warning) detail(c.yellow('○'), `${r.name} (${r.source})`, r.warning)
   }
   for (const p of section.problems) detail(c.red('✖'), 'pluginConfig', p)
   return `${lines.join('\n')}\n`
@@ -130,13 +158,11 @@ export async function pluginsCommand(flags: PluginsFlags, ui: Ui): Promise<numbe
   const dir = file ? dirname(file) : ui.io.cwd
   return withCwd(dir, async () => {
     const loaded = file ? await loadConfig(file, ui.io.cwd) : undefined
-    const wantsDiscovery = loaded ? loaded.suites.some((s) => s.config.discover !== false) : true
-    const discovery = wantsDiscovery ? await discoverPlugins(dir) : undefined
-    const list = await sections(loaded, discovery)
+    const { list, root, discovered } = await sections(loaded, dir, flags.isolatePlugins)
     if (flags.json) {
       const json = {
         config: loaded?.label ?? null,
-        project: discovery?.root ?? null,
+        project: root ?? null,
         suites: list.map((s) => ({
           suite: s.suite ?? null,
           plugins: s.plugins.map(({ plugin: _p, ...row }) => row),
@@ -146,7 +172,7 @@ export async function pluginsCommand(flags: PluginsFlags, ui: Ui): Promise<numbe
       ui.io.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
     } else {
       ui.io.stdout.write(list.map((s) => render(s, loaded?.label, ui)).join('\n'))
-      if (discovery && discovery.root === undefined) {
+      if (discovered && root === undefined) {
         ui.io.stdout.write(`${ui.out.dim('no package.json found: plugin discovery skipped')}\n`)
       }
     }

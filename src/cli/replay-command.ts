@@ -7,7 +7,7 @@ import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { cliLogger, parseLevel } from './logger.js'
-import { type Discovery, discoverPlugins, planPlugins, suitePluginOptions } from './plugin-plan.js'
+import { discoverForSuites, planPlugins, suitePluginOptions } from './plugin-plan.js'
 import { parseTags, selectSuites } from './run-command.js'
 
 export interface ReplayFlags {
@@ -50,10 +50,14 @@ export async function replayCommand(flags: ReplayFlags, ui: Ui): Promise<number>
   return withCwd(dirname(file), async () => {
     const loaded = await loadConfig(file, ui.io.cwd)
     const entries = selectSuites(loaded, flags.suite)
-    let discovery: Discovery | undefined
-    if (entries.some((e) => e.config.discover !== false)) discovery = await discoverPlugins(dirname(file))
-    const suites = entries.map((entry) => {
-      const rows = planPlugins(entry, { label: loaded.label, discovery, disabled: new Set() })
+    const discoveries = await discoverForSuites(entries, dirname(file), undefined)
+    const suites = entries.map((entry, i) => {
+      const rows = planPlugins(entry, {
+        label: loaded.label,
+        discovery: discoveries[i],
+        disabled: new Set(),
+        isolation: entry.config.isolation,
+      })
       return buildReplaySuite(
         entry,
         suitePluginOptions(rows, entry.config.pluginConfig, ui.status),
@@ -89,6 +93,7 @@ export async function replayCommand(flags: ReplayFlags, ui: Ui): Promise<number>
         code = 2
         printError(ui, err, `suite '${suite.name}': `)
       } finally {
+        await suite.close()
         await suite.db.close()
       }
     }
@@ -113,7 +118,14 @@ function buildReplaySuite(
     colors: ui.err,
     stacks: flags.verbose,
   })
-  const { datasources: _d, discover: _x, plugins: _p, pluginConfig: _c, ...options } = entry.config
+  const {
+    datasources: _d,
+    discover: _x,
+    isolation: _i,
+    plugins: _p,
+    pluginConfig: _c,
+    ...options
+  } = entry.config
   try {
     return new VerificationSuite({ ...options, ...plugged, audit: false, logger })
   } catch (err) {

@@ -5,6 +5,7 @@ import { DqxError } from '../core/errors.js'
 import { checkTagName, parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
 import { type RunTrace, renderTrace } from '../suite/explain.js'
+import type { IsolationMode } from '../suite/isolation/sandbox.js'
 import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
 import { VerificationSuite } from '../suite/verification-suite.js'
@@ -15,10 +16,12 @@ import { cliLogger } from './logger.js'
 import {
   checkDisabled,
   type Discovery,
-  discoverPlugins,
+  discoverForSuites,
   type PluginRow,
   planPlugins,
+  suiteIsolation,
   suitePluginOptions,
+  uniqueFailures,
 } from './plugin-plan.js'
 import { RunProgress } from './progress.js'
 import { blockingCounts, errorToJson, formatReport, reportToJson } from './report.js'
@@ -45,6 +48,8 @@ export interface RunFlags {
   reporter?: Reporter
   /** --explain: after each report, how every assertion got its value (suite.explain; `explain` in --json). */
   explain?: boolean
+  /** --isolate-plugins[=worker|process]: run discovered plugins in sandboxes (docs/isolation.md). */
+  isolatePlugins?: IsolationMode | true
 }
 
 /** Today's date in UTC as YYYY-MM-DD. */
@@ -106,17 +111,24 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
     const entries = selectSuites(loaded, flags.suite)
     const disabled = new Set(flags.disablePlugin)
 
-    let discovery: Discovery | undefined
+    let discoveries: (Discovery | undefined)[] = entries.map(() => undefined)
     if (flags.plugins && entries.some((e) => e.config.discover !== false)) {
-      discovery = await discoverPlugins(dirname(file))
-      for (const f of discovery.failures) {
+      discoveries = await discoverForSuites(entries, dirname(file), flags.isolatePlugins)
+      for (const f of uniqueFailures(discoveries)) {
         ui.status.write(
           `${ui.err.yellow('dqx warn:')} plugin ${f.plugin ? `'${f.plugin}' ` : ''}from package '${f.package}' skipped: ${f.reason}\n`,
         )
       }
     }
     const plans: PluginRow[][] = flags.plugins
-      ? entries.map((e) => planPlugins(e, { label: loaded.label, discovery, disabled }))
+      ? entries.map((e, i) =>
+          planPlugins(e, {
+            label: loaded.label,
+            discovery: discoveries[i],
+            disabled,
+            isolation: suiteIsolation(e, flags.isolatePlugins),
+          }),
+        )
       : entries.map(() => [])
     if (flags.plugins) checkDisabled(disabled, plans)
 
@@ -128,6 +140,9 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
           ui.status.write(
             `${ui.err.yellow('dqx warn:')} plugin '${r.name}' from ${r.source} not used: ${r.reason}\n`,
           )
+        }
+        if (r.warning && r.status === 'ok') {
+          ui.status.write(`${ui.err.yellow('dqx warn:')} plugin '${r.name}' from ${r.source} ${r.warning}\n`)
         }
       }
       return buildSuite(entry, rows, flags, ui, loaded.label, level)
@@ -162,6 +177,7 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
         // Read before the MetricDB closes: explain compares the values used with those stored.
         if (report && flags.explain) trace = await suite.trace(report)
       } finally {
+        await suite.close()
         await suite.db.close()
       }
       if (!report) continue
@@ -202,7 +218,15 @@ function buildSuite(
     colors: ui.err,
     stacks: flags.verbose,
   })
-  const { datasources: _d, discover: _x, plugins: _p, pluginConfig, concurrency, ...options } = entry.config
+  const {
+    datasources: _d,
+    discover: _x,
+    isolation: _i,
+    plugins: _p,
+    pluginConfig,
+    concurrency,
+    ...options
+  } = entry.config
   // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.
   const plugged = flags.plugins
     ? suitePluginOptions(rows, pluginConfig, ui.status)

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
+import type { IsolationMode } from '../suite/isolation/sandbox.js'
 import { cleanupCommand } from './cleanup-command.js'
 import { makeUi, printError, type Ui } from './context.js'
 import { REPORTERS, type Reporter } from './github.js'
@@ -30,6 +31,18 @@ function positiveInt(value: string): number {
   return n
 }
 
+const ISOLATION_MODES = ['worker', 'process'] as const
+
+function isolationMode(value: string): IsolationMode {
+  if (!(ISOLATION_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`must be ${ISOLATION_MODES.join(' or ')} (or nothing: worker).`)
+  }
+  return value as IsolationMode
+}
+
+const ISOLATE_HELP =
+  "run discovered plugins in sandboxes: 'worker' threads (the default) or child 'process'es (docs/isolation.md)"
+
 function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
   const program = new Command()
   program
@@ -58,6 +71,7 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .option('-s, --suite <name>', 'run only this suite of an array config; repeatable', collect)
     .option('--no-plugins', 'apply no plugin at all (not even the audit summary), discover none')
     .option('--disable-plugin <name>', 'turn one plugin off by name; repeatable', collect)
+    .option('--isolate-plugins [mode]', ISOLATE_HELP, isolationMode)
     .option('--json', 'print the RunReport (an array for an array config) as JSON on stdout, nothing else')
     .addOption(
       new Option(
@@ -115,6 +129,9 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           source: (opts.source as string[] | undefined) ?? [],
           reporter: opts.reporter as Reporter,
           explain: opts.explain === true,
+          ...(opts.isolatePlugins !== undefined
+            ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
+            : {}),
         },
         ui,
       )
@@ -125,11 +142,18 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .description('list built-in, configured and discovered plugins with their source and status')
     .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
     .option('--json', 'print the list as JSON on stdout')
+    .option('--isolate-plugins [mode]', 'show how `dqx run --isolate-plugins` would run them', isolationMode)
     .option('-v, --verbose', 'stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)
       result.code = await pluginsCommand(
-        { ...(opts.config !== undefined ? { config: opts.config as string } : {}), json: opts.json === true },
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          json: opts.json === true,
+          ...(opts.isolatePlugins !== undefined
+            ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
+            : {}),
+        },
         ui,
       )
     })

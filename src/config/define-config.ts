@@ -1,4 +1,5 @@
 import type { DataSource } from '../engine/data-source.js'
+import type { IsolationPolicy } from '../suite/isolation/policy.js'
 import type { SuiteOptions } from '../suite/verification-suite.js'
 
 /**
@@ -17,6 +18,13 @@ export interface DqxConfig extends Omit<SuiteOptions, 'logger'> {
    * (`PluginManager.discover`) and add them to this suite (default true).
    */
   discover?: boolean
+  /**
+   * Run discovered plugins in sandboxes (docs/isolation.md): `'worker'`, `'process'`, isolated()
+   * options for all, or `{ default, plugins: { name: false | 'worker' | 'process' | options } }`.
+   * A plugin listed in `plugins` is already imported by this file: wrap it as `isolated(path)`.
+   * `dqx run --isolate-plugins[=mode]` overrides the default.
+   */
+  isolation?: IsolationPolicy
 }
 
 /** What a config file's default export may be: one suite, several, or a (possibly async) function returning either. */
@@ -40,6 +48,7 @@ export const CONFIG_KEYS = [
   'sampleLimit',
   'sampleColumns',
   'discover',
+  'isolation',
 ] as const
 
 // Fails to compile when DqxConfig gains a key (e.g. a new SuiteOptions field) that CONFIG_KEYS lacks.

@@ -7,6 +7,7 @@ import { DataSource } from '../engine/data-source.js'
 import { MetricDB } from '../engine/metric-db.js'
 import * as dqx from '../index.js'
 import * as dqxPlugins from '../plugins/index.js'
+import { validateIsolationPolicy } from '../suite/isolation/policy.js'
 import * as dqxTesting from '../testing/index.js'
 import { CONFIG_KEYS, type DqxConfig } from './define-config.js'
 
@@ -188,6 +189,13 @@ function validateSuite(raw: unknown, label: string, path: string): DqxConfig {
   for (const field of ['failOnPluginError', 'audit', 'discover'] as const) {
     if (raw[field] !== undefined && typeof raw[field] !== 'boolean')
       fail(field, `must be true or false, got ${describe(raw[field])}`)
+  }
+  if (raw.isolation !== undefined) {
+    try {
+      validateIsolationPolicy(raw.isolation, `${path}isolation`)
+    } catch (err) {
+      throw new DqxError('CONFIG', `${label}: ${(err as Error).message}`, { cause: err })
+    }
   }
   return raw as unknown as DqxConfig
 }

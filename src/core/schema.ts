@@ -25,16 +25,20 @@ export type SchemaRule =
   | { kind: 'expect'; dataset: string; columns: Readonly<Record<string, string>>; allowExtra: boolean }
   | { kind: 'unchanged'; dataset: string }
 
-// Type names of DuckDB and PostgreSQL (format_type spellings), with an optional precision.
+// Type names of DuckDB, PostgreSQL and ClickHouse (format_type and DESCRIBE spellings; ClickHouse's
+// Nullable(…)/LowCardinality(…) wrappers are removed by its source), with an optional precision.
 const INTEGER =
-  /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT[1248]|SMALLSERIAL|SERIAL|BIGSERIAL|INT64|UINT(8|16|32|64)|INT(8|16|32|64|128|256))$/i
+  /^(TINYINT|SMALLINT|INTEGER|INT|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|INT[1248]|SMALLSERIAL|SERIAL|BIGSERIAL|INT64|UINT(8|16|32|64|128|256)|INT(8|16|32|64|128|256))$/i
 const FRACTIONAL =
-  /^(FLOAT|FLOAT[48]|REAL|DOUBLE|DOUBLE PRECISION|FLOAT(32|64)|DECIMAL|NUMERIC|BIGNUMERIC)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
-const STRING = /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR|CHARACTER|CHARACTER VARYING|NAME|CITEXT)(\(\s*\d+\s*\))?$/i
+  /^(FLOAT|FLOAT[48]|REAL|DOUBLE|DOUBLE PRECISION|FLOAT(32|64)|DECIMAL|DECIMAL(32|64|128|256)|NUMERIC|BIGNUMERIC)(\(\s*\d+\s*(,\s*\d+\s*)?\))?$/i
+const STRING =
+  /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR|CHARACTER|CHARACTER VARYING|NAME|CITEXT|FIXEDSTRING)(\(\s*\d+\s*\))?$|^ENUM(8|16)\(.*\)$/i
 const BOOLEAN = /^(BOOLEAN|BOOL)$/i
 const DATE = /^(DATE|DATE32)$/i
 const TIMESTAMP =
   /^(TIMESTAMP|TIMESTAMPTZ|DATETIME|DATETIME64|TIMESTAMP_S|TIMESTAMP_MS|TIMESTAMP_NS|TIMESTAMP WITH TIME ZONE|TIMESTAMP WITHOUT TIME ZONE)(\(\s*\d+\s*\))?( WITH(OUT)? TIME ZONE)?$/i
+/** ClickHouse: DateTime('UTC'), DateTime64(3), DateTime64(6, 'Europe/Paris'). */
+const CLICKHOUSE_TIMESTAMP = /^DATETIME(64)?\(\s*(\d+\s*)?(,?\s*'[^']*'\s*)?\)$/i
 
 /** The logical type of an engine type name, or undefined for types outside the six (lists, structs, blobs …). */
 export function logicalType(engineType: string): LogicalType | undefined {
@@ -44,7 +48,7 @@ export function logicalType(engineType: string): LogicalType | undefined {
   if (STRING.test(t)) return 'string'
   if (BOOLEAN.test(t)) return 'boolean'
   if (DATE.test(t)) return 'date'
-  if (TIMESTAMP.test(t)) return 'timestamp'
+  if (TIMESTAMP.test(t) || CLICKHOUSE_TIMESTAMP.test(t)) return 'timestamp'
   return undefined
 }
 

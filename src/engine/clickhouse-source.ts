@@ -4,7 +4,12 @@ import { DqxError, toError } from '../core/errors.js'
 import { makeRedactor } from '../core/redact.js'
 import type { BoundSource, ColumnInfo, EngineSession, SourceOptions } from './data-source.js'
 import type { Dialect } from './dialect.js'
-import { clickhouseDialect, clickhouseInlineDialect } from './dialects/clickhouse.js'
+import {
+  clickhouseDialectFor,
+  clickhouseInlineDialect,
+  GROUP_ARRAY_LIMIT,
+  sortedArrayQuantileColumns,
+} from './dialects/clickhouse.js'
 import { clickhouseQueryParams } from './dialects/clickhouse-literal.js'
 import { quoteBacktick } from './dialects/common.js'
 import type { Row } from './duckdb-session.js'
@@ -45,6 +50,7 @@ const DEFAULT_TIMEOUT_MS = 300_000
 const UNKNOWN_TABLE = 60
 const UNKNOWN_DATABASE = 81
 const TIMEOUT_EXCEEDED = 159
+const TOO_LARGE_ARRAY_SIZE = 128
 const AUTH_CODES = new Set([
   192 /* UNKNOWN_USER */, 193 /* WRONG_PASSWORD */, 516 /* AUTHENTICATION_FAILED */,
 ])
@@ -59,10 +65,10 @@ function optionalString(value: unknown, what: string): string | undefined {
   return value
 }
 
-/** A client and whether its server takes `{name:Type}` query parameters (probed once per run). */
+/** A client and its server's version with the dialect for it (asked once per run). */
 interface Connection {
   client: ClickHouseClient
-  dialect: Promise<Dialect>
+  server: Promise<{ version: string; dialect: Dialect }>
 }
 
 /**
@@ -83,6 +89,8 @@ export class ClickHouseSourceSpec {
   private readonly relationSql: string
   private readonly timeoutMs: number
   private readonly key: string
+  /** Sources with the same server, login and database: orphanCount anti-joins them in one query. */
+  private readonly engine: string
 
   constructor(options: ClickHouseSourceOptions) {
     if (options === null || typeof options !== 'object') {
@@ -128,6 +136,10 @@ export class ClickHouseSourceSpec {
       .update(JSON.stringify([url.href, this.username, this.password, this.database, this.timeoutMs]))
       .digest('hex')
       .slice(0, 16)
+    this.engine = `clickhouse:${createHash('sha256')
+      .update(JSON.stringify([url.href, this.username, this.password, this.database]))
+      .digest('hex')
+      .slice(0, 16)}`
   }
 
   describe(): string {
@@ -144,13 +156,14 @@ export class ClickHouseSourceSpec {
       () => this.connect(),
       (c) => c.client.close(),
     )
-    const dialect = await conn.dialect.catch((err: unknown) => {
+    const { version, dialect } = await conn.server.catch((err: unknown) => {
       throw this.error(err, dataset)
     })
     const relation = this.relationSql
     const inline = dialect === clickhouseInlineDialect
     return {
       dialect,
+      engine: this.engine,
       relation: () => relation,
       describe: () => this.describeRelation(conn.client, dataset),
       query: async (sql: string, params: readonly SqlParam[]) => {
@@ -162,7 +175,7 @@ export class ClickHouseSourceSpec {
           })
           return await rs.json<Row>()
         } catch (err) {
-          throw this.error(err, dataset)
+          throw this.error(err, dataset, { version, sql })
         }
       },
     }
@@ -186,7 +199,7 @@ export class ClickHouseSourceSpec {
         max_execution_time: seconds,
       },
     })
-    return { client, dialect: probeDialect(client) }
+    return { client, server: probeServer(client) }
   }
 
   /**
@@ -212,12 +225,19 @@ export class ClickHouseSourceSpec {
   }
 
   /** Every failure as a DqxError naming dataset and server, never the password. */
-  private error(err: unknown, dataset: string): DqxError {
+  private error(err: unknown, dataset: string, query?: { version: string; sql: string }): DqxError {
     const e = toError(err)
     const raw = makeRedactor([this.password])(e.message.trim().split('\n', 1)[0] as string)
     const code = serverCode(e)
     const where = this.describe()
     const server = `ClickHouse at ${this.url.host}`
+    const columns = code === TOO_LARGE_ARRAY_SIZE && query ? sortedArrayQuantileColumns(query.sql) : []
+    if (query && columns.length > 0) {
+      return new DqxError(
+        'SQL',
+        `dataset '${dataset}' (${where}): quantile()/median() of ${columns.join(', ')} cannot be computed on ClickHouse ${query.version}: before 20.5 an exact quantile gathers the values with groupArray, and ClickHouse refuses to merge more than ${GROUP_ARRAY_LIMIT.toLocaleString('en-US')} of them from one shard; use mp.approxQuantile() for this dataset, a dateColumn to scan one day, or ClickHouse ≥ 20.5 (quantileExactInclusive) (server said: ${raw})`,
+      )
+    }
     if (code !== undefined && AUTH_CODES.has(code)) {
       return new DqxError(
         'DATA_SOURCE',
@@ -243,24 +263,15 @@ export class ClickHouseSourceSpec {
   }
 }
 
-/** Query parameters if the server takes them (ClickHouse ≥ 19.x), else values inlined as literals. */
-async function probeDialect(client: ClickHouseClient): Promise<Dialect> {
-  try {
-    const rs = await client.query({
-      query: 'SELECT {dqx_probe:UInt8} AS ok',
-      format: 'JSONEachRow',
-      query_params: { dqx_probe: 1 },
-    })
-    await rs.json()
-    return clickhouseDialect
-  } catch (err) {
-    // A server without query parameters refuses the `param_…` setting the client sends
-    // (UNKNOWN_SETTING, 115) or the `{…}` syntax (SYNTAX_ERROR, 62); anything else (refused
-    // login, no server) is the real failure and is reported as such.
-    const code = serverCode(toError(err))
-    if (code === 115 || code === 62) return clickhouseInlineDialect
-    throw err
-  }
+/**
+ * The server's version and its dialect (clickhouseDialectFor): typed query parameters and current
+ * function names from 20.5 on, inlined literals and 18.x spellings before.
+ */
+async function probeServer(client: ClickHouseClient): Promise<{ version: string; dialect: Dialect }> {
+  const rs = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' })
+  const [row] = await rs.json<{ version: string }>()
+  const version = String(row?.version)
+  return { version, dialect: clickhouseDialectFor(version) }
 }
 
 /** ClickHouse's numeric error code: the client parses it from new servers; 18.x only says `Code: N,`. */

@@ -431,7 +431,7 @@ async function validateReferences(
     if (bound.engine === undefined || bound.engine !== target.bound.engine) {
       throw new DqxError(
         'DATA_SOURCE',
-        `${what}: '${dataset}' (${(sources[dataset] as DataSource).describe()}) and '${ref}' (${(sources[ref] as DataSource).describe()}) are on different engines, so no single query can anti-join them; put both on one engine (files and records are all read by DuckDB; PostgreSQL tables must be in the same database)`,
+        `${what}: '${dataset}' (${(sources[dataset] as DataSource).describe()}) and '${ref}' (${(sources[ref] as DataSource).describe()}) are on different engines, so no single query can anti-join them; put both on one engine (files and records are all read by DuckDB; PostgreSQL tables must be in the same database, ClickHouse tables on the same server, login and database)`,
       )
     }
     // Reported like a scanned dataset: failed-row samples of orphans read it, and its schema is stored.

@@ -24,11 +24,15 @@ export function applyPlugin(o: {
     'plugin applied',
   )
   const failedInApply = (err: unknown): DqxError =>
-    new DqxError(
-      'INVALID_PLUGIN',
-      scrubSecrets(`plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`, config),
-      { cause: err },
-    )
+    // An isolated plugin's config is validated inside its sandbox, during apply(): its error is
+    // passed on as is, the same error an in-process plugin's invalid config gives.
+    err instanceof DqxError && err.code === 'INVALID_PLUGIN_CONFIG'
+      ? err
+      : new DqxError(
+          'INVALID_PLUGIN',
+          scrubSecrets(`plugin '${p.name}' (${p.source}) failed in apply(): ${toError(err).message}`, config),
+          { cause: err },
+        )
   const context = createPluginContext({
     name: p.name,
     hooks: lifecycle.hooks,

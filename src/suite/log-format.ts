@@ -89,7 +89,7 @@ export function formatLogLine(
   ) {
     const why =
       line.timedOut === true
-        ? `timed out after ${String(line.durationMs)} ms`
+        ? `timed out after ${typeof line.durationMs === 'number' ? Math.round(line.durationMs) : String(line.durationMs)} ms`
         : typeof err?.message === 'string'
           ? err.message
           : line.msg.slice('plugin failed'.length).trim() || 'unknown error'

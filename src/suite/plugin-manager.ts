@@ -13,8 +13,9 @@ import {
   type DiscoveryFailure,
   discoverPlugins,
 } from './discovery.js'
+import { isIsolatedPlugin, SANDBOX_GROUP, type SandboxGroup } from './isolation/isolated.js'
 import { failed, SuiteLifecycle } from './lifecycle.js'
-import { normalizePlugins } from './normalize-plugins.js'
+import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import type { Plugin } from './plugin.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
 import { deepFreeze, type ResultsContext } from './run-context.js'
@@ -171,7 +172,26 @@ export class PluginManager {
     checkConfigKeys(config, plugins)
     const configs = new Map<string, unknown>()
     for (const p of plugins) configs.set(p.name, (await validateConfig(p, config[p.name] ?? {})).value)
+    // An isolated plugin's sandboxes live for this call only: ended before it returns.
+    const groups: SandboxGroup[] = []
+    for (const [i, p] of plugins.entries()) {
+      if (!isIsolatedPlugin(p.original)) continue
+      const group = p.original[SANDBOX_GROUP]()
+      groups.push(group)
+      plugins[i] = { ...p, apply: (suite, cfg) => group.apply(suite, cfg) }
+    }
+    try {
+      return await this.runPlugins(plugins, configs, input)
+    } finally {
+      await Promise.all(groups.map((group) => group.close()))
+    }
+  }
 
+  private async runPlugins(
+    plugins: NormalizedPlugin[],
+    configs: ReadonlyMap<string, unknown>,
+    input: ProcessAllInput,
+  ): Promise<PluginRun[]> {
     const lifecycle = new SuiteLifecycle({
       logger: this.logger,
       timeoutMs: this.timeoutMs,

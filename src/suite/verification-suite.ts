@@ -26,7 +26,7 @@ import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { type RunTrace, renderTrace, traceRun } from './explain.js'
-import { CLOSE_SANDBOX, type IsolatedPlugin } from './isolation/isolated.js'
+import { isIsolatedPlugin, SANDBOX_GROUP, type SandboxGroup } from './isolation/isolated.js'
 import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
 import { checkConfigKeys, validateConfig } from './plugin-config.js'
@@ -77,7 +77,7 @@ export class VerificationSuite {
   private readonly timeoutMs: number
   private readonly concurrency: number
   /** The isolated plugins' sandboxes, ended by close(). */
-  readonly #sandboxes: IsolatedPlugin[] = []
+  readonly #sandboxes: SandboxGroup[] = []
   /** The statements each report's run issued, for explain(): kept only as long as the report is. */
   readonly #queries = new WeakMap<RunReport, MetricQuery[]>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
@@ -103,15 +103,12 @@ export class VerificationSuite {
     this.normalized = plugins
     this.timeoutMs = timeoutMs
     this.concurrency = concurrency
-    for (const p of plugins) {
-      const original = p.original as Partial<IsolatedPlugin> | null
-      if (
-        original !== null &&
-        typeof original === 'object' &&
-        typeof original[CLOSE_SANDBOX] === 'function'
-      ) {
-        this.#sandboxes.push(original as IsolatedPlugin)
-      }
+    // Each isolated plugin gets sandboxes of this suite's own, ended by close().
+    for (const [i, p] of plugins.entries()) {
+      if (!isIsolatedPlugin(p.original)) continue
+      const group = p.original[SANDBOX_GROUP]()
+      this.#sandboxes.push(group)
+      plugins[i] = { ...p, apply: (suite, config) => group.apply(suite, config) }
     }
     this.lifecycle = new SuiteLifecycle({
       logger: this.logger,
@@ -160,7 +157,7 @@ export class VerificationSuite {
   async close(): Promise<void> {
     // A sandbox still starting is ended once its start settles.
     await this.ready?.catch(() => {})
-    await Promise.all(this.#sandboxes.map((p) => p[CLOSE_SANDBOX]()))
+    await Promise.all(this.#sandboxes.map((group) => group.close()))
   }
 
   /** Check names in declaration order. */

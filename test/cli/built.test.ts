@@ -1,42 +1,13 @@
-// The built binary: `node dist/cli.js` as `npx dqx` runs it. When dist/ is missing or older than
-// the sources (a local run without `npm run build`), the same tsup config is built into
-// node_modules/.cache/dqx-cli-build instead, so that dist/ — which other tests may read — is never
-// rewritten under their feet. CI builds dist/ first, so there the real artifact is tested.
-import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pkg from '../../package.json' with { type: 'json' }
-import {
-  childEnv,
-  configTs,
-  distIsFresh,
-  ORDERS_CSV,
-  P0_FAILING,
-  project,
-  REPO,
-  spawnCli,
-} from './helpers.js'
+import { builtCli, childEnv, configTs, ORDERS_CSV, P0_FAILING, project, REPO, spawnCli } from './helpers.js'
 
 let cli: string
 const cleanups: (() => void)[] = []
 
 beforeAll(() => {
-  if (distIsFresh()) {
-    cli = join(REPO, 'dist', 'cli.js')
-    return
-  }
-  const outDir = join(REPO, 'node_modules', '.cache', 'dqx-cli-build')
-  const r = spawnSync(
-    join(REPO, 'node_modules', '.bin', 'tsup'),
-    ['--out-dir', outDir, '--no-dts', '--silent'],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-    },
-  )
-  if (r.status !== 0) throw new Error(`tsup failed: ${r.stderr}${r.stdout}`)
-  cli = join(outDir, 'cli.js')
+  cli = builtCli()
 }, 120_000)
 
 afterAll(() => {

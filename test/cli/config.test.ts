@@ -214,7 +214,7 @@ describe('validateConfig', () => {
 
   it('rejects unknown keys with a did-you-mean', () => {
     expect(msg({ ...good, plugin: [] })).toBe(
-      "dqx.config.ts: unknown key 'plugin' — did you mean 'plugins'? (allowed: name, checks, datasources, db, plugins, pluginConfig, concurrency, pluginTimeoutMs, failOnPluginError, audit, sampleLimit, sampleColumns, discover)",
+      "dqx.config.ts: unknown key 'plugin' — did you mean 'plugins'? (allowed: name, checks, datasources, db, plugins, pluginConfig, concurrency, pluginTimeoutMs, failOnPluginError, audit, sampleLimit, sampleColumns, discover, isolation)",
     )
     expect(msg({ ...good, zzzzzzzz: 1 })).toMatch(/^dqx.config.ts: unknown key 'zzzzzzzz' \(allowed: /)
   })

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
@@ -150,3 +150,22 @@ export const P0_FAILING = `  ctx.assertThat(mp.numRows()).where({ name: 'has row
 export const P2_FAILING = `  ctx.assertThat(mp.numRows()).where({ name: 'has rows', severity: 'P0' }).isPositive()
   ctx.assertThat(mp.maximum('price')).where({ name: 'max price', severity: 'P2' }).isLt(30)
   ctx.assertThat(mp.minimum('price')).where({ name: 'min price', severity: 'P3' }).isGt(6)`
+
+/**
+ * The built binary: dist/cli.js when it is newer than the sources, else the same tsup config built
+ * into node_modules/.cache/dqx-cli-build (dist/, which other tests read, is never rewritten).
+ */
+export function builtCli(): string {
+  if (distIsFresh()) return join(REPO, 'dist', 'cli.js')
+  const outDir = join(REPO, 'node_modules', '.cache', 'dqx-cli-build')
+  const r = spawnSync(
+    join(REPO, 'node_modules', '.bin', 'tsup'),
+    ['--out-dir', outDir, '--no-dts', '--silent'],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+    },
+  )
+  if (r.status !== 0) throw new Error(`tsup failed: ${r.stderr}${r.stdout}`)
+  return join(outDir, 'cli.js')
+}

@@ -93,6 +93,7 @@ describe('dqx plugins', () => {
       kind: 'object',
       source: 'built-in',
       status: 'ok',
+      runs: 'in-process',
     })
     expect(out.suites[0].problems).toHaveLength(1)
   })

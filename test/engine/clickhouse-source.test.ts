@@ -159,7 +159,7 @@ describe.skipIf(!clickhouseUp())('DataSource.clickhouse on a Distributed table o
     const session = createEngineSession()
     try {
       const bound = await source().bind(session, 'orders')
-      // 18.16 refuses query parameters: the source falls back to literals.
+      // The server says it is 18.16: the 18.x dialect, with values written as literals.
       expect(bound.dialect).toBe(clickhouseInlineDialect)
       expect(await bound.describe()).toEqual([
         { name: 'id', type: 'UInt64' },

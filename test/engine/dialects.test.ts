@@ -110,21 +110,21 @@ describe('dialects render every metric', () => {
 
   it('bigquery', () => {
     expect(renderAll(bigqueryDialect)).toMatchInlineSnapshot(`
-      "m0 numRows: COUNT(*)
-      m1 sum: CAST(SUM(\`price\`) AS FLOAT64)
-      m2 average: CAST(AVG(\`price\`) AS FLOAT64)
-      m3 minimum: CAST(MIN(\`price\`) AS FLOAT64)
-      m4 maximum: CAST(MAX(\`price\`) AS FLOAT64)
-      m5 variance: VAR_SAMP(\`price\`)
-      m6 stddev: STDDEV_SAMP(\`price\`)
-      m7 nullCount: COUNT(*) - COUNT(\`email\`)
-      m8 uniqueCount: COUNT(DISTINCT \`email\`)
-      m9 approxDistinct: APPROX_COUNT_DISTINCT(\`email\`)
-      m10 duplicateCount: COUNT(*) - COUNT(DISTINCT TO_JSON_STRING(STRUCT(\`grp\`, \`status\`)))
-      m11 countValues: COUNTIF(\`status\` IN (CAST(@p1 AS STRING), CAST(@p2 AS FLOAT64), CAST(@p3 AS BOOL)))
+      "m0 numRows: count(*)
+      m1 sum: CAST(sum(\`price\`) AS FLOAT64)
+      m2 average: CAST(avg(\`price\`) AS FLOAT64)
+      m3 minimum: CAST(min(\`price\`) AS FLOAT64)
+      m4 maximum: CAST(max(\`price\`) AS FLOAT64)
+      m5 variance: var_samp(\`price\`)
+      m6 stddev: stddev_samp(\`price\`)
+      m7 nullCount: count(*) - count(\`email\`)
+      m8 uniqueCount: count(DISTINCT \`email\`)
+      m9 approxDistinct: approx_count_distinct(\`email\`)
+      m10 duplicateCount: count(*) - count(DISTINCT to_json_string(STRUCT(\`grp\`, \`status\`)))
+      m11 countValues: countif(\`status\` IN (CAST(@p1 AS STRING), CAST(@p2 AS FLOAT64), CAST(@p3 AS BOOL)))
       m12 countValues: CAST(0 AS INT64)
-      m13 minLength: MIN(LENGTH(CAST(\`name\` AS STRING)))
-      m14 maxLength: MAX(LENGTH(CAST(\`name\` AS STRING)))
+      m13 minLength: min(length(CAST(\`name\` AS STRING)))
+      m14 maxLength: max(length(CAST(\`name\` AS STRING)))
       m15 customSql: (sum(qty) * 2)
       values: ["paid",1.5,true]"
     `)
@@ -202,7 +202,7 @@ describe('whole scans: relation, placeholders and the date filter', () => {
   it('bigquery names its parameters @p1, @p2 … in the order of values', () => {
     expect(scan(bigqueryDialect)).toMatchInlineSnapshot(`
       {
-        "sql": "SELECT COUNT(*) AS m0, COUNTIF(\`status\` IN (CAST(@p1 AS STRING), CAST(@p2 AS STRING))) AS m1 FROM \`orders\` AS dqx_src WHERE CAST(\`created_at\` AS DATE) = CAST(@p3 AS DATE)",
+        "sql": "SELECT count(*) AS m0, countif(\`status\` IN (CAST(@p1 AS STRING), CAST(@p2 AS STRING))) AS m1 FROM \`orders\` AS dqx_src WHERE CAST(\`created_at\` AS DATE) = CAST(@p3 AS DATE)",
         "values": [
           "paid",
           "new",
@@ -214,21 +214,21 @@ describe('whole scans: relation, placeholders and the date filter', () => {
 
   it('snowflake renders every metric', () => {
     expect(renderAll(snowflakeDialect)).toMatchInlineSnapshot(`
-      "m0 numRows: COUNT(*)
-      m1 sum: CAST(SUM("price") AS DOUBLE)
-      m2 average: CAST(AVG("price") AS DOUBLE)
-      m3 minimum: CAST(MIN("price") AS DOUBLE)
-      m4 maximum: CAST(MAX("price") AS DOUBLE)
-      m5 variance: VAR_SAMP("price")
-      m6 stddev: STDDEV_SAMP("price")
-      m7 nullCount: COUNT(*) - COUNT("email")
-      m8 uniqueCount: COUNT(DISTINCT "email")
-      m9 approxDistinct: APPROX_COUNT_DISTINCT("email")
-      m10 duplicateCount: COUNT(*) - COUNT(DISTINCT ARRAY_CONSTRUCT("grp", "status"))
-      m11 countValues: COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
+      "m0 numRows: count(*)
+      m1 sum: CAST(sum("price") AS DOUBLE)
+      m2 average: CAST(avg("price") AS DOUBLE)
+      m3 minimum: CAST(min("price") AS DOUBLE)
+      m4 maximum: CAST(max("price") AS DOUBLE)
+      m5 variance: var_samp("price")
+      m6 stddev: stddev_samp("price")
+      m7 nullCount: count(*) - count("email")
+      m8 uniqueCount: count(DISTINCT "email")
+      m9 approxDistinct: approx_count_distinct("email")
+      m10 duplicateCount: count(*) - count(DISTINCT array_construct("grp", "status"))
+      m11 countValues: count_if("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
       m12 countValues: CAST(0 AS BIGINT)
-      m13 minLength: MIN(LENGTH(CAST("name" AS VARCHAR)))
-      m14 maxLength: MAX(LENGTH(CAST("name" AS VARCHAR)))
+      m13 minLength: min(length(CAST("name" AS VARCHAR)))
+      m14 maxLength: max(length(CAST("name" AS VARCHAR)))
       m15 customSql: (sum(qty) * 2)
       values: ["paid",1.5,true]"
     `)
@@ -237,7 +237,7 @@ describe('whole scans: relation, placeholders and the date filter', () => {
   it('trino and snowflake take positional ? placeholders; clickhouse typed {pN:Type} parameters', () => {
     expect(scan(snowflakeDialect)).toMatchInlineSnapshot(`
       {
-        "sql": "SELECT COUNT(*) AS m0, COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS VARCHAR))) AS m1 FROM "orders" AS dqx_src WHERE CAST("created_at" AS DATE) = CAST(? AS DATE)",
+        "sql": "SELECT count(*) AS m0, count_if("status" IN (CAST(? AS VARCHAR), CAST(? AS VARCHAR))) AS m1 FROM "orders" AS dqx_src WHERE CAST("created_at" AS DATE) = CAST(? AS DATE)",
         "values": [
           "paid",
           "new",

@@ -20,12 +20,12 @@ describe('first() per dialect', () => {
     )
     expect(out).toMatchInlineSnapshot(`
       {
-        "bigquery": "ARRAY_AGG(IF(\`updated at\` IS NULL, NULL, STRUCT(CAST(\`price\` AS FLOAT64) AS v)) IGNORE NULLS ORDER BY \`updated at\` LIMIT 1)[SAFE_OFFSET(0)].v",
+        "bigquery": "array_agg(if(\`updated at\` IS NULL, NULL, STRUCT(CAST(\`price\` AS FLOAT64) AS v)) IGNORE NULLS ORDER BY \`updated at\` LIMIT 1)[safe_offset(0)].v",
         "clickhouse": "if(countIf(isNotNull(\`updated at\`)) = 0 OR tupleElement(argMinIf(tuple(isNull(\`price\`), toFloat64(ifNull(\`price\`, 0))), assumeNotNull(\`updated at\`), isNotNull(\`updated at\`)), 1) = 1, NULL, tupleElement(argMinIf(tuple(isNull(\`price\`), toFloat64(ifNull(\`price\`, 0))), assumeNotNull(\`updated at\`), isNotNull(\`updated at\`)), 2))",
         "clickhouse 18.x": "if(countIf(isNotNull(\`updated at\`)) = 0 OR tupleElement(argMinIf(tuple(isNull(\`price\`), toFloat64(ifNull(\`price\`, 0))), assumeNotNull(\`updated at\`), isNotNull(\`updated at\`)), 1) = 1, NULL, tupleElement(argMinIf(tuple(isNull(\`price\`), toFloat64(ifNull(\`price\`, 0))), assumeNotNull(\`updated at\`), isNotNull(\`updated at\`)), 2))",
         "duckdb": "CAST(arg_min_null("price", "updated at") FILTER (WHERE "updated at" IS NOT NULL) AS DOUBLE)",
         "postgres": "CAST((array_agg("price" ORDER BY "updated at") FILTER (WHERE "updated at" IS NOT NULL))[1] AS double precision)",
-        "snowflake": "CAST(MIN_BY("price", "updated at") AS DOUBLE)",
+        "snowflake": "CAST(min_by("price", "updated at") AS DOUBLE)",
         "trino": "CAST(min_by("price", "updated at") AS double)",
       }
     `)

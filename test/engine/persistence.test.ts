@@ -182,6 +182,9 @@ describe.skipIf(!hasPg())('pg pools and pgTransaction', () => {
         { connectError: (e) => e as Error },
       )
       await other.query('BEGIN')
+      // The deadlock check runs in whichever waiter's deadlock_timeout ends first, and that one is
+      // aborted: give ours the shorter timeout, whatever the machine's scheduling does.
+      await other.query("SET LOCAL deadlock_timeout = '20s'")
       await other.query('UPDATE acct SET n = n + 10 WHERE id = 2')
       otherHasB()
       // Ours waits first, so it is the one PostgreSQL's deadlock check aborts.

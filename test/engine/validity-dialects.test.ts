@@ -1,10 +1,12 @@
 // The validity metrics in every dialect (inline snapshots: the exact SQL each engine gets, with
 // the patterns and values bound), the orphanCount anti-join query and the sample predicates.
-// DuckDB and PostgreSQL execute them in validity.test.ts; BigQuery, Trino and ClickHouse cannot
-// run here, so for them these snapshots, reviewed against each engine's documentation, are the test.
+// DuckDB and PostgreSQL execute them in validity.test.ts, ClickHouse (18.16 and current, both
+// ClickHouse dialects) in clickhouse-validity.test.ts; BigQuery, Trino and Snowflake cannot run
+// here, so for them these snapshots, reviewed against each engine's documentation, are the test.
 import { describe, expect, it } from 'vitest'
 import type { MetricSpec } from '../../src/core/metric-spec.js'
 import type { Dialect, RowPredicate } from '../../src/engine/dialect.js'
+import { clickhouseInlineDialect } from '../../src/engine/dialects/clickhouse.js'
 import { quantileLiteral } from '../../src/engine/dialects/common.js'
 import { dialects } from '../../src/engine/dialects/index.js'
 import { Params } from '../../src/engine/sql.js'
@@ -88,11 +90,11 @@ describe('validity metrics per dialect', () => {
   })
   it('bigquery', () => {
     expect(render(dialects.bigquery as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: COUNTIF(REGEXP_CONTAINS(CAST(\`e"mail\` AS STRING), @p1))
-      validCount: COUNTIF(\`status\` IN (CAST(@p2 AS STRING), CAST(@p3 AS FLOAT64), CAST(@p4 AS BOOL)))
-      validCount: COUNTIF((1 = 0))
-      validCount: COUNTIF(\`amount\` BETWEEN CAST(@p5 AS FLOAT64) AND CAST(@p6 AS FLOAT64))
-      validCount: COUNTIF(REGEXP_CONTAINS(CAST(\`code\` AS STRING), @p7))
+      "matchCount: countif(regexp_contains(CAST(\`e"mail\` AS STRING), @p1))
+      validCount: countif(\`status\` IN (CAST(@p2 AS STRING), CAST(@p3 AS FLOAT64), CAST(@p4 AS BOOL)))
+      validCount: countif((1 = 0))
+      validCount: countif(\`amount\` BETWEEN CAST(@p5 AS FLOAT64) AND CAST(@p6 AS FLOAT64))
+      validCount: countif(regexp_contains(CAST(\`code\` AS STRING), @p7))
       quantile: throws BigQuery has no exact quantile aggregate: use mp.approxQuantile() (APPROX_QUANTILES) for datasets on BigQuery
       median: throws BigQuery has no exact quantile aggregate: use mp.approxQuantile() (APPROX_QUANTILES) for datasets on BigQuery
       approxQuantile: APPROX_QUANTILES(CAST(\`amount\` AS FLOAT64), 1000)[SAFE_OFFSET(900)]
@@ -116,11 +118,11 @@ describe('validity metrics per dialect', () => {
   })
   it('clickhouse', () => {
     expect(render(dialects.clickhouse as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: countIf(match(toString(\`e"mail\`), {p1:String}))
-      validCount: countIf(\`status\` IN (CAST({p2:String} AS String), CAST({p3:Float64} AS Float64), CAST({p4:UInt8} AS UInt8)))
-      validCount: countIf((1 = 0))
-      validCount: countIf(\`amount\` BETWEEN CAST({p5:Float64} AS Float64) AND CAST({p6:Float64} AS Float64))
-      validCount: countIf(match(toString(\`code\`), {p7:String}))
+      "matchCount: countIf(ifNull(match(toString(\`e"mail\`), {p1:String}), 0))
+      validCount: countIf(ifNull(\`status\` IN (CAST({p2:String} AS String), CAST({p3:Float64} AS Float64), CAST({p4:UInt8} AS UInt8)), 0))
+      validCount: countIf(ifNull((1 = 0), 0))
+      validCount: countIf(ifNull(\`amount\` BETWEEN CAST({p5:Float64} AS Float64) AND CAST({p6:Float64} AS Float64), 0))
+      validCount: countIf(ifNull(match(toString(\`code\`), {p7:String}), 0))
       quantile: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.25)(toFloat64(\`amount\`)))
       median: if(count(\`amount\`) = 0, NULL, quantileExactInclusive(0.5)(toFloat64(\`amount\`)))
       approxQuantile: if(count(\`amount\`) = 0, NULL, quantile(0.9)(toFloat64(\`amount\`)))
@@ -129,13 +131,37 @@ describe('validity metrics per dialect', () => {
     `)
   })
 
+  it('clickhouse before 20.5 (18.x spellings, values inlined)', () => {
+    expect(render(clickhouseInlineDialect)).toMatchInlineSnapshot(`
+      "matchCount: countIf(ifNull(match(toString(\`e"mail\`), '^a\\'; --'), 0))
+      validCount: countIf(ifNull(\`status\` IN (CAST('paid' AS String), CAST((2) AS Float64), CAST(0 AS UInt8)), 0))
+      validCount: countIf(ifNull((1 = 0), 0))
+      validCount: countIf(ifNull(\`amount\` BETWEEN CAST((0) AS Float64) AND CAST(reinterpretAsFloat64(unhex('0000000000e05840')) AS Float64), 0))
+      validCount: countIf(ifNull(match(toString(\`code\`), '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'), 0))
+      quantile: if(count(\`amount\`) = 0, NULL, arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) + (0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1) - floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) * (arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(ceil(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) - arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.25 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1)))
+      median: if(count(\`amount\`) = 0, NULL, arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) + (0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1) - floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) * (arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(ceil(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1) - arrayElement(arraySort(groupArray(toFloat64(\`amount\`))), toUInt64(floor(0.5 * (length(arraySort(groupArray(toFloat64(\`amount\`)))) - 1))) + 1)))
+      approxQuantile: if(count(\`amount\`) = 0, NULL, quantile(0.9)(toFloat64(\`amount\`)))
+      freshnessHours: if(count(\`seen at\`) = 0, NULL, toFloat64(toUnixTimestamp(toDateTime(max(\`seen at\`), 'UTC'))))
+      values: ["^a'; --","paid",2,false,0,99.5,"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"]"
+    `)
+    const params = new Params(clickhouseInlineDialect)
+    expect(
+      clickhouseInlineDialect.renderOrphanQuery(
+        { relation: () => 'orders', reference: () => 'customers', keys: [{ column: 'c', refColumn: 'id' }] },
+        params,
+      ),
+    ).toMatchInlineSnapshot(
+      `"SELECT (SELECT count() FROM orders AS dqx_src WHERE dqx_src.\`c\` IS NOT NULL AND toString(dqx_src.\`c\`) GLOBAL NOT IN (SELECT toString(\`id\`) FROM customers AS dqx_ref WHERE \`id\` IS NOT NULL)) AS m0"`,
+    )
+  })
+
   it('snowflake', () => {
     expect(render(dialects.snowflake as Dialect)).toMatchInlineSnapshot(`
-      "matchCount: COUNT_IF(REGEXP_INSTR(CAST("e""mail" AS VARCHAR), ?) > 0)
-      validCount: COUNT_IF("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
-      validCount: COUNT_IF((1 = 0))
-      validCount: COUNT_IF("amount" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE))
-      validCount: COUNT_IF(REGEXP_INSTR(CAST("code" AS VARCHAR), ?) > 0)
+      "matchCount: count_if(regexp_instr(CAST("e""mail" AS VARCHAR), ?) > 0)
+      validCount: count_if("status" IN (CAST(? AS VARCHAR), CAST(? AS DOUBLE), CAST(? AS BOOLEAN)))
+      validCount: count_if((1 = 0))
+      validCount: count_if("amount" BETWEEN CAST(? AS DOUBLE) AND CAST(? AS DOUBLE))
+      validCount: count_if(regexp_instr(CAST("code" AS VARCHAR), ?) > 0)
       quantile: PERCENTILE_CONT(0.25) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
       median: PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY CAST("amount" AS DOUBLE))
       approxQuantile: APPROX_PERCENTILE(CAST("amount" AS DOUBLE), 0.9)

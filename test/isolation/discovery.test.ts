@@ -85,7 +85,7 @@ describe('PluginManager.discover({ isolation })', () => {
 
   it('refuses a setting that is not false, a mode or options', () => {
     expect(() => isolationFor('x', 'thread' as never)).toThrow(
-      "isolation must be false, 'worker', 'process' or isolated() options",
+      "isolation must be false (or 'none'), 'worker', 'process' or isolated() options",
     )
     expect(() => isolationFor('x', { plugins: { x: 3 as never } })).toThrow(
       "isolation.plugins['x'] must be false",

@@ -89,13 +89,26 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
     expect(lines.filter((l) => l.msg === 'uses-dqx delivered').map((l) => l.n)).toEqual([2])
   })
 
-  it('reports a config its schema refuses, validated inside the sandbox, before any scan', async () => {
-    const { suite } = suiteWith([isolated(fixture('recorder'), { name: 'recorder', mode })], {
-      pluginConfig: { recorder: { label: 7 } },
+  it('refuses a config its schema rejects with the same DqxError as in-process, before any scan', async () => {
+    const pluginConfig = { recorder: { label: 7 } }
+    let inProcess: unknown
+    try {
+      suiteWith([recorder], { pluginConfig })
+    } catch (err) {
+      inProcess = err
+    }
+    const { suite } = suiteWith([isolated(fixture('recorder'), { name: 'recorder', mode })], { pluginConfig })
+    const err = await suite.run(data(), key).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(DqxError)
+    expect(inProcess).toBeInstanceOf(DqxError)
+    expect({ code: (err as DqxError).code, message: (err as DqxError).message }).toEqual({
+      code: (inProcess as DqxError).code,
+      message: (inProcess as DqxError).message,
     })
-    await expect(suite.run(data(), key)).rejects.toThrow(
-      "pluginConfig['recorder'] is invalid: label: label must be a string",
+    expect((err as Error).message).toBe(
+      "invalid pluginConfig for plugin 'recorder': label: label must be a string",
     )
+    expect(await suite.db.getResults({ suite: 'iso', date: key.date, tags: key.tags })).toEqual([])
   })
 
   const faults: [string, Record<string, unknown>, RegExp][] = [
@@ -103,6 +116,11 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
     ['a memory bomb', { fault: 'memory' }, /exceeded its memory limit of 32 MB/],
     ['process.exit(3)', { fault: 'exit' }, /called process\.exit\(3\)/],
     ['an unhandled rejection', { fault: 'reject' }, /unhandled promise rejection: nobody awaited me/],
+    [
+      'an uncaught exception from a timer',
+      { fault: 'throw' },
+      /an uncaught exception: timer blew up mid-call/,
+    ],
   ]
   it.each(faults)(
     'survives %s: a PluginRun error, the others deliver, results persist, its afterRun runs in a fresh sandbox',
@@ -127,9 +145,12 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
   )
 
   it('logs a stray error thrown between calls with the plugin name, and restarts the sandbox', async () => {
-    const { suite, lines } = suiteWith([isolated(fixture('faulty'), { mode })], {
-      pluginConfig: { faulty: { fault: 'stray' } },
-    })
+    const { suite, lines } = suiteWith(
+      [isolated(fixture('faulty'), { mode }), isolated(fixture('healthy'), { mode })],
+      {
+        pluginConfig: { faulty: { fault: 'stray' } },
+      },
+    )
     const report = await suite.run(data(), key)
     await expect
       .poll(
@@ -141,6 +162,9 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
     const again = await suite.run(data(), key)
     expect(again.pluginErrors).toEqual([])
     expect(lines.filter((l) => l.msg === 'faulty afterRun ran').length).toBe(2)
+    expect(lines.filter((l) => l.msg === 'healthy delivered').length).toBe(2)
+    const stored = await suite.db.getResults({ suite: 'iso', date: key.date, tags: key.tags })
+    expect(stored).toHaveLength(report.results.length + again.results.length)
   })
 
   it.each([
@@ -160,6 +184,71 @@ describe.each(modes)('isolated() in %s mode', (mode) => {
       expect((err as Error).message).toMatch(reason)
     },
   )
+})
+
+describe('isolated() across suites and plugin forms', () => {
+  it('gives each suite sharing one isolated() plugin a sandbox and a config of its own', async () => {
+    const shared = isolated(fixture('recorder'), { name: 'recorder' })
+    const a = suiteWith([shared], { pluginConfig: { recorder: { label: 'a' } } })
+    const b = suiteWith([shared], { pluginConfig: { recorder: { label: 'b' } } })
+    await a.suite.run(data(), key)
+    await b.suite.run(data(), key)
+    await a.suite.run(data(), key)
+    const applied = (lines: Record<string, unknown>[]) =>
+      seenBy(lines, 'recorder')
+        .filter((x) => x.hook === 'beforeRun')
+        .map((x) => x.applied)
+    expect(applied(a.lines)).toEqual([{ label: 'A' }, { label: 'A' }])
+    expect(applied(b.lines)).toEqual([{ label: 'B' }])
+    // Closing one suite ends its sandboxes only.
+    await a.suite.close()
+    const again = await b.suite.run(data(), key)
+    expect(again.pluginErrors).toEqual([])
+    expect(applied(b.lines)).toEqual([{ label: 'B' }, { label: 'B' }])
+  })
+
+  it('runs a ResultProcessor module (initialize once, process per run) in its sandbox', async () => {
+    const { suite, lines } = suiteWith([isolated(fixture('processor'), { name: 'proc' })], {
+      pluginConfig: { proc: { label: 'x' } },
+    })
+    await suite.run(data(), key)
+    await suite.run(data(), key)
+    expect(lines.filter((l) => l.msg === 'proc processed').map((l) => [l.n, l.suiteName, l.label])).toEqual([
+      [2, 'iso', 'x'],
+      [2, 'iso', 'x'],
+    ])
+  })
+
+  it('caps the heap at 256 MB when memoryMb is not given', async () => {
+    const { suite } = suiteWith([isolated(fixture('faulty'), { timeoutMs: 60_000 })], {
+      pluginConfig: { faulty: { fault: 'memory' } },
+    })
+    const report = await suite.run(data(), key)
+    expect(report.pluginErrors[0]?.error?.message).toMatch(/exceeded its memory limit of 256 MB \(memoryMb\)/)
+  })
+
+  it('refuses a config that cannot cross into the sandbox, naming the plugin and the key', async () => {
+    const cases: [unknown, string][] = [
+      [{ format: () => 'x', n: 1 }, "pluginConfig['healthy'].format is a function"],
+      [{ list: [1, { id: Symbol('s') }] }, "pluginConfig['healthy'].list[1].id is a symbol"],
+      [{ cache: new WeakMap() }, "pluginConfig['healthy'].cache is a WeakMap"],
+    ]
+    for (const [config, message] of cases) {
+      const { suite } = suiteWith([isolated(fixture('healthy'))], { pluginConfig: { healthy: config } })
+      const err = await suite.run(data(), key).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(DqxError)
+      expect((err as DqxError).code).toBe('INVALID_PLUGIN_CONFIG')
+      expect((err as Error).message).toContain(
+        `${message}, which cannot be sent to isolated plugin 'healthy'`,
+      )
+    }
+    // Plain data of every cloneable kind crosses.
+    const { suite, lines } = suiteWith([isolated(fixture('healthy'))], {
+      pluginConfig: { healthy: { at: new Date(0), re: /x/, list: [1, 'a', null], nested: { ok: true } } },
+    })
+    expect((await suite.run(data(), key)).pluginErrors).toEqual([])
+    expect(lines.filter((l) => l.msg === 'healthy delivered')).toHaveLength(1)
+  })
 })
 
 describe('isolated() arguments', () => {

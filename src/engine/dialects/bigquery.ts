@@ -1,28 +1,32 @@
 import type { Dialect } from '../dialect.js'
 import {
+  type AggregateSyntax,
   quantileLiteral,
   quoteBacktick,
-  renderOrphanQueryWith,
-  renderPredicateWith,
-  renderSampleQueryWith,
   renderValidityCount,
-  type SampleSyntax,
-  typedParams,
+  standardRendering,
 } from './common.js'
-import { orphanInScan } from './duckdb.js'
 import { noExactQuantile } from './trino.js'
 
 const q = quoteBacktick
 const TYPES = { string: 'STRING', number: 'FLOAT64', boolean: 'BOOL' }
 
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = {
-  lengthOf: (c) => `LENGTH(CAST(${c} AS STRING))`,
+/** Aggregates and failed-row samples (docs/failed-rows.md). */
+const SAMPLE: AggregateSyntax = {
+  lengthOf: (c) => `length(CAST(${c} AS STRING))`,
   types: TYPES,
-  countAll: 'COUNT(*)',
+  countAll: 'count(*)',
   asText: (c) => `CAST(${c} AS STRING)`,
-  regexMatch: (text, pattern) => `REGEXP_CONTAINS(${text}, ${pattern})`,
-  countIf: (cond) => `COUNTIF(${cond})`,
+  regexMatch: (text, pattern) => `regexp_contains(${text}, ${pattern})`,
+  countIf: (cond) => `countif(${cond})`,
+  double: 'FLOAT64',
+  zero: 'CAST(0 AS INT64)',
+  approxDistinct: (c) => `approx_count_distinct(${c})`,
+  // STRUCTs are not allowed in COUNT(DISTINCT …); their JSON text is, and keeps NULL fields.
+  rowOf: (cols) => `to_json_string(STRUCT(${cols.join(', ')}))`,
+  // A STRUCT keeps the first row's NULL value (IGNORE NULLS drops only rows without an orderBy value).
+  first: (c, by) =>
+    `array_agg(if(${by} IS NULL, NULL, STRUCT(CAST(${c} AS FLOAT64) AS v)) IGNORE NULLS ORDER BY ${by} LIMIT 1)[safe_offset(0)].v`,
 }
 
 /** APPROX_QUANTILES(x, 1000) splits into 1000 parts: approxQuantile's q is rounded to 0.001. */
@@ -41,48 +45,7 @@ export const bigqueryDialect: Dialect = {
   name: 'bigquery',
   placeholder: (index) => `@p${index}`,
   quoteIdent: quoteBacktick,
-  renderMetric(spec, params) {
-    switch (spec.kind) {
-      case 'numRows':
-        return 'COUNT(*)'
-      case 'sum':
-        return `CAST(SUM(${q(spec.column)}) AS FLOAT64)`
-      case 'average':
-        return `CAST(AVG(${q(spec.column)}) AS FLOAT64)`
-      case 'minimum':
-        return `CAST(MIN(${q(spec.column)}) AS FLOAT64)`
-      case 'maximum':
-        return `CAST(MAX(${q(spec.column)}) AS FLOAT64)`
-      case 'variance':
-        return `VAR_SAMP(${q(spec.column)})`
-      case 'stddev':
-        return `STDDEV_SAMP(${q(spec.column)})`
-      case 'nullCount':
-        return `COUNT(*) - COUNT(${q(spec.column)})`
-      case 'uniqueCount':
-        return `COUNT(DISTINCT ${q(spec.column)})`
-      case 'approxDistinct':
-        return `APPROX_COUNT_DISTINCT(${q(spec.column)})`
-      case 'duplicateCount':
-        return `COUNT(*) - COUNT(DISTINCT TO_JSON_STRING(STRUCT(${spec.columns.map(q).join(', ')})))`
-      case 'countValues':
-        if (spec.values.length === 0) return 'CAST(0 AS INT64)'
-        return `COUNTIF(${q(spec.column)} IN (${typedParams(spec.values, params, TYPES)}))`
-      case 'minLength':
-        return `MIN(LENGTH(CAST(${q(spec.column)} AS STRING)))`
-      case 'maxLength':
-        return `MAX(LENGTH(CAST(${q(spec.column)} AS STRING)))`
-      case 'first':
-        // A STRUCT keeps the first row's NULL value (IGNORE NULLS drops only rows without an orderBy value).
-        return `ARRAY_AGG(IF(${q(spec.orderBy)} IS NULL, NULL, STRUCT(CAST(${q(spec.column)} AS FLOAT64) AS v)) IGNORE NULLS ORDER BY ${q(spec.orderBy)} LIMIT 1)[SAFE_OFFSET(0)].v`
-      case 'customSql':
-        return `(${spec.sql})`
-      case 'orphanCount':
-        throw orphanInScan()
-      default:
-        return bigqueryDialect.renderValidityMetric(spec, params)
-    }
-  },
+  ...standardRendering(() => bigqueryDialect, SAMPLE),
   renderValidityMetric(spec, params) {
     switch (spec.kind) {
       case 'matchCount':
@@ -101,16 +64,7 @@ export const bigqueryDialect: Dialect = {
         return `UNIX_MICROS(CAST(MAX(${q(spec.column)}) AS TIMESTAMP)) / 1e6`
     }
   },
-  renderOrphanQuery(plan, params) {
-    return renderOrphanQueryWith(bigqueryDialect, SAMPLE, plan, params)
-  },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
-  },
-  renderPredicate(predicate, params) {
-    return renderPredicateWith(bigqueryDialect, SAMPLE, predicate, params)
-  },
-  renderSampleQuery(plan, params) {
-    return renderSampleQueryWith(bigqueryDialect, SAMPLE, plan, params)
   },
 }

@@ -1,6 +1,14 @@
 import { DqxError } from '../../core/errors.js'
+import type { MetricSpec } from '../../core/metric-spec.js'
 import { type MetricLiteral, VALID_FORMATS, type ValidRule } from '../../core/metric-spec.js'
-import type { Dialect, OrphanQueryPlan, RowPredicate, SampleQueryPlan, ValiditySpec } from '../dialect.js'
+import type {
+  Dialect,
+  OrphanQueryPlan,
+  RenderOptions,
+  RowPredicate,
+  SampleQueryPlan,
+  ValiditySpec,
+} from '../dialect.js'
 import type { Params } from '../sql.js'
 
 /** An engine's type name for each kind of countValues literal. */
@@ -41,6 +49,8 @@ export interface SampleSyntax {
   asText(column: string): string
   /** True when `text` contains a match of the regex bound at `pattern` (a placeholder). */
   regexMatch(text: string, pattern: string): string
+  /** The regex as the engine needs it before it is bound (default: as given). */
+  pattern?(regex: string): string
   /** Rows where `condition` holds, as an aggregate: `count(*) FILTER (WHERE …)`, `COUNTIF(…)`. */
   countIf(condition: string): string
   /**
@@ -61,7 +71,8 @@ export function validityCondition(
   qualifier = '',
 ): string {
   const col = `${qualifier}${d.quoteIdent(column)}`
-  if ('pattern' in test) return s.regexMatch(s.asText(col), params.add(test.pattern))
+  const regex = (r: string): string => params.add(s.pattern ? s.pattern(r) : r)
+  if ('pattern' in test) return s.regexMatch(s.asText(col), regex(test.pattern))
   const rule = test.rule
   switch (rule.kind) {
     case 'in':
@@ -70,7 +81,7 @@ export function validityCondition(
     case 'between':
       return `${col} BETWEEN CAST(${params.add(rule.lo)} AS ${s.types.number}) AND CAST(${params.add(rule.hi)} AS ${s.types.number})`
     case 'format':
-      return s.regexMatch(s.asText(col), params.add(VALID_FORMATS[rule.format]))
+      return s.regexMatch(s.asText(col), regex(VALID_FORMATS[rule.format]))
   }
 }
 
@@ -199,4 +210,101 @@ export function renderSampleQueryWith(
   })
   const innerSql = `SELECT ${inner.join(', ')} FROM ${rel} AS dqx_src${date === undefined ? '' : ` WHERE ${date}`}`
   return `SELECT ${head} FROM (${innerSql}) AS dqx_src WHERE ${renderPredicateWith(d, s, plan.predicate, params)}${limit}`
+}
+
+/** orphanCount reads a second dataset: never one aggregate of the scan. */
+export function orphanInScan(): DqxError {
+  return new DqxError('INVALID_ARGUMENT', 'orphanCount is computed by renderOrphanQuery, not inside a scan')
+}
+
+/** How an SQL-standard engine (all but ClickHouse) spells the parts of a scan's aggregates. */
+export interface AggregateSyntax extends SampleSyntax {
+  /** The floating-point type sums, averages and extremes are cast to. */
+  double: string
+  /** countValues of no values: a typed zero. */
+  zero: string
+  /** approxDistinct's aggregate over a quoted column. */
+  approxDistinct(column: string): string
+  /** One never-NULL value per row of the quoted columns, counted DISTINCT by duplicateCount. */
+  rowOf(columns: readonly string[]): string
+  /**
+   * `first(col, { orderBy })` over quoted columns: col of the row with the smallest non-NULL
+   * orderBy, NULL when that value is NULL or no row has an orderBy (no standard SQL spelling).
+   */
+  first(column: string, orderBy: string): string
+  /** The metrics an engine spells its own way (undefined: the standard form). */
+  override?(spec: MetricSpec, params: Params, options: RenderOptions | undefined): string | undefined
+}
+
+/**
+ * A metric in the SQL-standard form the engines share, with each engine's spellings from `s`;
+ * validity metrics go to the dialect's renderValidityMetric. Only what differs lives in the
+ * dialect files.
+ */
+export function renderStandardMetric(
+  d: Dialect,
+  s: AggregateSyntax,
+  spec: MetricSpec,
+  params: Params,
+  options?: RenderOptions,
+): string {
+  const own = s.override?.(spec, params, options)
+  if (own !== undefined) return own
+  const q = (c: string): string => d.quoteIdent(c)
+  switch (spec.kind) {
+    case 'numRows':
+      return s.countAll
+    case 'sum':
+      return `CAST(sum(${q(spec.column)}) AS ${s.double})`
+    case 'average':
+      return `CAST(avg(${q(spec.column)}) AS ${s.double})`
+    case 'minimum':
+      return `CAST(min(${q(spec.column)}) AS ${s.double})`
+    case 'maximum':
+      return `CAST(max(${q(spec.column)}) AS ${s.double})`
+    case 'variance':
+      return `var_samp(${q(spec.column)})`
+    case 'stddev':
+      return `stddev_samp(${q(spec.column)})`
+    case 'nullCount':
+      return `${s.countAll} - count(${q(spec.column)})`
+    case 'uniqueCount':
+      return `count(DISTINCT ${q(spec.column)})`
+    case 'approxDistinct':
+      return s.approxDistinct(q(spec.column))
+    case 'duplicateCount':
+      return `${s.countAll} - count(DISTINCT ${s.rowOf(spec.columns.map(q))})`
+    case 'countValues':
+      if (spec.values.length === 0) return s.zero
+      return s.countIf(`${q(spec.column)} IN (${typedParams(spec.values, params, s.types)})`)
+    case 'minLength':
+      return `min(${s.lengthOf(q(spec.column))})`
+    case 'maxLength':
+      return `max(${s.lengthOf(q(spec.column))})`
+    case 'first':
+      return s.first(q(spec.column), q(spec.orderBy))
+    case 'customSql':
+      return `(${spec.sql})`
+    case 'orphanCount':
+      throw orphanInScan()
+    default:
+      return d.renderValidityMetric(spec, params)
+  }
+}
+
+/**
+ * The methods an SQL-standard dialect spells from its AggregateSyntax alone: the scan's
+ * aggregates, orphan queries, row predicates and failed-row sample queries. `self` is the dialect
+ * being defined (read when a method runs, so it may refer to the object under construction).
+ */
+export function standardRendering(
+  self: () => Dialect,
+  s: AggregateSyntax,
+): Pick<Dialect, 'renderMetric' | 'renderOrphanQuery' | 'renderPredicate' | 'renderSampleQuery'> {
+  return {
+    renderMetric: (spec, params, options) => renderStandardMetric(self(), s, spec, params, options),
+    renderOrphanQuery: (plan, params) => renderOrphanQueryWith(self(), s, plan, params),
+    renderPredicate: (predicate, params) => renderPredicateWith(self(), s, predicate, params),
+    renderSampleQuery: (plan, params) => renderSampleQueryWith(self(), s, plan, params),
+  }
 }

@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect.js'
 import { bigqueryDialect } from './bigquery.js'
-import { clickhouseDialect, clickhouseInlineDialect } from './clickhouse.js'
+import { clickhouseDialect, clickhouseDialectFor, clickhouseInlineDialect } from './clickhouse.js'
 import { duckdbDialect } from './duckdb.js'
 import { postgresDialect } from './postgres.js'
 import { snowflakeDialect } from './snowflake.js'
@@ -9,6 +9,7 @@ import { trinoDialect } from './trino.js'
 export {
   bigqueryDialect,
   clickhouseDialect,
+  clickhouseDialectFor,
   clickhouseInlineDialect,
   duckdbDialect,
   postgresDialect,

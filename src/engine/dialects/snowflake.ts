@@ -1,28 +1,24 @@
 import type { Dialect } from '../dialect.js'
 import { quoteIdent } from '../sql.js'
-import {
-  quantileLiteral,
-  renderOrphanQueryWith,
-  renderPredicateWith,
-  renderSampleQueryWith,
-  renderValidityCount,
-  type SampleSyntax,
-  typedParams,
-} from './common.js'
-import { orphanInScan } from './duckdb.js'
+import { type AggregateSyntax, quantileLiteral, renderValidityCount, standardRendering } from './common.js'
 
 const q = quoteIdent
 const TYPES = { string: 'VARCHAR', number: 'DOUBLE', boolean: 'BOOLEAN' }
 
-/** Failed-row samples (docs/failed-rows.md). */
-const SAMPLE: SampleSyntax = {
-  lengthOf: (c) => `LENGTH(CAST(${c} AS VARCHAR))`,
+/** Aggregates and failed-row samples (docs/failed-rows.md). */
+const SAMPLE: AggregateSyntax = {
+  lengthOf: (c) => `length(CAST(${c} AS VARCHAR))`,
   types: TYPES,
-  countAll: 'COUNT(*)',
+  countAll: 'count(*)',
   asText: (c) => `CAST(${c} AS VARCHAR)`,
   // REGEXP_LIKE matches the whole value in Snowflake; REGEXP_INSTR finds a match anywhere.
-  regexMatch: (text, pattern) => `REGEXP_INSTR(${text}, ${pattern}) > 0`,
-  countIf: (cond) => `COUNT_IF(${cond})`,
+  regexMatch: (text, pattern) => `regexp_instr(${text}, ${pattern}) > 0`,
+  countIf: (cond) => `count_if(${cond})`,
+  double: 'DOUBLE',
+  zero: 'CAST(0 AS BIGINT)',
+  approxDistinct: (c) => `approx_count_distinct(${c})`,
+  rowOf: (cols) => `array_construct(${cols.join(', ')})`,
+  first: (c, by) => `CAST(min_by(${c}, ${by}) AS DOUBLE)`,
 }
 
 /**
@@ -39,47 +35,7 @@ export const snowflakeDialect: Dialect = {
   name: 'snowflake',
   placeholder: () => '?',
   quoteIdent,
-  renderMetric(spec, params) {
-    switch (spec.kind) {
-      case 'numRows':
-        return 'COUNT(*)'
-      case 'sum':
-        return `CAST(SUM(${q(spec.column)}) AS DOUBLE)`
-      case 'average':
-        return `CAST(AVG(${q(spec.column)}) AS DOUBLE)`
-      case 'minimum':
-        return `CAST(MIN(${q(spec.column)}) AS DOUBLE)`
-      case 'maximum':
-        return `CAST(MAX(${q(spec.column)}) AS DOUBLE)`
-      case 'variance':
-        return `VAR_SAMP(${q(spec.column)})`
-      case 'stddev':
-        return `STDDEV_SAMP(${q(spec.column)})`
-      case 'nullCount':
-        return `COUNT(*) - COUNT(${q(spec.column)})`
-      case 'uniqueCount':
-        return `COUNT(DISTINCT ${q(spec.column)})`
-      case 'approxDistinct':
-        return `APPROX_COUNT_DISTINCT(${q(spec.column)})`
-      case 'duplicateCount':
-        return `COUNT(*) - COUNT(DISTINCT ARRAY_CONSTRUCT(${spec.columns.map(q).join(', ')}))`
-      case 'countValues':
-        if (spec.values.length === 0) return 'CAST(0 AS BIGINT)'
-        return `COUNT_IF(${q(spec.column)} IN (${typedParams(spec.values, params, TYPES)}))`
-      case 'minLength':
-        return `MIN(LENGTH(CAST(${q(spec.column)} AS VARCHAR)))`
-      case 'maxLength':
-        return `MAX(LENGTH(CAST(${q(spec.column)} AS VARCHAR)))`
-      case 'first':
-        return `CAST(MIN_BY(${q(spec.column)}, ${q(spec.orderBy)}) AS DOUBLE)`
-      case 'customSql':
-        return `(${spec.sql})`
-      case 'orphanCount':
-        throw orphanInScan()
-      default:
-        return snowflakeDialect.renderValidityMetric(spec, params)
-    }
-  },
+  ...standardRendering(() => snowflakeDialect, SAMPLE),
   renderValidityMetric(spec, params) {
     switch (spec.kind) {
       case 'matchCount':
@@ -97,16 +53,7 @@ export const snowflakeDialect: Dialect = {
         return `DATE_PART(EPOCH_MICROSECOND, CAST(MAX(${q(spec.column)}) AS TIMESTAMP_TZ)) / 1e6`
     }
   },
-  renderOrphanQuery(plan, params) {
-    return renderOrphanQueryWith(snowflakeDialect, SAMPLE, plan, params)
-  },
   renderDateFilter(column, date, params) {
     return `CAST(${q(column)} AS DATE) = CAST(${params.add(date)} AS DATE)`
-  },
-  renderPredicate(predicate, params) {
-    return renderPredicateWith(snowflakeDialect, SAMPLE, predicate, params)
-  },
-  renderSampleQuery(plan, params) {
-    return renderSampleQueryWith(snowflakeDialect, SAMPLE, plan, params)
   },
 }

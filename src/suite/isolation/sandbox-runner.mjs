@@ -67,7 +67,7 @@ function forwardingLogger(callId, bindings = {}) {
   return Object.freeze(logger)
 }
 
-/** A ResultKey as plugins use it: date, tags, lag(), tagsKey, toString(), toJSON(). */
+/** A ResultKey as plugins use it, behaving as dqx's own (src/core/result-key.ts): date, tags, lag(), tagsKey, toString(), toJSON(). */
 class SandboxResultKey {
   constructor(date, tags) {
     this.date = date
@@ -75,17 +75,21 @@ class SandboxResultKey {
     Object.freeze(this)
   }
   lag(days) {
+    if (!Number.isInteger(days) || days < 0) {
+      throw new Error(`lag must be a non-negative whole number of days, got ${days}`)
+    }
+    if (days === 0) return this
     const d = new Date(`${this.date}T00:00:00Z`)
     d.setUTCDate(d.getUTCDate() - days)
     return new SandboxResultKey(d.toISOString().slice(0, 10), this.tags)
   }
   get tagsKey() {
-    return Object.entries(this.tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',')
+    return JSON.stringify(this.tags)
   }
   toString() {
-    const t = this.tagsKey
+    const t = Object.entries(this.tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')
     return t ? `${this.date} [${t}]` : this.date
   }
   toJSON() {
@@ -147,16 +151,27 @@ function findPlugin(mod) {
   return undefined
 }
 
+/** The same message as an in-process plugin's invalid config (src/suite/plugin-config.ts). */
+function issuePath(issue) {
+  if (!issue.path || issue.path.length === 0) return '(root)'
+  return issue.path
+    .map((seg) => {
+      const k = typeof seg === 'object' ? seg.key : seg
+      return typeof k === 'number' ? `[${k}]` : `.${String(k)}`
+    })
+    .join('')
+    .replace(/^\./, '')
+}
+
 async function validate(plugin, raw) {
   const schema = plugin.configSchema
   if (!schema || typeof schema !== 'object' || !schema['~standard']) return raw
   const out = await schema['~standard'].validate(raw)
   if (out.issues) {
-    const lines = out.issues.map((i) => {
-      const path = (i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.')
-      return path ? `${path}: ${i.message}` : i.message
+    const lines = out.issues.map((i) => `${issuePath(i)}: ${i.message}`)
+    throw Object.assign(new Error(`invalid pluginConfig for plugin '${pluginName}': ${lines.join('; ')}`), {
+      code: 'INVALID_PLUGIN_CONFIG',
     })
-    throw new Error(`pluginConfig['${pluginName}'] is invalid: ${lines.join('; ')}`)
   }
   return out.value
 }
@@ -180,9 +195,11 @@ async function load({ specifier, name, rawConfig }) {
   else {
     // A ResultProcessor: initialize once, process in processResults.
     await plugin.initialize?.(config)
-    suite.hooks.processResults.tapPromise({ name }, (ctx) =>
-      plugin.process(ctx.results, ctx.symbols, ctx.suiteName, ctx),
-    )
+    // As in-process: a run that failed has no results to process.
+    suite.hooks.processResults.tapPromise({ name }, async (ctx) => {
+      if (ctx.error !== undefined) return
+      await plugin.process(ctx.results, ctx.symbols, ctx.suiteName, ctx)
+    })
   }
   return taps.map((t) => ({ id: t.id, hook: t.hook, options: t.options }))
 }

@@ -1,10 +1,12 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Logger } from 'pino'
-import { DqxError } from '../../core/errors.js'
+import { DqxError, type DqxErrorCode } from '../../core/errors.js'
+import { scrubSecrets } from '../../core/redact.js'
+import { ancestorManifests, disjoint, moduleReadable, packageRoot } from './readable-paths.js'
 
 export type IsolationMode = 'worker' | 'process'
 
@@ -24,7 +26,7 @@ export interface SandboxOptions {
   specifier: string
   name: string
   mode: IsolationMode
-  memoryMb: number | undefined
+  memoryMb: number
   loadTimeoutMs: number
   permissions: IsolationPermissions
   /** The plugin's raw pluginConfig entry, validated inside the sandbox. */
@@ -67,6 +69,12 @@ type FromSandbox =
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
 
+/** Node's permission model: `--permission` where it is stable (Node ≥ 22.13), else Node 20's experimental flag. */
+/* v8 ignore next 3 -- one side per Node version */
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission'
+
 /** The runner file: next to this module in the sources, at the dist root once bundled. */
 function runnerPath(): string {
   for (const rel of [
@@ -83,31 +91,18 @@ function runnerPath(): string {
   )
 }
 
-/** The directory of the nearest package.json above `file` (dqx's own root, for the runner). */
-function packageRoot(file: string): [string] | undefined {
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return [dir]
-  }
-  return undefined
-}
-
-/** Every package.json from `file`'s directory up to the root: ESM resolution reads them for "type" and "exports". */
-function ancestorManifests(file: string): string[] {
-  const out: string[] = []
-  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json')
-    if (existsSync(manifest)) out.push(manifest)
-  }
-  return out
-}
-
 /**
- * The grants without duplicates and without paths inside another granted path: Node 20's
- * permission model aborts the process (SIGABRT) on some overlapping grants.
+ * The file a specifier names: a file URL as is; a package name resolved as the sandbox will
+ * from dqx's own location, as the runner next to it resolves it; undefined if it cannot be.
  */
-function disjoint(paths: readonly string[]): string[] {
-  const unique = [...new Set(paths.map((p) => resolve(p)))]
-  return unique.filter((p) => !unique.some((other) => other !== p && p.startsWith(`${other}${sep}`)))
+function resolvedModulePath(specifier: string): string | undefined {
+  if (specifier.startsWith('file:')) return fileURLToPath(specifier)
+  try {
+    const url = import.meta.resolve(specifier)
+    return url.startsWith('file:') ? fileURLToPath(url) : undefined
+  } catch {
+    return undefined // the sandbox's import fails and says why
+  }
 }
 
 function revive(e: SerializedError): Error {
@@ -179,27 +174,26 @@ export class Sandbox {
     )
   }
 
-  private failLoad(reason: string, cause?: Error): void {
+  private failLoad(reason: string, cause?: Error, as?: { code: DqxErrorCode; message: string }): void {
     const loading = this.loading
     if (!loading) return
     this.loading = undefined
     this.kill()
     loading.reject(
       new DqxError(
-        'ISOLATION',
-        `isolated plugin '${this.o.name}' (${this.o.specifier}) could not be loaded in its ${this.o.mode} sandbox: ${reason}`,
+        as?.code ?? 'ISOLATION',
+        as?.message ??
+          `isolated plugin '${this.o.name}' (${this.o.specifier}) could not be loaded in its ${this.o.mode} sandbox: ${reason}`,
         cause ? { cause } : undefined,
       ),
     )
   }
 
   private startWorker(): Channel {
-    const resourceLimits =
-      this.o.memoryMb === undefined ? undefined : { maxOldGenerationSizeMb: this.o.memoryMb }
     const worker = new Worker(runnerPath(), {
       // Not the parent's flags: a loader such as tsx would be set up again in every sandbox (≈ 250 ms).
       execArgv: [],
-      ...(resourceLimits ? { resourceLimits } : {}),
+      resourceLimits: { maxOldGenerationSizeMb: this.o.memoryMb },
       stdout: false,
       stderr: false,
     })
@@ -221,23 +215,23 @@ export class Sandbox {
   private startProcess(): Channel {
     const p = this.o.permissions
     const runner = runnerPath()
-    const specifierPath = this.o.specifier.startsWith('file:') ? fileURLToPath(this.o.specifier) : undefined
+    const modulePath = resolvedModulePath(this.o.specifier)
     const readable = [
       runner,
       // dqx itself (for `import … from 'dqx/plugin'`) and every package.json module resolution reads.
-      ...(packageRoot(runner) ?? []),
-      ...(specifierPath ? [specifierPath, ...ancestorManifests(specifierPath)] : []),
+      ...[packageRoot(runner) ?? dirname(runner)],
+      ...(modulePath ? moduleReadable(modulePath) : []),
       ...ancestorManifests(runner),
       ...(p.fsRead ?? []),
     ]
     const execArgv = [
-      '--experimental-permission',
+      PERMISSION_FLAG,
       // One flag per path: Node 20.20 no longer splits a comma-separated list.
       ...disjoint(readable).map((path) => `--allow-fs-read=${path}`),
       ...disjoint(p.fsWrite ?? []).map((path) => `--allow-fs-write=${path}`),
       ...(p.childProcess ? ['--allow-child-process'] : []),
       ...(p.worker ? ['--allow-worker'] : []),
-      ...(this.o.memoryMb !== undefined ? [`--max-old-space-size=${this.o.memoryMb}`] : []),
+      `--max-old-space-size=${this.o.memoryMb}`,
       '--no-warnings',
     ]
     const child: ChildProcess = fork(runner, [], {
@@ -283,7 +277,13 @@ export class Sandbox {
         this.channel?.unref()
         break
       case 'load-failed':
-        this.failLoad(m.error.message, revive(m.error))
+        if (m.error.code === 'INVALID_PLUGIN_CONFIG') {
+          // The same error as for an in-process plugin's invalid config, scrubbed of its secrets.
+          this.failLoad(m.error.message, revive(m.error), {
+            code: 'INVALID_PLUGIN_CONFIG',
+            message: scrubSecrets(m.error.message, this.o.rawConfig),
+          })
+        } else this.failLoad(m.error.message, revive(m.error))
         break
       case 'result': {
         const call = this.pending.get(m.callId)
@@ -372,10 +372,11 @@ export class Sandbox {
     this.channel?.kill()
   }
 
-  /** Ends the sandbox; a death from here on is not a failure. */
+  /** Ends the sandbox; a death from here on is not a failure. A load still running rejects. */
   close(): void {
     this.closing = true
     this.dead = true
+    this.failLoad('it was closed while it was loading')
     this.kill()
   }
 }
