@@ -62,7 +62,8 @@ export class MemoryMetricDB implements MetricDB {
   /** Stored runs in write order (a run stored again moves to the end). */
   private readonly runs = new Map<string, StoredRun>()
   /** Oldest first. */
-  private readonly schemas: StoredSchema[] = []
+  /** Schemas by run and dataset, in write order (getSchema wants the newest). */
+  private readonly schemas = new Map<string, StoredSchema>()
 
   constructor(options?: TtlStoreOptions) {
     this.defaultTtlDays = defaultTtl(options, 'MetricDB.memory()')
@@ -248,9 +249,10 @@ export class MemoryMetricDB implements MetricDB {
 
   async putSchemas(rows: readonly StoredSchema[]): Promise<void> {
     for (const r of rows) {
-      const at = this.schemas.findIndex((s) => s.runId === r.runId && s.dataset === r.dataset)
-      if (at >= 0) this.schemas.splice(at, 1)
-      this.schemas.push({
+      // Stored again: the row moves to the end, where getSchema looks first.
+      const key = `${r.runId}\u0000${r.dataset}`
+      this.schemas.delete(key)
+      this.schemas.set(key, {
         ...r,
         tags: JSON.parse(tagsKey(r.tags)),
         columns: r.columns.map((c) => ({ name: c.name, type: c.type })),
@@ -259,8 +261,9 @@ export class MemoryMetricDB implements MetricDB {
   }
   async getSchema(q: SchemaLookup): Promise<StoredSchema | undefined> {
     const tk = tagsKey(q.tags)
-    for (let i = this.schemas.length - 1; i >= 0; i--) {
-      const s = this.schemas[i] as StoredSchema
+    const all = [...this.schemas.values()]
+    for (let i = all.length - 1; i >= 0; i--) {
+      const s = all[i] as StoredSchema
       if (s.suite === q.suite && s.dataset === q.dataset && tagsKey(s.tags) === tk) return s
     }
     return undefined
