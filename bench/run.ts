@@ -8,7 +8,7 @@
 //   engine    suite vs hand-written DuckDB, time and peak RSS (bench/engine.bench.ts)
 //   clickhouse suite vs hand-written ClickHouse on two shards   (bench/clickhouse.bench.ts; skips
 //             with a printed reason without clickhouse-server)
-//   validity  10 validity rules vs one hand-written DuckDB query (bench/validity.bench.ts)
+//   validity  10 validity rules vs one hand-written DuckDB query, and first() vs an ordered aggregate (bench/validity.bench.ts)
 //   report    profile vs hand-written DuckDB; HTML report size and browser render time (bench/report.bench.ts)
 //   operations  re-evaluation vs a fresh run; profiles + tunables vs plain numbers (bench/operations.bench.ts)
 //

@@ -19,7 +19,9 @@ export {
 } from './core/check.js'
 export { DqxError, type DqxErrorCode } from './core/errors.js'
 export { Expr, Metric, RateExpr } from './core/expression.js'
+export { ExtendedMetrics, HistoryStddevExpr, type HistoryWindow } from './core/history-stddev.js'
 export {
+  type FirstOptions,
   type FreshnessOptions,
   type MetricOptions,
   MetricProvider,
@@ -105,6 +107,7 @@ export {
 } from './engine/dialects/index.js'
 export type { DuckDBMetricDBOptions } from './engine/duckdb-metric-db.js'
 export type { ColumnType, CsvOptions, JsonOptions } from './engine/file-read-options.js'
+export type { MetricQuery } from './engine/metric-computer.js'
 export {
   MetricDB,
   type MetricLookup,
@@ -115,6 +118,7 @@ export {
   type StoredResult,
   type StoredSchema,
 } from './engine/metric-db.js'
+export type { DeleteExpiredOptions, DeleteExpiredResult, TtlStoreOptions } from './engine/metric-ttl.js'
 export type { PostgresMetricDBOptions } from './engine/postgres-metric-db.js'
 export type { PostgresSourceOptions } from './engine/postgres-source.js'
 export {
@@ -146,6 +150,7 @@ export {
 } from './engine/warehouse-source.js'
 export * from './hooks/index.js'
 export type { DiscoveredPlugin, DiscoverOptions, DiscoveryFailure } from './suite/discovery.js'
+export type { AssertionTrace, HistoryTrace, RunTrace, SymbolSource, SymbolTrace } from './suite/explain.js'
 export {
   type IsolatedOptions,
   type IsolatedPlugin,

@@ -4,6 +4,7 @@ import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
 import { checkTagName, parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport, Severity } from '../core/types.js'
+import { type RunTrace, renderTrace } from '../suite/explain.js'
 import type { IsolationMode } from '../suite/isolation/sandbox.js'
 import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
@@ -45,6 +46,8 @@ export interface RunFlags {
   source: string[]
   /** 'github': workflow-command annotations for failures (docs/report.md#ci). */
   reporter?: Reporter
+  /** --explain: after each report, how every assertion got its value (suite.explain; `explain` in --json). */
+  explain?: boolean
   /** --isolate-plugins[=worker|process]: run discovered plugins in sandboxes (docs/isolation.md). */
   isolatePlugins?: IsolationMode | true
 }
@@ -152,22 +155,27 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       const entry = entries[i] as SuiteEntry
       progress.start(suite.name, key.date, Object.keys(entry.config.datasources), suite.checkNames.length)
       let report: RunReport | undefined
+      let trace: RunTrace | undefined
       try {
-        report = await suite.run(entry.config.datasources, key, {
-          enablePlugins: flags.plugins,
-          onProgress: progress.onScan,
-        })
-        progress.evaluated(report.results.length, report.durationMs)
-      } catch (err) {
-        progress.failed()
-        code = 2
-        if (err instanceof PluginFailureError) {
-          report = err.report
-          printError(ui, err)
-        } else {
-          printError(ui, err, `suite '${suite.name}': `)
-          if (flags.json) json.push({ suiteName: suite.name, error: errorToJson(err as Error) })
+        try {
+          report = await suite.run(entry.config.datasources, key, {
+            enablePlugins: flags.plugins,
+            onProgress: progress.onScan,
+          })
+          progress.evaluated(report.results.length, report.durationMs)
+        } catch (err) {
+          progress.failed()
+          code = 2
+          if (err instanceof PluginFailureError) {
+            report = err.report
+            printError(ui, err)
+          } else {
+            printError(ui, err, `suite '${suite.name}': `)
+            if (flags.json) json.push({ suiteName: suite.name, error: errorToJson(err as Error) })
+          }
         }
+        // Read before the MetricDB closes: explain compares the values used with those stored.
+        if (report && flags.explain) trace = await suite.trace(report)
       } finally {
         await suite.close()
         await suite.db.close()
@@ -177,8 +185,11 @@ export async function runCommand(flags: RunFlags, ui: Ui): Promise<number> {
       const verdict = { failOn: flags.failOn, allowSkipped: flags.allowSkipped }
       const blocking = blockingCounts(report, verdict)
       if (blocking.failed + blocking.missing > 0) code = Math.max(code, 1)
-      if (flags.json) json.push(reportToJson(report))
-      else ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
+      if (flags.json) json.push(trace ? { ...reportToJson(report), explain: trace } : reportToJson(report))
+      else {
+        ui.io.stdout.write(`${formatReport(report, { width: ui.width, colors: ui.out, ...verdict })}\n`)
+        if (trace) ui.io.stdout.write(`\n${renderTrace(trace)}\n`)
+      }
     }
     if (flags.json) ui.io.stdout.write(`${JSON.stringify(loaded.multiple ? json : json[0], null, 2)}\n`)
     await publishToGitHub(reports, {

@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
 import type { IsolationMode } from '../suite/isolation/sandbox.js'
+import { cleanupCommand } from './cleanup-command.js'
 import { makeUi, printError, type Ui } from './context.js'
 import { REPORTERS, type Reporter } from './github.js'
 import { initCommand } from './init-command.js'
@@ -105,6 +106,10 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
         .choices(REPORTERS)
         .default('default'),
     )
+    .option(
+      '--explain',
+      'after each report, per assertion: the SQL that computed each metric, the value used and the one stored, history used',
+    )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
     .action(async (opts) => {
       const ui = verbose(opts)
@@ -124,6 +129,7 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           contract: (opts.contract as string[] | undefined) ?? [],
           source: (opts.source as string[] | undefined) ?? [],
           reporter: opts.reporter as Reporter,
+          explain: opts.explain === true,
           ...(opts.isolatePlugins !== undefined
             ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
             : {}),
@@ -148,6 +154,31 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
           ...(opts.isolatePlugins !== undefined
             ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
             : {}),
+        },
+        ui,
+      )
+    })
+
+  program
+    .command('cleanup')
+    .description("delete expired metric values from the suites' MetricDBs (every run also does this)")
+    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option(
+      '-s, --suite <name>',
+      'clean only the MetricDB of this suite of an array config; repeatable',
+      collect,
+    )
+    .option('--now <YYYY-MM-DD>', 'judge expiry on this day (default: today, UTC)')
+    .option('--json', 'print what was deleted as JSON on stdout')
+    .option('-v, --verbose', 'stack traces on stderr')
+    .action(async (opts) => {
+      const ui = verbose(opts)
+      result.code = await cleanupCommand(
+        {
+          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
+          suite: (opts.suite as string[] | undefined) ?? [],
+          ...(opts.now !== undefined ? { now: opts.now as string } : {}),
+          json: opts.json === true,
         },
         ui,
       )

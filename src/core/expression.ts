@@ -8,6 +8,8 @@ export interface MetricRef {
   /** Undefined until the owning check resolves it to its dataset. */
   readonly dataset: string | undefined
   readonly lag: number
+  /** Days the MetricDB keeps the values (the metric's `ttlDays`); undefined: the store's default. */
+  readonly ttlDays?: number | undefined
 }
 
 /**
@@ -194,6 +196,7 @@ export class Metric extends Expr implements MetricRef {
     readonly spec: MetricSpec,
     readonly dataset: string | undefined,
     readonly lag: number,
+    readonly ttlDays?: number | undefined,
   ) {
     super()
   }
@@ -204,7 +207,11 @@ export class Metric extends Expr implements MetricRef {
     return [this]
   }
   withDataset(dataset: string): Metric {
-    return this.dataset === undefined ? new Metric(this.spec, dataset, this.lag) : this
+    return this.dataset === undefined ? new Metric(this.spec, dataset, this.lag, this.ttlDays) : this
+  }
+  /** The same metric `days` further back (its TTL kept: a lagged value may be computed and written too). */
+  lagged(days: number): Metric {
+    return new Metric(this.spec, this.dataset, this.lag + days, this.ttlDays)
   }
   /** The metric as text, without dataset: `sum(revenue)`, `lag(1, sum(revenue))`. */
   toString(): string {
@@ -240,7 +247,7 @@ export class RateExpr extends Expr {
   readonly rows: Metric
   constructor(readonly metric: Metric) {
     super()
-    this.rows = new Metric({ kind: 'numRows' }, metric.dataset, metric.lag)
+    this.rows = new Metric({ kind: 'numRows' }, metric.dataset, metric.lag, metric.ttlDays)
   }
   evaluate(lookup: Lookup): EvalResult {
     const rows = lookup(this.rows)
@@ -274,7 +281,7 @@ export class ChangeExpr extends Expr {
     readonly days: number,
   ) {
     super()
-    this.ratio = new BinaryExpr('/', metric, new Metric(metric.spec, metric.dataset, metric.lag + days))
+    this.ratio = new BinaryExpr('/', metric, metric.lagged(days))
   }
   evaluate(lookup: Lookup): EvalResult {
     const r = this.ratio.evaluate(lookup)

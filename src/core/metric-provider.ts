@@ -1,5 +1,6 @@
 import { DqxError } from './errors.js'
 import { Metric } from './expression.js'
+import { ExtendedMetrics } from './history-stddev.js'
 import {
   assertColumnName,
   type FreshnessReference,
@@ -16,6 +17,12 @@ export interface MetricOptions {
   lag?: number
   /** Which dataset to read when the check declares several. */
   dataset?: string
+  /**
+   * Days the MetricDB keeps this metric's values after their date (default: the store's
+   * `defaultTtlDays`, else forever). Expired values are never read and are deleted after each
+   * run. Several assertions on one metric: the longest ttlDays wins. See docs/operations.md.
+   */
+  ttlDays?: number
 }
 
 function make(spec: MetricSpec, opts: MetricOptions | undefined, name: string): Metric {
@@ -30,7 +37,17 @@ function make(spec: MetricSpec, opts: MetricOptions | undefined, name: string): 
   if (dataset !== undefined && (typeof dataset !== 'string' || dataset === '')) {
     throw new DqxError('CHECK_DEFINITION', `${name}(): dataset must be a non-empty string`)
   }
-  return new Metric(spec, dataset, lag)
+  const ttlDays = opts?.ttlDays
+  if (
+    ttlDays !== undefined &&
+    (typeof ttlDays !== 'number' || !Number.isSafeInteger(ttlDays) || ttlDays < 1)
+  ) {
+    throw new DqxError(
+      'CHECK_DEFINITION',
+      `${name}(): ttlDays must be a positive whole number of days, got ${ttlDays === null ? 'null' : String(ttlDays)}`,
+    )
+  }
+  return new Metric(spec, dataset, lag, ttlDays)
 }
 
 /** `validCount`'s rule: exactly one of a value set, an inclusive numeric range, or a named format. */
@@ -38,6 +55,12 @@ export type ValidCountRule =
   | { in: MetricLiteral[]; between?: never; format?: never }
   | { between: readonly [number, number]; in?: never; format?: never }
   | { format: ValidFormat; in?: never; between?: never }
+
+/** `first` options: the column that orders the rows, besides the usual metric options. */
+export interface FirstOptions extends MetricOptions {
+  /** The row with the smallest non-NULL value of this column is the first one. */
+  orderBy: string
+}
 
 /** `freshnessHours` options: where the hours are measured from, besides the usual metric options. */
 export interface FreshnessOptions extends MetricOptions {
@@ -165,6 +188,8 @@ function column(kind: ColumnKind | ColumnKind2, col: string, opts: MetricOptions
  * into one scan.
  */
 export class MetricProvider {
+  /** Metrics derived from stored history: `mp.ext.stddev(mp.sum('revenue'), { n: 7 })`. */
+  readonly ext = new ExtendedMetrics()
   /** Number of rows. */
   numRows(opts?: MetricOptions): Metric {
     return make({ kind: 'numRows' }, opts, 'numRows')
@@ -306,6 +331,23 @@ export class MetricProvider {
       opts,
       'orphanCount',
     )
+  }
+  /**
+   * The value of `col` in the first row ordered by `orderBy` (ascending): the row with the smallest
+   * non-NULL `orderBy`, so `mp.first('price', { orderBy: 'updated_at' })` is the day's opening price.
+   * NULL when no row has an `orderBy` value, and when that row's `col` is NULL. Rows tied on
+   * `orderBy` are in no defined order: order by a unique column. Computed in the dataset's one scan.
+   */
+  first(col: string, opts: FirstOptions): Metric {
+    const column = assertColumnName(col, 'first')
+    if (opts === null || typeof opts !== 'object' || opts.orderBy === undefined) {
+      throw new DqxError(
+        'CHECK_DEFINITION',
+        `first(${column}) needs the column that orders the rows, e.g. first('${column}', { orderBy: 'updated_at' }): SQL rows have no order of their own`,
+      )
+    }
+    const orderBy = assertColumnName(opts.orderBy, 'first')
+    return make({ kind: 'first', column, orderBy }, opts, 'first')
   }
   /** Shortest string length in characters (not bytes). */
   minLength(col: string, opts?: MetricOptions): Metric {

@@ -54,6 +54,7 @@ export type MetricSpec =
   | { kind: 'median'; column: string }
   | { kind: 'freshnessHours'; column: string; relativeTo: FreshnessReference }
   | { kind: 'orphanCount'; column: string; reference: ReferenceTarget }
+  | { kind: 'first'; column: string; orderBy: string }
 
 export type MetricKind = MetricSpec['kind']
 
@@ -77,6 +78,8 @@ export function metricColumns(spec: MetricSpec): string[] {
       return []
     case 'duplicateCount':
       return spec.columns
+    case 'first':
+      return [spec.column, spec.orderBy]
     default:
       return [spec.column]
   }
@@ -119,6 +122,8 @@ export function metricName(spec: MetricSpec): string {
       return spec.relativeTo === 'now'
         ? `freshnessHours(${columnText(spec.column)}, now)`
         : `freshnessHours(${columnText(spec.column)})`
+    case 'first':
+      return `first(${columnText(spec.column)}, orderBy ${columnText(spec.orderBy)})`
     case 'orphanCount':
       return `orphanCount(${columnText(spec.column)}, ${columnText(spec.reference.dataset)}.${columnText(spec.reference.column)})`
     default:

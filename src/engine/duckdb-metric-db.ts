@@ -32,6 +32,17 @@ import {
 } from './metric-db.js'
 import { toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
 import {
+  type DeleteExpiredOptions,
+  type DeleteExpiredResult,
+  defaultTtl,
+  expiredSql,
+  expiresOn,
+  expiryDay,
+  liveWindow,
+  summarizeDeleted,
+  type TtlStoreOptions,
+} from './metric-ttl.js'
+import {
   fromRunRow,
   type RunLookup,
   runListFilter,
@@ -48,7 +59,9 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS dqx_metrics (
      metric VARCHAR NOT NULL, dataset VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL,
      value DOUBLE, suite VARCHAR NOT NULL, run_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-     PRIMARY KEY (metric, dataset, date, tags))`,
+     expires_on DATE, PRIMARY KEY (metric, dataset, date, tags))`,
+  // Files written before metric TTLs lack the column; every value in them has no expiry of its own.
+  'ALTER TABLE dqx_metrics ADD COLUMN IF NOT EXISTS expires_on DATE',
   `CREATE TABLE IF NOT EXISTS dqx_results (
      run_id VARCHAR NOT NULL, seq INTEGER NOT NULL, suite VARCHAR NOT NULL, check_name VARCHAR NOT NULL,
      assertion VARCHAR NOT NULL, date DATE NOT NULL, tags VARCHAR NOT NULL, severity VARCHAR NOT NULL,
@@ -114,8 +127,8 @@ function writeStamp(): string {
 function insertMetrics(conn: DuckDBConnection, rows: readonly StoredMetric[], now: string): Promise<void> {
   return insertRows(
     conn,
-    'INSERT OR REPLACE INTO dqx_metrics VALUES',
-    '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP))',
+    'INSERT OR REPLACE INTO dqx_metrics (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on) VALUES',
+    '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP), CAST($ AS DATE))',
     lastPerKey(rows).map((r) => [
       r.metric,
       r.dataset,
@@ -125,6 +138,7 @@ function insertMetrics(conn: DuckDBConnection, rows: readonly StoredMetric[], no
       r.suite,
       r.runId,
       now,
+      expiresOn(r.date, r.ttlDays),
     ]),
   )
 }
@@ -188,7 +202,7 @@ function insertSchemas(conn: DuckDBConnection, rows: readonly StoredSchema[], no
   )
 }
 
-export interface DuckDBMetricDBOptions {
+export interface DuckDBMetricDBOptions extends TtlStoreOptions {
   /**
    * How long a read or write waits while another process holds the file's lock,
    * in ms (default 30 000). The lock is held while operations run and for a short idle window after.
@@ -206,6 +220,7 @@ export class DuckDBMetricDB implements MetricDB {
   readonly description: string
   private readonly path: string
   private readonly lockTimeoutMs: number
+  private readonly defaultTtlDays: number | undefined
   /** The tables, created once per object by its first operation. */
   private schema: Promise<void> | undefined
   /** Operations in flight: close() waits for them. */
@@ -227,6 +242,7 @@ export class DuckDBMetricDB implements MetricDB {
     }
     this.path = resolve(file)
     this.lockTimeoutMs = lockTimeoutMs
+    this.defaultTtlDays = defaultTtl(options, 'MetricDB.duckdb()')
     this.description = `duckdb:${this.path}`
   }
 
@@ -300,22 +316,51 @@ export class DuckDBMetricDB implements MetricDB {
     })
   }
 
+  /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
+  private live(params: unknown[]): string {
+    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
+      params.push(v)
+      return `CAST($${params.length} AS DATE)`
+    })}`
+  }
+
+  async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
+    const asOf = expiryDay(options)
+    const params: unknown[] = []
+    const expired = expiredSql(liveWindow(asOf, this.defaultTtlDays), (v) => {
+      params.push(v)
+      return `CAST($${params.length} AS DATE)`
+    })
+    let deleted: { metric: string; dataset: string }[] = []
+    await this.transaction(async (conn) => {
+      const r = await conn.runAndReadAll(
+        `DELETE FROM dqx_metrics WHERE ${expired} RETURNING metric, dataset`,
+        params as DuckDBValue[],
+      )
+      deleted = r.getRowObjectsJS() as { metric: string; dataset: string }[]
+    })
+    return summarizeDeleted(deleted, asOf)
+  }
+
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
+    const params: unknown[] = [q.metric, q.dataset, q.date, tagsKey(q.tags)]
     const rows = await this.rows(
       `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
-       WHERE metric = $1 AND dataset = $2 AND date = CAST($3 AS DATE) AND tags = $4`,
-      [q.metric, q.dataset, q.date, tagsKey(q.tags)],
+       WHERE metric = $1 AND dataset = $2 AND date = CAST($3 AS DATE) AND tags = $4 AND ${this.live(params)}`,
+      params,
     )
     const r = rows[0]
     return r ? toStoredMetric(r) : undefined
   }
 
   async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
+    const params: unknown[] = [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to]
     const rows = await this.rows(
       `SELECT metric, dataset, CAST(date AS VARCHAR) AS date, tags, value, suite, run_id FROM dqx_metrics
        WHERE metric = $1 AND dataset = $2 AND tags = $3 AND date BETWEEN CAST($4 AS DATE) AND CAST($5 AS DATE)
+         AND ${this.live(params)}
        ORDER BY date`,
-      [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
+      params,
     )
     return rows.map(toStoredMetric)
   }

@@ -26,6 +26,18 @@ import {
   tagsKey,
 } from './metric-db.js'
 import {
+  type DeleteExpiredOptions,
+  type DeleteExpiredResult,
+  defaultTtl,
+  expiresOn,
+  expiryDay,
+  isExpired,
+  type LiveWindow,
+  liveWindow,
+  summarizeDeleted,
+  type TtlStoreOptions,
+} from './metric-ttl.js'
+import {
   type RunLookup,
   type StoredRun,
   type StoredRunEntry,
@@ -42,6 +54,9 @@ function metricKey(q: MetricLookup): string {
 export class MemoryMetricDB implements MetricDB {
   readonly description = 'memory'
   private readonly metrics = new Map<string, StoredMetric>()
+  /** Each value's own expiry day (null: the store default applies), by metric key. */
+  private readonly expiry = new Map<string, string | null>()
+  private readonly defaultTtlDays: number | undefined
   private readonly results = new Map<string, StoredResult[]>()
   private readonly runOrder: string[] = []
   private readonly pins = new Map<string, PinRow>()
@@ -52,16 +67,36 @@ export class MemoryMetricDB implements MetricDB {
   /** The tunable audit trail in write order. */
   private readonly tunableChanges: TunableChange[] = []
 
+  constructor(options?: TtlStoreOptions) {
+    this.defaultTtlDays = defaultTtl(options, 'MetricDB.memory()')
+  }
+
+  private live(): LiveWindow {
+    return liveWindow(expiryDay(undefined), this.defaultTtlDays)
+  }
+  private expired(k: string, m: StoredMetric, w: LiveWindow): boolean {
+    return isExpired({ date: m.date, expiresOn: this.expiry.get(k) ?? null }, w)
+  }
+
   async putMetrics(rows: readonly StoredMetric[]): Promise<void> {
     // Tags stored in canonical (sorted) key order, as the SQL stores return them.
-    for (const r of rows) this.metrics.set(metricKey(r), { ...r, tags: JSON.parse(tagsKey(r.tags)) })
+    for (const { ttlDays, ...r } of rows) {
+      const k = metricKey(r)
+      this.metrics.set(k, { ...r, tags: JSON.parse(tagsKey(r.tags)) })
+      this.expiry.set(k, expiresOn(r.date, ttlDays))
+    }
   }
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
-    return this.metrics.get(metricKey(q))
+    const k = metricKey(q)
+    const m = this.metrics.get(k)
+    return m === undefined || this.expired(k, m, this.live()) ? undefined : m
   }
   async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
     const tk = tagsKey(q.tags)
-    return [...this.metrics.values()]
+    const w = this.live()
+    return [...this.metrics.entries()]
+      .filter(([k, m]) => !this.expired(k, m, w))
+      .map(([, m]) => m)
       .filter(
         (m) =>
           m.metric === q.metric &&
@@ -71,6 +106,18 @@ export class MemoryMetricDB implements MetricDB {
           m.date <= q.to,
       )
       .sort((a, b) => a.date.localeCompare(b.date))
+  }
+  async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
+    const asOf = expiryDay(options)
+    const w = liveWindow(asOf, this.defaultTtlDays)
+    const deleted: StoredMetric[] = []
+    for (const [k, m] of this.metrics) {
+      if (!this.expired(k, m, w)) continue
+      this.metrics.delete(k)
+      this.expiry.delete(k)
+      deleted.push(m)
+    }
+    return summarizeDeleted(deleted, asOf)
   }
   async writeRun(batch: RunWrite): Promise<void> {
     await this.putMetrics(batch.metrics)
@@ -155,6 +202,7 @@ export class MemoryMetricDB implements MetricDB {
       )
       if (kept) continue
       this.metrics.delete(k)
+      this.expiry.delete(k)
       metrics += 1
     }
     let results = 0

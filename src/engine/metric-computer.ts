@@ -17,6 +17,22 @@ export interface MetricNeed {
   spec: MetricSpec
   lag: number
   check: string
+  /** The metric's `ttlDays` in this check (the longest of a metric's needs is stored with its values). */
+  ttlDays?: number | undefined
+}
+
+/**
+ * One statement that computed metric values: a dataset's batched scan (or its non-finite-safe
+ * re-run) or an orphanCount anti-join. `metrics[i]` is the metric name of column `m<i>`.
+ */
+export interface MetricQuery {
+  dataset: string
+  date: string
+  kind: 'scan' | 'orphanCount'
+  sql: string
+  /** The bound parameters, in placeholder order. */
+  params: readonly unknown[]
+  metrics: readonly string[]
 }
 
 /** A metric's value for the run: a number, NULL (no non-null input), or why it is unavailable. */
@@ -56,6 +72,8 @@ export interface ComputeOptions {
   onScan?: ScanListener
   /** Datasets bound and scanned at once (default: the number of CPUs). */
   scanConcurrency?: number
+  /** Called with each statement whose values the run used (suite.explain shows them). */
+  onQuery?: (query: MetricQuery) => void
   /**
    * Where the freshly computed values go for the caller to store with the rest of the run (one
    * write per run, `MetricDB.writeRun`). Without it they are written to `db` before returning.
@@ -110,7 +128,9 @@ const NEEDS_NUMBER = new Set<MetricSpec['kind']>([
   'median',
 ])
 
-function needsNumber(spec: MetricSpec): boolean {
+/** True when `column` of the metric must be numeric (first(): its value column, not its orderBy). */
+function needsNumber(spec: MetricSpec, column: string): boolean {
+  if (spec.kind === 'first') return column === spec.column
   return NEEDS_NUMBER.has(spec.kind) || (spec.kind === 'validCount' && spec.rule.kind === 'between')
 }
 
@@ -152,7 +172,7 @@ function validateColumns(
         )
       }
       // An empty type: the engine could not say (the check falls to the engine's own error).
-      if (needsNumber(need.spec) && info.type !== '' && !NUMERIC.test(info.type)) {
+      if (needsNumber(need.spec, col) && info.type !== '' && !NUMERIC.test(info.type)) {
         throw new DqxError(
           'CHECK_DEFINITION',
           `check '${need.check}': ${metricName(need.spec)} needs a numeric column, but '${col}' in dataset '${dataset}' is ${info.type}`,
@@ -262,8 +282,10 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
     const orphanRefs = await validateReferences(dataset, bound, list, sources, bindOnce, opts.onBound)
     opts.onBound?.(dataset, bound, columns ?? [])
     const checksOf = new Map<string, Set<string>>()
+    const ttlOf = new Map<string, number>()
     for (const n of list) {
       const name = metricName(n.spec)
+      if (n.ttlDays !== undefined) ttlOf.set(name, Math.max(n.ttlDays, ttlOf.get(name) ?? 0))
       const set = checksOf.get(name) ?? new Set<string>()
       set.add(n.check)
       checksOf.set(name, set)
@@ -322,7 +344,7 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
           out.set(valueKey(dataset, e.spec, lag), v)
         }
         if (r.error === undefined) {
-          fresh.push({
+          const row: StoredMetric = {
             metric: metricName(e.spec),
             dataset,
             date,
@@ -330,7 +352,10 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
             value,
             suite: opts.suite,
             runId: opts.runId,
-          })
+          }
+          const ttlDays = ttlOf.get(row.metric)
+          if (ttlDays !== undefined) row.ttlDays = ttlDays
+          fresh.push(row)
         }
       }
       // One query per referenced dataset: every orphanCount of the pair as one anti-join count each.
@@ -350,12 +375,13 @@ export async function computeMetrics(opts: ComputeOptions): Promise<Map<string, 
           logger,
           (spec) => [...(checksOf.get(metricName(spec)) as Set<string>)],
           (event) => notify({ suite: opts.suite, runId: opts.runId, ...event }),
+          opts.onQuery,
         )
         for (const [i, e] of entries.entries()) record(e, values[`m${i}`])
       }
       for (const [ref, group] of byReference) {
         const reference = { dataset: ref, bound: orphanRefs.get(ref) as BoundSource }
-        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger)
+        const row = await orphanQuery(bound, source, dataset, date, reference, group, logger, opts.onQuery)
         for (const [i, e] of group.entries()) record(e, row[`m${i}`])
       }
     }
@@ -427,6 +453,7 @@ async function orphanQuery(
   reference: { dataset: string; bound: BoundSource },
   group: readonly { spec: MetricSpec }[],
   logger: Logger,
+  onQuery: ComputeOptions['onQuery'],
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan: OrphanQueryPlan = {
@@ -440,7 +467,16 @@ async function orphanQuery(
   if (source.dateColumn !== undefined) plan.dateFilter = { column: source.dateColumn, date }
   const sql = bound.dialect.renderOrphanQuery(plan, params)
   logger.debug({ dataset, reference: reference.dataset, date, metrics: group.length, sql }, 'orphan query')
-  return (await bound.query(sql, params.values))[0] as Record<string, unknown>
+  const row = (await bound.query(sql, params.values))[0] as Record<string, unknown>
+  onQuery?.({
+    dataset,
+    date,
+    kind: 'orphanCount',
+    sql,
+    params: [...params.values],
+    metrics: group.map((e) => metricName(e.spec)),
+  })
+  return row
 }
 
 async function scan(
@@ -452,6 +488,7 @@ async function scan(
   logger: Logger,
   checksOf: (spec: MetricSpec) => string[],
   notify: (event: Omit<ScanEvent, 'suite' | 'runId'>) => void,
+  onQuery: ComputeOptions['onQuery'],
 ): Promise<Record<string, unknown>> {
   const params = new Params(bound.dialect)
   const plan =
@@ -477,9 +514,12 @@ async function scan(
     if (error !== undefined) event.error = toError(error)
     notify(event)
   }
+  const used = { sql, params: params.values }
   try {
     const row = await scanOnce()
     end(row)
+    const metrics = specs.map(metricName)
+    onQuery?.({ dataset, date, kind: 'scan', sql: used.sql, params: [...used.params], metrics })
     return row
   } catch (err) {
     end(undefined, err)
@@ -503,7 +543,10 @@ async function scan(
         logger.debug({ dataset, date, metrics: specs.length, sql: safeSql }, 'scan (non-finite safe)')
         statements = 2
         try {
-          return (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+          const row = (await bound.query(safeSql, safeParams.values))[0] as Record<string, unknown>
+          used.sql = safeSql
+          used.params = safeParams.values
+          return row
         } catch (again) {
           if ((again as DqxError).code !== 'SQL') throw again
           throw await explainScanError(bound, specs, checksOf, again as DqxError)

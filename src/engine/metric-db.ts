@@ -10,6 +10,7 @@ import type {
 } from './baselines.js'
 import { DuckDBMetricDB, type DuckDBMetricDBOptions } from './duckdb-metric-db.js'
 import { MemoryMetricDB } from './memory-metric-db.js'
+import type { DeleteExpiredOptions, DeleteExpiredResult, TtlStoreOptions } from './metric-ttl.js'
 import { PostgresMetricDB, type PostgresMetricDBOptions } from './postgres-metric-db.js'
 import type { RunLookup, StoredRun, StoredRunEntry, StoredRunQuery } from './stored-run.js'
 import type { TunableChange, TunableChangeQuery } from './tunable-changes.js'
@@ -23,6 +24,11 @@ export interface StoredMetric {
   value: number | null
   suite: string
   runId: string
+  /**
+   * Days to keep the value after its date (the metric's `ttlDays`); absent: the store's
+   * `defaultTtlDays`, or forever. Written only: reads do not return it.
+   */
+  ttlDays?: number
 }
 
 /** A dataset's columns as one run saw them (expectSchemaUnchanged compares with the previous run's). */
@@ -84,9 +90,12 @@ export function tagsKey(tags: Readonly<Record<string, string>>): string {
  * assertion results here before any result-processing plugin runs.
  */
 export abstract class MetricDB {
-  /** Keeps history for the life of the process: the default. */
-  static memory(): MetricDB {
-    return new MemoryMetricDB()
+  /**
+   * Keeps history for the life of the process: the default. `defaultTtlDays` expires values of
+   * metrics without a `ttlDays` of their own (docs/operations.md, "Metric TTL and cleanup").
+   */
+  static memory(options?: TtlStoreOptions): MetricDB {
+    return new MemoryMetricDB(options)
   }
   /**
    * Keeps history in a DuckDB file, shared by every run and process that opens it:
@@ -130,8 +139,15 @@ export abstract class MetricDB {
   abstract readonly description: string
   /** Inserts or replaces values by (metric, dataset, date, tags). */
   abstract putMetrics(rows: readonly StoredMetric[]): Promise<void>
-  /** The stored value of one metric for one day and tag set, or undefined when never computed. */
+  /** The stored value of one metric for one day and tag set, or undefined when never computed (or expired). */
   abstract getMetric(q: MetricLookup): Promise<StoredMetric | undefined>
+  /**
+   * Deletes metric values whose TTL has passed on `now` (default today, UTC): a value is kept for
+   * its metric's `ttlDays` (else the store's `defaultTtlDays`) full days after its date. Expired
+   * values are never read (getMetric, getHistory), even before they are deleted. Every suite run
+   * calls it after writing its metrics. See docs/operations.md, "Metric TTL and cleanup".
+   */
+  abstract deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult>
   /** Values of one metric for days in [from, to] (inclusive), oldest first. */
   abstract getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]>
   /** Stores a run's assertion results (replacing that run's earlier rows). */

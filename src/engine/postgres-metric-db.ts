@@ -28,6 +28,17 @@ import {
   tagsKey,
 } from './metric-db.js'
 import { type DbRow, toStoredMetric, toStoredResult, toStoredSchema } from './metric-rows.js'
+import {
+  type DeleteExpiredOptions,
+  type DeleteExpiredResult,
+  defaultTtl,
+  expiredSql,
+  expiresOn,
+  expiryDay,
+  liveWindow,
+  summarizeDeleted,
+  type TtlStoreOptions,
+} from './metric-ttl.js'
 import { leasePool, type PoolLease, pgTransaction } from './pg-pools.js'
 import { connectFailure, errorText, type PgTarget, pgTarget } from './postgres-connection.js'
 import { quoteIdent } from './sql.js'
@@ -44,7 +55,7 @@ import {
 } from './stored-run.js'
 import { fromTunableRow, type TunableChange, type TunableChangeQuery } from './tunable-changes.js'
 
-export interface PostgresMetricDBOptions {
+export interface PostgresMetricDBOptions extends TtlStoreOptions {
   /** Schema holding dqx_metrics and dqx_results, created if missing. Default: the first schema of the search_path (public). */
   schema?: string
   /** Most connections this MetricDB opens at once (default 4). */
@@ -67,6 +78,7 @@ export class PostgresMetricDB implements MetricDB {
   private readonly schema: string | undefined
   private readonly poolSize: number
   private readonly connectTimeoutMs: number
+  private readonly defaultTtlDays: number | undefined
   private ready: Promise<PoolLease> | undefined
 
   constructor(url: string, options: PostgresMetricDBOptions = {}) {
@@ -90,6 +102,7 @@ export class PostgresMetricDB implements MetricDB {
     this.schema = schema
     this.poolSize = poolSize
     this.connectTimeoutMs = connectTimeoutMs
+    this.defaultTtlDays = defaultTtl(options, 'MetricDB.postgres()')
     this.description = `postgres:${this.target.label}${schema === undefined ? '' : ` schema ${schema}`}`
   }
 
@@ -111,7 +124,15 @@ export class PostgresMetricDB implements MetricDB {
           await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_metrics')} (
             metric text NOT NULL, dataset text NOT NULL, date date NOT NULL, tags text NOT NULL,
             value double precision, suite text NOT NULL, run_id text NOT NULL, created_at timestamptz NOT NULL,
-            PRIMARY KEY (metric, dataset, date, tags))`)
+            expires_on date, PRIMARY KEY (metric, dataset, date, tags))`)
+          // Tables created before metric TTLs lack the column; their values have no expiry of their own.
+          await client.query(
+            `ALTER TABLE ${this.table('dqx_metrics')} ADD COLUMN IF NOT EXISTS expires_on date`,
+          )
+          // deleteExpiredMetrics after every run: an index keeps it from reading the whole table.
+          await client.query(
+            `CREATE INDEX IF NOT EXISTS dqx_metrics_by_expiry ON ${this.table('dqx_metrics')} (expires_on)`,
+          )
           await client.query(`CREATE TABLE IF NOT EXISTS ${this.table('dqx_results')} (
             run_id text NOT NULL, seq integer NOT NULL, suite text NOT NULL, check_name text NOT NULL,
             assertion text NOT NULL, date date NOT NULL, tags text NOT NULL, severity text NOT NULL,
@@ -214,12 +235,12 @@ export class PostgresMetricDB implements MetricDB {
       byKey.set(JSON.stringify([r.metric, r.dataset, r.date, tagsText]), { ...r, tagsText })
     }
     const sorted = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r)
-    const sql = `INSERT INTO ${this.table('dqx_metrics')} (metric, dataset, date, tags, value, suite, run_id, created_at)
-      SELECT u.metric, u.dataset, u.date::date, u.tags, u.value, u.suite, u.run_id, now()
-      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[])
-        AS u(metric, dataset, date, tags, value, suite, run_id)
+    const sql = `INSERT INTO ${this.table('dqx_metrics')} (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on)
+      SELECT u.metric, u.dataset, u.date::date, u.tags, u.value, u.suite, u.run_id, now(), u.expires_on::date
+      FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::text[], $7::text[], $8::text[])
+        AS u(metric, dataset, date, tags, value, suite, run_id, expires_on)
       ON CONFLICT (metric, dataset, date, tags) DO UPDATE SET value = EXCLUDED.value, suite = EXCLUDED.suite,
-        run_id = EXCLUDED.run_id, created_at = EXCLUDED.created_at`
+        run_id = EXCLUDED.run_id, created_at = EXCLUDED.created_at, expires_on = EXCLUDED.expires_on`
     const params = [
       sorted.map((r) => r.metric),
       sorted.map((r) => r.dataset),
@@ -228,28 +249,57 @@ export class PostgresMetricDB implements MetricDB {
       sorted.map((r) => r.value),
       sorted.map((r) => r.suite),
       sorted.map((r) => r.runId),
+      sorted.map((r) => expiresOn(r.date, r.ttlDays)),
     ]
     await client.query(sql, params)
   }
 
+  /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
+  private live(params: unknown[]): string {
+    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
+      params.push(v)
+      return `$${params.length}::date`
+    })}`
+  }
+
+  async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
+    const asOf = expiryDay(options)
+    const params: unknown[] = []
+    const expired = expiredSql(liveWindow(asOf, this.defaultTtlDays), (v) => {
+      params.push(v)
+      return `$${params.length}::date`
+    })
+    const rows = await this.rows(
+      `DELETE FROM ${this.table('dqx_metrics')} WHERE ${expired} RETURNING metric, dataset`,
+      params,
+    )
+    return summarizeDeleted(
+      rows.map((r) => ({ metric: String(r.metric), dataset: String(r.dataset) })),
+      asOf,
+    )
+  }
+
   async getMetric(q: MetricLookup): Promise<StoredMetric | undefined> {
+    const params: unknown[] = [q.metric, q.dataset, q.date, tagsKey(q.tags)]
     const rows = await this.rows(
       `SELECT metric, dataset, to_char(date, 'YYYY-MM-DD') AS date, tags, value, suite, run_id
        FROM ${this.table('dqx_metrics')}
-       WHERE metric = $1 AND dataset = $2 AND date = $3::date AND tags = $4`,
-      [q.metric, q.dataset, q.date, tagsKey(q.tags)],
+       WHERE metric = $1 AND dataset = $2 AND date = $3::date AND tags = $4 AND ${this.live(params)}`,
+      params,
     )
     const r = rows[0]
     return r ? toStoredMetric(r) : undefined
   }
 
   async getHistory(q: Omit<MetricLookup, 'date'> & { from: string; to: string }): Promise<StoredMetric[]> {
+    const params: unknown[] = [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to]
     const rows = await this.rows(
       `SELECT metric, dataset, to_char(date, 'YYYY-MM-DD') AS date, tags, value, suite, run_id
        FROM ${this.table('dqx_metrics')}
        WHERE metric = $1 AND dataset = $2 AND tags = $3 AND date BETWEEN $4::date AND $5::date
+         AND ${this.live(params)}
        ORDER BY date`,
-      [q.metric, q.dataset, tagsKey(q.tags), q.from, q.to],
+      params,
     )
     return rows.map(toStoredMetric)
   }

@@ -10,7 +10,13 @@ import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
 import { positiveInteger } from '../core/validate.js'
 import { type BoundSource, DataSource } from '../engine/data-source.js'
 import { createEngineSession } from '../engine/engine-session.js'
-import { computeMetrics, type MetricNeed, type MetricValue, valueKey } from '../engine/metric-computer.js'
+import {
+  computeMetrics,
+  type MetricNeed,
+  type MetricQuery,
+  type MetricValue,
+  valueKey,
+} from '../engine/metric-computer.js'
 import { MetricDB, type StoredMetric } from '../engine/metric-db.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
@@ -20,6 +26,7 @@ import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
+import { type RunTrace, renderTrace, traceRun } from './explain.js'
 import { isIsolatedPlugin, SANDBOX_GROUP, type SandboxGroup } from './isolation/isolated.js'
 import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
@@ -77,6 +84,8 @@ export class VerificationSuite {
   readonly #sandboxes: SandboxGroup[] = []
   /** Profiles, tunables and data availability (docs/operations.md). */
   private readonly operations: SuiteOperations
+  /** The statements each report's run issued, for explain(): kept only as long as the report is. */
+  readonly #queries = new WeakMap<RunReport, MetricQuery[]>()
   /** Async plugin setup (apply() promises, async config schemas) awaited before the first run. */
   private ready: Promise<void> | undefined
 
@@ -208,6 +217,7 @@ export class VerificationSuite {
       ...scope,
     })
     const planned = this.plan(Object.keys(datasources))
+    const queries: MetricQuery[] = []
     let results: AssertionResult[] = []
     const schemas: Record<string, readonly { name: string; type: string }[]> = {}
     let symbols: SymbolInfo[] = []
@@ -248,6 +258,7 @@ export class VerificationSuite {
               spec: ref.spec,
               lag: ref.lag,
               check: pc.collected.check.name,
+              ttlDays: ref.ttlDays,
             })
           }
         }
@@ -271,6 +282,7 @@ export class VerificationSuite {
         runId,
         ...(options.onProgress ? { onScan: options.onProgress } : {}),
         ...(scanConcurrency !== undefined ? { scanConcurrency } : {}),
+        onQuery: (q) => queries.push(q),
         schemaDatasets,
         fresh,
         onBound: (dataset, source, info) => {
@@ -285,6 +297,8 @@ export class VerificationSuite {
       // Datasets are bound concurrently: messages list them in datasource order, whatever finished first.
       const order = Object.keys(datasources)
       const boundInOrder = new Map([...bound].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)))
+      // Statements in datasource order too (explain numbers them q1, q2 …), whatever finished first.
+      queries.sort((a, b) => order.indexOf(a.dataset) - order.indexOf(b.dataset))
       if (this.sampleLimit > 0) checkSuiteSampleColumns(this.sampleColumns, boundInOrder, datasources)
       // Anomaly assertions judge against history: read it now (no query when there are none).
       const judge = await loadAnomalyBaselines({
@@ -359,6 +373,7 @@ export class VerificationSuite {
         })),
       })
       fresh.length = 0
+      await this.deleteExpiredMetrics()
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
       // Values scanned before the failure are still history the next run can use.
@@ -413,6 +428,7 @@ export class VerificationSuite {
     }
     if (Object.keys(schemas).length > 0) report.schemas = schemas
     if (activeProfiles) report.profiles = [...activeProfiles]
+    this.#queries.set(report, queries)
     const failure = runError ?? hookError
     if (failure) report.error = failure
     if (plugins) {
@@ -427,6 +443,47 @@ export class VerificationSuite {
       throw new PluginFailureError(report)
     }
     return report
+  }
+
+  /**
+   * How each assertion of `report` got its value: per symbol the statement (and column) that
+   * computed it or the MetricDB it was read from, the value used next to the one stored now, and
+   * for anomaly assertions the stored history of the baseline window. Statements are known for
+   * reports this suite object's run() returned. Reads the MetricDB; scans nothing. docs/getting-started.md.
+   */
+  async trace(report: RunReport): Promise<RunTrace> {
+    if (report === null || typeof report !== 'object' || !Array.isArray(report.results)) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        'trace()/explain() need a RunReport, the value run() resolved to',
+      )
+    }
+    if (report.suiteName !== this.name) {
+      throw new DqxError(
+        'INVALID_ARGUMENT',
+        `explain(): the report is of suite '${report.suiteName}', not '${this.name}'; explain it with that suite`,
+      )
+    }
+    return traceRun({ report, collected: this.collected, db: this.db, queries: this.#queries.get(report) })
+  }
+
+  /** `trace(report)` as readable text (what `dqx run --explain` prints). */
+  async explain(report: RunReport): Promise<string> {
+    return renderTrace(await this.trace(report))
+  }
+
+  /**
+   * Metric TTLs: one DELETE after each run's writes. A structural MetricDB without TTL support is
+   * left alone; a failing cleanup is logged and never fails the run (the next run tries again).
+   */
+  private async deleteExpiredMetrics(): Promise<void> {
+    if (typeof this.db.deleteExpiredMetrics !== 'function') return
+    try {
+      const { deleted, asOf } = await this.db.deleteExpiredMetrics()
+      if (deleted > 0) this.logger.debug({ deleted, asOf }, 'expired metric values deleted')
+    } catch (err) {
+      this.logger.warn({ err: toError(err) }, 'deleting expired metric values failed; the run is unaffected')
+    }
   }
 
   /**

@@ -24,6 +24,9 @@ const SAMPLE: AggregateSyntax = {
   approxDistinct: (c) => `approx_count_distinct(${c})`,
   // STRUCTs are not allowed in COUNT(DISTINCT …); their JSON text is, and keeps NULL fields.
   rowOf: (cols) => `to_json_string(STRUCT(${cols.join(', ')}))`,
+  // A STRUCT keeps the first row's NULL value (IGNORE NULLS drops only rows without an orderBy value).
+  first: (c, by) =>
+    `array_agg(if(${by} IS NULL, NULL, STRUCT(CAST(${c} AS FLOAT64) AS v)) IGNORE NULLS ORDER BY ${by} LIMIT 1)[safe_offset(0)].v`,
 }
 
 /** APPROX_QUANTILES(x, 1000) splits into 1000 parts: approxQuantile's q is rounded to 0.001. */

@@ -162,6 +162,14 @@ function makeClickhouseDialect(spelling: Spelling): Dialect {
           return orNull(q(spec.column), `min(lengthUTF8(toString(${q(spec.column)})))`)
         case 'maxLength':
           return orNull(q(spec.column), `max(lengthUTF8(toString(${q(spec.column)})))`)
+        case 'first': {
+          // argMinIf (in 18.16) over rows with an orderBy value (assumeNotNull keeps the Null
+          // combinator from skipping rows whose value is NULL). The value travels as (isNull, value):
+          // a NULL inside a tuple comes back from another shard as 0, a flag does not.
+          const [col, by] = [q(spec.column), q(spec.orderBy)]
+          const pick = `argMinIf(tuple(isNull(${col}), toFloat64(ifNull(${col}, 0))), assumeNotNull(${by}), isNotNull(${by}))`
+          return `if(countIf(isNotNull(${by})) = 0 OR tupleElement(${pick}, 1) = 1, NULL, tupleElement(${pick}, 2))`
+        }
         case 'customSql':
           return `(${spec.sql})`
         case 'orphanCount':

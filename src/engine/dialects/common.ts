@@ -227,6 +227,11 @@ export interface AggregateSyntax extends SampleSyntax {
   approxDistinct(column: string): string
   /** One never-NULL value per row of the quoted columns, counted DISTINCT by duplicateCount. */
   rowOf(columns: readonly string[]): string
+  /**
+   * `first(col, { orderBy })` over quoted columns: col of the row with the smallest non-NULL
+   * orderBy, NULL when that value is NULL or no row has an orderBy (no standard SQL spelling).
+   */
+  first(column: string, orderBy: string): string
   /** The metrics an engine spells its own way (undefined: the standard form). */
   override?(spec: MetricSpec, params: Params, options: RenderOptions | undefined): string | undefined
 }
@@ -276,6 +281,8 @@ export function renderStandardMetric(
       return `min(${s.lengthOf(q(spec.column))})`
     case 'maxLength':
       return `max(${s.lengthOf(q(spec.column))})`
+    case 'first':
+      return s.first(q(spec.column), q(spec.orderBy))
     case 'customSql':
       return `(${spec.sql})`
     case 'orphanCount':

@@ -15,6 +15,9 @@ const SAMPLE: AggregateSyntax = {
   approxDistinct: (c) => `approx_count_distinct(${c})`,
   // row(...) is never NULL itself, so NULL-holding combinations are counted like any other.
   rowOf: (cols) => `row(${cols.join(', ')})`,
+  // arg_min_null keeps a NULL value of the first row (arg_min would skip to the next row) and
+  // streams: no sort, unlike first(… ORDER BY …). Rows without an orderBy value never come first.
+  first: (c, by) => `CAST(arg_min_null(${c}, ${by}) FILTER (WHERE ${by} IS NOT NULL) AS DOUBLE)`,
   override(spec, _params, options) {
     switch (spec.kind) {
       case 'variance':

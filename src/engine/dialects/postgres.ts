@@ -18,6 +18,9 @@ const SAMPLE: AggregateSyntax = {
   // No approximate distinct count in PostgreSQL: the exact one.
   approxDistinct: (c) => `count(DISTINCT ${c})`,
   rowOf: (cols) => `ROW(${cols.join(', ')})`,
+  // No min_by in PostgreSQL: the first element of the values sorted by orderBy (rows without one left out).
+  first: (c, by) =>
+    `CAST((array_agg(${c} ORDER BY ${by}) FILTER (WHERE ${by} IS NOT NULL))[1] AS double precision)`,
   override(spec) {
     switch (spec.kind) {
       case 'average':

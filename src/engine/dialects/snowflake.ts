@@ -18,6 +18,7 @@ const SAMPLE: AggregateSyntax = {
   zero: 'CAST(0 AS BIGINT)',
   approxDistinct: (c) => `approx_count_distinct(${c})`,
   rowOf: (cols) => `array_construct(${cols.join(', ')})`,
+  first: (c, by) => `CAST(min_by(${c}, ${by}) AS DOUBLE)`,
 }
 
 /**

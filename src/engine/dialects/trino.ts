@@ -18,6 +18,7 @@ const SAMPLE: AggregateSyntax = {
   zero: 'CAST(0 AS bigint)',
   approxDistinct: (c) => `approx_distinct(${c})`,
   rowOf: (cols) => `ROW(${cols.join(', ')})`,
+  first: (c, by) => `CAST(min_by(${c}, ${by}) AS double)`,
 }
 
 /** An engine without an exact quantile aggregate: a clear error instead of SQL that would not run. */
