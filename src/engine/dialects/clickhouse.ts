@@ -5,11 +5,9 @@ import {
   orphanInScan,
   quantileLiteral,
   quoteBacktick,
-  renderOrphanQueryWith,
-  renderPredicateWith,
-  renderSampleQueryWith,
   renderValidityCount,
   type SampleSyntax,
+  sampleRendering,
   typedParams,
 } from './common.js'
 
@@ -201,18 +199,10 @@ function makeClickhouseDialect(spelling: Spelling): Dialect {
           )
       }
     },
-    renderOrphanQuery(plan, params) {
-      return renderOrphanQueryWith(dialect, SAMPLE, plan, params)
-    },
     renderDateFilter(column, date, params) {
       return `toDate(${q(column)}) = toDate(${params.add(date)})`
     },
-    renderPredicate(predicate, params) {
-      return renderPredicateWith(dialect, SAMPLE, predicate, params)
-    },
-    renderSampleQuery(plan, params) {
-      return renderSampleQueryWith(dialect, SAMPLE, plan, params)
-    },
+    ...sampleRendering(() => dialect, SAMPLE),
   }
   return dialect
 }

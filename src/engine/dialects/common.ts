@@ -241,7 +241,7 @@ export interface AggregateSyntax extends SampleSyntax {
  * validity metrics go to the dialect's renderValidityMetric. Only what differs lives in the
  * dialect files.
  */
-export function renderStandardMetric(
+function renderStandardMetric(
   d: Dialect,
   s: AggregateSyntax,
   spec: MetricSpec,
@@ -293,18 +293,28 @@ export function renderStandardMetric(
 }
 
 /**
- * The methods an SQL-standard dialect spells from its AggregateSyntax alone: the scan's
- * aggregates, orphan queries, row predicates and failed-row sample queries. `self` is the dialect
- * being defined (read when a method runs, so it may refer to the object under construction).
+ * The methods every dialect spells from its SampleSyntax alone: orphan queries, row predicates
+ * and failed-row sample queries. `self` is the dialect being defined (read when a method runs, so
+ * it may refer to the object under construction).
  */
+export function sampleRendering(
+  self: () => Dialect,
+  s: SampleSyntax,
+): Pick<Dialect, 'renderOrphanQuery' | 'renderPredicate' | 'renderSampleQuery'> {
+  return {
+    renderOrphanQuery: (plan, params) => renderOrphanQueryWith(self(), s, plan, params),
+    renderPredicate: (predicate, params) => renderPredicateWith(self(), s, predicate, params),
+    renderSampleQuery: (plan, params) => renderSampleQueryWith(self(), s, plan, params),
+  }
+}
+
+/** sampleRendering plus the scan's aggregates in the SQL-standard form (all but ClickHouse). */
 export function standardRendering(
   self: () => Dialect,
   s: AggregateSyntax,
 ): Pick<Dialect, 'renderMetric' | 'renderOrphanQuery' | 'renderPredicate' | 'renderSampleQuery'> {
   return {
     renderMetric: (spec, params, options) => renderStandardMetric(self(), s, spec, params, options),
-    renderOrphanQuery: (plan, params) => renderOrphanQueryWith(self(), s, plan, params),
-    renderPredicate: (predicate, params) => renderPredicateWith(self(), s, predicate, params),
-    renderSampleQuery: (plan, params) => renderSampleQueryWith(self(), s, plan, params),
+    ...sampleRendering(self, s),
   }
 }
