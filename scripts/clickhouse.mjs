@@ -15,20 +15,11 @@
 // first server, shard 2 the second, so a Distributed table on either server reads both. Debian's
 // package is ClickHouse 18.16 (config root `<yandex>`); newer servers accept the same file.
 import { spawn, spawnSync } from 'node:child_process'
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { createServer } from 'node:net'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, isAlive, sweepStale } from './server-process.mjs'
 
 export const CLUSTER = 'dqx_two_shards'
 /** A user with a password, for tests of authentication and of secrets kept out of messages. */
@@ -43,31 +34,6 @@ function serverBin() {
   throw new Error(
     'clickhouse-server not found (apt-get install -y clickhouse-server, or set CLICKHOUSE_SERVER)',
   )
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-const isAlive = (pid) => {
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    return e.code === 'EPERM'
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] !== 'Z'
-  } catch {
-    return true
-  }
 }
 
 const replica = (port) => `<shard><replica><host>127.0.0.1</host><port>${port}</port></replica></shard>`
@@ -242,21 +208,7 @@ export function stopClickHouse(dir) {
 
 /** Stop and delete pairs whose owner process is gone (a crashed or killed run). */
 export function sweepClickHouse() {
-  const base = tmpdir()
-  for (const name of readdirSync(base)) {
-    if (!name.startsWith(PREFIX)) continue
-    const dir = join(base, name)
-    try {
-      let owner = 0
-      try {
-        owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'))
-      } catch {
-        if (Date.now() - statSync(dir).mtimeMs < 60_000) continue
-      }
-      if (owner > 0 && isAlive(owner)) continue
-      stopClickHouse(dir)
-    } catch {}
-  }
+  sweepStale(PREFIX, stopClickHouse)
 }
 
 /** Why the servers cannot run here, or undefined when clickhouse-server is installed. */

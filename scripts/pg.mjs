@@ -15,20 +15,11 @@
 // port on 127.0.0.1 only, so a stale cluster from a crashed run never collides with a new one.
 // Postgres refuses to run as root: as root we run initdb/pg_ctl as the `postgres` user.
 import { execFileSync, spawnSync } from 'node:child_process'
-import {
-  chownSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
-import { createServer } from 'node:net'
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort, sweepStale } from './server-process.mjs'
 
 const DB = 'dqx_test'
 const SUPERUSER = 'postgres'
@@ -86,33 +77,6 @@ function postgresIds() {
   } catch {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/bin/sh', SUPERUSER])
     return { uid: id('-u'), gid: id('-g') }
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-// A killed owner can linger as a zombie until its parent reaps it; kill(pid, 0) still succeeds
-// on zombies, so on Linux also check the process state in /proc.
-const isAlive = (pid) => {
-  try {
-    process.kill(pid, 0)
-  } catch (e) {
-    return e.code === 'EPERM'
-  }
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.[0] !== 'Z'
-  } catch {
-    return true
   }
 }
 
@@ -189,22 +153,7 @@ export function stopPg(dir) {
 
 /** Stop and delete clusters whose owner process is gone (a crashed or killed run). */
 export function sweepPg() {
-  const base = tmpdir()
-  for (const name of readdirSync(base)) {
-    if (!name.startsWith(PREFIX)) continue
-    const dir = join(base, name)
-    try {
-      let owner = 0
-      try {
-        owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'))
-      } catch {
-        // No owner file yet: maybe another start is between mkdtemp and writing it. Leave young dirs alone.
-        if (Date.now() - statSync(dir).mtimeMs < 60_000) continue
-      }
-      if (owner > 0 && isAlive(owner)) continue
-      stopPg(dir)
-    } catch {} // vanished meanwhile, or not ours: sweeping is best effort
-  }
+  sweepStale(PREFIX, stopPg)
 }
 
 // CLI
