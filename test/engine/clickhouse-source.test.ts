@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PASSWORD_USER } from '../../scripts/clickhouse.mjs'
 import { check } from '../../src/core/check.js'
 import { DqxError } from '../../src/core/errors.js'
-import { type MetricSpec, metricName } from '../../src/core/metric-spec.js'
 import { makeRedactor } from '../../src/core/redact.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import type { ClickHouseSourceOptions } from '../../src/engine/clickhouse-source.js'
@@ -16,12 +15,12 @@ import { DataSource } from '../../src/engine/data-source.js'
 import { clickhouseInlineDialect } from '../../src/engine/dialects/clickhouse.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
 import { createEngineSession } from '../../src/engine/engine-session.js'
-import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import { Params } from '../../src/engine/sql.js'
 import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import { silentLogger } from '../helpers/data.js'
 import { chUrl, clickhouseUp, distributedTable, dropDistributed, uniqueTable } from './ch-helpers.js'
+import { computeOrders } from './compute.js'
 import { closedPort } from './pg-helpers.js'
 
 const KEY = new ResultKey('2026-11-25')
@@ -34,38 +33,7 @@ const ROWS = [
   { id: 5, price: 1.25, qty: 5, email: 'c@x', status: 'new', created_at: '2026-11-26 00:00:00' },
 ]
 
-async function compute(
-  source: DataSource,
-  specs: MetricSpec[],
-  opts: { lag?: number; check?: string } = {},
-): Promise<Record<string, number | null | string>> {
-  const session = createEngineSession()
-  try {
-    const values = await computeMetrics({
-      needs: specs.map((spec) => ({
-        dataset: 'orders',
-        spec,
-        lag: opts.lag ?? 0,
-        check: opts.check ?? 'c1',
-      })),
-      sources: { orders: source },
-      key: KEY,
-      db: MetricDB.memory(),
-      session,
-      logger: silentLogger(),
-      suite: 's',
-      runId: 'r',
-    })
-    const out: Record<string, number | null | string> = {}
-    for (const spec of specs) {
-      const v = values.get(`orders\u0000${metricName(spec)}\u0000${opts.lag ?? 0}`)
-      out[metricName(spec)] = v?.error ?? v?.value ?? null
-    }
-    return out
-  } finally {
-    await session.close()
-  }
-}
+const compute = computeOrders
 
 async function failure(p: Promise<unknown>): Promise<DqxError> {
   const err = await p.then(

@@ -6,7 +6,6 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
-import { type MetricSpec, metricName } from '../../src/core/metric-spec.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource, type EngineSession } from '../../src/engine/data-source.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
@@ -14,6 +13,7 @@ import { createEngineSession } from '../../src/engine/engine-session.js'
 import { computeMetrics } from '../../src/engine/metric-computer.js'
 import { MetricDB } from '../../src/engine/metric-db.js'
 import type { PostgresSourceOptions } from '../../src/engine/postgres-source.js'
+import { computeOrders } from './compute.js'
 import { closedPort, freshDatabase, hasPg, pgUrl, silentLogger, withClient } from './pg-helpers.js'
 
 const pgReady = hasPg()
@@ -52,33 +52,7 @@ afterAll(async () => {
 })
 
 /** Runs computeMetrics the way a suite does, with a session closed afterwards; values by metric name. */
-async function compute(
-  source: DataSource,
-  specs: MetricSpec[],
-  opts: { lag?: number; session?: EngineSession } = {},
-): Promise<Record<string, number | null | string>> {
-  const session = opts.session ?? createEngineSession()
-  try {
-    const values = await computeMetrics({
-      needs: specs.map((spec) => ({ dataset: 'orders', spec, lag: opts.lag ?? 0, check: 'c1' })),
-      sources: { orders: source },
-      key: KEY,
-      db: MetricDB.memory(),
-      session,
-      logger: silentLogger,
-      suite: 's',
-      runId: 'r',
-    })
-    const out: Record<string, number | null | string> = {}
-    for (const spec of specs) {
-      const v = values.get(`orders\u0000${metricName(spec)}\u0000${opts.lag ?? 0}`)
-      out[metricName(spec)] = v?.error ?? v?.value ?? null
-    }
-    return out
-  } finally {
-    if (!opts.session && 'close' in session) await (session as { close(): Promise<void> }).close()
-  }
-}
+const compute = computeOrders
 
 async function failure(p: Promise<unknown>): Promise<DqxError> {
   const err = await p.then(

@@ -9,21 +9,17 @@ import { createClient } from '@clickhouse/client'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
-import { type MetricSpec, metricName } from '../../src/core/metric-spec.js'
+import type { MetricSpec } from '../../src/core/metric-spec.js'
 import { ResultKey } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { compileScan } from '../../src/engine/dialect.js'
 import { clickhouseDialect, clickhouseInlineDialect } from '../../src/engine/dialects/clickhouse.js'
-import { createEngineSession } from '../../src/engine/engine-session.js'
-import { computeMetrics } from '../../src/engine/metric-computer.js'
-import { MetricDB } from '../../src/engine/metric-db.js'
 import { Params, type SqlParam } from '../../src/engine/sql.js'
 import {
   toNamedParams,
   type WarehouseExecute,
   type WarehouseSourceOptions,
 } from '../../src/engine/warehouse-source.js'
-import { silentLogger } from '../helpers/data.js'
 import { serverAvailable } from '../helpers/servers.js'
 import {
   CHDB_MISSING,
@@ -36,9 +32,10 @@ import {
   loadChdb,
   uniqueTable,
 } from './ch-helpers.js'
+import { computeOrders } from './compute.js'
 import { freshDatabase, hasPg, pgUrl, withClient } from './pg-helpers.js'
 
-const KEY = new ResultKey('2026-11-25')
+const _KEY = new ResultKey('2026-11-25')
 const ROWS = [
   { id: 1, price: 10.5, qty: 1, email: 'a@x', status: 'paid', created_at: '2026-11-24 10:00:00' },
   { id: 2, price: 20.25, qty: 2, email: 'a@x', status: 'paid', created_at: '2026-11-25 09:00:00' },
@@ -63,38 +60,11 @@ const SPECS: MetricSpec[] = [
   { kind: 'maxLength', column: 'email' },
 ]
 
-async function compute(
+const compute = (
   source: DataSource,
   specs: MetricSpec[] = SPECS,
   opts: { lag?: number; check?: string } = {},
-): Promise<Record<string, number | null | string>> {
-  const session = createEngineSession()
-  try {
-    const values = await computeMetrics({
-      needs: specs.map((spec) => ({
-        dataset: 'orders',
-        spec,
-        lag: opts.lag ?? 0,
-        check: opts.check ?? 'c1',
-      })),
-      sources: { orders: source },
-      key: KEY,
-      db: MetricDB.memory(),
-      session,
-      logger: silentLogger(),
-      suite: 's',
-      runId: 'r',
-    })
-    const out: Record<string, number | null | string> = {}
-    for (const spec of specs) {
-      const v = values.get(`orders\u0000${metricName(spec)}\u0000${opts.lag ?? 0}`)
-      out[metricName(spec)] = v?.error ?? v?.value ?? null
-    }
-    return out
-  } finally {
-    await session.close()
-  }
-}
+): Promise<Record<string, number | null | string>> => computeOrders(source, specs, opts)
 
 function expectSame(actual: Record<string, unknown>, expected: Record<string, unknown>): void {
   expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort())
