@@ -1,19 +1,19 @@
 import pLimit from 'p-limit'
 import { toError } from '../core/errors.js'
+import { stopWaiting, type Waiter, waitUntil } from './deadline-timer.js'
 import { Hook } from './hook.js'
 import { resolveConcurrency } from './options.js'
 import {
   asNativePromise,
   type CallState,
   type CompiledTap,
-  type ControllerHolder,
-  callTap,
   finishCall,
   type HookRuntime,
+  invokeTap,
   isThenable,
   now,
-  prepareTap,
   recordRun,
+  type TapSlot,
   TapTimeoutError,
 } from './tap-runner.js'
 import type { AsyncParallelLimitHookOptions, PluginRun } from './types.js'
@@ -81,11 +81,11 @@ class ParallelCall<T extends unknown[]> implements CallState<T> {
   }
 }
 
-/** One tap of a parallel call, with its own timer and abort controller, since several taps wait at once. */
-class ParallelTap<T extends unknown[]> implements ControllerHolder {
+/** One tap of a parallel call, waiting for its own deadline, since several taps wait at once. */
+class ParallelTap<T extends unknown[]> implements TapSlot, Waiter {
   controller: AbortController | undefined = undefined
-  private timer: NodeJS.Timeout | undefined = undefined
-  private start = 0
+  start = 0
+  deadline = 0
   private finished = false
 
   constructor(
@@ -97,16 +97,10 @@ class ParallelTap<T extends unknown[]> implements ControllerHolder {
 
   run(): void {
     const { call, tap } = this
-    const rt = call.rt
     let result: unknown
     this.start = now()
     try {
-      let tapArgs = call.args
-      if (rt.prepared) {
-        tapArgs = prepareTap(rt, tap, tapArgs, this)
-        this.start = now()
-      }
-      result = callTap(rt, tap, tapArgs)
+      result = invokeTap(call.rt, tap, call.args, this)
     } catch (e) {
       this.finish(toError(e), false)
       return
@@ -115,7 +109,7 @@ class ParallelTap<T extends unknown[]> implements ControllerHolder {
       this.finish(undefined, false)
       return
     }
-    if (tap.timeoutMs > 0) this.timer = setTimeout(() => this.expire(), tap.timeoutMs)
+    if (tap.timeoutMs > 0) waitUntil(this, this.start + tap.timeoutMs)
     // `finished` makes a settlement after the timeout a no-op; the rejection handler keeps it handled.
     asNativePromise(result).then(
       () => this.finish(undefined, false),
@@ -124,7 +118,7 @@ class ParallelTap<T extends unknown[]> implements ControllerHolder {
   }
 
   /** The tap is past its deadline: abandon it, abort its signal. */
-  private expire(): void {
+  expire(): void {
     const error = new TapTimeoutError(this.tap.name, this.call.rt.name, this.tap.timeoutMs)
     this.controller?.abort(error)
     this.finish(error, true)
@@ -133,7 +127,7 @@ class ParallelTap<T extends unknown[]> implements ControllerHolder {
   private finish(error: Error | undefined, timedOut: boolean): void {
     if (this.finished) return
     this.finished = true
-    clearTimeout(this.timer)
+    stopWaiting(this)
     recordRun(this.call, this.index, this.tap, now() - this.start, error, timedOut)
     this.freed?.()
     this.call.tapDone()

@@ -1,6 +1,4 @@
 import { Hook } from './hook.js'
-import { SeriesCall } from './series-call.js'
-import { finishCallWith } from './tap-runner.js'
 import type { HookOptions, HookResult } from './types.js'
 
 /**
@@ -15,12 +13,6 @@ export class AsyncSeriesBailHook<T extends unknown[], R> extends Hook<T, R> {
   }
 
   promise(...args: T): Promise<HookResult<R | undefined>> {
-    return new Promise((resolve) => {
-      const taps = this.begin(args)
-      const call = new SeriesCall(this.rt, args, taps, 'bail', (c) =>
-        resolve(finishCallWith(c, (runs) => ({ result: c.result as R | undefined, runs }))),
-      )
-      call.next()
-    })
+    return this.series(args, 'bail') as Promise<HookResult<R | undefined>>
   }
 }

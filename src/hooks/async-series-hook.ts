@@ -1,6 +1,4 @@
 import { Hook } from './hook.js'
-import { SeriesCall } from './series-call.js'
-import { finishCall } from './tap-runner.js'
 import type { HookOptions, PluginRun } from './types.js'
 
 /**
@@ -15,9 +13,6 @@ export class AsyncSeriesHook<T extends unknown[]> extends Hook<T> {
 
   /** Runs every tap in order; rejects only when a `call` interceptor throws. */
   promise(...args: T): Promise<PluginRun[]> {
-    return new Promise((resolve) => {
-      const call = new SeriesCall(this.rt, args, this.begin(args), 'all', (c) => resolve(finishCall(c)))
-      call.next()
-    })
+    return this.series(args, 'all') as Promise<PluginRun[]>
   }
 }

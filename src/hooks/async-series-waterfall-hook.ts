@@ -1,6 +1,4 @@
 import { Hook } from './hook.js'
-import { SeriesCall } from './series-call.js'
-import { finishCallWith } from './tap-runner.js'
 import type { HookOptions, HookResult } from './types.js'
 
 /**
@@ -16,13 +14,7 @@ export class AsyncSeriesWaterfallHook<T extends [unknown, ...unknown[]]> extends
   }
 
   promise(...args: T): Promise<HookResult<T[0]>> {
-    return new Promise((resolve) => {
-      // The call replaces the first argument as it goes: on its own copy.
-      const own = [...args] as unknown as T
-      const call = new SeriesCall(this.rt, own, this.begin(args), 'waterfall', (c) =>
-        resolve(finishCallWith(c, (runs) => ({ result: c.args[0], runs }))),
-      )
-      call.next()
-    })
+    // `args` is the call's own array (a rest parameter), so the call may replace its first element.
+    return this.series(args, 'waterfall') as Promise<HookResult<T[0]>>
   }
 }

@@ -1,7 +1,8 @@
 import { DqxError } from '../core/errors.js'
 import { checkTapInfo, createTapInfo, resolveHookOptions } from './options.js'
+import { runSeries, type SeriesOutcome } from './series-call.js'
 import { type IgnoredConstraint, orderTaps } from './tap-order.js'
-import { type CompiledTap, compileTap, HookRuntime } from './tap-runner.js'
+import { type CompiledTap, compileTap, type Flow, HookRuntime } from './tap-runner.js'
 import type { HookInterceptor, TapCallback, TapInfo, TapOptions, TapType } from './types.js'
 
 /** A registration; `info` is replaced when a later `register` interceptor returns a new TapInfo. */
@@ -14,7 +15,7 @@ const INTERCEPTOR_KEYS = ['register', 'call', 'tap', 'error', 'done']
 /**
  * What every hook kind shares: registration, unregistration, interceptors and
  * the cached tap order. A subclass adds its call method (`call` or
- * `promise`), which starts with `begin()`.
+ * `promise`), which starts with `begin()` or is a `series()`.
  *
  * `R` is what a tap may return: ignored by the plain hooks, the result of a
  * bail hook, the next value of a waterfall hook.
@@ -149,6 +150,17 @@ export abstract class Hook<T extends unknown[], R = unknown> {
     const interceptors = this.rt.callInterceptors
     if (interceptors) for (const i of interceptors) i.call(...args)
     return ordered
+  }
+
+  /** @internal An async series call; rejects only when a `call` interceptor throws. */
+  protected series(args: T, flow: Flow): Promise<SeriesOutcome> {
+    let taps: readonly CompiledTap<T>[]
+    try {
+      taps = this.begin(args)
+    } catch (e) {
+      return Promise.reject(e)
+    }
+    return runSeries(this.rt, args, taps, flow)
   }
 
   #setOrder(

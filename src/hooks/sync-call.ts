@@ -2,16 +2,15 @@ import { DqxError, toError } from '../core/errors.js'
 import {
   type CallState,
   type CompiledTap,
-  type ControllerHolder,
-  callTap,
   done,
   type Flow,
   type HookRuntime,
+  invokeTap,
   isThenable,
   now,
-  prepareTap,
   recordRun,
   swallow,
+  type TapSlot,
 } from './tap-runner.js'
 import type { PluginRun } from './types.js'
 
@@ -36,28 +35,22 @@ export function runSync<T extends unknown[]>(
 ): SyncOutcome {
   // A waterfall replaces the first argument as it goes: on its own copy.
   const args = flow === 'waterfall' ? ([...callArgs] as unknown as T) : callArgs
-  const call: CallState<T> & ControllerHolder = {
+  // One clock read per tap boundary: the end of one tap is the start of the next.
+  const call: CallState<T> & TapSlot = {
     rt,
     args,
     runs: [],
     waits: undefined,
     controller: undefined,
+    start: now(),
   }
   let result: unknown
-  // One clock read per tap boundary: the end of one tap is the start of the next.
-  let t = now()
   for (let i = 0; i < taps.length; i++) {
     const tap = taps[i]!
-    let start = t
     let error: Error | undefined
     let value: unknown
     try {
-      let tapArgs = args
-      if (rt.prepared) {
-        tapArgs = prepareTap(rt, tap, args, call)
-        start = now()
-      }
-      value = callTap(rt, tap, tapArgs)
+      value = invokeTap(rt, tap, args, call)
       if (isThenable(value)) {
         swallow(value)
         value = undefined
@@ -71,9 +64,9 @@ export function runSync<T extends unknown[]>(
       error = toError(e)
     }
     const end = now()
-    const reported = recordRun(call, i, tap, end - start, error, false)
+    const reported = recordRun(call, i, tap, end - call.start, error, false)
     // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
-    t = reported ? now() : end
+    call.start = reported ? now() : end
     // A failed or timed-out tap neither bails nor passes a value on.
     if (value === undefined || call.runs[i]!.error !== undefined) continue
     if (flow === 'waterfall') args[0] = value
