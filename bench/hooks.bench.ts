@@ -18,6 +18,7 @@ import {
 } from 'tapable'
 import { Bench, type Task } from 'tinybench'
 import { AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncHook } from '../src/hooks/index.js'
+import { now } from '../src/hooks/tap-runner.js'
 import { type BenchCase, printCases } from './types.js'
 
 const BATCH = 100
@@ -39,6 +40,33 @@ function nsPerCall(task: Task): number {
   const r = task.result
   if (!('latency' in r)) throw new Error(`bench task ${task.name} did not complete (${r.state})`)
   return (r.latency.p50 * 1e6) / BATCH
+}
+
+/**
+ * The floor of a timed series: a hand-written async loop over the same taps
+ * that times each with dqx's clock (N + 1 reads, one tap's end is the next
+ * one's start) and records a PluginRun, with no isolation, timeouts,
+ * interceptors or tracing. Whatever dqx costs above it is its dispatch.
+ */
+function timedLoop(taps: readonly ((ctx: number) => Promise<void>)[]): (ctx: number) => Promise<unknown> {
+  return async (ctx) => {
+    const runs = []
+    let start = now()
+    for (let i = 0; i < taps.length; i++) {
+      await taps[i]!(ctx)
+      const end = now()
+      runs.push({ plugin: 'tap', hook: 'floor', durationMs: end - start, timedOut: false })
+      start = end
+    }
+    return runs
+  }
+}
+
+/** The same loop without the clock and the PluginRuns: about what tapable does. */
+function untimedLoop(taps: readonly ((ctx: number) => Promise<void>)[]): (ctx: number) => Promise<unknown> {
+  return async (ctx) => {
+    for (let i = 0; i < taps.length; i++) await taps[i]!(ctx)
+  }
 }
 
 /** The measured calls: the clock, our hooks and the peers', with 1 and 10 no-op taps. */
@@ -65,6 +93,9 @@ function addTasks(bench: Bench): Bench {
     const tapableWaterfall = new TapableAsyncSeriesWaterfallHook<[number]>(['value'])
     const waterfallOn = new AsyncSeriesWaterfallHook<[number]>()
     const inc = async (v: number): Promise<number> => v + 1
+    const asyncTaps = Array.from({ length: n }, () => async (): Promise<void> => {})
+    const timed = timedLoop(asyncTaps)
+    const untimed = untimedLoop(asyncTaps)
     for (let i = 0; i < n; i++) {
       const name = `tap${i}`
       tapableSync.tap(name, noop)
@@ -110,6 +141,14 @@ function addTasks(bench: Bench): Bench {
       .add(
         `dqx async on ${n}`,
         asyncBatch(() => asyncOn.promise(1)),
+      )
+      .add(
+        `floor timed ${n}`,
+        asyncBatch(() => timed(1)),
+      )
+      .add(
+        `floor untimed ${n}`,
+        asyncBatch(() => untimed(1)),
       )
       .add(
         `tapable waterfall ${n}`,
@@ -191,6 +230,35 @@ export async function run(opts: { quick: boolean }): Promise<BenchCase[]> {
         ),
       )
     }
+    // The floor rows: how close a timed series can come to tapable at all, and how far dqx is from it.
+    const floor = ns(`floor timed ${n}`)
+    const floorName = `hand-written timed loop, ${n + 1} clock reads`
+    cases.push(
+      info(
+        compare(
+          `async, ${taps}, ${floorName}`,
+          floor,
+          'tapable AsyncSeriesHook',
+          ns(`tapable async ${n}`),
+          '≤ 1.3×',
+        ),
+      ),
+      info(
+        compare(
+          `async, ${taps}, hand-written loop, no clock`,
+          ns(`floor untimed ${n}`),
+          'tapable AsyncSeriesHook',
+          ns(`tapable async ${n}`),
+          '≤ 1.3×',
+        ),
+      ),
+      target('≤ 1.2×')(
+        compare(`async, ${taps}, timeouts off`, ns(`dqx async off ${n}`), floorName, floor, '≤ 1.2×'),
+      ),
+      target('≤ 1.3×')(
+        compare(`async, ${taps}, default (timeouts on)`, ns(`dqx async on ${n}`), floorName, floor, '≤ 1.3×'),
+      ),
+    )
     cases.push(
       target('≤ 2×')(
         compare(

@@ -86,6 +86,7 @@ class ParallelTap<T extends unknown[]> implements TapSlot, Waiter {
   controller: AbortController | undefined = undefined
   start = 0
   deadline = 0
+  slot = 0
   private finished = false
 
   constructor(

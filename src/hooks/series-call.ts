@@ -3,8 +3,8 @@ import { stopWaiting, type Waiter, waitUntil } from './deadline-timer.js'
 import {
   type CallState,
   type CompiledTap,
+  done,
   type Flow,
-  finishCallWith,
   type HookRuntime,
   invokeTap,
   isThenable,
@@ -28,6 +28,10 @@ export function runSeries<T extends unknown[]>(
   taps: readonly CompiledTap<T>[],
   flow: Flow,
 ): Promise<SeriesOutcome> {
+  let timed = false
+  for (const tap of taps) if (tap.timeoutMs > 0) timed = true
+  // No deadline, no abandoned drive: the first drive's own promise is the call's.
+  if (!timed) return drive(new SeriesCall(rt, args, taps, flow, undefined), 0) as Promise<SeriesOutcome>
   return new Promise((resolve) => {
     void drive(new SeriesCall(rt, args, taps, flow, resolve), 0)
   })
@@ -48,6 +52,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, TapSlot, Waiter {
   /** Start time of the current tap (a shared reading: the previous tap's end). */
   start = now()
   deadline = 0
+  slot = 0
   /** The tap running or awaited. */
   index = 0
   /** Bumped when a tap is abandoned at its deadline; a `drive` of an older generation stops. */
@@ -60,7 +65,8 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, TapSlot, Waiter {
     readonly args: T,
     readonly taps: readonly CompiledTap<T>[],
     readonly flow: Flow,
-    readonly resolve: (outcome: SeriesOutcome | Promise<SeriesOutcome>) => void,
+    /** Settles the call when its taps have deadlines, since then the drive that ends it may not be the first. */
+    readonly resolve: ((outcome: SeriesOutcome | Promise<SeriesOutcome>) => void) | undefined,
   ) {}
 
   /** The awaited tap is past its deadline: abandon it, abort its signal and go on with the next. */
@@ -73,18 +79,28 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, TapSlot, Waiter {
     void drive(this, this.generation)
   }
 
-  end(): void {
+  /** The call's outcome, after pending onTapError work and the done interceptors. */
+  end(): SeriesOutcome | Promise<SeriesOutcome> {
     stopWaiting(this)
-    const flow = this.flow
-    this.resolve(
-      finishCallWith(this, (runs) =>
-        flow === 'all' ? runs : { result: flow === 'waterfall' ? this.args[0] : this.result, runs },
-      ),
-    )
+    const outcome =
+      this.waits === undefined ? this.outcome() : Promise.all(this.waits).then(() => this.outcome())
+    if (this.resolve !== undefined) this.resolve(outcome)
+    return outcome
+  }
+
+  private outcome(): SeriesOutcome {
+    const runs = done(this)
+    return this.flow === 'all'
+      ? runs
+      : { result: this.flow === 'waterfall' ? this.args[0] : this.result, runs }
   }
 }
 
-async function drive<T extends unknown[]>(call: SeriesCall<T>, generation: number): Promise<void> {
+/** Runs the taps from `call.index` on; resolves to the call's outcome (unless a deadline abandoned it: then to nothing). */
+async function drive<T extends unknown[]>(
+  call: SeriesCall<T>,
+  generation: number,
+): Promise<SeriesOutcome | undefined> {
   const taps = call.taps
   while (call.index < taps.length) {
     const tap = taps[call.index]!
@@ -96,15 +112,15 @@ async function drive<T extends unknown[]>(call: SeriesCall<T>, generation: numbe
         if (tap.timeoutMs > 0) waitUntil(call, call.start + tap.timeoutMs)
         else stopWaiting(call)
         value = await value
-        if (call.generation !== generation) return
+        if (call.generation !== generation) return undefined
       }
     } catch (e) {
-      if (call.generation !== generation) return
+      if (call.generation !== generation) return undefined
       error = toError(e)
     }
     finish(call, tap, error, value, false)
   }
-  call.end()
+  return call.end()
 }
 
 /** Records the tap at `call.index` and moves on; a bail value ends the call. */

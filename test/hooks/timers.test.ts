@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
-import { AsyncSeriesHook } from '../../src/hooks/index.js'
+import { describe, expect, it, vi } from 'vitest'
+import { AsyncSeriesHook, type PluginRun } from '../../src/hooks/index.js'
 import { sleep } from './helpers.js'
 
 const hooksModule = fileURLToPath(new URL('../../src/hooks/index.ts', import.meta.url))
@@ -62,5 +62,68 @@ describe('tap deadlines', () => {
       ['no-timeout', false],
       ['hangs', true],
     ])
+  })
+
+  it('keeps the process alive while a tap waits for its deadline, even when the timer was armed before', () => {
+    // The first call leaves the shared timer armed (for its tap's 100 ms deadline) and unref'd; the
+    // second call waits with a later deadline on that timer, which must hold the process open until then.
+    const script = `
+      import { AsyncSeriesHook } from ${JSON.stringify(hooksModule)}
+      const quick = new AsyncSeriesHook({ timeoutMs: 100 })
+      quick.tapPromise('quick', async () => {})
+      await quick.promise()
+      const hanging = new AsyncSeriesHook({ timeoutMs: 300 })
+      hanging.tapPromise('hangs', () => new Promise(() => {}))
+      const runs = await hanging.promise()
+      console.log(JSON.stringify(runs.map((r) => r.timedOut)))
+    `
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(JSON.parse(out)).toEqual([true])
+  })
+
+  it("times a call out at its deadline when another call's timeout armed the timer for a later one", async () => {
+    // x's first tap times out first; its second tap then waits with a far deadline, armed as the timer's
+    // next firing. y's earlier deadline must still fire: y's timeout is what lets x's second tap settle.
+    let yDone: Promise<PluginRun[]> | undefined
+    const x = new AsyncSeriesHook<[]>({ name: 'x' })
+    x.tapPromise({ name: 'first', timeoutMs: 10 }, () => new Promise(() => {}))
+    x.tapPromise({ name: 'second', timeoutMs: 5_000 }, async () => {
+      await yDone
+    })
+    const y = new AsyncSeriesHook<[]>({ name: 'y' })
+    y.tapPromise({ name: 'only', timeoutMs: 60 }, () => new Promise(() => {}))
+    const xDone = x.promise()
+    yDone = y.promise()
+    const [xRuns, yRuns] = await Promise.all([xDone, yDone])
+    expect(xRuns.map((r) => [r.plugin, r.timedOut])).toEqual([
+      ['first', true],
+      ['second', false],
+    ])
+    expect(yRuns.map((r) => [r.plugin, r.timedOut])).toEqual([['only', true]])
+  })
+
+  it('fires deadlines on fake timers, and on real ones again once the fake ones are uninstalled', async () => {
+    vi.useFakeTimers()
+    try {
+      // Leaves the timer armed on the fake clock for this tap's deadline.
+      const quick = new AsyncSeriesHook<[]>({ timeoutMs: 1_000 })
+      quick.tapPromise('quick', async () => {})
+      await quick.promise()
+      const hanging = new AsyncSeriesHook<[]>({ timeoutMs: 500 })
+      hanging.tapPromise('hangs', () => new Promise(() => {}))
+      const pending = hanging.promise()
+      await vi.advanceTimersByTimeAsync(500)
+      expect((await pending).map((r) => r.timedOut)).toEqual([true])
+      // Armed again on the fake clock, then left there.
+      await quick.promise()
+    } finally {
+      vi.useRealTimers()
+    }
+    const hanging = new AsyncSeriesHook<[]>({ timeoutMs: 20 })
+    hanging.tapPromise('hangs', () => new Promise(() => {}))
+    expect((await hanging.promise()).map((r) => r.timedOut)).toEqual([true])
   })
 })
