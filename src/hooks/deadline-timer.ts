@@ -74,8 +74,7 @@ function alarm(): void {
     waiter.expire()
   }
   if (waiting.length === 0) return
-  let earliest = waiting[0]!.deadline
-  for (const waiter of waiting) if (waiter.deadline < earliest) earliest = waiter.deadline
+  const earliest = waiting.reduce((min, w) => Math.min(min, w.deadline), Number.POSITIVE_INFINITY)
   // An expiry above may have armed the timer for a later deadline than one still waited for.
   if (timer === undefined || earliest < timerAt) arm(earliest)
 }
