@@ -7,12 +7,12 @@ import {
   asNativePromise,
   type CallState,
   type CompiledTap,
+  endTap,
   finishCall,
   type HookRuntime,
   invokeTap,
   isThenable,
   now,
-  recordRun,
   type TapSlot,
   TapTimeoutError,
 } from './tap-runner.js'
@@ -129,7 +129,7 @@ class ParallelTap<T extends unknown[]> implements TapSlot, Waiter {
     if (this.finished) return
     this.finished = true
     stopWaiting(this)
-    recordRun(this.call, this.index, this.tap, now() - this.start, error, timedOut)
+    endTap(this.call, this, this.index, this.tap, error, timedOut)
     this.freed?.()
     this.call.tapDone()
   }

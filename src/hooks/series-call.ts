@@ -4,12 +4,12 @@ import {
   type CallState,
   type CompiledTap,
   done,
+  endTap,
   type Flow,
   type HookRuntime,
   invokeTap,
   isThenable,
   now,
-  recordRun,
   type TapSlot,
   TapTimeoutError,
 } from './tap-runner.js'
@@ -131,13 +131,8 @@ function finish<T extends unknown[]>(
   value: unknown,
   timedOut: boolean,
 ): void {
-  const index = call.index++
-  const end = now()
-  const reported = recordRun(call, index, tap, end - call.start, error, timedOut)
-  // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
-  call.start = reported ? now() : end
-  // A failed or timed-out tap neither bails nor passes a value on.
-  if (value === undefined || call.flow === 'all' || call.runs[index]!.error !== undefined) return
+  const succeeded = endTap(call, call, call.index++, tap, error, timedOut)
+  if (!succeeded || value === undefined || call.flow === 'all') return
   if (call.flow === 'waterfall') call.args[0] = value
   else {
     call.result = value

@@ -3,12 +3,12 @@ import {
   type CallState,
   type CompiledTap,
   done,
+  endTap,
   type Flow,
   type HookRuntime,
   invokeTap,
   isThenable,
   now,
-  recordRun,
   swallow,
   type TapSlot,
 } from './tap-runner.js'
@@ -63,12 +63,7 @@ export function runSync<T extends unknown[]>(
     } catch (e) {
       error = toError(e)
     }
-    const end = now()
-    const reported = recordRun(call, i, tap, end - call.start, error, false)
-    // A fresh reading when logging or failure reporting ran, so the next tap is not charged for it.
-    call.start = reported ? now() : end
-    // A failed or timed-out tap neither bails nor passes a value on.
-    if (value === undefined || call.runs[i]!.error !== undefined) continue
+    if (!endTap(call, call, i, tap, error, false) || value === undefined) continue
     if (flow === 'waterfall') args[0] = value
     else if (flow === 'bail') {
       result = value

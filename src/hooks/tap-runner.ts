@@ -260,21 +260,26 @@ export interface CallState<T extends unknown[]> {
 }
 
 /**
- * Stores the PluginRun of the tap at `index` and reports it (log line, error
- * interceptors, onTapError). A tap that finished without error but took
- * longer than its timeout ran synchronously past its deadline, where no timer
- * could interrupt it: it is recorded as timed out. Returns true when it did
- * reporting work, so a series can take a fresh clock reading instead of
- * charging that work to the next tap.
+ * Ends the tap at `index`: times it from `slot.start` to now, stores its
+ * PluginRun and reports it (log line, error interceptors, onTapError), and
+ * sets `slot.start` for the next tap of a series: this reading, or a fresh
+ * one when reporting ran, so the next tap is not charged for it. A tap that
+ * finished without error but took longer than its timeout ran synchronously
+ * past its deadline, where no timer could interrupt it: it is recorded as
+ * timed out. Returns whether the tap succeeded; one that failed or timed out
+ * neither bails nor passes a value on.
  */
-export function recordRun<T extends unknown[]>(
+export function endTap<T extends unknown[]>(
   call: CallState<T>,
+  slot: TapSlot,
   index: number,
   tap: CompiledTap<T>,
-  durationMs: number,
   error: Error | undefined,
   timedOut: boolean,
 ): boolean {
+  const end = now()
+  const durationMs = end - slot.start
+  slot.start = end
   const rt = call.rt
   if (error === undefined && tap.timeoutMs > 0 && durationMs > tap.timeoutMs) {
     error = new TapTimeoutError(tap.name, rt.name, tap.timeoutMs, durationMs)
@@ -284,14 +289,15 @@ export function recordRun<T extends unknown[]>(
   if (error === undefined) {
     // Two literal shapes, so a successful run has no `error` key at all (exactOptionalPropertyTypes).
     call.runs[index] = { plugin: tap.name, hook: rt.name, durationMs, timedOut: false }
-    if (logger === undefined) return false
+    if (logger === undefined) return true
     logger.info({ plugin: tap.name, hook: rt.name, durationMs }, 'plugin finished')
-    return true
+  } else {
+    const run: PluginRun = { plugin: tap.name, hook: rt.name, durationMs, error, timedOut }
+    call.runs[index] = run
+    reportFailure(call, run, error, tap.info)
   }
-  const run: PluginRun = { plugin: tap.name, hook: rt.name, durationMs, error, timedOut }
-  call.runs[index] = run
-  reportFailure(call, run, error, tap.info)
-  return true
+  slot.start = now()
+  return error === undefined
 }
 
 function reportFailure<T extends unknown[]>(
