@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import { toError } from '../core/errors.js'
 import type { ResolvedHookOptions } from './options.js'
 import { pluginChannel } from './tracing.js'
@@ -15,7 +14,8 @@ import type { HookInterceptor, PluginRun, TapCallback, TapInfo, TapType } from '
  * avoided (≈ 50 ns on Node 20), so readings are shared where possible: one
  * tap's end is the next one's start. performance.now() rather than
  * process.hrtime(): as cheap a read, without an array to collect
- * (docs/performance.md, "Hook dispatch").
+ * (docs/performance.md, "Hook dispatch"). The global, looked up at each read,
+ * so fake timers (which replace globalThis.performance) apply.
  */
 export const now = (): number => performance.now()
 
