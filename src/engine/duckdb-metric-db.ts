@@ -216,8 +216,9 @@ async function replaceResults(
   runId: string,
   results: readonly AssertionResult[],
   now: string,
+  replace = true,
 ): Promise<void> {
-  await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
+  if (replace) await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
   await appendRows(
     conn,
     'dqx_results',
@@ -241,8 +242,13 @@ async function replaceResults(
   )
 }
 
-async function replaceRun(conn: DuckDBConnection, stored: StoredRun, now: string): Promise<void> {
-  await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
+async function replaceRun(
+  conn: DuckDBConnection,
+  stored: StoredRun,
+  now: string,
+  replace = true,
+): Promise<void> {
+  if (replace) await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
   await appendRows(conn, 'dqx_stored_runs', [
     [
       stored.runId,
@@ -261,14 +267,17 @@ async function insertSchemas(
   conn: DuckDBConnection,
   rows: readonly StoredSchema[],
   now: string,
+  replace = true,
 ): Promise<void> {
   const latest = new Map(rows.map((r) => [JSON.stringify([r.runId, r.dataset]), r]))
-  await deleteKeys(
-    conn,
-    'dqx_schemas',
-    ['run_id', 'dataset'],
-    [...latest.values()].map((r) => [r.runId, r.dataset]),
-  )
+  if (replace) {
+    await deleteKeys(
+      conn,
+      'dqx_schemas',
+      ['run_id', 'dataset'],
+      [...latest.values()].map((r) => [r.runId, r.dataset]),
+    )
+  }
   await appendRows(
     conn,
     'dqx_schemas',
@@ -313,7 +322,8 @@ export class DuckDBMetricDB implements MetricDB {
   private readonly path: string
   private readonly lockTimeoutMs: number
   private readonly keepOpenMs: number
-  private readonly defaultTtlDays: number | undefined
+  /** Days kept of values without a `ttlDays` of their own (undefined: forever). */
+  readonly defaultTtlDays: number | undefined
   /** The tables, created once per object by its first operation. */
   private schema: Promise<void> | undefined
   /** Operations in flight: close() waits for them. */
@@ -397,9 +407,10 @@ export class DuckDBMetricDB implements MetricDB {
     const now = writeStamp()
     await this.transaction(async (conn) => {
       if (batch.metrics.length > 0) await insertMetrics(conn, batch.metrics, now)
-      await replaceResults(conn, batch.runId, batch.results, now)
-      if (batch.run) await replaceRun(conn, toStoredRun(batch.run), now)
-      if (batch.schemas.length > 0) await insertSchemas(conn, batch.schemas, now)
+      const replace = batch.newRun !== true
+      await replaceResults(conn, batch.runId, batch.results, now, replace)
+      if (batch.run) await replaceRun(conn, toStoredRun(batch.run), now, replace)
+      if (batch.schemas.length > 0) await insertSchemas(conn, batch.schemas, now, replace)
     })
   }
 

@@ -78,7 +78,8 @@ export class PostgresMetricDB implements MetricDB {
   private readonly schema: string | undefined
   private readonly poolSize: number
   private readonly connectTimeoutMs: number
-  private readonly defaultTtlDays: number | undefined
+  /** Days kept of values without a `ttlDays` of their own (undefined: forever). */
+  readonly defaultTtlDays: number | undefined
   private ready: Promise<PoolLease> | undefined
 
   constructor(url: string, options: PostgresMetricDBOptions = {}) {
