@@ -69,6 +69,14 @@ describe('DuckDB files', () => {
     })
     await brief.close()
 
+    // A natural exit releases a file kept open (the engine listens for beforeExit).
+    const atExit = MetricDB.duckdb(file, { keepOpenMs: 600_000 })
+    await atExit.putMetrics([metric(4)])
+    expect(attachedFiles()).toContain(file)
+    process.emit('beforeExit', 0)
+    expect(attachedFiles()).not.toContain(file)
+    await atExit.close()
+
     const none = MetricDB.duckdb(file, { keepOpenMs: 0 })
     await none.putMetrics([metric(3)])
     expect(attachedFiles()).not.toContain(file)
