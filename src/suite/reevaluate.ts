@@ -73,6 +73,7 @@ export async function reevaluateStoredRun(o: {
   const symbols = fresh.symbols
   // One write (one transaction where the store has them); metric values are not written again.
   await MetricDB.writeRun(db, {
+    newRun: true,
     metrics: [],
     runId,
     results,
