@@ -15,6 +15,7 @@ import {
   now,
   type TapSlot,
   TapTimeoutError,
+  tracedNow,
 } from './tap-runner.js'
 import type { AsyncParallelLimitHookOptions, PluginRun } from './types.js'
 
@@ -57,6 +58,7 @@ export class AsyncParallelLimitHook<T extends unknown[]> extends Hook<T> {
 class ParallelCall<T extends unknown[]> implements CallState<T> {
   readonly runs: PluginRun[]
   waits: Promise<void>[] | undefined = undefined
+  readonly traced = tracedNow()
   /** Taps not yet finished, plus one until every tap has been handed out (see `started`). */
   private remaining: number
 
@@ -87,6 +89,7 @@ class ParallelTap<T extends unknown[]> implements TapSlot, Waiter {
   start = 0
   deadline = 0
   slot = 0
+  readonly traced: boolean
   private finished = false
 
   constructor(
@@ -94,7 +97,9 @@ class ParallelTap<T extends unknown[]> implements TapSlot, Waiter {
     private readonly index: number,
     private readonly tap: CompiledTap<T>,
     private readonly freed: (() => void) | undefined,
-  ) {}
+  ) {
+    this.traced = call.traced
+  }
 
   run(): void {
     const { call, tap } = this

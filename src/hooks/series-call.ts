@@ -12,6 +12,7 @@ import {
   now,
   type TapSlot,
   TapTimeoutError,
+  tracedNow,
 } from './tap-runner.js'
 import type { PluginRun } from './types.js'
 
@@ -59,6 +60,7 @@ class SeriesCall<T extends unknown[]> implements CallState<T>, TapSlot, Waiter {
   generation = 0
   /** Bail: the value that stopped the call. */
   result: unknown = undefined
+  readonly traced = tracedNow()
 
   constructor(
     readonly rt: HookRuntime<T>,

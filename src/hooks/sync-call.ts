@@ -11,6 +11,7 @@ import {
   now,
   swallow,
   type TapSlot,
+  tracedNow,
 } from './tap-runner.js'
 import type { PluginRun } from './types.js'
 
@@ -43,6 +44,7 @@ export function runSync<T extends unknown[]>(
     waits: undefined,
     controller: undefined,
     start: now(),
+    traced: tracedNow(),
   }
   let result: unknown
   for (let i = 0; i < taps.length; i++) {

@@ -148,6 +148,22 @@ describe('diagnostics_channel tracing', () => {
     expect(events.map(([kind]) => kind)).toEqual(['start', 'end'])
   })
 
+  it('traces the calls that start after someone subscribed, whole', async () => {
+    const hook = new AsyncSeriesHook<[]>({ name: 'h' })
+    // Subscribing from inside a call: that call stays untraced, the next one is traced from its first tap.
+    hook.tapPromise('subscribes', async () => {
+      if (!channel.hasSubscribers) channel.subscribe(handlers)
+    })
+    hook.tapPromise('second', async () => {})
+    await hook.promise()
+    expect(events).toEqual([])
+    await hook.promise()
+    expect(events.filter(([kind]) => kind === 'start').map(([, m]) => m.plugin)).toEqual([
+      'subscribes',
+      'second',
+    ])
+  })
+
   it('publishes nothing and builds no payload without subscribers', async () => {
     let runIdCalls = 0
     const hook = new AsyncSeriesHook<[]>({
