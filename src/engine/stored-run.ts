@@ -5,13 +5,7 @@ import type { AssertionResult, SymbolInfo } from '../core/types.js'
  * of the same key replaces them, and they carry no symbol names or lags). Failed-row samples are
  * left out on purpose: they may hold personal data (docs/failed-rows.md).
  */
-export interface StoredRun {
-  runId: string
-  suite: string
-  date: string
-  tags: Record<string, string>
-  /** ISO-8601 start time of the run. */
-  startedAt: string
+export interface StoredRun extends StoredRunEntry {
   durationMs: number
   datasources: string[]
   results: AssertionResult[]
@@ -40,6 +34,7 @@ export interface StoredRunEntry {
   suite: string
   date: string
   tags: Record<string, string>
+  /** ISO-8601 start time of the run. */
   startedAt: string
 }
 
@@ -70,14 +65,7 @@ export function fromRunRow(row: Readonly<Record<string, unknown>>): StoredRun {
     StoredRun,
     'durationMs' | 'datasources' | 'results' | 'symbols'
   >
-  return {
-    runId: String(row.run_id),
-    suite: String(row.suite),
-    date: String(row.date),
-    tags: JSON.parse(String(row.tags)) as Record<string, string>,
-    startedAt: String(row.started_at),
-    ...payload,
-  }
+  return { ...toRunEntry(row), ...payload }
 }
 
 /**
