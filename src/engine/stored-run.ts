@@ -1,4 +1,4 @@
-import type { AssertionResult, SymbolInfo } from '../core/types.js'
+import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
 
 /**
  * What a replay needs of one run, stored with it: the metric rows cannot rebuild it (a later run
@@ -36,6 +36,26 @@ export interface StoredRunEntry {
   tags: Record<string, string>
   /** ISO-8601 start time of the run. */
   startedAt: string
+}
+
+/** The record of a run that `MetricDB.writeRun` keeps for replays: its report's key, start, datasources, results and symbols. */
+export function storedRunOf(
+  report: Pick<
+    RunReport,
+    'suiteName' | 'runId' | 'key' | 'startedAt' | 'durationMs' | 'datasources' | 'results' | 'symbols'
+  >,
+): StoredRun {
+  return {
+    runId: report.runId,
+    suite: report.suiteName,
+    date: report.key.date,
+    tags: { ...report.key.tags },
+    startedAt: report.startedAt.toISOString(),
+    durationMs: report.durationMs,
+    datasources: [...report.datasources],
+    results: [...report.results],
+    symbols: [...report.symbols],
+  }
 }
 
 /** The run as stored: results without their failed-row samples. */
