@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises'
+import { statSync } from 'node:fs'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { DqxError, type DqxErrorCode } from '../core/errors.js'
@@ -12,18 +13,32 @@ import { transaction } from './transaction.js'
  * one process never holds two instances of a file (two instances of one file
  * would not see each other's writes, and writes could be lost on close).
  *
- * A file is attached only while work on it is in flight and detached as soon
- * as the last piece of work ends, which releases DuckDB's file lock: another
- * process (a second `dqx run`, a DuckDB CLI) can then read and write it.
- * Attaching waits for a lock held elsewhere, retrying with backoff for up to
- * `lockTimeoutMs`. Used by MetricDB.duckdb() and the sqlWriter plugin.
+ * A file is attached while work on it is in flight and for `keepOpenMs` after
+ * the last piece of work ends (default 0), then detached, which releases
+ * DuckDB's file lock: another process (a second `dqx run`, a DuckDB CLI) can
+ * then read and write it. Detaching checkpoints the file, tens of ms that grow
+ * with its size, so a store written by run after run keeps it open between
+ * them. Attaching waits for a lock held elsewhere, retrying with backoff for up
+ * to `lockTimeoutMs`; while it waits it renews a mark file beside the database
+ * (`<file>.dqx-wait`), and a dqx process keeping the file open releases it as
+ * soon as it sees a fresh mark, then lets the waiter go first. Used by
+ * MetricDB.duckdb() and the sqlWriter plugin.
  */
 
 export const DEFAULT_LOCK_TIMEOUT_MS = 30_000
+/** How often a file kept open looks for a waiting process's mark. */
+const WAITER_POLL_MS = 50
+/** A mark counts while renewed this recently: a waiter renews it at every retry, at most ~300 ms apart. */
+const WAITER_FRESH_MS = 1_000
 
 export interface DuckDBFileOptions {
   /** How long to wait for another process's lock on the file (default 30 000 ms). */
   lockTimeoutMs?: number
+  /**
+   * How long the file stays attached after its last work, in ms (default 0: detached at once).
+   * Another dqx process waiting for the file gets it within ~50 ms regardless.
+   */
+  keepOpenMs?: number
   /** Error code of the DqxErrors raised (default METRIC_DB). */
   code?: DqxErrorCode
   /** Who opens the file, for messages (default 'the DuckDB file'). */
@@ -42,6 +57,14 @@ interface OpenFile {
   detached: Promise<void>
   /** The tail of the write queue: one write transaction at a time per file in this process. */
   writes: Promise<void>
+  /** keepOpenMs of the last work to end. */
+  keepOpenMs: number
+  /** When the last work ended (Date.now()), while the file is kept open idle. */
+  idleSince: number
+  /** The idle check's timer while the file is kept open with no work. */
+  idle: NodeJS.Timeout | undefined
+  /** Released for another process's waiter: the next attach lets it go first. */
+  yielded: boolean
 }
 
 /** One entry per file path the process has used (a few small objects; never removed, so queues stay whole). */
@@ -57,6 +80,10 @@ function entryOf(path: string): OpenFile {
       attached: undefined,
       detached: Promise.resolve(),
       writes: Promise.resolve(),
+      keepOpenMs: 0,
+      idleSince: 0,
+      idle: undefined,
+      yielded: false,
     }
     files.set(path, entry)
   }
@@ -69,6 +96,23 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** True when `err` is DuckDB refusing a file because another process holds its lock. */
 export function isLockError(err: unknown): boolean {
   return LOCKED.test(err instanceof Error ? err.message : String(err))
+}
+
+const waitMark = (path: string): string => `${path}.dqx-wait`
+
+/** True when another process renewed its wait mark for `path` recently. */
+function someoneWaits(path: string): boolean {
+  const mark = statSync(waitMark(path), { throwIfNoEntry: false })
+  return mark !== undefined && Date.now() - mark.mtimeMs < WAITER_FRESH_MS
+}
+
+/**
+ * After releasing the file to a waiter: wait until the waiter has taken it (its mark is
+ * gone) or gave up (the mark went stale), so this process does not win the lock straight back.
+ */
+async function letWaiterGoFirst(path: string): Promise<void> {
+  const until = Date.now() + WAITER_FRESH_MS
+  while (someoneWaits(path) && Date.now() < until) await sleep(10)
 }
 
 async function attach(
@@ -84,10 +128,13 @@ async function attach(
   }
   const conn = await engineConnection()
   const deadline = Date.now() + o.lockTimeoutMs
+  let waited = false
   try {
     for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
       try {
         await conn.run(`ATTACH ${sqlLiteral(path)} AS "${alias}"`)
+        // Best effort: a mark left behind only goes stale; a holder then waits for it at most WAITER_FRESH_MS.
+        if (waited) await rm(waitMark(path), { force: true }).catch(() => undefined)
         return
       } catch (err) {
         const message = (err as Error).message.split('\n', 1)[0] as string
@@ -102,6 +149,9 @@ async function attach(
             { cause: err },
           )
         }
+        waited = true
+        // Tells a dqx process keeping the file open to release it (a directory that is not writable only loses the hint).
+        await writeFile(waitMark(path), String(process.pid)).catch(() => undefined)
         // Jitter: two waiting processes should not retry in lockstep.
         await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, deadline - Date.now())))
       }
@@ -139,11 +189,16 @@ export async function withDuckDBFile<T>(
   }
   const e = entryOf(path)
   e.refs += 1
+  stopIdle(e)
   if (!e.attached) {
     aliasSeq += 1
     e.alias = `dqx_file_${aliasSeq}`
     const alias = e.alias
-    const attached = e.detached.then(() => attach(path, alias, o))
+    const yielded = e.yielded
+    e.yielded = false
+    const attached = e.detached
+      .then(() => (yielded ? letWaiterGoFirst(path) : undefined))
+      .then(() => attach(path, alias, o))
     e.attached = attached
     // A failed attach is not cached: the next work item tries again.
     attached.catch(() => {
@@ -167,18 +222,71 @@ export async function withDuckDBFile<T>(
   } finally {
     conn?.closeSync()
     e.refs -= 1
-    if (e.refs === 0 && e.attached) {
-      const attached = e.attached
-      const alias = e.alias
-      e.attached = undefined
-      e.detached = attached.then(
-        () => detach(alias),
-        () => undefined,
-      )
-      // A detach that fails leaves the alias attached under a name no one uses again: harmless.
-      e.detached = e.detached.catch(() => undefined)
+    if (e.refs === 0 && e.attached !== undefined) {
+      e.keepOpenMs = options.keepOpenMs ?? 0
+      if (e.keepOpenMs === 0) release(e, false)
+      else if (someoneWaits(path)) release(e, true)
+      else keepIdle(path, e)
     }
   }
+}
+
+/** Detaches the file (a checkpoint), after which its lock is free; `forWaiter` makes the next attach let the waiter go first. */
+function release(e: OpenFile, forWaiter: boolean): void {
+  stopIdle(e)
+  const attached = e.attached
+  if (!attached) return
+  const alias = e.alias
+  e.attached = undefined
+  e.yielded = forWaiter
+  // A detach that fails leaves the alias attached under a name no one uses again: harmless.
+  e.detached = attached.then(
+    () => detach(alias).catch(() => undefined),
+    () => undefined,
+  )
+}
+
+function stopIdle(e: OpenFile): void {
+  if (e.idle !== undefined) clearTimeout(e.idle)
+  e.idle = undefined
+}
+
+/** Keeps the idle file attached until keepOpenMs passes or another process waits for it. */
+function keepIdle(path: string, e: OpenFile): void {
+  e.idleSince = Date.now()
+  const check = (): void => {
+    e.idle = undefined
+    const waiting = someoneWaits(path)
+    if (waiting || Date.now() - e.idleSince >= e.keepOpenMs) release(e, waiting)
+    else arm()
+  }
+  const arm = (): void => {
+    // Unref'd: an idle file never keeps the process alive; beforeExit releases it on the way out.
+    e.idle = setTimeout(check, Math.min(WAITER_POLL_MS, e.keepOpenMs)).unref()
+  }
+  arm()
+  releaseOnExit()
+}
+
+let exitHooked = false
+/** At a natural exit, idle files are detached (checkpointed) rather than left to WAL replay by the next opener. */
+function releaseOnExit(): void {
+  if (exitHooked) return
+  exitHooked = true
+  process.on('beforeExit', () => {
+    for (const e of files.values()) if (e.refs === 0) release(e, false)
+  })
+}
+
+/**
+ * Detaches `file` now if no work holds it (MetricDB close()): its lock is free and its WAL
+ * folded in when the returned promise resolves. Work in flight keeps it; it is released after.
+ */
+export function releaseDuckDBFile(file: string): Promise<void> {
+  const e = files.get(resolve(file))
+  if (!e) return Promise.resolve()
+  if (e.refs === 0) release(e, false)
+  return e.detached
 }
 
 /**

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
+import { type DuckDBConnection, type DuckDBValue, LIST, listValue, VARCHAR } from '@duckdb/node-api'
 import { DqxError } from '../core/errors.js'
 import type { AssertionResult } from '../core/types.js'
 import {
@@ -17,7 +17,12 @@ import {
   toHistoryEntry,
   toPin,
 } from './baselines.js'
-import { DEFAULT_LOCK_TIMEOUT_MS, withDuckDBFile, writeDuckDBFile } from './duckdb-files.js'
+import {
+  DEFAULT_LOCK_TIMEOUT_MS,
+  releaseDuckDBFile,
+  withDuckDBFile,
+  writeDuckDBFile,
+} from './duckdb-files.js'
 import { paramTypes } from './duckdb-session.js'
 import {
   type MetricDB,
@@ -81,30 +86,78 @@ const SCHEMA = [
      who VARCHAR NOT NULL, why VARCHAR NOT NULL, changed_at VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
 ]
 
-/** Rows per INSERT statement: few statements, and a bounded parameter list. */
-const ROWS_PER_INSERT = 200
+function wholeMs(
+  options: DuckDBMetricDBOptions,
+  key: 'lockTimeoutMs' | 'keepOpenMs',
+  fallback: number,
+): number {
+  const value = options[key] ?? fallback
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new DqxError(
+      'METRIC_DB',
+      `MetricDB.duckdb(): ${key} must be a non-negative whole number of ms, got ${String(value)}`,
+    )
+  }
+  return value
+}
+
+/** A value for the appender: text (dates and timestamps as ISO text too), a number, or NULL. */
+type Cell = string | number | null
 
 /**
- * Inserts rows with one multi-row statement per ROWS_PER_INSERT rows: on a file each DuckDB
- * statement costs milliseconds of CPU, so one per row was most of a run's write cost.
- * `tuple` is one row's VALUES tuple with `$` for each parameter, numbered here.
+ * Appends rows, in the table's column order, through DuckDB's appender inside the open
+ * transaction: no SQL to parse and plan per row, which made multi-row INSERT statements most
+ * of a run's write cost on a file (docs/performance.md).
  */
-async function insertRows(
+async function appendRows(
   conn: DuckDBConnection,
-  insert: string,
-  tuple: string,
-  rows: readonly unknown[][],
+  table: string,
+  rows: readonly (readonly Cell[])[],
 ): Promise<void> {
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + ROWS_PER_INSERT)
-    const values: unknown[] = []
-    const tuples = chunk.map((row) => {
-      let n = values.length
-      values.push(...row)
-      return tuple.replaceAll('$', () => `$${++n}`)
-    })
-    await conn.run(`${insert} ${tuples.join(', ')}`, values as DuckDBValue[], paramTypes(values))
+  if (rows.length === 0) return
+  const appender = await conn.createAppender(table)
+  try {
+    for (const row of rows) {
+      for (const cell of row) {
+        if (cell === null) appender.appendNull()
+        else if (typeof cell === 'number') appender.appendDouble(cell)
+        else appender.appendVarchar(cell)
+      }
+      appender.endRow()
+    }
+    appender.flushSync()
+  } catch (err) {
+    // A failed flush fails the close the same way; the transaction's rollback discards the rows.
+    try {
+      appender.closeSync()
+    } catch {}
+    throw err
   }
+  appender.closeSync()
+}
+
+const KEYS = LIST(LIST(VARCHAR))
+
+/**
+ * Deletes the rows whose `columns` (compared as text) equal one of `keys`: the upsert of keyed
+ * rows is this DELETE and an append, one statement whatever the number of keys. `where` narrows
+ * the rows looked at first (a date range), so the cost follows the rows written, not the table.
+ */
+async function deleteKeys(
+  conn: DuckDBConnection,
+  table: string,
+  columns: readonly string[],
+  keys: readonly (readonly string[])[],
+  where = 'true',
+  params: readonly string[] = [],
+): Promise<void> {
+  if (keys.length === 0) return
+  const tuple = `[${columns.map((c) => `CAST(${c} AS VARCHAR)`).join(', ')}]`
+  await conn.run(
+    `DELETE FROM ${table} WHERE ${where} AND list_contains($${params.length + 1}, ${tuple})`,
+    [...params, listValue(keys.map((k) => listValue(k)))],
+    [...params.map(() => VARCHAR), KEYS],
+  )
 }
 
 /** One row per stored key, the last given winning, as row-at-a-time INSERT OR REPLACE did: one statement may not hit a key twice. */
@@ -124,12 +177,26 @@ function writeStamp(): string {
   return new Date(lastStamp).toISOString()
 }
 
-function insertMetrics(conn: DuckDBConnection, rows: readonly StoredMetric[], now: string): Promise<void> {
-  return insertRows(
+/** Metric values replace the values stored under the same (metric, dataset, date, tags). */
+async function insertMetrics(
+  conn: DuckDBConnection,
+  rows: readonly StoredMetric[],
+  now: string,
+): Promise<void> {
+  const latest = lastPerKey(rows)
+  const dates = latest.map((r) => r.date).sort()
+  await deleteKeys(
     conn,
-    'INSERT OR REPLACE INTO dqx_metrics (metric, dataset, date, tags, value, suite, run_id, created_at, expires_on) VALUES',
-    '($, $, CAST($ AS DATE), $, $, $, $, CAST($ AS TIMESTAMP), CAST($ AS DATE))',
-    lastPerKey(rows).map((r) => [
+    'dqx_metrics',
+    ['metric', 'dataset', 'date', 'tags'],
+    latest.map((r) => [r.metric, r.dataset, r.date, tagsKey(r.tags)]),
+    'date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)',
+    [dates[0] as string, dates[dates.length - 1] as string],
+  )
+  await appendRows(
+    conn,
+    'dqx_metrics',
+    latest.map((r) => [
       r.metric,
       r.dataset,
       r.date,
@@ -149,16 +216,15 @@ async function replaceResults(
   runId: string,
   results: readonly AssertionResult[],
   now: string,
+  replace = true,
 ): Promise<void> {
-  await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
-  let seq = 0
-  await insertRows(
+  if (replace) await conn.run('DELETE FROM dqx_results WHERE run_id = $1', [runId])
+  await appendRows(
     conn,
-    'INSERT INTO dqx_results VALUES',
-    '($, $, $, $, $, CAST($ AS DATE), $, $, $, $, $, $, $, $, CAST($ AS TIMESTAMP))',
-    results.map((r) => [
+    'dqx_results',
+    results.map((r, seq) => [
       runId,
-      seq++,
+      seq,
       r.suite,
       r.check,
       r.assertion,
@@ -176,10 +242,14 @@ async function replaceResults(
   )
 }
 
-async function replaceRun(conn: DuckDBConnection, stored: StoredRun, now: string): Promise<void> {
-  await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
-  await conn.run(
-    'INSERT INTO dqx_stored_runs VALUES ($1, $2, CAST($3 AS DATE), $4, $5, $6, CAST($7 AS TIMESTAMP))',
+async function replaceRun(
+  conn: DuckDBConnection,
+  stored: StoredRun,
+  now: string,
+  replace = true,
+): Promise<void> {
+  if (replace) await conn.run('DELETE FROM dqx_stored_runs WHERE run_id = $1', [stored.runId])
+  await appendRows(conn, 'dqx_stored_runs', [
     [
       stored.runId,
       stored.suite,
@@ -189,38 +259,71 @@ async function replaceRun(conn: DuckDBConnection, stored: StoredRun, now: string
       runPayload(stored),
       now,
     ],
+  ])
+}
+
+/** One row per (run, dataset), replacing what was stored for that pair. */
+async function insertSchemas(
+  conn: DuckDBConnection,
+  rows: readonly StoredSchema[],
+  now: string,
+  replace = true,
+): Promise<void> {
+  const latest = new Map(rows.map((r) => [JSON.stringify([r.runId, r.dataset]), r]))
+  if (replace) {
+    await deleteKeys(
+      conn,
+      'dqx_schemas',
+      ['run_id', 'dataset'],
+      [...latest.values()].map((r) => [r.runId, r.dataset]),
+    )
+  }
+  await appendRows(
+    conn,
+    'dqx_schemas',
+    [...latest.values()].map((r) => [
+      r.runId,
+      r.dataset,
+      r.suite,
+      r.date,
+      tagsKey(r.tags),
+      JSON.stringify(r.columns),
+      now,
+    ]),
   )
 }
 
-/** One row per (run, dataset): the caller passes one entry per dataset of the run. */
-function insertSchemas(conn: DuckDBConnection, rows: readonly StoredSchema[], now: string): Promise<void> {
-  return insertRows(
-    conn,
-    'INSERT OR REPLACE INTO dqx_schemas VALUES',
-    '($, $, $, CAST($ AS DATE), $, $, CAST($ AS TIMESTAMP))',
-    rows.map((r) => [r.runId, r.dataset, r.suite, r.date, tagsKey(r.tags), JSON.stringify(r.columns), now]),
-  )
-}
+/** Default `keepOpenMs`: runs a second apart share one attachment, and so one checkpoint. */
+export const DEFAULT_KEEP_OPEN_MS = 1_000
 
 export interface DuckDBMetricDBOptions extends TtlStoreOptions {
   /**
    * How long a read or write waits while another process holds the file's lock,
-   * in ms (default 30 000). The lock is held while operations run and for a short idle window after.
+   * in ms (default 30 000).
    */
   lockTimeoutMs?: number
+  /**
+   * How long the file stays open after the last operation, in ms (default 1 000). Closing it
+   * checkpoints it (tens of ms), so runs in quick succession share one open; another dqx process
+   * waiting for the file gets it within ~50 ms, and `close()` releases it at once. 0 closes the
+   * file after every operation.
+   */
+  keepOpenMs?: number
 }
 
 /**
  * A persistent MetricDB in a DuckDB file: history survives the process and is
  * seen by the next one. Safe for several processes at once: the file is attached
- * while operations run and detached after a short idle window (duckdb-files.ts), waiting
+ * while operations run and for `keepOpenMs` after (duckdb-files.ts), waiting
  * up to `lockTimeoutMs` for a lock another process holds.
  */
 export class DuckDBMetricDB implements MetricDB {
   readonly description: string
   private readonly path: string
   private readonly lockTimeoutMs: number
-  private readonly defaultTtlDays: number | undefined
+  private readonly keepOpenMs: number
+  /** Days kept of values without a `ttlDays` of their own (undefined: forever). */
+  readonly defaultTtlDays: number | undefined
   /** The tables, created once per object by its first operation. */
   private schema: Promise<void> | undefined
   /** Operations in flight: close() waits for them. */
@@ -233,21 +336,15 @@ export class DuckDBMetricDB implements MetricDB {
         'MetricDB.duckdb() needs a file path, e.g. MetricDB.duckdb(".dqx/metrics.duckdb")',
       )
     }
-    const { lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS } = options
-    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 0) {
-      throw new DqxError(
-        'METRIC_DB',
-        `MetricDB.duckdb(): lockTimeoutMs must be a non-negative whole number of ms, got ${String(lockTimeoutMs)}`,
-      )
-    }
     this.path = resolve(file)
-    this.lockTimeoutMs = lockTimeoutMs
+    this.lockTimeoutMs = wholeMs(options, 'lockTimeoutMs', DEFAULT_LOCK_TIMEOUT_MS)
+    this.keepOpenMs = wholeMs(options, 'keepOpenMs', DEFAULT_KEEP_OPEN_MS)
     this.defaultTtlDays = defaultTtl(options, 'MetricDB.duckdb()')
     this.description = `duckdb:${this.path}`
   }
 
   private get fileOptions() {
-    return { lockTimeoutMs: this.lockTimeoutMs, what: 'the MetricDB file' }
+    return { lockTimeoutMs: this.lockTimeoutMs, keepOpenMs: this.keepOpenMs, what: 'the MetricDB file' }
   }
 
   private track<T>(op: Promise<T>): Promise<T> {
@@ -310,9 +407,10 @@ export class DuckDBMetricDB implements MetricDB {
     const now = writeStamp()
     await this.transaction(async (conn) => {
       if (batch.metrics.length > 0) await insertMetrics(conn, batch.metrics, now)
-      await replaceResults(conn, batch.runId, batch.results, now)
-      if (batch.run) await replaceRun(conn, toStoredRun(batch.run), now)
-      if (batch.schemas.length > 0) await insertSchemas(conn, batch.schemas, now)
+      const replace = batch.newRun !== true
+      await replaceResults(conn, batch.runId, batch.results, now, replace)
+      if (batch.run) await replaceRun(conn, toStoredRun(batch.run), now, replace)
+      if (batch.schemas.length > 0) await insertSchemas(conn, batch.schemas, now, replace)
     })
   }
 
@@ -520,9 +618,10 @@ export class DuckDBMetricDB implements MetricDB {
     return rows.map(fromTunableRow)
   }
 
-  /** Waits for operations in flight. The file is attached only while one runs, so nothing else stays open. */
+  /** Waits for operations in flight, then closes the file (unless another MetricDB on it is busy). */
   async close(): Promise<void> {
     await Promise.allSettled([...this.pending])
     this.schema = undefined
+    await releaseDuckDBFile(this.path)
   }
 }

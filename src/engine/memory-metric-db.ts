@@ -56,7 +56,8 @@ export class MemoryMetricDB implements MetricDB {
   private readonly metrics = new Map<string, StoredMetric>()
   /** Each value's own expiry day (null: the store default applies), by metric key. */
   private readonly expiry = new Map<string, string | null>()
-  private readonly defaultTtlDays: number | undefined
+  /** Days kept of values without a `ttlDays` of their own (undefined: forever). */
+  readonly defaultTtlDays: number | undefined
   private readonly results = new Map<string, StoredResult[]>()
   private readonly runOrder: string[] = []
   private readonly pins = new Map<string, PinRow>()

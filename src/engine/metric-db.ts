@@ -61,6 +61,11 @@ export interface RunWrite {
   /** What a replay needs; absent for a store without run storage. */
   run?: StoredRun
   schemas: readonly StoredSchema[]
+  /**
+   * True when `runId` was minted for this write, so no stored row carries it: a store may then
+   * skip replacing the run's earlier results, record and schemas (one statement each on a file).
+   */
+  newRun?: boolean
 }
 
 /** The stored results of one suite, date and tag set. */

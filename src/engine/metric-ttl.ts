@@ -5,6 +5,7 @@
 // `defaultTtlDays`, read when the store judges them, so changing the default applies to them all.
 import { DqxError } from '../core/errors.js'
 import { parseIsoDate, shiftDate } from '../core/result-key.js'
+import type { StoredMetric } from './metric-db.js'
 
 export interface DeleteExpiredOptions {
   /** The day expiry is judged on (a Date, or 'YYYY-MM-DD'); default today (UTC). */
@@ -120,4 +121,19 @@ export function expiredSql(w: LiveWindow, param: (value: string) => string): str
   const own = `COALESCE(expires_on < ${param(w.today)}, FALSE)`
   if (w.oldestDefault === undefined) return `(${own})`
   return `(${own} OR (expires_on IS NULL AND date < ${param(w.oldestDefault)}))`
+}
+
+/**
+ * True when writing `rows` may have stored values already expired on `today` (a backfill older
+ * than its TTL): only then can a cleanup find more than the first one of that day did, since
+ * expiry moves in whole days. A store whose default is unknown (a structural MetricDB) is judged
+ * with the shortest TTL there is, one day.
+ */
+export function writesExpired(
+  rows: readonly StoredMetric[],
+  today: string,
+  defaultTtlDays: number | undefined | 'unknown',
+): boolean {
+  const w = liveWindow(today, defaultTtlDays === 'unknown' ? 1 : defaultTtlDays)
+  return rows.some((r) => isExpired({ date: r.date, expiresOn: expiresOn(r.date, r.ttlDays) }, w))
 }

@@ -78,7 +78,8 @@ export class PostgresMetricDB implements MetricDB {
   private readonly schema: string | undefined
   private readonly poolSize: number
   private readonly connectTimeoutMs: number
-  private readonly defaultTtlDays: number | undefined
+  /** Days kept of values without a `ttlDays` of their own (undefined: forever). */
+  readonly defaultTtlDays: number | undefined
   private ready: Promise<PoolLease> | undefined
 
   constructor(url: string, options: PostgresMetricDBOptions = {}) {
@@ -220,7 +221,7 @@ export class PostgresMetricDB implements MetricDB {
     const pool = await this.open()
     await this.transaction(pool, async (client) => {
       if (batch.metrics.length > 0) await this.upsertMetrics(client, batch.metrics)
-      await this.replaceResults(client, batch.runId, batch.results)
+      await this.replaceResults(client, batch.runId, batch.results, batch.newRun !== true)
       if (batch.run) await this.upsertRun(client, batch.run)
       if (batch.schemas.length > 0) await this.upsertSchemas(client, batch.schemas)
     })
@@ -314,8 +315,9 @@ export class PostgresMetricDB implements MetricDB {
     client: pg.PoolClient,
     runId: string,
     results: readonly AssertionResult[],
+    replace = true,
   ): Promise<void> {
-    await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE run_id = $1`, [runId])
+    if (replace) await client.query(`DELETE FROM ${this.table('dqx_results')} WHERE run_id = $1`, [runId])
     if (results.length === 0) return
     await client.query(
       `INSERT INTO ${this.table('dqx_results')} (run_id, seq, suite, check_name, assertion, date, tags,

@@ -86,7 +86,14 @@ export async function reevaluateStoredRun(o: {
     reevaluatedFrom: stored.runId,
   }
   // One write (one transaction where the store has them); metric values are not written again.
-  await MetricDB.writeRun(db, { metrics: [], runId, results, run: storedRunOf(report), schemas: [] })
+  await MetricDB.writeRun(db, {
+    newRun: true,
+    metrics: [],
+    runId,
+    results,
+    run: storedRunOf(report),
+    schemas: [],
+  })
   deepFreeze(report.results)
   deepFreeze(report.symbols)
   const active = o.operations.activeProfileNames(key)

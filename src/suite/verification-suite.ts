@@ -18,6 +18,7 @@ import {
   valueKey,
 } from '../engine/metric-computer.js'
 import { MetricDB, type StoredMetric } from '../engine/metric-db.js'
+import { expiryDay, writesExpired } from '../engine/metric-ttl.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
 import { storedRunOf } from '../engine/stored-run.js'
@@ -53,6 +54,16 @@ export interface RunOptions {
   onProgress?: ScanListener
   /** Datasets scanned at once (default: the number of CPUs). */
   scanConcurrency?: number
+}
+
+/** The day each MetricDB was last cleaned of expired values by a run of this process. */
+const cleanedOn = new WeakMap<MetricDB, string>()
+
+/** A store's default TTL: the built-in stores say it; a structural MetricDB's is unknown. */
+function storeDefaultTtl(db: MetricDB): number | undefined | 'unknown' {
+  if (!('defaultTtlDays' in db)) return 'unknown'
+  const days = db.defaultTtlDays
+  return typeof days === 'number' ? days : undefined
 }
 
 /**
@@ -348,6 +359,7 @@ export class VerificationSuite {
       // them. The run record is what a replay needs (symbols as reported, start, datasources): the
       // metric rows cannot rebuild it. The schemas are what the next run's expectSchemaUnchanged reads.
       await MetricDB.writeRun(this.db, {
+        newRun: true,
         metrics: fresh,
         runId,
         results,
@@ -361,8 +373,9 @@ export class VerificationSuite {
           columns: [...columns],
         })),
       })
+      const mayHaveExpired = writesExpired(fresh, expiryDay(undefined), storeDefaultTtl(this.db))
       fresh.length = 0
-      await this.deleteExpiredMetrics()
+      await this.deleteExpiredMetrics(mayHaveExpired)
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
       // Values scanned before the failure are still history the next run can use.
@@ -450,13 +463,18 @@ export class VerificationSuite {
   }
 
   /**
-   * Metric TTLs: one DELETE after each run's writes. A structural MetricDB without TTL support is
-   * left alone; a failing cleanup is logged and never fails the run (the next run tries again).
+   * Metric TTLs: one DELETE after a run's writes, the first run of the day on each store (expiry
+   * moves in whole days) and any run that wrote values already expired. A structural MetricDB
+   * without TTL support is left alone; a failing cleanup is logged and never fails the run (the
+   * next run tries again).
    */
-  private async deleteExpiredMetrics(): Promise<void> {
+  private async deleteExpiredMetrics(wroteExpired: boolean): Promise<void> {
     if (typeof this.db.deleteExpiredMetrics !== 'function') return
+    const today = expiryDay(undefined)
+    if (!wroteExpired && cleanedOn.get(this.db) === today) return
     try {
       const { deleted, asOf } = await this.db.deleteExpiredMetrics()
+      cleanedOn.set(this.db, asOf)
       if (deleted > 0) this.logger.debug({ deleted, asOf }, 'expired metric values deleted')
     } catch (err) {
       this.logger.warn({ err: toError(err) }, 'deleting expired metric values failed; the run is unaffected')

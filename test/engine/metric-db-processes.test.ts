@@ -1,6 +1,8 @@
-// MetricDB.duckdb(file) shared by several processes at once: every operation holds the file's
-// lock only while it runs, and waits (bounded by lockTimeoutMs) for a lock another process holds.
+// MetricDB.duckdb(file) shared by several processes at once: a process holds the file's lock while
+// its operations run and for keepOpenMs after (letting go early for a waiting dqx process), and
+// waits (bounded by lockTimeoutMs) for a lock another process holds.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DqxError } from '../../src/core/errors.js'
@@ -116,9 +118,45 @@ describe('MetricDB.duckdb(file) across processes', () => {
     await patient.close()
   }, 60_000)
 
-  it('validates lockTimeoutMs', () => {
+  it('a process keeping the file open hands it to a waiting process, gets it back, and releases it at exit', async () => {
+    const file = dir.file('kept.duckdb')
+    const holder = start('duckdb-idle-holder.ts', [file])
+    const done = finished(holder)
+    await printed(holder, 'written')
+    // The holder keeps the file for 10 minutes of idleness; the waiter's mark makes it let go.
+    const waiter = MetricDB.duckdb(file, { lockTimeoutMs: 20_000 })
+    await waiter.putMetrics([
+      { metric: 'm', dataset: 'waiter', date: '2026-01-01', tags: {}, value: 10, suite: 's', runId: 'w' },
+    ])
+    expect(existsSync(`${file}.dqx-wait`)).toBe(false)
+    // Now this process keeps it open (1 s by default): the holder's next write waits for it, then lands.
+    const again = printed(holder, 'written again')
+    holder.stdin?.write('again\n')
+    await again
+    holder.stdin?.end()
+    const exit = await done
+    expect(exit.code, exit.err).toBe(0)
+    // Released on the way out: checkpointed, no WAL left for the next opener to replay.
+    expect(existsSync(`${file}.wal`)).toBe(false)
+    const values = await Promise.all(
+      [
+        ['held', '2026-01-01'],
+        ['held', '2026-01-02'],
+        ['waiter', '2026-01-01'],
+      ].map(([dataset, date]) =>
+        waiter.getMetric({ metric: 'm', dataset: dataset as string, date: date as string, tags: {} }),
+      ),
+    )
+    expect(values.map((v) => v?.value)).toEqual([1, 2, 10])
+    await waiter.close()
+  }, 60_000)
+
+  it('validates lockTimeoutMs and keepOpenMs', () => {
     expect(() => MetricDB.duckdb(dir.file('x.duckdb'), { lockTimeoutMs: -1 })).toThrow(
       'MetricDB.duckdb(): lockTimeoutMs must be a non-negative whole number of ms, got -1',
+    )
+    expect(() => MetricDB.duckdb(dir.file('x.duckdb'), { keepOpenMs: 1.5 })).toThrow(
+      'MetricDB.duckdb(): keepOpenMs must be a non-negative whole number of ms, got 1.5',
     )
   })
 })

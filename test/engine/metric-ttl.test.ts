@@ -11,6 +11,7 @@ import { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey, shiftDate } from '../../src/core/result-key.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { MetricDB, type StoredMetric } from '../../src/engine/metric-db.js'
+import { writesExpired } from '../../src/engine/metric-ttl.js'
 import { captureLogger, quietSuite, type TempDir, tempDir } from '../helpers/data.js'
 import { freshDatabase, hasPg, pgUrl, uniqueName, withClient } from './pg-helpers.js'
 
@@ -176,6 +177,39 @@ describe.each(stores)('metric TTL: $name', ({ make }) => {
   })
 })
 
+describe.each(stores)('metric TTL cleanup after runs: $name', ({ make }) => {
+  it('a run cleans up once a day per store, and again whenever it wrote values already expired', async () => {
+    const db = make()
+    try {
+      const suite = quietSuite(
+        [
+          check({ name: 'orders', datasets: ['orders'] }, (mp, ctx) => {
+            ctx
+              .assertThat(mp.sum('amount', { ttlDays: 1 }))
+              .where({ name: 'sum' })
+              .isPositive()
+          }),
+        ],
+        { db },
+      )
+      const orders = DataSource.fromRecords([{ amount: 1 }])
+      const longExpired = metric({ date: day(-10), ttlDays: 1, metric: 'other' })
+      await suite.run({ orders }, new ResultKey(TODAY)) // the day's first cleanup
+      await db.putMetrics([longExpired]) // another writer's expired value
+      // Yesterday's value (ttlDays 1) is live today: this run wrote nothing expired and skips the cleanup.
+      await suite.run({ orders }, new ResultKey(day(-1)))
+      expect((await db.deleteExpiredMetrics()).deleted).toBe(1)
+      await db.putMetrics([longExpired])
+      // A backfill whose own value is already expired cleans up at once, the other value with it.
+      await suite.run({ orders }, new ResultKey(day(-5)))
+      expect((await db.deleteExpiredMetrics()).deleted).toBe(0)
+      expect(await db.getMetric({ ...lookup(day(-1)), tags: {} })).toMatchObject({ value: 1 })
+    } finally {
+      await db.close()
+    }
+  })
+})
+
 describe.each(stores)('metric TTL and anomaly baselines: $name', ({ make }) => {
   it('isNotAnomalous leaves expired days out of its baseline', async () => {
     const db = make()
@@ -308,6 +342,15 @@ describe('metric TTL: helpers and structural MetricDBs', () => {
       ],
     })
     expect(() => MetricDB.memory({ defaultTtlDays: null as never })).toThrow(/got null/)
+  })
+
+  it('writesExpired judges each value by its own TTL, else the store default (unknown: one day)', () => {
+    const rows = [metric({ date: day(-2) })]
+    expect(writesExpired(rows, TODAY, undefined)).toBe(false)
+    expect(writesExpired(rows, TODAY, 5)).toBe(false)
+    expect(writesExpired(rows, TODAY, 'unknown')).toBe(true)
+    expect(writesExpired([metric({ date: day(-2), ttlDays: 2 })], TODAY, 'unknown')).toBe(false)
+    expect(writesExpired([metric({ date: day(-1) })], TODAY, 'unknown')).toBe(false)
   })
 
   it('a run on a structural MetricDB without deleteExpiredMetrics still runs; a failing cleanup only warns', async () => {

@@ -42,6 +42,67 @@ describe('DuckDB files', () => {
     expect(tables.map((t) => t.table_name)).toEqual(['t1', 't2', 't3'])
   })
 
+  it('a MetricDB keeps its file open for keepOpenMs after an operation, and close() releases it at once', async () => {
+    const file = dir.file('kept.duckdb')
+    const metric = (value: number) => ({
+      metric: 'm',
+      dataset: 'd',
+      date: '2026-01-01',
+      tags: {},
+      value,
+      suite: 's',
+      runId: `r${value}`,
+    })
+    const kept = MetricDB.duckdb(file)
+    await kept.putMetrics([metric(1)])
+    expect(attachedFiles()).toContain(file)
+    await kept.close()
+    expect(attachedFiles()).not.toContain(file)
+
+    const brief = MetricDB.duckdb(file, { keepOpenMs: 20 })
+    await brief.putMetrics([metric(2)])
+    expect(attachedFiles()).toContain(file)
+    // Detached by its idle check once 20 ms passed without work.
+    while (attachedFiles().includes(file)) await new Promise((r) => setTimeout(r, 10))
+    expect(await brief.getMetric({ metric: 'm', dataset: 'd', date: '2026-01-01', tags: {} })).toMatchObject({
+      value: 2,
+    })
+    await brief.close()
+
+    // A natural exit releases a file kept open (the engine listens for beforeExit).
+    const atExit = MetricDB.duckdb(file, { keepOpenMs: 600_000 })
+    await atExit.putMetrics([metric(4)])
+    expect(attachedFiles()).toContain(file)
+    process.emit('beforeExit', 0)
+    expect(attachedFiles()).not.toContain(file)
+    await atExit.close()
+
+    const none = MetricDB.duckdb(file, { keepOpenMs: 0 })
+    await none.putMetrics([metric(3)])
+    expect(attachedFiles()).not.toContain(file)
+    await none.close()
+  })
+
+  it('a run whose rows do not fit the file is not stored at all', async () => {
+    const file = dir.file('foreign.duckdb')
+    // A dqx_results table of another shape: the appender refuses the run's rows.
+    await withDuckDBFile(file, (conn) =>
+      conn.run('CREATE TABLE dqx_results (run_id VARCHAR, extra VARCHAR NOT NULL)'),
+    )
+    const db = MetricDB.duckdb(file)
+    const suite = new VerificationSuite({ name: 'foreign', checks: [ordersCheck], db, audit: false })
+    const err = await suite
+      .run({ data: DataSource.fromRecords(rows) }, new ResultKey('2026-11-25'))
+      .catch((e: unknown) => e)
+    expect(String(err)).toMatch(/column|append/i)
+    // Nothing of the run landed: its metrics went into the catch's separate write, its results nowhere.
+    const stored = await withDuckDBFile(file, async (conn) =>
+      (await conn.runAndReadAll('SELECT count(*)::INTEGER AS n FROM dqx_results')).getRowObjectsJS(),
+    )
+    expect(stored).toEqual([{ n: 0 }])
+    await db.close()
+  })
+
   it('a MetricDB and a sqlWriter on one file share it in one process', async () => {
     const file = dir.file('both.duckdb')
     const db = MetricDB.duckdb(file)
@@ -163,37 +224,38 @@ describe.skipIf(!hasPg())('pg pools and pgTransaction', () => {
     const lease = leasePool(db.url, { max: 2, connectTimeoutMs: 5000 })
     const other = await lease.pool.connect()
     let attempts = 0
-    let otherHasB: () => void = () => {}
-    const otherLocked = new Promise<void>((r) => {
-      otherHasB = r
+    let oursHasA: () => void = () => {}
+    const oursLocked = new Promise<void>((r) => {
+      oursHasA = r
     })
     try {
+      // The other transaction holds row 2 first, with a deadlock_timeout long enough that the
+      // deadlock check that finds the cycle is ours (it runs once per wait, deadlock_timeout after it starts).
+      await other.query('BEGIN')
+      await other.query("SET LOCAL deadlock_timeout = '20s'")
+      await other.query('UPDATE acct SET n = n + 10 WHERE id = 2')
       const ours = pgTransaction(
         lease.pool,
         async (client) => {
           attempts += 1
           await client.query('UPDATE acct SET n = n + 1 WHERE id = 1')
           if (attempts === 1) {
-            await otherLocked
-            // Waits for the other transaction's lock on row 2, which then waits for our row 1.
+            oursHasA()
+            // Only once the other waits for our row 1 do we wait for its row 2: the cycle is whole
+            // when our wait begins, whatever the machine's scheduling, so our check finds it.
+            for (let waiting = 0; waiting === 0; ) {
+              const w = await client.query(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+              )
+              waiting = (w.rows[0] as { n: number }).n
+            }
             await client.query('UPDATE acct SET n = n + 1 WHERE id = 2')
           }
         },
         { connectError: (e) => e as Error },
       )
-      await other.query('BEGIN')
-      // The deadlock check runs in whichever waiter's deadlock_timeout ends first, and that one is
-      // aborted: give ours the shorter timeout, whatever the machine's scheduling does.
-      await other.query("SET LOCAL deadlock_timeout = '20s'")
-      await other.query('UPDATE acct SET n = n + 10 WHERE id = 2')
-      otherHasB()
-      // Ours waits first, so it is the one PostgreSQL's deadlock check aborts.
-      for (let waiting = 0; waiting === 0; ) {
-        const w = await other.query(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-        )
-        waiting = (w.rows[0] as { n: number }).n
-      }
+      await oursLocked
+      // Blocks on our row 1 until PostgreSQL aborts our first attempt.
       await other.query('UPDATE acct SET n = n + 10 WHERE id = 1')
       await other.query('COMMIT')
       await ours
