@@ -238,11 +238,6 @@ export function jsonMessage(view: RunView): Record<string, unknown> {
   return doc
 }
 
-interface Target {
-  url: string
-  headers: Record<string, string>
-}
-
 /**
  * Posts the run to a webhook: a Slack Block Kit message or a JSON document; to `url`, or one POST
  * per route of `routes`. Retried with backoff (5xx, 408, 429, network errors); other 4xx fail at once.
