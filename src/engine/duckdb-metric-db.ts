@@ -47,6 +47,7 @@ import {
   summarizeDeleted,
   type TtlStoreOptions,
 } from './metric-ttl.js'
+import { duckdbText } from './sql.js'
 import {
   fromRunRow,
   type RunLookup,
@@ -136,27 +137,14 @@ async function appendRows(
   appender.closeSync()
 }
 
-const KEYS = LIST(LIST(VARCHAR))
+const PAIRS = LIST(LIST(VARCHAR))
 
-/**
- * Deletes the rows whose `columns` (compared as text) equal one of `keys`: the upsert of keyed
- * rows is this DELETE and an append, one statement whatever the number of keys. `where` narrows
- * the rows looked at first (a date range), so the cost follows the rows written, not the table.
- */
-async function deleteKeys(
-  conn: DuckDBConnection,
-  table: string,
-  columns: readonly string[],
-  keys: readonly (readonly string[])[],
-  where = 'true',
-  params: readonly string[] = [],
-): Promise<void> {
-  if (keys.length === 0) return
-  const tuple = `[${columns.map((c) => `CAST(${c} AS VARCHAR)`).join(', ')}]`
+/** Deletes the schema rows of the given (run, dataset) pairs, one statement whatever their number. */
+async function deleteSchemaKeys(conn: DuckDBConnection, pairs: readonly [string, string][]): Promise<void> {
   await conn.run(
-    `DELETE FROM ${table} WHERE ${where} AND list_contains($${params.length + 1}, ${tuple})`,
-    [...params, listValue(keys.map((k) => listValue(k)))],
-    [...params.map(() => VARCHAR), KEYS],
+    'DELETE FROM dqx_schemas WHERE list_contains($1, [run_id, dataset])',
+    [listValue(pairs.map((p) => listValue(p)))],
+    [PAIRS],
   )
 }
 
@@ -177,6 +165,25 @@ function writeStamp(): string {
   return new Date(lastStamp).toISOString()
 }
 
+/**
+ * Deletes the stored values under the keys about to be written: one statement, the keys grouped
+ * by (date, tags, dataset). The keys are spliced as quoted text (duckdbText) rather than bound:
+ * preparing a bound statement costs ~0.7 ms more than this whole delete, on every run's write.
+ */
+async function deleteMetricKeys(conn: DuckDBConnection, rows: readonly StoredMetric[]): Promise<void> {
+  const groups = new Map<string, { head: string; metrics: string[] }>()
+  for (const r of rows) {
+    const head = `date = CAST(${duckdbText(r.date)} AS DATE) AND tags = ${duckdbText(tagsKey(r.tags))} AND dataset = ${duckdbText(r.dataset)}`
+    const group = groups.get(head) ?? { head, metrics: [] }
+    group.metrics.push(duckdbText(r.metric))
+    groups.set(head, group)
+  }
+  const dates = rows.map((r) => r.date).sort()
+  const range = `date BETWEEN CAST(${duckdbText(dates[0] as string)} AS DATE) AND CAST(${duckdbText(dates[dates.length - 1] as string)} AS DATE)`
+  const keys = [...groups.values()].map((g) => `(${g.head} AND metric IN (${g.metrics.join(', ')}))`)
+  await conn.run(`DELETE FROM dqx_metrics WHERE ${range} AND (${keys.join(' OR ')})`)
+}
+
 /** Metric values replace the values stored under the same (metric, dataset, date, tags). */
 async function insertMetrics(
   conn: DuckDBConnection,
@@ -184,15 +191,7 @@ async function insertMetrics(
   now: string,
 ): Promise<void> {
   const latest = lastPerKey(rows)
-  const dates = latest.map((r) => r.date).sort()
-  await deleteKeys(
-    conn,
-    'dqx_metrics',
-    ['metric', 'dataset', 'date', 'tags'],
-    latest.map((r) => [r.metric, r.dataset, r.date, tagsKey(r.tags)]),
-    'date BETWEEN CAST($1 AS DATE) AND CAST($2 AS DATE)',
-    [dates[0] as string, dates[dates.length - 1] as string],
-  )
+  await deleteMetricKeys(conn, latest)
   await appendRows(
     conn,
     'dqx_metrics',
@@ -271,10 +270,8 @@ async function insertSchemas(
 ): Promise<void> {
   const latest = new Map(rows.map((r) => [JSON.stringify([r.runId, r.dataset]), r]))
   if (replace) {
-    await deleteKeys(
+    await deleteSchemaKeys(
       conn,
-      'dqx_schemas',
-      ['run_id', 'dataset'],
       [...latest.values()].map((r) => [r.runId, r.dataset]),
     )
   }

@@ -45,6 +45,18 @@ export function sqlLiteral(s: string): string {
   return `'${s.replaceAll("'", "''")}'`
 }
 
+/**
+ * A DuckDB string expression for any text, NUL included (spelled `chr(0)`, which a quoted
+ * literal cannot hold). For the data values the engine splices rather than binds where a bound
+ * statement's preparation would cost more than the statement (see duckdb-metric-db.ts).
+ */
+export function duckdbText(s: string): string {
+  return s
+    .split('\u0000')
+    .map((part) => `'${part.replaceAll("'", "''")}'`)
+    .join(' || chr(0) || ')
+}
+
 /** Double-quotes an identifier, doubling embedded quotes, so any column name is read as a name. */
 export function quoteIdent(name: string): string {
   // A DqxError like every deliberate error (a record key or column name can carry a NUL).

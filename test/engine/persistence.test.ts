@@ -83,6 +83,20 @@ describe('DuckDB files', () => {
     await none.close()
   })
 
+  it('metric keys with quotes and NUL characters are replaced, never duplicated or misread', async () => {
+    const db = MetricDB.duckdb(dir.file('quoted.duckdb'))
+    const key = {
+      metric: 'sum("it\'s")\u0000x',
+      dataset: "o'; DROP TABLE dqx_metrics; --",
+      date: '2026-01-02',
+      tags: { "k'": 'v\u0000' },
+    }
+    for (const value of [1, 2]) await db.putMetrics([{ ...key, value, suite: 's', runId: `r${value}` }])
+    expect(await db.getMetric(key)).toMatchObject({ value: 2, runId: 'r2' })
+    expect(await db.getHistory({ ...key, from: '2026-01-01', to: '2026-01-03' })).toHaveLength(1)
+    await db.close()
+  })
+
   it('a run whose rows do not fit the file is not stored at all', async () => {
     const file = dir.file('foreign.duckdb')
     // A dqx_results table of another shape: the appender refuses the run's rows.
