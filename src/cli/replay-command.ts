@@ -1,12 +1,13 @@
 import { dirname } from 'node:path'
-import { findConfigFile, loadConfig, type SuiteEntry } from '../config/load-config.js'
+import { findConfigFile, loadConfig } from '../config/load-config.js'
 import { DqxError } from '../core/errors.js'
 import { parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { RunReport } from '../core/types.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
-import { VerificationSuite } from '../suite/verification-suite.js'
+import type { VerificationSuite } from '../suite/verification-suite.js'
+import { configSuite } from './config-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
-import { cliLogger, parseLevel } from './logger.js'
+import { parseLevel } from './logger.js'
 import { discoverForSuites, planPlugins, suitePluginOptions } from './plugin-plan.js'
 import { parseTags, selectSuites } from './run-command.js'
 
@@ -58,13 +59,13 @@ export async function replayCommand(flags: ReplayFlags, ui: Ui): Promise<number>
         disabled: new Set(),
         isolation: entry.config.isolation,
       })
-      return buildReplaySuite(
-        entry,
-        suitePluginOptions(rows, entry.config.pluginConfig, ui.status),
-        flags,
+      return configSuite(entry, {
         ui,
-        loaded.label,
-      )
+        label: loaded.label,
+        level: parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn'),
+        verbose: flags.verbose,
+        additions: suitePluginOptions(rows, entry.config.pluginConfig, ui.status),
+      })
     })
     let code = 0
     for (const suite of suites) {
@@ -99,36 +100,4 @@ export async function replayCommand(flags: ReplayFlags, ui: Ui): Promise<number>
     }
     return code
   })
-}
-
-function buildReplaySuite(
-  entry: SuiteEntry,
-  plugged: {
-    plugins: NonNullable<ConstructorParameters<typeof VerificationSuite>[0]['plugins']>
-    pluginConfig: Record<string, unknown>
-  },
-  flags: ReplayFlags,
-  ui: Ui,
-  label: string,
-): VerificationSuite {
-  const level = parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn')
-  const logger = cliLogger({
-    sink: ui.status,
-    level,
-    colors: ui.err,
-    stacks: flags.verbose,
-  })
-  const {
-    datasources: _d,
-    discover: _x,
-    isolation: _i,
-    plugins: _p,
-    pluginConfig: _c,
-    ...options
-  } = entry.config
-  try {
-    return new VerificationSuite({ ...options, ...plugged, audit: false, logger })
-  } catch (err) {
-    throw new DqxError('CONFIG', `${label}: ${entry.where}${(err as Error).message}`, { cause: err })
-  }
 }

@@ -8,11 +8,11 @@ import { type RunTrace, renderTrace } from '../suite/explain.js'
 import type { IsolationMode } from '../suite/isolation/sandbox.js'
 import { type LogLevel, logLevelFromEnv } from '../suite/log-format.js'
 import { PluginFailureError } from '../suite/plugin-failure-error.js'
-import { VerificationSuite } from '../suite/verification-suite.js'
+import type { VerificationSuite } from '../suite/verification-suite.js'
+import { configSuite } from './config-suite.js'
 import { printError, type Ui, withCwd } from './context.js'
 import { hasConfig, loadContracts, parseSources, withContracts } from './contract-run.js'
 import { publishToGitHub, type Reporter } from './github.js'
-import { cliLogger } from './logger.js'
 import {
   checkDisabled,
   type Discovery,
@@ -212,38 +212,20 @@ function buildSuite(
   level: LogLevel,
 ): { suite: VerificationSuite; progress: RunProgress } {
   const progress = new RunProgress(ui.status, ui.err)
-  const logger = cliLogger({
-    sink: ui.status,
-    level,
-    colors: ui.err,
-    stacks: flags.verbose,
-  })
-  const {
-    datasources: _d,
-    discover: _x,
-    isolation: _i,
-    plugins: _p,
-    pluginConfig,
-    concurrency,
-    ...options
-  } = entry.config
   // --no-plugins: no plugin is applied at all, so there is no plugin for pluginConfig to configure.
   const plugged = flags.plugins
-    ? suitePluginOptions(rows, pluginConfig, ui.status)
+    ? suitePluginOptions(rows, entry.config.pluginConfig, ui.status)
     : { plugins: [], pluginConfig: {} }
-  const limit = flags.concurrency ?? concurrency
-  let suite: VerificationSuite
-  try {
-    suite = new VerificationSuite({
-      ...options,
+  const suite = configSuite(entry, {
+    ui,
+    label,
+    level,
+    verbose: flags.verbose,
+    additions: {
       ...plugged,
-      ...(limit !== undefined ? { concurrency: limit } : {}),
-      audit: false,
-      logger,
-    })
-  } catch (err) {
-    throw new DqxError('CONFIG', `${label}: ${entry.where}${(err as Error).message}`, { cause: err })
-  }
+      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    },
+  })
   // With plugins on, the progress line ends before any plugin prints (the audit, say).
   suite.hooks.afterEvaluate.intercept({
     call: (ctx) => progress.evaluated(ctx.results.length, ctx.durationMs),

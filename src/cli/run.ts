@@ -1,18 +1,18 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { SEVERITIES, type Severity } from '../core/types.js'
 import type { IsolationMode } from '../suite/isolation/sandbox.js'
-import { cleanupCommand } from './cleanup-command.js'
+import { type CleanupFlags, cleanupCommand } from './cleanup-command.js'
 import { makeUi, printError, type Ui } from './context.js'
 import { REPORTERS, type Reporter } from './github.js'
 import { initCommand } from './init-command.js'
 import type { CliIO } from './io.js'
-import { pluginsCommand } from './plugins-command.js'
-import { profileCommand } from './profile-command.js'
-import { replayCommand } from './replay-command.js'
-import { DEFAULT_REPORT_DIR, reportCommand } from './report-command.js'
-import { runCommand } from './run-command.js'
-import { tuneCommand } from './tune-command.js'
+import { type PluginsFlags, pluginsCommand } from './plugins-command.js'
+import { type ProfileFlags, profileCommand } from './profile-command.js'
+import { type ReplayFlags, replayCommand } from './replay-command.js'
+import { DEFAULT_REPORT_DIR, type ReportFlags, reportCommand } from './report-command.js'
+import { type RunFlags, runCommand } from './run-command.js'
+import { type TuneFlags, tuneCommand } from './tune-command.js'
 
 export type { CliIO, OutStream } from './io.js'
 
@@ -23,6 +23,19 @@ export type { CliIO, OutStream } from './io.js'
 export const EXIT = { OK: 0, FAILURES: 1, ERROR: 2 } as const
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
+
+/** A repeatable option's values: [] when it was not given. */
+const list = (value: unknown): string[] => (value as string[] | undefined) ?? []
+
+/**
+ * The named options the user gave, for a command's optional flags: commander leaves an option
+ * without a default out of `opts` when it is not given, so a flag is never set to undefined.
+ */
+function given<F>(opts: OptionValues, ...names: (keyof F & string)[]): Partial<F> {
+  return Object.fromEntries(names.filter((n) => opts[n] !== undefined).map((n) => [n, opts[n]])) as Partial<F>
+}
+
+const CONFIG_HELP = 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)'
 
 function positiveInt(value: string): number {
   const n = Number(value)
@@ -58,15 +71,16 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .showHelpAfterError('(run dqx --help for usage)')
     .showSuggestionAfterError(true)
 
-  const verbose = (opts: { verbose?: boolean }): Ui => {
+  /** Runs a command with a Ui for its --verbose and keeps its exit code. */
+  const act = async (opts: OptionValues, command: (ui: Ui) => Promise<number>): Promise<void> => {
     result.ui = makeUi(io, opts.verbose === true)
-    return result.ui
+    result.code = await command(result.ui)
   }
 
   program
     .command('run')
     .description('run the suites of the config file and print their results')
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-d, --date <YYYY-MM-DD>', 'the day to check (default: today, UTC)')
     .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect)
     .option('-s, --suite <name>', 'run only this suite of an array config; repeatable', collect)
@@ -111,58 +125,49 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
       'after each report, per assertion: the SQL that computed each metric, the value used and the one stored, history used',
     )
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await runCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
-          tag: (opts.tag as string[] | undefined) ?? [],
-          suite: (opts.suite as string[] | undefined) ?? [],
-          plugins: opts.plugins as boolean,
-          disablePlugin: (opts.disablePlugin as string[] | undefined) ?? [],
-          json: opts.json === true,
-          failOn: opts.failOn as Severity,
-          allowSkipped: opts.allowSkipped === true,
-          ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency as number } : {}),
-          verbose: opts.verbose === true,
-          contract: (opts.contract as string[] | undefined) ?? [],
-          source: (opts.source as string[] | undefined) ?? [],
-          reporter: opts.reporter as Reporter,
-          explain: opts.explain === true,
-          ...(opts.isolatePlugins !== undefined
-            ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
-            : {}),
-        },
-        ui,
-      )
-    })
+    .action((opts) =>
+      act(opts, (ui) =>
+        runCommand(
+          {
+            ...given<RunFlags>(opts, 'config', 'date', 'concurrency', 'isolatePlugins'),
+            tag: list(opts.tag),
+            suite: list(opts.suite),
+            plugins: opts.plugins as boolean,
+            disablePlugin: list(opts.disablePlugin),
+            json: opts.json === true,
+            failOn: opts.failOn as Severity,
+            allowSkipped: opts.allowSkipped === true,
+            verbose: opts.verbose === true,
+            contract: list(opts.contract),
+            source: list(opts.source),
+            reporter: opts.reporter as Reporter,
+            explain: opts.explain === true,
+          },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('plugins')
     .description('list built-in, configured and discovered plugins with their source and status')
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('--json', 'print the list as JSON on stdout')
     .option('--isolate-plugins [mode]', 'show how `dqx run --isolate-plugins` would run them', isolationMode)
     .option('-v, --verbose', 'stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await pluginsCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          json: opts.json === true,
-          ...(opts.isolatePlugins !== undefined
-            ? { isolatePlugins: opts.isolatePlugins as IsolationMode | true }
-            : {}),
-        },
-        ui,
-      )
-    })
+    .action((opts) =>
+      act(opts, (ui) =>
+        pluginsCommand(
+          { ...given<PluginsFlags>(opts, 'config', 'isolatePlugins'), json: opts.json === true },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('cleanup')
     .description("delete expired metric values from the suites' MetricDBs (every run also does this)")
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option(
       '-s, --suite <name>',
       'clean only the MetricDB of this suite of an array config; repeatable',
@@ -171,18 +176,18 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .option('--now <YYYY-MM-DD>', 'judge expiry on this day (default: today, UTC)')
     .option('--json', 'print what was deleted as JSON on stdout')
     .option('-v, --verbose', 'stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await cleanupCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          suite: (opts.suite as string[] | undefined) ?? [],
-          ...(opts.now !== undefined ? { now: opts.now as string } : {}),
-          json: opts.json === true,
-        },
-        ui,
-      )
-    })
+    .action((opts) =>
+      act(opts, (ui) =>
+        cleanupCommand(
+          {
+            ...given<CleanupFlags>(opts, 'config', 'now'),
+            suite: list(opts.suite),
+            json: opts.json === true,
+          },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('replay')
@@ -192,23 +197,23 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .option('-t, --tag <key=value>', 'a ResultKey tag; repeatable', collect)
     .option('-p, --plugin <name>', 'only this plugin receives the replay; repeatable', collect)
     .option('-s, --suite <name>', 'replay only this suite of an array config; repeatable', collect)
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await replayCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          date: opts.date as string,
-          ...(opts.to !== undefined ? { to: opts.to as string } : {}),
-          tag: (opts.tag as string[] | undefined) ?? [],
-          suite: (opts.suite as string[] | undefined) ?? [],
-          plugin: (opts.plugin as string[] | undefined) ?? [],
-          verbose: opts.verbose === true,
-        },
-        ui,
-      )
-    })
+    .action((opts) =>
+      act(opts, (ui) =>
+        replayCommand(
+          {
+            ...given<ReplayFlags>(opts, 'config', 'to'),
+            date: opts.date as string,
+            tag: list(opts.tag),
+            suite: list(opts.suite),
+            plugin: list(opts.plugin),
+            verbose: opts.verbose === true,
+          },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('tune')
@@ -233,38 +238,33 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
         .default('P1'),
     )
     .option('--json', 'print the change(s), listing or re-evaluated report as JSON on stdout')
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'debug logs and stack traces on stderr')
-    .action(async (name: string | undefined, value: string | undefined, opts) => {
-      const ui = verbose(opts)
-      result.code = await tuneCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          ...(name !== undefined ? { name } : {}),
-          ...(value !== undefined ? { value } : {}),
-          ...(opts.why !== undefined ? { why: opts.why as string } : {}),
-          ...(opts.who !== undefined ? { who: opts.who as string } : {}),
-          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
-          suite: (opts.suite as string[] | undefined) ?? [],
-          tag: (opts.tag as string[] | undefined) ?? [],
-          reevaluate: opts.reevaluate === true,
-          failOn: opts.failOn as Severity,
-          json: opts.json === true,
-          verbose: opts.verbose === true,
-        },
-        ui,
-      )
-    })
+    .action((name: string | undefined, value: string | undefined, opts: OptionValues) =>
+      act(opts, (ui) =>
+        tuneCommand(
+          {
+            ...given<TuneFlags>(opts, 'config', 'why', 'who', 'date'),
+            ...(name !== undefined ? { name } : {}),
+            ...(value !== undefined ? { value } : {}),
+            suite: list(opts.suite),
+            tag: list(opts.tag),
+            reevaluate: opts.reevaluate === true,
+            failOn: opts.failOn as Severity,
+            json: opts.json === true,
+            verbose: opts.verbose === true,
+          },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('init')
     .description('write a starter dqx.config.ts and sample data into the current directory')
     .option('-f, --force', 'overwrite existing files')
     .option('-v, --verbose', 'stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await initCommand({ force: opts.force === true }, ui)
-    })
+    .action((opts) => act(opts, (ui) => initCommand({ force: opts.force === true }, ui)))
 
   program
     .command('profile')
@@ -279,25 +279,25 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .option('--top <n>', 'frequent values kept per column (1–100)', positiveInt, 10)
     .option('--json', 'print the profile and suggestions as JSON on stdout')
     .option('-v, --verbose', 'stack traces on stderr')
-    .action(async (source: string, opts) => {
-      const ui = verbose(opts)
-      result.code = await profileCommand(
-        {
-          source,
-          ...(opts.dataset !== undefined ? { dataset: opts.dataset as string } : {}),
-          ...(opts.write !== undefined ? { write: opts.write as string } : {}),
-          force: opts.force === true,
-          json: opts.json === true,
-          top: opts.top as number,
-        },
-        ui,
-      )
-    })
+    .action((source: string, opts: OptionValues) =>
+      act(opts, (ui) =>
+        profileCommand(
+          {
+            source,
+            ...given<ProfileFlags>(opts, 'dataset', 'write'),
+            force: opts.force === true,
+            json: opts.json === true,
+            top: opts.top as number,
+          },
+          ui,
+        ),
+      ),
+    )
 
   program
     .command('report')
     .description('render the latest stored run of each suite, with its history, as one HTML file')
-    .option('-c, --config <file>', 'config file (default: dqx.config.ts|mts|js|mjs in the current directory)')
+    .option('-c, --config <file>', CONFIG_HELP)
     .option('-o, --out <dir>', 'directory to write index.html to', DEFAULT_REPORT_DIR)
     .option('-d, --date <YYYY-MM-DD>', 'report the latest run on or before this day (default: today, UTC)')
     .option('-t, --tag <key=value>', 'the ResultKey tags of the runs to report; repeatable', collect)
@@ -305,21 +305,21 @@ function buildProgram(io: CliIO, result: { code: number; ui: Ui }): Command {
     .option('--history-days <n>', 'days of history per chart', positiveInt, 30)
     .option('--look-back <n>', 'days to search back for the latest run', positiveInt, 366)
     .option('-v, --verbose', 'stack traces on stderr')
-    .action(async (opts) => {
-      const ui = verbose(opts)
-      result.code = await reportCommand(
-        {
-          ...(opts.config !== undefined ? { config: opts.config as string } : {}),
-          ...(opts.date !== undefined ? { date: opts.date as string } : {}),
-          out: opts.out as string,
-          tag: (opts.tag as string[] | undefined) ?? [],
-          suite: (opts.suite as string[] | undefined) ?? [],
-          historyDays: opts.historyDays as number,
-          lookBack: opts.lookBack as number,
-        },
-        ui,
-      )
-    })
+    .action((opts) =>
+      act(opts, (ui) =>
+        reportCommand(
+          {
+            ...given<ReportFlags>(opts, 'config', 'date'),
+            out: opts.out as string,
+            tag: list(opts.tag),
+            suite: list(opts.suite),
+            historyDays: opts.historyDays as number,
+            lookBack: opts.lookBack as number,
+          },
+          ui,
+        ),
+      ),
+    )
 
   return program
 }

@@ -1,13 +1,14 @@
 import { dirname } from 'node:path'
-import { findConfigFile, loadConfig, type SuiteEntry } from '../config/load-config.js'
+import { findConfigFile, loadConfig } from '../config/load-config.js'
 import { didYouMean } from '../core/did-you-mean.js'
 import { DqxError } from '../core/errors.js'
 import { parseIsoDate, ResultKey } from '../core/result-key.js'
 import type { Severity } from '../core/types.js'
 import type { TunableChange } from '../engine/tunable-changes.js'
-import { VerificationSuite } from '../suite/verification-suite.js'
+import type { VerificationSuite } from '../suite/verification-suite.js'
+import { configSuite } from './config-suite.js'
 import { type Ui, withCwd } from './context.js'
-import { cliLogger, parseLevel } from './logger.js'
+import { parseLevel } from './logger.js'
 import { blockingCounts, formatReport, reportToJson } from './report.js'
 import { parseTags, selectSuites, todayUtc } from './run-command.js'
 
@@ -74,7 +75,15 @@ export async function tuneCommand(flags: TuneFlags, ui: Ui): Promise<number> {
   const file = findConfigFile(ui.io.cwd, flags.config)
   return withCwd(dirname(file), async () => {
     const loaded = await loadConfig(file, ui.io.cwd)
-    const suites = selectSuites(loaded, flags.suite).map((e) => buildSuite(e, flags, ui, loaded.label))
+    const suites = selectSuites(loaded, flags.suite).map((entry) =>
+      // Tuning reads no data and calls no plugin: the suite is built without them.
+      configSuite(entry, {
+        ui,
+        label: loaded.label,
+        level: parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn'),
+        verbose: flags.verbose,
+      }),
+    )
     try {
       if (flags.name === undefined) return await list(suites, flags, ui)
       const holders = suites.filter((s) => s.tunableNames.includes(flags.name as string))
@@ -151,23 +160,4 @@ async function show(suites: VerificationSuite[], name: string, flags: TuneFlags,
   }
   if (flags.json) ui.io.stdout.write(`${JSON.stringify(all, null, 2)}\n`)
   return 0
-}
-
-function buildSuite(entry: SuiteEntry, flags: TuneFlags, ui: Ui, label: string): VerificationSuite {
-  const level = parseLevel(ui.io.env.DQX_LOG_LEVEL) ?? (flags.verbose ? 'debug' : 'warn')
-  const logger = cliLogger({ sink: ui.status, level, colors: ui.err, stacks: flags.verbose })
-  // Tuning reads no data and calls no plugin: the suite is built without them.
-  const {
-    datasources: _d,
-    discover: _x,
-    plugins: _p,
-    pluginConfig: _c,
-    isolation: _i,
-    ...options
-  } = entry.config
-  try {
-    return new VerificationSuite({ ...options, audit: false, logger })
-  } catch (err) {
-    throw new DqxError('CONFIG', `${label}: ${entry.where}${(err as Error).message}`, { cause: err })
-  }
 }

@@ -149,63 +149,40 @@ export abstract class DataSource {
    * (`{ connectionString, query }`), scanned on the server in the PostgreSQL dialect.
    */
   static postgres(options: PostgresSourceOptions): DataSource {
-    return new PostgresSource(options)
+    return new SpecSource('postgres', options, () => new PostgresSourceSpec(options))
   }
   /**
    * A ClickHouse table (`{ url, table }`, a Distributed table included) or query (`{ url, query }`),
    * scanned on the server in the ClickHouse dialect through `@clickhouse/client`.
    */
   static clickhouse(options: ClickHouseSourceOptions): DataSource {
-    return new ClickHouseSource(options)
+    return new SpecSource('clickhouse', options, () => new ClickHouseSourceSpec(options))
   }
   /**
    * Any warehouse through your own client: dqx renders the one-scan SQL in `dialect` and calls
    * `execute(sql, params, signal)` (docs/datasources.md has adapters for BigQuery, Trino, Snowflake).
    */
   static warehouse(options: WarehouseSourceOptions): DataSource {
-    return new WarehouseSource(options)
+    return new SpecSource('warehouse', options, () => new WarehouseSourceSpec(options))
   }
 }
 
-/** Thin DataSource shell; the ClickHouse work lives in clickhouse-source.ts. */
-class ClickHouseSource extends DataSource {
-  readonly kind = 'clickhouse'
-  private readonly spec: ClickHouseSourceSpec
-  constructor(options: ClickHouseSourceOptions) {
-    super(options)
-    this.spec = new ClickHouseSourceSpec(options)
-  }
-  describe(): string {
-    return this.spec.describe()
-  }
-  bind(session: EngineSession, dataset: string): Promise<BoundSource> {
-    return this.spec.bind(session, dataset)
-  }
+/** The part of a server or warehouse source that does the work (postgres-source.ts, clickhouse-source.ts, warehouse-source.ts). */
+interface SourceSpec {
+  describe(): string
+  bind(session: EngineSession, dataset: string): BoundSource | Promise<BoundSource>
 }
 
-/** Thin DataSource shell; the bring-your-own-client work lives in warehouse-source.ts. */
-class WarehouseSource extends DataSource {
-  readonly kind = 'warehouse'
-  private readonly spec: WarehouseSourceSpec
-  constructor(options: WarehouseSourceOptions) {
+/** Thin DataSource shell around a SourceSpec: the options are checked by DataSource first, then by the spec. */
+class SpecSource extends DataSource {
+  private readonly spec: SourceSpec
+  constructor(
+    readonly kind: string,
+    options: SourceOptions,
+    spec: () => SourceSpec,
+  ) {
     super(options)
-    this.spec = new WarehouseSourceSpec(options)
-  }
-  describe(): string {
-    return this.spec.describe()
-  }
-  async bind(_session: EngineSession, dataset: string): Promise<BoundSource> {
-    return this.spec.bind(dataset)
-  }
-}
-
-/** Thin DataSource shell; the PostgreSQL work lives in postgres-source.ts. */
-class PostgresSource extends DataSource {
-  readonly kind = 'postgres'
-  private readonly spec: PostgresSourceSpec
-  constructor(options: PostgresSourceOptions) {
-    super(options)
-    this.spec = new PostgresSourceSpec(options)
+    this.spec = spec()
   }
   describe(): string {
     return this.spec.describe()

@@ -40,7 +40,7 @@ import {
   type DeleteExpiredOptions,
   type DeleteExpiredResult,
   defaultTtl,
-  expiredSql,
+  expiredClause,
   expiresOn,
   expiryDay,
   liveWindow,
@@ -413,19 +413,13 @@ export class DuckDBMetricDB implements MetricDB {
 
   /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
   private live(params: unknown[]): string {
-    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
-      params.push(v)
-      return `CAST($${params.length} AS DATE)`
-    })}`
+    return `NOT ${expiredClause(liveWindow(expiryDay(undefined), this.defaultTtlDays), params, (p) => `CAST(${p} AS DATE)`)}`
   }
 
   async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
     const asOf = expiryDay(options)
     const params: unknown[] = []
-    const expired = expiredSql(liveWindow(asOf, this.defaultTtlDays), (v) => {
-      params.push(v)
-      return `CAST($${params.length} AS DATE)`
-    })
+    const expired = expiredClause(liveWindow(asOf, this.defaultTtlDays), params, (p) => `CAST(${p} AS DATE)`)
     let deleted: { metric: string; dataset: string }[] = []
     await this.transaction(async (conn) => {
       const r = await conn.runAndReadAll(

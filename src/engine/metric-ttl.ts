@@ -124,6 +124,21 @@ export function expiredSql(w: LiveWindow, param: (value: string) => string): str
 }
 
 /**
+ * `expiredSql` for a store whose placeholders are numbered `$n`: the dates are appended to
+ * `params`, and `asDate` spells a placeholder as a DATE (`CAST($3 AS DATE)`, `$3::date`).
+ */
+export function expiredClause(
+  w: LiveWindow,
+  params: unknown[],
+  asDate: (placeholder: string) => string,
+): string {
+  return expiredSql(w, (v) => {
+    params.push(v)
+    return asDate(`$${params.length}`)
+  })
+}
+
+/**
  * True when writing `rows` may have stored values already expired on `today` (a backfill older
  * than its TTL): only then can a cleanup find more than the first one of that day did, since
  * expiry moves in whole days. A store whose default is unknown (a structural MetricDB) is judged

@@ -32,7 +32,7 @@ import {
   type DeleteExpiredOptions,
   type DeleteExpiredResult,
   defaultTtl,
-  expiredSql,
+  expiredClause,
   expiresOn,
   expiryDay,
   liveWindow,
@@ -257,19 +257,13 @@ export class PostgresMetricDB implements MetricDB {
 
   /** `NOT (expired)` today, for a read whose parameters so far are `params` (the dates are appended). */
   private live(params: unknown[]): string {
-    return `NOT ${expiredSql(liveWindow(expiryDay(undefined), this.defaultTtlDays), (v) => {
-      params.push(v)
-      return `$${params.length}::date`
-    })}`
+    return `NOT ${expiredClause(liveWindow(expiryDay(undefined), this.defaultTtlDays), params, (p) => `${p}::date`)}`
   }
 
   async deleteExpiredMetrics(options?: DeleteExpiredOptions): Promise<DeleteExpiredResult> {
     const asOf = expiryDay(options)
     const params: unknown[] = []
-    const expired = expiredSql(liveWindow(asOf, this.defaultTtlDays), (v) => {
-      params.push(v)
-      return `$${params.length}::date`
-    })
+    const expired = expiredClause(liveWindow(asOf, this.defaultTtlDays), params, (p) => `${p}::date`)
     const rows = await this.rows(
       `DELETE FROM ${this.table('dqx_metrics')} WHERE ${expired} RETURNING metric, dataset`,
       params,

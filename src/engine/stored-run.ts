@@ -1,17 +1,11 @@
-import type { AssertionResult, SymbolInfo } from '../core/types.js'
+import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
 
 /**
  * What a replay needs of one run, stored with it: the metric rows cannot rebuild it (a later run
  * of the same key replaces them, and they carry no symbol names or lags). Failed-row samples are
  * left out on purpose: they may hold personal data (docs/failed-rows.md).
  */
-export interface StoredRun {
-  runId: string
-  suite: string
-  date: string
-  tags: Record<string, string>
-  /** ISO-8601 start time of the run. */
-  startedAt: string
+export interface StoredRun extends StoredRunEntry {
   durationMs: number
   datasources: string[]
   results: AssertionResult[]
@@ -40,7 +34,28 @@ export interface StoredRunEntry {
   suite: string
   date: string
   tags: Record<string, string>
+  /** ISO-8601 start time of the run. */
   startedAt: string
+}
+
+/** The record of a run that `MetricDB.writeRun` keeps for replays: its report's key, start, datasources, results and symbols. */
+export function storedRunOf(
+  report: Pick<
+    RunReport,
+    'suiteName' | 'runId' | 'key' | 'startedAt' | 'durationMs' | 'datasources' | 'results' | 'symbols'
+  >,
+): StoredRun {
+  return {
+    runId: report.runId,
+    suite: report.suiteName,
+    date: report.key.date,
+    tags: { ...report.key.tags },
+    startedAt: report.startedAt.toISOString(),
+    durationMs: report.durationMs,
+    datasources: [...report.datasources],
+    results: [...report.results],
+    symbols: [...report.symbols],
+  }
 }
 
 /** The run as stored: results without their failed-row samples. */
@@ -70,14 +85,7 @@ export function fromRunRow(row: Readonly<Record<string, unknown>>): StoredRun {
     StoredRun,
     'durationMs' | 'datasources' | 'results' | 'symbols'
   >
-  return {
-    runId: String(row.run_id),
-    suite: String(row.suite),
-    date: String(row.date),
-    tags: JSON.parse(String(row.tags)) as Record<string, string>,
-    startedAt: String(row.started_at),
-    ...payload,
-  }
+  return { ...toRunEntry(row), ...payload }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DqxError, toError } from '../core/errors.js'
 import { makeRedactor } from '../core/redact.js'
-import type { BoundSource, ColumnInfo, SourceOptions } from './data-source.js'
+import type { BoundSource, ColumnInfo, EngineSession, SourceOptions } from './data-source.js'
 import type { Dialect } from './dialect.js'
 import { dialects } from './dialects/index.js'
 import type { SqlParam } from './sql.js'
@@ -128,7 +128,7 @@ export class WarehouseSourceSpec {
     return `warehouse ${this.label} ${this.what}`
   }
 
-  bind(dataset: string): BoundSource {
+  bind(_session: EngineSession, dataset: string): BoundSource {
     const relation = this.relationSql
     return {
       dialect: this.dialect,

@@ -3,7 +3,14 @@ import { z } from 'zod'
 import { redactUrl, secretStrings } from '../core/redact.js'
 import { formatTags } from '../core/result-key.js'
 import { DeliveryError, deliver, describeError, makeRedactor, resolveRetry, retrySchema } from './delivery.js'
-import { alertNotifyOnSchema, defineFactory, type Factory, nameSchema, type RunView } from './first-party.js'
+import {
+  alertNotifyOnSchema,
+  defineFactory,
+  type ExactlyOne,
+  type Factory,
+  nameSchema,
+  type RunView,
+} from './first-party.js'
 import {
   changeLine,
   countsText,
@@ -24,10 +31,12 @@ import {
   truncate,
 } from './render.js'
 import {
+  ALERTING,
   changeCounts,
-  type Destination,
+  deliveryName,
+  destinationsOf,
   planMessages,
-  routeLabel,
+  routeFields,
   scopeLabel,
   sendAll,
   severitySchema,
@@ -76,11 +85,7 @@ export const emailSchema = z.strictObject({
 
 type EmailInput = z.input<typeof emailSchema>
 /** email() options: `to` (every message to the same recipients) or `routes` (recipients by severity). */
-export type EmailOptions = Omit<EmailInput, 'to' | 'routes'> &
-  (
-    | { to: NonNullable<EmailInput['to']>; routes?: undefined }
-    | { routes: NonNullable<EmailInput['routes']>; to?: undefined }
-  )
+export type EmailOptions = ExactlyOne<EmailInput, 'to', 'routes'>
 
 /** SMTP failures that retrying cannot fix: authentication, configuration, permanent (5xx) replies. */
 const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2', 'ECONFIG'])
@@ -247,17 +252,15 @@ export const email: Factory<typeof emailSchema, EmailOptions> = defineFactory({
   kind: 'email',
   description: 'e-mails a run summary with the failed assertions by severity (nodemailer)',
   schema: emailSchema,
-  on: 'results',
-  defaultNotifyOn: 'failure',
-  selfGated: true,
+  ...ALERTING,
   oneOf: [['to', 'routes']],
   setup(o, name, { suite, notifyOn }) {
     const list = (to: string | string[]): string[] => (typeof to === 'string' ? [to] : to)
-    const destinations: Destination<string[]>[] = o.routes?.map((r, i) => ({
-      target: list(r.to),
-      minSeverity: r.minSeverity,
-      label: routeLabel(i, r.minSeverity),
-    })) ?? [{ target: list(o.to as string | string[]), label: '' }]
+    const destinations = destinationsOf(
+      o.routes,
+      (r) => list(r.to),
+      () => list(o.to as string | string[]),
+    )
     // The transport's secrets by the library's one rule (auth.pass, oauth2 tokens, URL credentials).
     const redact = makeRedactor(secretStrings(o.smtp))
     const retry = resolveRetry(o.retry)
@@ -278,7 +281,7 @@ export const email: Factory<typeof emailSchema, EmailOptions> = defineFactory({
             text: emailText(v, o.maxFailures, o.maxSampleRows),
             html: emailHtml(v, o.maxFailures, o.maxSampleRows),
           }
-          const what = `email '${name}'${destination.label ? ` ${destination.label}` : ''} ${via}`
+          const what = `${deliveryName('email', name, destination)} ${via}`
           const { value, attempts } = await deliver(
             async (signal) => {
               try {
@@ -290,8 +293,10 @@ export const email: Factory<typeof emailSchema, EmailOptions> = defineFactory({
             { what, signal: view.signal, logger: view.logger, retry, redact },
           )
           const rejected = (value.rejected ?? []).length
-          const route = destination.label ? { route: destination.label } : {}
-          view.logger.info({ ...route, recipients: to.length, rejected, attempts }, 'email sent')
+          view.logger.info(
+            { ...routeFields(destination), recipients: to.length, rejected, attempts },
+            'email sent',
+          )
         })
       } finally {
         transport.close()

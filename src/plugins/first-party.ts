@@ -145,6 +145,13 @@ export interface FirstPartySpec<S extends z.ZodObject> {
   setup(options: z.output<S>, name: string, env: SetupEnv): (view: RunView) => Promise<void>
 }
 
+/** Options in which exactly one of the fields `A` and `B` is given (a `oneOf` pair). */
+export type ExactlyOne<T, A extends keyof T, B extends keyof T> = Omit<T, A | B> &
+  (
+    | ({ [K in A]-?: NonNullable<T[K]> } & { [K in B]?: undefined })
+    | ({ [K in B]-?: NonNullable<T[K]> } & { [K in A]?: undefined })
+  )
+
 /** The plugin object a first-party factory returns. */
 export type FirstPartyPlugin = ObjectPlugin<Record<string, unknown> | undefined> & { readonly kind: string }
 

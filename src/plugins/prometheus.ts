@@ -59,63 +59,38 @@ export function groupingPath(
 /** The run as Prometheus gauges, in a registry of its own (never the global one). */
 export function buildRegistry(view: RunView): Registry {
   const registry = new Registry()
-  const registers = [registry]
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Gauge<L>({ name, help, labelNames, registers: [registry] })
   const assertionLabels = ['suite', 'check', 'assertion', 'severity'] as const
-  const passed = new Gauge({
-    name: 'dqx_assertion_passed',
-    help: '1 when the assertion PASSED, else 0 (FAILED or SKIPPED)',
-    labelNames: assertionLabels,
-    registers,
-  })
-  const failed = new Gauge({
-    name: 'dqx_assertion_failed',
-    help: '1 when the assertion FAILED, else 0',
-    labelNames: assertionLabels,
-    registers,
-  })
-  const value = new Gauge({
-    name: 'dqx_assertion_value',
-    help: "the assertion expression's value (absent when it could not be computed)",
-    labelNames: assertionLabels,
-    registers,
-  })
-  const counts = new Gauge({
-    name: 'dqx_run_assertions',
-    help: 'assertions of the run by status',
-    labelNames: ['suite', 'status'] as const,
-    registers,
-  })
-  const failures = new Gauge({
-    name: 'dqx_run_failures',
-    help: 'FAILED assertions of the run by severity',
-    labelNames: ['suite', 'severity'] as const,
-    registers,
-  })
-  const metric = new Gauge({
-    name: 'dqx_metric_value',
-    help: 'computed metric values (the symbols of the run)',
-    labelNames: ['suite', 'metric', 'dataset'] as const,
-    registers,
-  })
+  const passed = gauge(
+    'dqx_assertion_passed',
+    '1 when the assertion PASSED, else 0 (FAILED or SKIPPED)',
+    assertionLabels,
+  )
+  const failed = gauge('dqx_assertion_failed', '1 when the assertion FAILED, else 0', assertionLabels)
+  const value = gauge(
+    'dqx_assertion_value',
+    "the assertion expression's value (absent when it could not be computed)",
+    assertionLabels,
+  )
+  const counts = gauge('dqx_run_assertions', 'assertions of the run by status', ['suite', 'status'])
+  const failures = gauge('dqx_run_failures', 'FAILED assertions of the run by severity', [
+    'suite',
+    'severity',
+  ])
+  const metric = gauge('dqx_metric_value', 'computed metric values (the symbols of the run)', [
+    'suite',
+    'metric',
+    'dataset',
+  ])
   const runLabels = ['suite'] as const
-  const duration = new Gauge({
-    name: 'dqx_run_duration_seconds',
-    help: 'run duration',
-    labelNames: runLabels,
-    registers,
-  })
-  const started = new Gauge({
-    name: 'dqx_run_timestamp_seconds',
-    help: 'when the run started (unix time)',
-    labelNames: runLabels,
-    registers,
-  })
-  const runError = new Gauge({
-    name: 'dqx_run_error',
-    help: '1 when the run itself failed (bad data source, missing column …)',
-    labelNames: runLabels,
-    registers,
-  })
+  const duration = gauge('dqx_run_duration_seconds', 'run duration', runLabels)
+  const started = gauge('dqx_run_timestamp_seconds', 'when the run started (unix time)', runLabels)
+  const runError = gauge(
+    'dqx_run_error',
+    '1 when the run itself failed (bad data source, missing column …)',
+    runLabels,
+  )
 
   const suite = view.suiteName
   for (const r of view.results) {

@@ -198,7 +198,7 @@ export async function planMessages<T>(view: RunView, o: PlanOptions<T>): Promise
         {
           notifyOn: o.notifyOn,
           status: runStatus(scoped),
-          ...(destination.label ? { route: destination.label } : {}),
+          ...routeFields(destination),
         },
         'nothing to send for this run',
       )
@@ -220,4 +220,32 @@ export async function sendAll<T>(messages: readonly T[], send: (m: T) => Promise
 /** `routes[0] (P0–P1)`: how a route is named in logs and error messages. */
 export function routeLabel(index: number, minSeverity: Severity): string {
   return `routes[${index}] (${scopeLabel(minSeverity)})`
+}
+
+/** What makes a plugin an alerting one: it acts on results, on failures by default, and gates each route itself. */
+export const ALERTING = { on: 'results', defaultNotifyOn: 'failure', selfGated: true } as const
+
+/** An alerting plugin's destinations: one per route of `routes`, in order, else its single target. */
+export function destinationsOf<R extends { minSeverity: Severity }, T>(
+  routes: readonly R[] | undefined,
+  target: (route: R) => T,
+  single: () => T,
+): Destination<T>[] {
+  return (
+    routes?.map((r, i) => ({
+      target: target(r),
+      minSeverity: r.minSeverity,
+      label: routeLabel(i, r.minSeverity),
+    })) ?? [{ target: single(), label: '' }]
+  )
+}
+
+/** How messages name one delivery: `email 'alerts' routes[0] (P0)`; the single target has no route. */
+export function deliveryName(kind: string, name: string, destination: Destination<unknown>): string {
+  return `${kind} '${name}'${destination.label ? ` ${destination.label}` : ''}`
+}
+
+/** `{ route }` for the log lines of a route's delivery; nothing for the single target. */
+export function routeFields(destination: Destination<unknown>): { route?: string } {
+  return destination.label ? { route: destination.label } : {}
 }

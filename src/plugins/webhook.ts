@@ -6,6 +6,7 @@ import { deliver, httpSend, makeRedactor, resolveRetry, retrySchema, urlSecrets 
 import {
   alertNotifyOnSchema,
   defineFactory,
+  type ExactlyOne,
   type Factory,
   nameSchema,
   type RunView,
@@ -29,10 +30,12 @@ import {
   truncate,
 } from './render.js'
 import {
+  ALERTING,
   changeCounts,
-  type Destination,
+  deliveryName,
+  destinationsOf,
   planMessages,
-  routeLabel,
+  routeFields,
   scopeLabel,
   sendAll,
   severitySchema,
@@ -76,11 +79,7 @@ export const webhookSchema = z.strictObject({
 
 type WebhookInput = z.input<typeof webhookSchema>
 /** webhook() options: `url` (every POST to one place) or `routes` (destinations by severity). */
-export type WebhookOptions = Omit<WebhookInput, 'url' | 'routes'> &
-  (
-    | { url: NonNullable<WebhookInput['url']>; routes?: undefined }
-    | { routes: NonNullable<WebhookInput['routes']>; url?: undefined }
-  )
+export type WebhookOptions = ExactlyOne<WebhookInput, 'url', 'routes'>
 
 const ICON = { PASSED: ':white_check_mark:', FAILED: ':x:', ERROR: ':rotating_light:' } as const
 
@@ -239,11 +238,6 @@ export function jsonMessage(view: RunView): Record<string, unknown> {
   return doc
 }
 
-interface Target {
-  url: string
-  headers: Record<string, string>
-}
-
 /**
  * Posts the run to a webhook: a Slack Block Kit message or a JSON document; to `url`, or one POST
  * per route of `routes`. Retried with backoff (5xx, 408, 429, network errors); other 4xx fail at once.
@@ -252,17 +246,15 @@ export const webhook: Factory<typeof webhookSchema, WebhookOptions> = defineFact
   kind: 'webhook',
   description: 'posts run results to a webhook (Slack Block Kit or JSON), with retries',
   schema: webhookSchema,
-  on: 'results',
-  defaultNotifyOn: 'failure',
-  selfGated: true,
+  ...ALERTING,
   oneOf: [['url', 'routes']],
   setup(o, name, { suite, notifyOn }) {
     const shared = o.headers ?? {}
-    const destinations: Destination<Target>[] = o.routes?.map((r, i) => ({
-      target: { url: r.url, headers: { ...shared, ...r.headers } },
-      minSeverity: r.minSeverity,
-      label: routeLabel(i, r.minSeverity),
-    })) ?? [{ target: { url: o.url as string, headers: shared }, label: '' }]
+    const destinations = destinationsOf(
+      o.routes,
+      (r) => ({ url: r.url, headers: { ...shared, ...r.headers } }),
+      () => ({ url: o.url as string, headers: shared }),
+    )
     const redact = makeRedactor(
       destinations.flatMap((d) => [...urlSecrets(d.target.url), ...Object.values(d.target.headers)]),
     )
@@ -274,7 +266,7 @@ export const webhook: Factory<typeof webhookSchema, WebhookOptions> = defineFact
         const payload =
           o.format === 'slack' ? slackMessage(v, o.maxFailures, o.maxSampleRows) : jsonMessage(v)
         const body = JSON.stringify(payload)
-        const what = `webhook '${name}'${destination.label ? ` ${destination.label}` : ''} to ${redactUrl(url)}`
+        const what = `${deliveryName('webhook', name, destination)} to ${redactUrl(url)}`
         const { value, attempts } = await deliver(
           (signal) =>
             httpSend({
@@ -286,9 +278,14 @@ export const webhook: Factory<typeof webhookSchema, WebhookOptions> = defineFact
             }),
           { what, signal: view.signal, logger: view.logger, retry, redact },
         )
-        const route = destination.label ? { route: destination.label } : {}
         view.logger.info(
-          { ...route, format: o.format, status: value.status, attempts, bytes: body.length },
+          {
+            ...routeFields(destination),
+            format: o.format,
+            status: value.status,
+            attempts,
+            bytes: body.length,
+          },
           'webhook delivered',
         )
       })

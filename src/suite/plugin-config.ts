@@ -6,26 +6,12 @@ import type { NormalizedPlugin } from './normalize-plugins.js'
 export { didYouMean, levenshtein } from '../core/did-you-mean.js'
 
 import { scrubSecrets } from '../core/redact.js'
-
-function issuePath(issue: StandardSchemaV1.Issue): string {
-  if (!issue.path || issue.path.length === 0) return '(root)'
-  return issue.path
-    .map((seg) => {
-      const k = typeof seg === 'object' ? seg.key : seg
-      return typeof k === 'number' ? `[${k}]` : `.${String(k)}`
-    })
-    .join('')
-    .replace(/^\./, '')
-}
+import { invalidConfigMessage } from './config-issues.mjs'
 
 function failure(plugin: string, issues: readonly StandardSchemaV1.Issue[], value: unknown): DqxError {
-  const lines = issues.map((i) => `${issuePath(i)}: ${i.message}`)
   // Some validators quote the received value in their messages (valibot, arktype: `(was "hunter2")`),
   // so the secrets of the config being validated are scrubbed from our message.
-  return new DqxError(
-    'INVALID_PLUGIN_CONFIG',
-    scrubSecrets(`invalid pluginConfig for plugin '${plugin}': ${lines.join('; ')}`, value),
-  )
+  return new DqxError('INVALID_PLUGIN_CONFIG', scrubSecrets(invalidConfigMessage(plugin, issues), value))
 }
 
 /** Rejects keys of pluginConfig that name no plugin, suggesting the closest name. */

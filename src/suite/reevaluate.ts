@@ -7,7 +7,7 @@ import { ResultKey } from '../core/result-key.js'
 import { summarize } from '../core/summary.js'
 import type { AssertionResult, RunReport, SymbolInfo } from '../core/types.js'
 import { MetricDB } from '../engine/metric-db.js'
-import type { StoredRun } from '../engine/stored-run.js'
+import { type StoredRun, storedRunOf } from '../engine/stored-run.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { deepFreeze } from './run-context.js'
 import type { SuiteOperations } from './run-operations.js'
@@ -71,25 +71,6 @@ export async function reevaluateStoredRun(o: {
     return old && keepsStoredVerdict(old, schemaAssertions.has(k)) ? { ...old } : r
   })
   const symbols = fresh.symbols
-  // One write (one transaction where the store has them); metric values are not written again.
-  await MetricDB.writeRun(db, {
-    newRun: true,
-    metrics: [],
-    runId,
-    results,
-    run: {
-      runId,
-      suite: o.suite,
-      date: key.date,
-      tags: { ...key.tags },
-      startedAt: startedAt.toISOString(),
-      durationMs: performance.now() - t0,
-      datasources: [...stored.datasources],
-      results,
-      symbols,
-    },
-    schemas: [],
-  })
   const report: RunReport = {
     suiteName: o.suite,
     runId,
@@ -97,13 +78,24 @@ export async function reevaluateStoredRun(o: {
     startedAt,
     durationMs: performance.now() - t0,
     datasources: [...stored.datasources],
-    results: deepFreeze(results),
-    symbols: deepFreeze(symbols),
+    results,
+    symbols,
     summary: summarize(results),
     pluginRuns: [],
     pluginErrors: [],
     reevaluatedFrom: stored.runId,
   }
+  // One write (one transaction where the store has them); metric values are not written again.
+  await MetricDB.writeRun(db, {
+    newRun: true,
+    metrics: [],
+    runId,
+    results,
+    run: storedRunOf(report),
+    schemas: [],
+  })
+  deepFreeze(report.results)
+  deepFreeze(report.symbols)
   const active = o.operations.activeProfileNames(key)
   if (active) report.profiles = active
   o.logger.info(

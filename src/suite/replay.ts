@@ -4,7 +4,7 @@ import { summarize } from '../core/summary.js'
 import type { RunReport } from '../core/types.js'
 import type { MetricDB } from '../engine/metric-db.js'
 import type { StoredRun } from '../engine/stored-run.js'
-import type { PluginRun } from '../hooks/index.js'
+import { HookCalls } from './hook-calls.js'
 import { afterRunContext, failed, type SuiteLifecycle } from './lifecycle.js'
 import { deepFreeze, type RunContext, type TapScope } from './run-context.js'
 
@@ -81,23 +81,11 @@ export async function replayStoredRun(o: {
     replay: true,
     ...scope,
   })
-  const pluginRuns: PluginRun[] = []
-  let hookError: Error | undefined
-  const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
-    let runs: PluginRun[]
-    try {
-      runs = await call()
-    } catch (err) {
-      hookError ??= err instanceof Error ? err : new Error(String(err))
-      return
-    }
-    lifecycle.scrubRuns(runs)
-    pluginRuns.push(...runs)
-    if (runs.some(failed)) pluginRuns.push(...(await lifecycle.reportFailures(runs, runCtx)))
-  }
+  const calls = new HookCalls(lifecycle, runCtx)
+  const pluginRuns = calls.runs
   const evaluated = deepFreeze({ ...runCtx, durationMs: stored.durationMs, results, symbols, summary })
-  await callHook(() => lifecycle.hooks.afterEvaluate.promise(evaluated))
-  await callHook(() => lifecycle.hooks.processResults.promise(evaluated))
+  await calls.call(() => lifecycle.hooks.afterEvaluate.promise(evaluated))
+  await calls.call(() => lifecycle.hooks.processResults.promise(evaluated))
   const report: RunReport = {
     suiteName: stored.suite,
     runId: stored.runId,
@@ -112,11 +100,11 @@ export async function replayStoredRun(o: {
     pluginErrors: [],
     replay: true,
   }
-  await callHook(() => lifecycle.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
+  await calls.call(() => lifecycle.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
   report.pluginErrors = pluginRuns.filter(failed)
   lifecycle.logger.info(
     { runId: stored.runId, date: stored.date, durationMs: performance.now() - t0 },
     'replayed stored run',
   )
-  return { report, hookError }
+  return { report, hookError: calls.error }
 }

@@ -21,13 +21,14 @@ import { MetricDB, type StoredMetric } from '../engine/metric-db.js'
 import { expiryDay, writesExpired } from '../engine/metric-ttl.js'
 import { attachSamples, checkAssertionSampleColumns, checkSuiteSampleColumns } from '../engine/samples.js'
 import type { ScanListener } from '../engine/scan-events.js'
+import { storedRunOf } from '../engine/stored-run.js'
 import type { TunableChange } from '../engine/tunable-changes.js'
-import type { PluginRun } from '../hooks/index.js'
 import { loadAnomalyBaselines } from './anomaly-history.js'
 import { applyPlugin } from './apply-plugin.js'
 import { audit } from './audit.js'
 import { defaultLogger } from './default-logger.js'
 import { type RunTrace, renderTrace, traceRun } from './explain.js'
+import { HookCalls } from './hook-calls.js'
 import { isIsolatedPlugin, SANDBOX_GROUP, type SandboxGroup } from './isolation/isolated.js'
 import { afterRunContext, failed, type SuiteHooks, SuiteLifecycle } from './lifecycle.js'
 import { type NormalizedPlugin, normalizePlugins } from './normalize-plugins.js'
@@ -214,7 +215,6 @@ export class VerificationSuite {
     const runId = randomUUID()
     const startedAt = new Date()
     const t0 = performance.now()
-    const pluginRuns: PluginRun[] = []
     const scope: TapScope = { signal: new AbortController().signal, logger: this.logger, config: undefined }
     const activeProfiles = this.operations.activeProfileNames(key)
     const runCtx: RunContext = deepFreeze({
@@ -237,22 +237,21 @@ export class VerificationSuite {
     let runError: Error | undefined
     // A hook call itself can reject (a `call` interceptor that throws): the run still computes and
     // persists its results and calls afterRun, then rejects with that error.
-    let hookError: Error | undefined
-    // Each failed tap is reported to onPluginError once, right after the call it failed in.
-    const callHook = async (call: () => Promise<PluginRun[]>): Promise<void> => {
-      let runs: PluginRun[]
-      try {
-        runs = await call()
-      } catch (err) {
-        hookError ??= toError(err)
-        return
-      }
-      this.lifecycle.scrubRuns(runs)
-      pluginRuns.push(...runs)
-      if (runs.some(failed)) pluginRuns.push(...(await this.lifecycle.reportFailures(runs, runCtx)))
-    }
+    const calls = new HookCalls(this.lifecycle, runCtx)
+    const pluginRuns = calls.runs
+    /** The run as of now: what its stored record and its report say of it. */
+    const outcome = () => ({
+      suiteName: this.name,
+      runId,
+      key,
+      startedAt,
+      durationMs: performance.now() - t0,
+      datasources: Object.keys(datasources),
+      results,
+      symbols,
+    })
 
-    if (plugins) await callHook(() => this.hooks.beforeRun.promise(runCtx))
+    if (plugins) await calls.call(() => this.hooks.beforeRun.promise(runCtx))
     const session = createEngineSession()
     try {
       const skipDates = (d: string) => datasources[d]?.skipDates ?? NO_DATES
@@ -364,17 +363,7 @@ export class VerificationSuite {
         metrics: fresh,
         runId,
         results,
-        run: {
-          runId,
-          suite: this.name,
-          date: key.date,
-          tags: { ...key.tags },
-          startedAt: startedAt.toISOString(),
-          durationMs: performance.now() - t0,
-          datasources: Object.keys(datasources),
-          results,
-          symbols,
-        },
+        run: storedRunOf(outcome()),
         schemas: Object.entries(schemas).map(([dataset, columns]) => ({
           suite: this.name,
           dataset,
@@ -409,8 +398,8 @@ export class VerificationSuite {
         summary,
       })
       if (!runError) {
-        await callHook(() => this.hooks.afterEvaluate.promise(evaluated))
-        await callHook(() =>
+        await calls.call(() => this.hooks.afterEvaluate.promise(evaluated))
+        await calls.call(() =>
           this.hooks.processResults.promise({ ...evaluated, durationMs: performance.now() - t0 }),
         )
       } else {
@@ -423,35 +412,23 @@ export class VerificationSuite {
           summary: summarize([]),
           error: runError,
         })
-        await callHook(() => this.hooks.processResults.promise(failedRun))
+        await calls.call(() => this.hooks.processResults.promise(failedRun))
       }
     }
-    const report: RunReport = {
-      suiteName: this.name,
-      runId,
-      key,
-      startedAt,
-      durationMs: performance.now() - t0,
-      datasources: Object.keys(datasources),
-      results,
-      symbols,
-      summary,
-      pluginRuns,
-      pluginErrors: [],
-    }
+    const report: RunReport = { ...outcome(), summary, pluginRuns, pluginErrors: [] }
     if (Object.keys(schemas).length > 0) report.schemas = schemas
     if (activeProfiles) report.profiles = [...activeProfiles]
     this.#queries.set(report, queries)
-    const failure = runError ?? hookError
+    const failure = runError ?? calls.error
     if (failure) report.error = failure
     if (plugins) {
-      await callHook(() => this.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
+      await calls.call(() => this.hooks.afterRun.promise(afterRunContext(report, pluginRuns, scope)))
     }
     report.pluginErrors = pluginRuns.filter(failed)
     deepFreeze(report.results)
     deepFreeze(report.symbols)
     if (runError) throw runError
-    if (hookError) throw hookError
+    if (calls.error) throw calls.error
     if (this.failOnPluginError && report.pluginErrors.length > 0) {
       throw new PluginFailureError(report)
     }

@@ -6,17 +6,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chQuery } from '../../scripts/clickhouse.mjs'
-import { check } from '../../src/core/check.js'
-import type { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import type { RunReport } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
 import { DuckDBSession } from '../../src/engine/duckdb-session.js'
-import { MetricDB } from '../../src/engine/metric-db.js'
-import { VerificationSuite } from '../../src/suite/verification-suite.js'
 import {
   chUrl,
   chUrl2,
@@ -26,23 +20,21 @@ import {
   loggedQueries,
   uniqueTable,
 } from './ch-helpers.js'
+import {
+  agreementTests,
+  COMMON_METRICS,
+  type CrossEngineRun,
+  generateFacts,
+  type MetricCase,
+  N,
+  ofKind,
+  runBothEngines,
+  type Values,
+} from './cross-engine.js'
 
-const N = 3000
-const FLOAT_REL = 1e-9
 /** DuckDB's HyperLogLog is coarse (see postgres-cross-engine.test.ts); ClickHouse's uniq is within a few %. */
 const DUCK_APPROX_REL = 0.4
 const CH_APPROX_REL = 0.05
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = [
   'plain',
@@ -61,107 +53,21 @@ const WORDS = [
 ]
 const CITIES = ['Zürich', 'São Paulo', '東京', 'Paris', 'Kraków', '🏙️ Metro', null]
 const BIG = [1e300, -1e300, 1e-300, 0, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, -123.456]
-const DAYS = ['2026-11-24', '2026-11-25', '2026-11-26']
-
-type Row = {
-  id: number
-  name: string | null
-  city: string | null
-  category: string | null
-  flag: number | null
-  amount: number | null
-  qty: number | null
-  big: number | null
-  day: string
-}
-
-function generate(): Row[] {
-  const r = rng(20261207)
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
-  const maybe = <T>(p: number, v: () => T): T | null => (r() < p ? null : v())
-  return Array.from({ length: N }, (_, id) => ({
-    id,
-    name: maybe(0.08, () => (r() < 0.3 ? pick(WORDS) : `${pick(WORDS)} ${Math.floor(r() * 2000)}`)),
-    city: pick(CITIES),
-    category: maybe(0.1, () => pick(['a', 'b', 'c'])),
-    flag: maybe(0.1, () => (r() < 0.5 ? 1 : 0)),
-    amount: maybe(0.05, () => (r() < 0.02 ? 0 : (r() * 2 - 1) * 1e6)),
-    qty: maybe(0.05, () => Math.floor(r() * 2001) - 1000),
-    big: maybe(0.05, () => pick(BIG)),
-    day: `${pick(DAYS)} ${String(Math.floor(r() * 24)).padStart(2, '0')}:${String(Math.floor(r() * 60)).padStart(2, '0')}:00`,
-  }))
-}
-
-type Kind = 'exact' | 'float' | 'approx'
-const METRICS: [Kind, (mp: MetricProvider) => ReturnType<MetricProvider['numRows']>][] = [
-  ['exact', (mp) => mp.numRows()],
-  ['exact', (mp) => mp.nullCount('name')],
-  ['exact', (mp) => mp.nullCount('city')],
-  ['exact', (mp) => mp.nullCount('flag')],
-  ['exact', (mp) => mp.nullCount('amount')],
-  ['exact', (mp) => mp.uniqueCount('name')],
-  ['exact', (mp) => mp.uniqueCount('city')],
-  ['exact', (mp) => mp.uniqueCount('qty')],
-  ['exact', (mp) => mp.uniqueCount('big')],
-  ['exact', (mp) => mp.duplicateCount(['city'])],
-  ['exact', (mp) => mp.duplicateCount(['city', 'category'])],
-  ['exact', (mp) => mp.duplicateCount(['city', 'category', 'flag'])],
-  ['exact', (mp) => mp.duplicateCount(['name', 'big'])],
-  ['exact', (mp) => mp.countValues('city', ['Zürich', '東京'])],
-  ['exact', (mp) => mp.countValues('name', ['', 'e\u0301', '👨‍👩‍👧', "it's", 'back\\slash'])],
-  ['exact', (mp) => mp.countValues('qty', [0, 1, -1])],
-  ['exact', (mp) => mp.countValues('flag', [true])],
-  ['exact', (mp) => mp.countValues('big', [0, 1e300, Number.MAX_VALUE])],
-  ['exact', (mp) => mp.minLength('name')],
-  ['exact', (mp) => mp.maxLength('name')],
-  ['exact', (mp) => mp.minLength('city')],
-  ['exact', (mp) => mp.maxLength('city')],
-  ['exact', (mp) => mp.minimum('qty')],
-  ['exact', (mp) => mp.maximum('qty')],
-  ['exact', (mp) => mp.minimum('amount')],
-  ['exact', (mp) => mp.maximum('amount')],
-  ['exact', (mp) => mp.minimum('big')],
-  ['exact', (mp) => mp.maximum('big')],
-  ['exact', (mp) => mp.sum('qty')],
-  ['exact', (mp) => mp.customSql('sum(CASE WHEN qty > 0 THEN 1 ELSE 0 END)')],
-  ['float', (mp) => mp.sum('amount')],
-  ['float', (mp) => mp.average('amount')],
-  ['float', (mp) => mp.average('qty')],
-  ['float', (mp) => mp.variance('amount')],
-  ['float', (mp) => mp.stddev('amount')],
-  ['float', (mp) => mp.variance('qty')],
-  ['float', (mp) => mp.stddev('qty')],
-  ['approx', (mp) => mp.approxDistinct('name')],
-  ['approx', (mp) => mp.approxDistinct('qty')],
-  ['approx', (mp) => mp.approxDistinct('city')],
-]
-
-function suite(): { suite: VerificationSuite; kinds: Map<string, Kind> } {
-  const kinds = new Map<string, Kind>()
-  const checks = ['all', 'daily'].map((dataset) =>
-    check({ name: `metrics of ${dataset}`, datasets: [dataset] }, (mp, ctx) => {
-      METRICS.forEach(([kind, m], i) => {
-        const metric = m(mp)
-        kinds.set(String(metric), kind)
-        ctx
-          .assertThat(metric)
-          .where({ name: `m${i}` })
-          .noop()
-      })
-    }),
-  )
-  const s = new VerificationSuite({
-    name: 'clickhouse-cross-engine',
-    checks,
-    db: MetricDB.memory(),
-    logger: pino({ level: 'silent' }),
-    audit: false,
+const generate = () =>
+  generateFacts({
+    seed: 20261207,
+    words: WORDS,
+    cities: CITIES,
+    big: BIG,
+    flag: (yes) => (yes ? 1 : 0),
+    day: (date, time) => `${date} ${time}`,
   })
-  return { suite: s, kinds }
-}
 
-const valuesOf = (report: RunReport): Map<string, number | null> =>
-  new Map(report.symbols.map((s) => [`${s.dataset} ${s.metric}`, s.value]))
+const METRICS: MetricCase[] = [
+  ...COMMON_METRICS,
+  ['exact', (mp) => mp.countValues('name', ['', 'e\u0301', '👨‍👩‍👧', "it's", 'back\\slash'])],
+  ['exact', (mp) => mp.customSql('sum(CASE WHEN qty > 0 THEN 1 ELSE 0 END)')],
+]
 
 describe.skipIf(!clickhouseUp())(
   'a Distributed ClickHouse table over two shards and DuckDB over parquet compute the same metrics',
@@ -170,9 +76,9 @@ describe.skipIf(!clickhouseUp())(
     const key = new ResultKey('2026-11-25')
     const table = uniqueTable('facts')
     const dir = mkdtempSync(join(tmpdir(), 'dqx-ch-parquet-'))
-    let duck: Map<string, number | null>
-    let ch: Map<string, number | null>
-    let kinds: Map<string, Kind>
+    let both: CrossEngineRun
+    let duck: Values
+    let ch: Values
     let perShard: number[]
 
     beforeAll(async () => {
@@ -208,13 +114,14 @@ describe.skipIf(!clickhouseUp())(
       } finally {
         await duckdb.close()
       }
-      const built = suite()
-      kinds = built.kinds
-      const chTable = (dateColumn?: string) =>
-        DataSource.clickhouse({ url: chUrl, table, ...(dateColumn ? { dateColumn } : {}) })
-      const pq = (dateColumn?: string) => DataSource.parquet(parquet, dateColumn ? { dateColumn } : {})
-      duck = valuesOf(await built.suite.run({ all: pq(), daily: pq('day') }, key))
-      ch = valuesOf(await built.suite.run({ all: chTable(), daily: chTable('day') }, key))
+      both = await runBothEngines({
+        name: 'clickhouse-cross-engine',
+        metrics: METRICS,
+        key,
+        duck: (options) => DataSource.parquet(parquet, options),
+        other: (options) => DataSource.clickhouse({ url: chUrl, table, ...options }),
+      })
+      ;({ duck, other: ch } = both)
     })
 
     afterAll(async () => {
@@ -238,35 +145,10 @@ describe.skipIf(!clickhouseUp())(
       expect(remote.filter((q) => q.includes('m0') || q.includes('count'))).toHaveLength(2)
     })
 
-    it('every metric of both datasets has a value in both engines', () => {
-      expect(duck.size).toBe(METRICS.length * 2)
-      expect([...ch.keys()].sort()).toEqual([...duck.keys()].sort())
-      for (const [k, v] of ch) expect({ k, v }).toEqual({ k, v: expect.any(Number) })
-    })
-
-    it('exact metrics are identical', () => {
-      const diffs: string[] = []
-      for (const [k, d] of duck) {
-        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'exact') continue
-        if (d !== ch.get(k)) diffs.push(`${k}: duckdb ${d} clickhouse ${ch.get(k)}`)
-      }
-      expect(diffs).toEqual([])
-    })
-
-    it(`floating-point metrics agree within a relative ${FLOAT_REL}`, () => {
-      const diffs: string[] = []
-      for (const [k, d] of duck) {
-        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'float') continue
-        const c = ch.get(k) as number
-        const rel = Math.abs((d as number) - c) / Math.max(Math.abs(c), Number.MIN_VALUE)
-        if (!(rel <= FLOAT_REL)) diffs.push(`${k}: duckdb ${d} clickhouse ${c} (rel ${rel})`)
-      }
-      expect(diffs).toEqual([])
-    })
+    agreementTests('clickhouse', () => both, METRICS.length)
 
     it('approxDistinct estimates the exact distinct count in both engines', () => {
-      for (const [k, d] of duck) {
-        if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'approx') continue
+      for (const [k, d] of ofKind(both, 'approx')) {
         const exact = ch.get(k.replace('approxDistinct', 'uniqueCount')) as number
         expect(Math.abs((ch.get(k) as number) - exact) / exact, `clickhouse ${k}`).toBeLessThanOrEqual(
           CH_APPROX_REL,

@@ -3,21 +3,24 @@
 // (DataSource.fromRecords) and into a PostgreSQL table, the same suite run over both, and every
 // metric compared: exact metrics must be equal; floating-point ones within a relative 1e-9;
 // approxDistinct (HyperLogLog in DuckDB, exact count in PostgreSQL) within 40 %.
-import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { check } from '../../src/core/check.js'
-import type { MetricProvider } from '../../src/core/metric-provider.js'
 import { ResultKey } from '../../src/core/result-key.js'
-import type { RunReport } from '../../src/core/types.js'
 import { DataSource } from '../../src/engine/data-source.js'
-import { MetricDB } from '../../src/engine/metric-db.js'
-import { VerificationSuite } from '../../src/suite/verification-suite.js'
+import {
+  agreementTests,
+  COMMON_METRICS,
+  type CrossEngineRun,
+  type Fact,
+  generateFacts,
+  type MetricCase,
+  N,
+  ofKind,
+  runBothEngines,
+  type Values,
+} from './cross-engine.js'
 import { freshDatabase, hasPg, pgUrl, withClient } from './pg-helpers.js'
 
 const baseUrl = pgUrl()
-const N = 3000
-/** Relative tolerance of floating-point metrics (sum, average, variance, stddev of doubles). */
-const FLOAT_REL = 1e-9
 /**
  * approxDistinct: DuckDB's HyperLogLog estimate against PostgreSQL's exact count. DuckDB 1.5's
  * approx_count_distinct is coarse: measured over 10…1e6 distinct values its error has a standard
@@ -25,18 +28,6 @@ const FLOAT_REL = 1e-9
  * (This data set: name is off by 15.5 %.) See docs/datasources.md.
  */
 const APPROX_REL = 0.4
-
-/** mulberry32: the same rows on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const WORDS = [
   'plain',
@@ -70,118 +61,32 @@ const BIG = [
   2 ** 53 + 2, // beyond the safe integers
   -123.456,
 ]
-const DAYS = ['2026-11-24', '2026-11-25', '2026-11-26']
+type Row = Fact<boolean, Date>
 
-type Row = {
-  id: number
-  name: string | null
-  city: string | null
-  category: string | null
-  flag: boolean | null
-  amount: number | null
-  qty: number | null
-  big: number | null
-  day: Date
-}
-
-function generate(): Row[] {
-  const r = rng(20261125)
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T
-  const maybe = <T>(p: number, v: () => T): T | null => (r() < p ? null : v())
-  return Array.from({ length: N }, (_, id) => ({
-    id,
-    name: maybe(0.08, () => (r() < 0.3 ? pick(WORDS) : `${pick(WORDS)} ${Math.floor(r() * 2000)}`)),
-    city: pick(CITIES),
-    category: maybe(0.1, () => pick(['a', 'b', 'c'])),
-    flag: maybe(0.1, () => r() < 0.5),
-    amount: maybe(0.05, () => (r() < 0.02 ? 0 : (r() * 2 - 1) * 1e6)),
-    qty: maybe(0.05, () => Math.floor(r() * 2001) - 1000),
-    big: maybe(0.05, () => pick(BIG)),
-    day: new Date(
-      `${pick(DAYS)}T${String(Math.floor(r() * 24)).padStart(2, '0')}:${String(Math.floor(r() * 60)).padStart(2, '0')}:00Z`,
-    ),
-  }))
-}
-
-type Kind = 'exact' | 'float' | 'approx'
-const METRICS: [Kind, (mp: MetricProvider) => ReturnType<MetricProvider['numRows']>][] = [
-  ['exact', (mp) => mp.numRows()],
-  ['exact', (mp) => mp.nullCount('name')],
-  ['exact', (mp) => mp.nullCount('city')],
-  ['exact', (mp) => mp.nullCount('flag')],
-  ['exact', (mp) => mp.nullCount('amount')],
-  ['exact', (mp) => mp.nullCount('big')],
-  ['exact', (mp) => mp.uniqueCount('name')],
-  ['exact', (mp) => mp.uniqueCount('city')],
-  ['exact', (mp) => mp.uniqueCount('qty')],
-  ['exact', (mp) => mp.uniqueCount('big')],
-  ['exact', (mp) => mp.duplicateCount(['city'])],
-  ['exact', (mp) => mp.duplicateCount(['city', 'category'])],
-  ['exact', (mp) => mp.duplicateCount(['city', 'category', 'flag'])],
-  ['exact', (mp) => mp.duplicateCount(['name', 'big'])],
-  ['exact', (mp) => mp.countValues('city', ['Zürich', '東京'])],
-  ['exact', (mp) => mp.countValues('name', ['', 'e\u0301', '👨‍👩‍👧'])],
-  ['exact', (mp) => mp.countValues('qty', [0, 1, -1])],
-  ['exact', (mp) => mp.countValues('flag', [true])],
-  ['exact', (mp) => mp.countValues('big', [0, 1e300, Number.MAX_VALUE])],
-  ['exact', (mp) => mp.minLength('name')],
-  ['exact', (mp) => mp.maxLength('name')],
-  ['exact', (mp) => mp.minLength('city')],
-  ['exact', (mp) => mp.maxLength('city')],
-  ['exact', (mp) => mp.minimum('qty')],
-  ['exact', (mp) => mp.maximum('qty')],
-  ['exact', (mp) => mp.minimum('amount')],
-  ['exact', (mp) => mp.maximum('amount')],
-  ['exact', (mp) => mp.minimum('big')],
-  ['exact', (mp) => mp.maximum('big')],
-  ['exact', (mp) => mp.sum('qty')], // integers: exact in both
-  ['exact', (mp) => mp.customSql('count(*) FILTER (WHERE qty > 0)')],
-  ['float', (mp) => mp.sum('amount')],
-  ['float', (mp) => mp.average('amount')],
-  ['float', (mp) => mp.average('qty')],
-  ['float', (mp) => mp.variance('amount')],
-  ['float', (mp) => mp.stddev('amount')],
-  ['float', (mp) => mp.variance('qty')],
-  ['float', (mp) => mp.stddev('qty')],
-  ['approx', (mp) => mp.approxDistinct('name')],
-  ['approx', (mp) => mp.approxDistinct('qty')],
-  ['approx', (mp) => mp.approxDistinct('city')],
-]
-
-function suite(): { suite: VerificationSuite; kinds: Map<string, Kind> } {
-  const kinds = new Map<string, Kind>()
-  const checks = ['all', 'daily'].map((dataset) =>
-    check({ name: `metrics of ${dataset}`, datasets: [dataset] }, (mp, ctx) => {
-      METRICS.forEach(([kind, m], i) => {
-        const metric = m(mp)
-        kinds.set(String(metric), kind)
-        ctx
-          .assertThat(metric)
-          .where({ name: `m${i}` })
-          .noop()
-      })
-    }),
-  )
-  const s = new VerificationSuite({
-    name: 'cross-engine',
-    checks,
-    db: MetricDB.memory(),
-    logger: pino({ level: 'silent' }),
-    audit: false,
+const generate = (): Row[] =>
+  generateFacts({
+    seed: 20261125,
+    words: WORDS,
+    cities: CITIES,
+    big: BIG,
+    flag: (yes) => yes,
+    day: (date, time) => new Date(`${date}T${time}Z`),
   })
-  return { suite: s, kinds }
-}
 
-const valuesOf = (report: RunReport): Map<string, number | null> =>
-  new Map(report.symbols.map((s) => [`${s.dataset} ${s.metric}`, s.value]))
+const METRICS: MetricCase[] = [
+  ...COMMON_METRICS,
+  ['exact', (mp) => mp.nullCount('big')],
+  ['exact', (mp) => mp.countValues('name', ['', 'e\u0301', '👨‍👩‍👧'])],
+  ['exact', (mp) => mp.customSql('count(*) FILTER (WHERE qty > 0)')],
+]
 
 describe.skipIf(!hasPg())('DuckDB and PostgreSQL compute the same metrics', () => {
   const rows = generate()
   const key = new ResultKey('2026-11-25')
   let pgdb: Awaited<ReturnType<typeof freshDatabase>>
-  let duck: Map<string, number | null>
-  let post: Map<string, number | null>
-  let kinds: Map<string, Kind>
+  let both: CrossEngineRun
+  let duck: Values
+  let post: Values
 
   beforeAll(async () => {
     pgdb = await freshDatabase(baseUrl, 'dqx_cross')
@@ -205,18 +110,14 @@ describe.skipIf(!hasPg())('DuckDB and PostgreSQL compute the same metrics', () =
         ],
       )
     })
-    const built = suite()
-    kinds = built.kinds
-    const pgTable = (dateColumn?: string) =>
-      DataSource.postgres({
-        connectionString: pgdb.url,
-        table: 'facts',
-        ...(dateColumn ? { dateColumn } : {}),
-      })
-    const duckRecords = (dateColumn?: string) =>
-      DataSource.fromRecords(rows, dateColumn ? { dateColumn } : {})
-    duck = valuesOf(await built.suite.run({ all: duckRecords(), daily: duckRecords('day') }, key))
-    post = valuesOf(await built.suite.run({ all: pgTable(), daily: pgTable('day') }, key))
+    both = await runBothEngines({
+      name: 'cross-engine',
+      metrics: METRICS,
+      key,
+      duck: (options) => DataSource.fromRecords(rows, options),
+      other: (options) => DataSource.postgres({ connectionString: pgdb.url, table: 'facts', ...options }),
+    })
+    ;({ duck, other: post } = both)
   })
 
   afterAll(async () => {
@@ -231,36 +132,10 @@ describe.skipIf(!hasPg())('DuckDB and PostgreSQL compute the same metrics', () =
     )
   })
 
-  it('every metric of both datasets has a value in both engines', () => {
-    expect(duck.size).toBe(METRICS.length * 2)
-    expect([...post.keys()].sort()).toEqual([...duck.keys()].sort())
-    for (const [k, v] of post) expect({ k, v }).toEqual({ k, v: expect.any(Number) })
-  })
-
-  it('exact metrics are equal', () => {
-    const diffs: string[] = []
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'exact') continue
-      if (!Object.is(d, post.get(k)) && d !== post.get(k))
-        diffs.push(`${k}: duckdb ${d} postgres ${post.get(k)}`)
-    }
-    expect(diffs).toEqual([])
-  })
-
-  it(`floating-point metrics agree within a relative ${FLOAT_REL}`, () => {
-    const diffs: string[] = []
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'float') continue
-      const p = post.get(k) as number
-      const rel = Math.abs((d as number) - p) / Math.max(Math.abs(p), Number.MIN_VALUE)
-      if (!(rel <= FLOAT_REL)) diffs.push(`${k}: duckdb ${d} postgres ${p} (rel ${rel})`)
-    }
-    expect(diffs).toEqual([])
-  })
+  agreementTests('postgres', () => both, METRICS.length)
 
   it(`approxDistinct agrees within ${APPROX_REL * 100} % (exact in PostgreSQL)`, () => {
-    for (const [k, d] of duck) {
-      if (kinds.get(k.slice(k.indexOf(' ') + 1)) !== 'approx') continue
+    for (const [k, d] of ofKind(both, 'approx')) {
       const p = post.get(k) as number
       expect(Math.abs((d as number) - p) / p, k).toBeLessThanOrEqual(APPROX_REL)
       // PostgreSQL's value is the exact distinct count.

@@ -1,7 +1,9 @@
 // The code that runs INSIDE an isolated plugin's sandbox (a worker thread or a child process).
-// Plain JavaScript with no imports from dqx: it must start without TypeScript, without DuckDB's
-// native addon (the permission model refuses native addons) and wherever npm hoisted dqx.
+// Plain JavaScript that imports nothing of dqx but the plain module of config messages: it must
+// start without TypeScript, without DuckDB's native addon (the permission model refuses native
+// addons) and wherever npm hoisted dqx.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { invalidConfigMessage } from '../config-issues.mjs'
 
 const HOOK_NAMES = new Set(['beforeRun', 'afterEvaluate', 'processResults', 'onPluginError', 'afterRun'])
 
@@ -151,25 +153,12 @@ function findPlugin(mod) {
   return undefined
 }
 
-/** The same message as an in-process plugin's invalid config (src/suite/plugin-config.ts). */
-function issuePath(issue) {
-  if (!issue.path || issue.path.length === 0) return '(root)'
-  return issue.path
-    .map((seg) => {
-      const k = typeof seg === 'object' ? seg.key : seg
-      return typeof k === 'number' ? `[${k}]` : `.${String(k)}`
-    })
-    .join('')
-    .replace(/^\./, '')
-}
-
 async function validate(plugin, raw) {
   const schema = plugin.configSchema
   if (!schema || typeof schema !== 'object' || !schema['~standard']) return raw
   const out = await schema['~standard'].validate(raw)
   if (out.issues) {
-    const lines = out.issues.map((i) => `${issuePath(i)}: ${i.message}`)
-    throw Object.assign(new Error(`invalid pluginConfig for plugin '${pluginName}': ${lines.join('; ')}`), {
+    throw Object.assign(new Error(invalidConfigMessage(pluginName, out.issues)), {
       code: 'INVALID_PLUGIN_CONFIG',
     })
   }
