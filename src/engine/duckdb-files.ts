@@ -57,10 +57,6 @@ interface OpenFile {
   detached: Promise<void>
   /** The tail of the write queue: one write transaction at a time per file in this process. */
   writes: Promise<void>
-  /** keepOpenMs of the last work to end. */
-  keepOpenMs: number
-  /** When the last work ended (Date.now()), while the file is kept open idle. */
-  idleSince: number
   /** The idle check's timer while the file is kept open with no work. */
   idle: NodeJS.Timeout | undefined
   /** Released for another process's waiter: the next attach lets it go first. */
@@ -80,8 +76,6 @@ function entryOf(path: string): OpenFile {
       attached: undefined,
       detached: Promise.resolve(),
       writes: Promise.resolve(),
-      keepOpenMs: 0,
-      idleSince: 0,
       idle: undefined,
       yielded: false,
     }
@@ -223,10 +217,10 @@ export async function withDuckDBFile<T>(
     conn?.closeSync()
     e.refs -= 1
     if (e.refs === 0 && e.attached !== undefined) {
-      e.keepOpenMs = options.keepOpenMs ?? 0
-      if (e.keepOpenMs === 0) release(e, false)
+      const keepOpenMs = options.keepOpenMs ?? 0
+      if (keepOpenMs === 0) release(e, false)
       else if (someoneWaits(path)) release(e, true)
-      else keepIdle(path, e)
+      else keepIdle(path, e, keepOpenMs)
     }
   }
 }
@@ -252,17 +246,17 @@ function stopIdle(e: OpenFile): void {
 }
 
 /** Keeps the idle file attached until keepOpenMs passes or another process waits for it. */
-function keepIdle(path: string, e: OpenFile): void {
-  e.idleSince = Date.now()
+function keepIdle(path: string, e: OpenFile, keepOpenMs: number): void {
+  const until = Date.now() + keepOpenMs
   const check = (): void => {
     e.idle = undefined
     const waiting = someoneWaits(path)
-    if (waiting || Date.now() - e.idleSince >= e.keepOpenMs) release(e, waiting)
+    if (waiting || Date.now() >= until) release(e, waiting)
     else arm()
   }
   const arm = (): void => {
     // Unref'd: an idle file never keeps the process alive; beforeExit releases it on the way out.
-    e.idle = setTimeout(check, Math.min(WAITER_POLL_MS, e.keepOpenMs)).unref()
+    e.idle = setTimeout(check, Math.min(WAITER_POLL_MS, keepOpenMs)).unref()
   }
   arm()
   releaseOnExit()
