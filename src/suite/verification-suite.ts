@@ -373,9 +373,8 @@ export class VerificationSuite {
           columns: [...columns],
         })),
       })
-      const mayHaveExpired = writesExpired(fresh, expiryDay(undefined), storeDefaultTtl(this.db))
-      fresh.length = 0
-      await this.deleteExpiredMetrics(mayHaveExpired)
+      // Emptied: stored now, so the failure path below must not store them again.
+      await this.deleteExpiredMetrics(fresh.splice(0))
     } catch (err) {
       runError = err instanceof Error ? err : new Error(String(err))
       // Values scanned before the failure are still history the next run can use.
@@ -468,10 +467,10 @@ export class VerificationSuite {
    * without TTL support is left alone; a failing cleanup is logged and never fails the run (the
    * next run tries again).
    */
-  private async deleteExpiredMetrics(wroteExpired: boolean): Promise<void> {
+  private async deleteExpiredMetrics(written: readonly StoredMetric[]): Promise<void> {
     if (typeof this.db.deleteExpiredMetrics !== 'function') return
     const today = expiryDay(undefined)
-    if (!wroteExpired && cleanedOn.get(this.db) === today) return
+    if (cleanedOn.get(this.db) === today && !writesExpired(written, today, storeDefaultTtl(this.db))) return
     try {
       const { deleted, asOf } = await this.db.deleteExpiredMetrics()
       cleanedOn.set(this.db, asOf)
